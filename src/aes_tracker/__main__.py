@@ -1,0 +1,3 @@
+from aes_tracker.cli import main
+
+main()
