@@ -1,0 +1,511 @@
+"""Turning rows into text: Rich tables for a terminal, and plain, JSON, CSV and Markdown for
+pipes and scripts. The console policy for cron lives here too. Rich is imported only inside the
+functions that draw, so that commands printing JSON do not pay for it at start-up.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import IO, TYPE_CHECKING, Any
+
+from aes_tracker.dates import days_left
+from aes_tracker.model import Commitment, Source
+from aes_tracker.query import LIST_KEYS, row
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+FORMATS = ("table", "plain", "json", "csv", "markdown")
+NOT_A_TTY_WIDTH = 100
+SOON_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Output:
+    """Where and how to print: decided once per run from flags, environment and the stream."""
+
+    stream: IO[str]
+    color: bool
+    width: int
+    terminal: bool
+
+    @classmethod
+    def decide(
+        cls,
+        stream: IO[str],
+        color: str = "auto",
+        width: int | None = None,
+        environ: Mapping[str, str] = os.environ,
+    ) -> Output:
+        try:
+            tty = stream.isatty()
+        except (AttributeError, ValueError):
+            tty = False
+        if color == "always":
+            use = True
+        elif color == "never":
+            use = False
+        elif environ.get("FORCE_COLOR"):
+            use = True
+        else:
+            use = tty and not environ.get("NO_COLOR") and environ.get("TERM") != "dumb"
+        if width is None:
+            cols = environ.get("COLUMNS", "")
+            if cols.isdigit() and int(cols) > 0:
+                width = int(cols)
+            elif tty:
+                width = os.get_terminal_size(stream.fileno()).columns if _has_fileno(stream) else 80
+            else:
+                width = NOT_A_TTY_WIDTH
+        return cls(stream, use, max(width, 20), tty)
+
+    def console(self) -> Console:
+        from rich.console import Console
+
+        return Console(
+            file=self.stream,
+            width=self.width,
+            force_terminal=self.color,
+            no_color=not self.color,
+            color_system="standard" if self.color else None,
+            highlight=False,
+            markup=False,
+            emoji=False,
+            soft_wrap=False,
+            legacy_windows=False,
+            _environ={},
+        )
+
+    def write(self, text: str) -> None:
+        self.stream.write(text)
+        if not text.endswith("\n"):
+            self.stream.write("\n")
+
+
+def _has_fileno(stream: IO[str]) -> bool:
+    try:
+        stream.fileno()
+        return True
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def utf8_stdout() -> None:
+    """French text must come out as UTF-8 even under LANG=C (cron)."""
+    for s in (sys.stdout, sys.stderr):
+        enc = getattr(s, "encoding", "utf-8") or "utf-8"
+        if enc.lower().replace("-", "") != "utf8" and hasattr(s, "reconfigure"):
+            s.reconfigure(encoding="utf-8", errors="replace")
+
+
+# ---- plain values -----
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, list):
+        return "; ".join(str(x) for x in v)
+    return str(v)
+
+
+def to_json(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=2) + "\n"
+
+
+def to_csv(rows: Sequence[Mapping[str, Any]], keys: Sequence[str] = LIST_KEYS) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")  # RFC 4180
+    w.writerow(keys)
+    for r in rows:
+        w.writerow([_cell(r.get(k)) for k in keys])
+    return buf.getvalue()
+
+
+PLAIN_KEYS = ("id", "status", "due", "days_left", "category", "parties", "title")
+
+
+def to_plain(rows: Sequence[Mapping[str, Any]]) -> str:
+    """One tab-separated line per commitment, no header: id, status, due, days left, category,
+    parties (comma-separated), title. Empty fields are '-'."""
+    out = []
+    for r in rows:
+        vals = []
+        for k in PLAIN_KEYS:
+            v = r.get(k)
+            s = ",".join(v) if isinstance(v, list) else _cell(v)
+            vals.append(" ".join(s.split()) or "-")
+        out.append("\t".join(vals) + "\n")
+    return "".join(out)
+
+
+def _md(s: str) -> str:
+    return " ".join(s.split()).replace("|", "\\|")
+
+
+def due_text(r: Mapping[str, Any]) -> str:
+    if r["due"]:
+        return str(r["due"])
+    if r.get("review"):
+        return f"review {r['review']}"
+    return ""
+
+
+def left_text(r: Mapping[str, Any]) -> str:
+    if r["days_left"] is None:
+        return ""
+    n = int(r["days_left"])
+    if not r["open"]:
+        return ""
+    # Negative when overdue, as in the JSON; the row is red too.
+    return "today" if n == 0 else str(n)
+
+
+TABLE_HEAD = ("ID", "Title", "Category", "Parties", "Status", "Due", "Days left")
+
+
+def _table_cells(r: Mapping[str, Any]) -> tuple[str, ...]:
+    return (
+        r["id"],
+        r["title"],
+        r["category"],
+        ", ".join(r["parties"]),
+        r["status"],
+        due_text(r),
+        left_text(r),
+    )
+
+
+def to_markdown(rows: Sequence[Mapping[str, Any]]) -> str:
+    lines = ["| " + " | ".join(TABLE_HEAD) + " |", "|" + "---|" * len(TABLE_HEAD)]
+    for r in rows:
+        lines.append("| " + " | ".join(_md(c) for c in _table_cells(r)) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def row_style(r: Mapping[str, Any]) -> str:
+    if not r["open"]:
+        return "dim"
+    if r["overdue"]:
+        return "red"
+    if r["days_left"] is not None and r["days_left"] <= SOON_DAYS:
+        return "yellow"
+    if r.get("review_due"):
+        return "yellow"
+    return ""
+
+
+CELL_PAD = 1  # right padding only: with the box's blank rule, two spaces between columns
+
+
+def _longest_word(texts: Sequence[str]) -> int:
+    return max((len(w) for t in texts for w in t.split()), default=1)
+
+
+def column_widths(rows: Sequence[Mapping[str, Any]], width: int) -> list[int]:
+    """Widths for the list table, computed rather than left to Rich: IDs and dates are never
+    folded; when the page is narrow, parties and days wrap at spaces, then the title gives way
+    down to 14 columns. Below that the table runs wider than the page: nothing is cut."""
+    cols = list(zip(*(_table_cells(r) for r in rows), strict=True))
+    natural = [max(len(TABLE_HEAD[i]), *(len(v) for v in col)) for i, col in enumerate(cols)]
+    w = list(natural)
+    w[5] = max(10, _longest_word(cols[5]))  # "review 2026-04-03" wraps to two lines
+    room = width - table_extra(len(w))
+    for i, floor in (
+        (1, 30),
+        (3, _longest_word([*cols[3], TABLE_HEAD[3]])),
+        (6, len(TABLE_HEAD[6])),
+        (1, 14),
+    ):
+        excess = sum(w) - room
+        if excess <= 0:
+            break
+        w[i] = max(floor, w[i] - excess)
+    return w
+
+
+def table_extra(columns: int) -> int:
+    """Columns of a table line that are not content: each cell's padding and, between cells, the
+    box's blank vertical rule."""
+    return CELL_PAD * columns + (columns - 1)
+
+
+def print_table(out: Output, rows: Sequence[Mapping[str, Any]], *, empty: str) -> None:
+    if not rows:
+        out.write(empty)
+        return
+    from rich import box
+    from rich.table import Table
+
+    # No vertical rules and no outer edge: the page width goes to the columns.
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        header_style="bold",
+        show_edge=False,
+        pad_edge=False,
+        expand=False,
+        padding=(0, CELL_PAD, 0, 0),
+    )
+    widths = column_widths(rows, out.width)
+    for i, head in enumerate(TABLE_HEAD):
+        # Rich counts the cell padding in a column's width.
+        table.add_column(
+            head,
+            width=widths[i] + CELL_PAD,
+            overflow="fold",
+            no_wrap=(i == 0),
+            justify="right" if i == 6 else "left",
+        )
+    for r in rows:
+        table.add_row(*_table_cells(r), style=row_style(r) or None)
+    console = out.console()
+    # When even the narrowest layout is wider than the page, lines run long rather than lose
+    # their ends: nothing is ever cut.
+    console.width = max(out.width, sum(widths) + table_extra(len(widths)))
+    console.print(table, crop=False)
+
+
+def print_rows(
+    out: Output,
+    fmt: str,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    empty: str = "No commitments match.",
+) -> None:
+    if fmt == "json":
+        out.stream.write(to_json(list(rows)))
+    elif fmt == "csv":
+        out.stream.write(to_csv(rows))
+    elif fmt == "plain":
+        out.stream.write(to_plain(rows))
+    elif fmt == "markdown":
+        out.stream.write(to_markdown(rows))
+    else:
+        print_table(out, rows, empty=empty)
+
+
+# ---- one commitment -----
+
+SHOW_KEYS = (
+    *LIST_KEYS,
+    "quote",
+    "timing",
+    "due_reason",
+    "review_reason",
+    "notes",
+    "recur_start",
+    "hosts",
+    "source_detail",
+    "history",
+)
+
+
+def slip_text(c: Commitment) -> str:
+    if c.due and c.original_due and c.due != c.original_due:
+        n = (c.due - c.original_due).days
+        verb = "slipped" if n > 0 else "brought forward"
+        return (
+            f"due {c.due}, originally {c.original_due}, {verb} {abs(n)} "
+            f"day{'s' if abs(n) != 1 else ''}"
+        )
+    return ""
+
+
+def detail(c: Commitment, source: Source | None, today: date) -> dict[str, Any]:
+    """Everything about one commitment, JSON-ready: the list keys and the rest."""
+    d = row(c, today)
+    d.update(
+        quote=c.quote,
+        timing=list(c.timing),
+        due_reason=c.due_reason or None,
+        review_reason=c.review_reason or None,
+        notes=c.notes or None,
+        recur_start=c.recur_start.isoformat() if c.recur_start else None,
+        hosts=list(c.hosts),
+        source_detail=None
+        if source is None
+        else {
+            "id": source.id,
+            "title": source.title,
+            "date": source.date.isoformat(),
+            "place": source.place or None,
+            "language": source.language or None,
+            "publisher": source.publisher or None,
+            "author": source.author or None,
+            "url": source.url or None,
+        },
+        history=[
+            {
+                "on": e.on.isoformat(),
+                "at": e.at.isoformat() if e.at else None,
+                "by": e.by or None,
+                "event": e.event,
+                "status": e.status.value,
+                "note": e.note or None,
+                "evidence": list(e.evidence),
+                "host": e.host or None,
+                "changes": [
+                    {"field": k, "before": a or None, "after": b or None} for k, a, b in e.changes
+                ],
+            }
+            for e in c.history
+        ],
+    )
+    return d
+
+
+def detail_lines(c: Commitment, source: Source | None, today: date) -> list[tuple[str, str]]:
+    """The fields of `show`, as (label, value) pairs in reading order."""
+    lines: list[tuple[str, str]] = [
+        ("ID", c.id),
+        ("Title", c.title),
+        ("Category", c.category.value),
+        ("Parties", ", ".join(c.parties)),
+    ]
+    if c.beneficiaries:
+        lines.append(("Beneficiaries", ", ".join(c.beneficiaries)))
+    lines.append(("Status", c.status.value + ("" if c.is_open else " (closed)")))
+    if c.due:
+        n = days_left(c.due, today)
+        when = (
+            f"{-n} days overdue"
+            if n < 0 and c.is_open
+            else "due today"
+            if n == 0
+            else f"in {n} days"
+            if n > 0
+            else ""
+        )
+        lines.append(("Due", slip_text(c) or str(c.due)))
+        if when and c.is_open:
+            lines.append(("", when))
+        if c.due_reason:
+            lines.append(("Due date from", c.due_reason))
+    else:
+        lines.append(("Due", "no deadline in the text"))
+        if c.review:
+            lines.append(
+                ("Review", str(c.review) + (f": {c.review_reason}" if c.review_reason else ""))
+            )
+    if c.recur:
+        rec = c.recur + (f" from {c.recur_start}" if c.recur_start else "")
+        lines.append(("Recurs", rec))
+        if c.next_host:
+            lines.append(("Next host", c.next_host))
+    if c.timing:
+        lines.append(("Timing in text", "; ".join(f"« {t} »" for t in c.timing)))
+    src = (
+        c.source
+        if source is None
+        else f"{source.title} ({source.place + ', ' if source.place else ''}{source.date})"
+    )
+    lines.append(("Source", src))
+    lines.append(("Quote", f"« {c.quote} »"))
+    if c.notes:
+        lines.append(("Notes", c.notes))
+    return lines
+
+
+def event_line(e: Any) -> str:
+    parts = [str(e.on), e.event, e.status.value]
+    if e.host:
+        parts.append(f"host: {e.host}")
+    text = "  ".join(parts)
+    if e.by:
+        text += f"  by {e.by}"
+    if e.note:
+        text += f"  — {e.note}"
+    for k, a, b in e.changes:
+        if k != "status":
+            text += f"  [{k}: {a or '∅'} → {b or '∅'}]"
+    for url in e.evidence:
+        text += f"  evidence: {url}"
+    return text
+
+
+def print_show(out: Output, fmt: str, c: Commitment, source: Source | None, today: date) -> None:
+    if fmt == "json":
+        out.stream.write(to_json(detail(c, source, today)))
+        return
+    if fmt == "csv":
+        d = detail(c, source, today)
+        keys = (*LIST_KEYS, "quote", "notes")
+        out.stream.write(to_csv([d], keys))
+        return
+    pairs = detail_lines(c, source, today)
+    events = [event_line(e) for e in c.history]
+    if fmt == "markdown":
+        md = [f"## {_md(c.title)} (`{c.id}`)", ""]
+        md += [f"- **{k}**: {_md(v)}" if k else f"  {_md(v)}" for k, v in pairs]
+        md += ["", "### History", ""] + [f"- {_md(ev)}" for ev in events]
+        out.write("\n".join(md))
+        return
+    if fmt == "plain":
+        text = [f"{k or '-'}\t{' '.join(v.split())}" for k, v in pairs]
+        text += [f"history\t{' '.join(ev.split())}" for ev in events]
+        out.write("\n".join(text))
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    r = row(c, today)
+    style = row_style(r)
+    for k, v in pairs:
+        grid.add_row(k, Text(v, style=style if k in ("Due", "") else ""))
+    grid.add_row("History", "")
+    for ev in events:
+        grid.add_row("  •", Text(ev))
+    out.console().print(grid, crop=False)
+
+
+def print_sources(out: Output, fmt: str, sources: Sequence[Source], commitments: Any) -> None:
+    counts: dict[str, int] = {}
+    for c in commitments:
+        counts[c.source] = counts.get(c.source, 0) + 1
+    rows: list[dict[str, Any]] = [
+        {
+            "id": s.id,
+            "title": s.title,
+            "date": s.date.isoformat(),
+            "place": s.place or None,
+            "language": s.language or None,
+            "publisher": s.publisher or None,
+            "author": s.author or None,
+            "url": s.url or None,
+            "commitments": counts.get(s.id, 0),
+        }
+        for s in sorted(sources, key=lambda s: s.date)
+    ]
+    keys = ("id", "title", "date", "place", "language", "publisher", "author", "url", "commitments")
+    if fmt == "json":
+        out.stream.write(to_json(rows))
+    elif fmt == "csv":
+        out.stream.write(to_csv(rows, keys))
+    elif fmt in ("plain", "markdown", "table"):
+        if fmt == "markdown":
+            lines = ["| ID | Date | Place | Title | Commitments |", "|---|---|---|---|---|"]
+            lines += [
+                f"| {r['id']} | {r['date']} | {_md(str(r['place'] or ''))} "
+                f"| {_md(str(r['title']))} | {r['commitments']} |"
+                for r in rows
+            ]
+            out.write("\n".join(lines))
+        else:
+            out.write(
+                "\n".join(
+                    f"{r['id']}\t{r['date']}\t{r['place'] or '-'}\t{r['commitments']}\t{r['title']}"
+                    for r in rows
+                )
+            )
