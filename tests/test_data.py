@@ -1,0 +1,94 @@
+"""The bundled data: faithful to the communiqué, valid, canonical."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from aes_tracker.model import Category, Status, build
+from aes_tracker.store import bundled_path, dumps, find_comment
+
+from .conftest import COMMUNIQUE, DATA, ROOT
+
+SHARED = ROOT.parent / "shared" / "sources" / COMMUNIQUE.name
+
+
+@pytest.fixture(scope="module")
+def raw() -> dict:
+    return tomllib.loads(DATA.read_text(encoding="utf-8"))
+
+
+def test_repo_copy_of_the_communique_is_the_shared_source() -> None:
+    if not SHARED.exists():
+        pytest.skip("shared/ is not beside this checkout")
+    assert COMMUNIQUE.read_bytes() == SHARED.read_bytes()
+
+
+def test_every_quote_is_verbatim_from_the_communique(raw: dict) -> None:
+    text = COMMUNIQUE.read_text(encoding="utf-8")
+    for cid, c in raw["commitments"].items():
+        assert c["quote"].strip(), cid
+        assert c["quote"] in text, f"{cid}: quote not found verbatim in the communiqué"
+
+
+def test_every_timing_phrase_is_verbatim(raw: dict) -> None:
+    text = COMMUNIQUE.read_text(encoding="utf-8")
+    for cid, c in raw["commitments"].items():
+        for phrase in c.get("timing", []):
+            assert phrase in text, f"{cid}: timing {phrase!r} not in the text"
+
+
+def test_bundled_data_is_valid_and_complete(raw: dict) -> None:
+    data, problems = build(raw)
+    assert problems == []
+    assert 10 <= len(data.commitments) <= 15
+    assert {c.category for c in data.commitments.values()} == set(Category)
+    src = data.sources["aes-russia-2025-04-03"]
+    assert (str(src.date), src.place, src.language) == ("2025-04-03", "Moscow", "fr")
+    assert src.publisher and src.author
+
+
+def test_the_three_security_undertakings_are_separate(raw: dict) -> None:
+    titles = {
+        cid: c["title"].lower()
+        for cid, c in raw["commitments"].items()
+        if c["category"] == "security"
+    }
+    for word in ("technical assistance", "military equipment", "training"):
+        assert sum(word in t for t in titles.values()) == 1, word
+
+
+def test_no_invented_deadlines(raw: dict) -> None:
+    """The text gives no date: every commitment either has no deadline, with a review date and
+    its reason, or a due date whose reason says where it comes from."""
+    for cid, c in raw["commitments"].items():
+        if "due" in c:
+            assert "not a date from the text" in c["due_reason"].lower(), cid
+        else:
+            assert c["no_deadline"] is True and c["review"] and c["review_reason"], cid
+        first = c["history"][0]
+        assert (str(first["on"]), first["event"], first["status"]) == (
+            "2025-04-03",
+            "recorded",
+            Status.PENDING.value,
+        ), cid
+
+
+def test_consultations_recur_yearly_next_in_an_aes_state(raw: dict) -> None:
+    c = raw["commitments"]["inst-annual-consultations"]
+    assert c["recur"] == "yearly" and str(c["recur_start"]) == "2025-04-03"
+    assert c["next_host"] == "AES member state"
+    assert c["hosts"] == ["Russia", "AES member state"]
+    assert "chaque année" in c["timing"]
+
+
+def test_data_file_is_canonical_and_has_no_comment() -> None:
+    text = DATA.read_bytes()
+    assert dumps(tomllib.loads(text.decode())) == text
+    assert find_comment(text.decode()) is None
+
+
+def test_bundled_path_points_at_the_same_data() -> None:
+    assert Path(bundled_path()).read_bytes() == DATA.read_bytes()
