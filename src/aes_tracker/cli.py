@@ -486,6 +486,75 @@ def show(ctx: typer.Context, cid: IdArg, fmt: FormatOpt = Format.table) -> None:
     print_show(s.output(), fmt.value, c, loaded.data.sources.get(c.source), s.today)
 
 
+class ReportFormat(StrEnum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+    html = "html"
+
+
+@app.command()
+def report(
+    ctx: typer.Context,
+    since: Annotated[
+        str,
+        typer.Option(
+            "--since", metavar="DURATION", help="The change window, ending today (or --as-of)."
+        ),
+    ] = "7d",
+    within: Annotated[
+        str, typer.Option("--within", metavar="DURATION", help="The look-ahead window.")
+    ] = "14d",
+    fmt: Annotated[
+        ReportFormat, typer.Option("--format", help="text, markdown, json or html.")
+    ] = ReportFormat.text,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output", "-o", metavar="FILE", help="Write the report to FILE, atomically."
+        ),
+    ] = None,
+    fail_on_overdue: Annotated[
+        bool,
+        typer.Option("--fail-on-overdue", help="Exit 1 when anything is overdue."),
+    ] = False,
+) -> None:
+    """The weekly report: Overdue, Due soon, Review due, Changed (every history entry dated in
+    the change window, both ends included), Next consultation, and a Summary. Sections with
+    nothing in them are left out but counted in the summary. Exit 0 whatever it finds, unless
+    --fail-on-overdue.
+
+    Example: aes-tracker --file /srv/aes/commitments.toml report --format markdown
+    """
+    from aes_tracker import report as rp
+
+    s = _settings(ctx)
+    today = s.today
+    w = rp.window(today, _duration(since, "--since"), _duration(within, "--within"), since, within)
+    rep = rp.build(_load(ctx).data, w)
+    out = s.output()
+    if fmt is ReportFormat.json:
+        text = rp.to_json(rep)
+    elif fmt is ReportFormat.markdown:
+        text = rp.to_markdown(rep)
+    elif fmt is ReportFormat.html:
+        text = rp.to_html(rep)
+    else:
+        text = rp.to_text(rep, out.width)
+    if output:
+        from aes_tracker.store import write_report
+
+        write_report(Path(output), text.encode("utf-8"))
+    elif fmt is ReportFormat.text and out.color:
+        from aes_tracker.render import print_report_text
+
+        print_report_text(out, text)
+    else:
+        out.stream.write(text)
+    if fail_on_overdue and rep["summary"]["overdue"]:
+        raise typer.Exit(EXIT_FOUND)
+
+
 # ---- changing commands -----
 
 

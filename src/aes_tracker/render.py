@@ -243,6 +243,10 @@ def print_table(out: Output, rows: Sequence[Mapping[str, Any]], *, empty: str) -
     if not rows:
         out.write(empty)
         return
+    widths = column_widths(rows, out.width)
+    if sum(widths) + table_extra(len(widths)) > out.width:
+        print_stacked(out, rows)
+        return
     from rich import box
     from rich.table import Table
 
@@ -255,7 +259,6 @@ def print_table(out: Output, rows: Sequence[Mapping[str, Any]], *, empty: str) -
         expand=False,
         padding=(0, CELL_PAD, 0, 0),
     )
-    widths = column_widths(rows, out.width)
     for i, head in enumerate(TABLE_HEAD):
         # Rich counts the cell padding in a column's width.
         table.add_column(
@@ -272,6 +275,22 @@ def print_table(out: Output, rows: Sequence[Mapping[str, Any]], *, empty: str) -
     # their ends: nothing is ever cut.
     console.width = max(out.width, sum(widths) + table_extra(len(widths)))
     console.print(table, crop=False)
+
+
+def print_stacked(out: Output, rows: Sequence[Mapping[str, Any]]) -> None:
+    """For a page too narrow for the table: each commitment on a line of its own (ID, status,
+    due, days left), then its title, category and parties, wrapped and indented."""
+    import textwrap
+
+    from rich.text import Text
+
+    con = out.console()
+    for r in rows:
+        head = "  ".join(x for x in (r["id"], r["status"], due_text(r), left_text(r)) if x)
+        body = f"{r['title']} · {r['category']} · {', '.join(r['parties'])}"
+        lines = [head, *textwrap.wrap(body, width=max(out.width - 4, 16), initial_indent="    ",
+                                      subsequent_indent="    ", break_on_hyphens=False)]
+        con.print(Text("\n".join(lines), style=row_style(r)), crop=False, overflow="ignore")
 
 
 def print_rows(
@@ -509,3 +528,17 @@ def print_sources(out: Output, fmt: str, sources: Sequence[Source], commitments:
                     for r in rows
                 )
             )
+
+
+def print_report_text(out: Output, text: str) -> None:
+    """The text report in a colour terminal: headings bold, the overdue section red."""
+    from rich.text import Text
+
+    con = out.console()
+    section = ""
+    for line in text.splitlines():
+        if line and not line.startswith(" "):
+            section = line.split(" (")[0]
+            con.print(Text(line, style="bold"), crop=False)
+        else:
+            con.print(Text(line, style="red" if section == "Overdue" else ""), crop=False)

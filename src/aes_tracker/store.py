@@ -551,6 +551,15 @@ def _verify(new_bytes: bytes, raw: dict[str, Any], path: Path) -> None:
         raise AssertionError("the canonical writer changed the data")  # a bug, not a user error
 
 
+def write_report(path: Path, content: bytes) -> None:
+    """`report --output`: replace FILE atomically, so a mail job never sends half a report."""
+    if os.path.isdir(path):
+        raise TrackerError("is a directory", path=str(path))
+    if not os.path.isdir(Path(os.path.realpath(path)).parent):
+        raise TrackerError("no such folder", path=str(path))
+    atomic_write(path, content)
+
+
 def write_new(path: Path, content: bytes, *, force: bool, lock_timeout: float) -> None:
     """`init`: write `content` to `path`, refusing to overwrite unless `force`."""
     with _create_lock(path, lock_timeout):
