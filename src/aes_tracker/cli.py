@@ -113,6 +113,7 @@ app = typer.Typer(
     no_args_is_help=False,
     invoke_without_command=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",
     add_completion=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -120,6 +121,7 @@ source_app = typer.Typer(
     cls=_Group,
     help="Register and list the communiqués commitments come from.",
     no_args_is_help=True,
+    rich_markup_mode="markdown",
 )
 app.add_typer(source_app, name="source")
 

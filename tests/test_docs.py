@@ -1,0 +1,24 @@
+"""docs/cli.md is generated from the --help texts and must be current."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_cli_reference_is_up_to_date(tmp_path: Path) -> None:
+    # A process of its own: Typer fixes its help layout from the environment at import time.
+    p = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "cli_docs.py"), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert p.returncode == 0, p.stderr
+    doc = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert "## `aes-tracker report`" in doc and "## `aes-tracker source add`" in doc
+    assert "\x1b[" not in doc
