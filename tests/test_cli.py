@@ -420,7 +420,7 @@ def test_a_malformed_file_is_reported_with_its_line(cli: Cli) -> None:
     assert r.exit_code == 2
     line = cli.path.read_text().splitlines().index('review = "tomorrowish"') + 1
     assert r.stderr == (
-        f"error: {cli.path}:{line}: commitments.inst-next-session-date.review: "
+        f"error: {cli.path}:{line}:10: commitments.inst-next-session-date.review: "
         "'tomorrowish' is not a date (write it bare, as 2026-04-03)\n"
     )
     assert cli.bytes() == before

@@ -288,8 +288,16 @@ def print_stacked(out: Output, rows: Sequence[Mapping[str, Any]]) -> None:
     for r in rows:
         head = "  ".join(x for x in (r["id"], r["status"], due_text(r), left_text(r)) if x)
         body = f"{r['title']} · {r['category']} · {', '.join(r['parties'])}"
-        lines = [head, *textwrap.wrap(body, width=max(out.width - 4, 16), initial_indent="    ",
-                                      subsequent_indent="    ", break_on_hyphens=False)]
+        lines = [
+            head,
+            *textwrap.wrap(
+                body,
+                width=max(out.width - 4, 16),
+                initial_indent="    ",
+                subsequent_indent="    ",
+                break_on_hyphens=False,
+            ),
+        ]
         con.print(Text("\n".join(lines), style=row_style(r)), crop=False, overflow="ignore")
 
 
