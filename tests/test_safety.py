@@ -248,15 +248,17 @@ def test_a_lock_held_by_a_dead_process_is_not_stale(datafile: Path, tmp_path: Pa
 
 
 def test_readers_never_see_a_torn_file(datafile: Path) -> None:
-    reader = _helper("reader.py", str(datafile), "4")
     writers = [
         _helper("writer.py", str(datafile), cid, "400", f"t{i}") for i, cid in enumerate(IDS[:2])
     ]
+    for w in writers:
+        assert w.stdout is not None and w.stdout.readline() == "ready\n"
+    reader = _helper("reader.py", str(datafile), "4")
     out, errs = reader.communicate(timeout=120)
     for w in writers:
         w.kill()
-        w.wait(timeout=30)
+    problems = [w.communicate(timeout=30)[1] for w in writers]
     reads, bad = map(int, out.split())
     assert bad == 0, errs
     assert reads > 20
-    assert len(_notes(datafile, IDS[0])) > 0, "the writers wrote nothing: nothing was tested"
+    assert len(_notes(datafile, IDS[0])) > 0, f"the writers wrote nothing: {problems}"

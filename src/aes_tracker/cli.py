@@ -252,10 +252,10 @@ def _root(
 # ---- helpers -----
 
 
-def _load(ctx: typer.Context) -> Any:
-    from aes_tracker.store import load
+def _view(ctx: typer.Context) -> Any:
+    from aes_tracker.store import load_view
 
-    return load(_settings(ctx).location)
+    return load_view(_settings(ctx).location)
 
 
 def _date(text: str | None, today: date, option: str) -> date | None:
@@ -414,23 +414,24 @@ def list_(
 
     Example: aes-tracker list --category security --open --format json
     """
-    from aes_tracker.ops import known_parties
     from aes_tracker.query import Filter, row, select
     from aes_tracker.query import sort as sort_rows
 
     s = _settings(ctx)
-    loaded = _load(ctx)
+    view = _view(ctx)
     today = s.today
+    # --search reads quotes and notes, which the cached summaries leave out.
+    data = view.full() if search else view.data
     for p in party or []:
-        if p.casefold() not in {k.casefold() for k in known_parties(loaded.raw)}:
+        if p.casefold() not in {k.casefold() for k in data.parties}:
             raise TrackerError(
-                f"--party: '{p}' is not a known party (one of: {', '.join(loaded.data.parties)})"
+                f"--party: '{p}' is not a known party (one of: {', '.join(data.parties)})"
             )
     for src in source or []:
-        if src not in loaded.data.sources:
+        if src not in data.sources:
             raise TrackerError(
                 f"--source: '{src}' is not a source of this file (known: "
-                f"{', '.join(sorted(loaded.data.sources))})"
+                f"{', '.join(sorted(data.sources))})"
             )
     f = Filter(
         statuses=status or (),
@@ -444,7 +445,7 @@ def list_(
         search=search or "",
         open=open_,
     )
-    chosen = sort_rows(select(loaded.data.commitments.values(), today, f), sort.value, reverse)
+    chosen = sort_rows(select(data.commitments.values(), today, f), sort.value, reverse)
     from aes_tracker.render import print_rows
 
     print_rows(s.output(), fmt.value, [row(c, today) for c in chosen])
@@ -469,8 +470,8 @@ def due(
 
     s = _settings(ctx)
     window = _duration(within, "--within")
-    loaded = _load(ctx)
-    rows = [row(c, s.today) for c in due_soon(loaded.data.commitments.values(), s.today, window)]
+    data = _view(ctx).data
+    rows = [row(c, s.today) for c in due_soon(data.commitments.values(), s.today, window)]
     print_rows(s.output(), fmt.value, rows, empty=f"Nothing overdue or due within {within}.")
 
 
@@ -483,9 +484,9 @@ def show(ctx: typer.Context, cid: IdArg, fmt: FormatOpt = Format.table) -> None:
     from aes_tracker.render import print_show
 
     s = _settings(ctx)
-    loaded = _load(ctx)
-    c = loaded.data.commitments[_resolve(loaded, cid)]
-    print_show(s.output(), fmt.value, c, loaded.data.sources.get(c.source), s.today)
+    view = _view(ctx)
+    c = view.detail(_resolve(view, cid))
+    print_show(s.output(), fmt.value, c, view.data.sources.get(c.source), s.today)
 
 
 class ReportFormat(StrEnum):
@@ -533,7 +534,8 @@ def report(
     s = _settings(ctx)
     today = s.today
     w = rp.window(today, _duration(since, "--since"), _duration(within, "--within"), since, within)
-    rep = rp.build(_load(ctx).data, w)
+    view = _view(ctx)
+    rep = rp.build(view.data, w, view.detail)
     out = s.output()
     if fmt is ReportFormat.json:
         text = rp.to_json(rep)
@@ -971,10 +973,8 @@ def source_list(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     from aes_tracker.render import print_sources
 
     s = _settings(ctx)
-    loaded = _load(ctx)
-    print_sources(
-        s.output(), fmt.value, list(loaded.data.sources.values()), loaded.data.commitments.values()
-    )
+    data = _view(ctx).data
+    print_sources(s.output(), fmt.value, list(data.sources.values()), data.commitments.values())
 
 
 # ---- file maintenance -----

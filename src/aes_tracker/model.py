@@ -128,15 +128,24 @@ class Commitment:
     next_host: str = ""
     notes: str = ""
     history: tuple[Event, ...] = ()
+    # A summary read from the parse cache carries the dates of its history entries but not the
+    # entries themselves (nor quote, notes, reasons): see cache.py. A full one leaves it empty.
+    history_days: tuple[date, ...] = ()
+    summary: bool = False
 
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
     @property
+    def days(self) -> tuple[date, ...]:
+        """The dates of the history entries, in order."""
+        return self.history_days if self.summary else tuple(e.on for e in self.history)
+
+    @property
     def updated(self) -> date | None:
         """The date of the latest history entry."""
-        return max((e.on for e in self.history), default=None)
+        return max(self.days, default=None)
 
 
 @dataclass(frozen=True, slots=True)

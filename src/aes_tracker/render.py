@@ -204,7 +204,7 @@ def row_style(r: Mapping[str, Any]) -> str:
     return ""
 
 
-CELL_PAD = 1  # right padding only: with the box's blank rule, two spaces between columns
+GAP = 2  # spaces between columns
 
 
 def _longest_word(texts: Sequence[str]) -> int:
@@ -234,12 +234,49 @@ def column_widths(rows: Sequence[Mapping[str, Any]], width: int) -> list[int]:
 
 
 def table_extra(columns: int) -> int:
-    """Columns of a table line that are not content: each cell's padding and, between cells, the
-    box's blank vertical rule."""
-    return CELL_PAD * columns + (columns - 1)
+    """Columns of a table line that are not content: the gaps between cells."""
+    return GAP * (columns - 1)
+
+
+_SGR = {"red": "31", "yellow": "33", "dim": "2", "bold": "1"}
+
+
+def paint(text: str, style: str, color: bool) -> str:
+    """`text` in a style, as plain SGR codes; nothing at all without colour."""
+    if not color or not style or not text:
+        return text
+    return f"\x1b[{_SGR[style]}m{text}\x1b[0m"
+
+
+def wrap_cell(text: str, width: int) -> list[str]:
+    """Greedy word wrap; a word longer than the column is folded, never cut."""
+    if len(text) <= width:
+        return [text]
+    lines: list[str] = []
+    cur = ""
+    for word in text.split():
+        while len(word) > width:
+            if cur:
+                lines.append(cur)
+                cur = ""
+            lines.append(word[:width])
+            word = word[width:]
+        if not cur:
+            cur = word
+        elif len(cur) + 1 + len(word) <= width:
+            cur += " " + word
+        else:
+            lines.append(cur)
+            cur = word
+    if cur or not lines:
+        lines.append(cur)
+    return lines
 
 
 def print_table(out: Output, rows: Sequence[Mapping[str, Any]], *, empty: str) -> None:
+    """The list table, laid out here rather than by Rich's Table: the same look (a bold header,
+    a rule, two spaces between columns, the last column right-aligned), but column widths are
+    computed once and 10,000 rows print in milliseconds instead of seconds."""
     if not rows:
         out.write(empty)
         return
@@ -247,58 +284,43 @@ def print_table(out: Output, rows: Sequence[Mapping[str, Any]], *, empty: str) -
     if sum(widths) + table_extra(len(widths)) > out.width:
         print_stacked(out, rows)
         return
-    from rich import box
-    from rich.table import Table
+    last = len(widths) - 1
 
-    # No vertical rules and no outer edge: the page width goes to the columns.
-    table = Table(
-        box=box.SIMPLE_HEAD,
-        header_style="bold",
-        show_edge=False,
-        pad_edge=False,
-        expand=False,
-        padding=(0, CELL_PAD, 0, 0),
-    )
-    for i, head in enumerate(TABLE_HEAD):
-        # Rich counts the cell padding in a column's width.
-        table.add_column(
-            head,
-            width=widths[i] + CELL_PAD,
-            overflow="fold",
-            no_wrap=(i == 0),
-            justify="right" if i == 6 else "left",
-        )
+    def line(cells: Sequence[str]) -> str:
+        parts = [
+            c.rjust(widths[i]) if i == last else c.ljust(widths[i]) for i, c in enumerate(cells)
+        ]
+        return (" " * GAP).join(parts).rstrip()
+
+    color = out.color
+    head = [wrap_cell(h, widths[i]) for i, h in enumerate(TABLE_HEAD)]
+    depth = max(len(h) for h in head)
+    # A wrapped header sits on its last line, as Rich puts it.
+    out_lines = [
+        paint(line([([""] * (depth - len(h)) + h)[k] for h in head]), "bold", color)
+        for k in range(depth)
+    ]
+    out_lines.append("─" * (sum(widths) + table_extra(len(widths))))
     for r in rows:
-        table.add_row(*_table_cells(r), style=row_style(r) or None)
-    console = out.console()
-    # When even the narrowest layout is wider than the page, lines run long rather than lose
-    # their ends: nothing is ever cut.
-    console.width = max(out.width, sum(widths) + table_extra(len(widths)))
-    console.print(table, crop=False)
+        cells = [wrap_cell(c, widths[i]) for i, c in enumerate(_table_cells(r))]
+        style = row_style(r)
+        for k in range(max(len(c) for c in cells)):
+            text = line([c[k] if k < len(c) else "" for c in cells])
+            out_lines.append(paint(text, style, color))
+    out.stream.write("\n".join(out_lines) + "\n")
 
 
 def print_stacked(out: Output, rows: Sequence[Mapping[str, Any]]) -> None:
     """For a page too narrow for the table: each commitment on a line of its own (ID, status,
     due, days left), then its title, category and parties, wrapped and indented."""
-    import textwrap
-
-    from rich.text import Text
-
-    con = out.console()
+    lines = []
     for r in rows:
         head = "  ".join(x for x in (r["id"], r["status"], due_text(r), left_text(r)) if x)
         body = f"{r['title']} · {r['category']} · {', '.join(r['parties'])}"
-        lines = [
-            head,
-            *textwrap.wrap(
-                body,
-                width=max(out.width - 4, 16),
-                initial_indent="    ",
-                subsequent_indent="    ",
-                break_on_hyphens=False,
-            ),
-        ]
-        con.print(Text("\n".join(lines), style=row_style(r)), crop=False, overflow="ignore")
+        block = [head, *("    " + ln for ln in wrap_cell(body, max(out.width - 4, 16)))]
+        style = row_style(r)
+        lines += [paint(ln, style, out.color) for ln in block]
+    out.stream.write("\n".join(lines) + "\n")
 
 
 def print_rows(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import json
 import textwrap
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -46,15 +46,20 @@ def window(
     return Window(as_of, as_of - since, as_of + within, since_text, within_text)
 
 
-def build(data: Data, w: Window) -> dict[str, Any]:
+def build(
+    data: Data, w: Window, detail: Callable[[str], Commitment] | None = None
+) -> dict[str, Any]:
     """The report as JSON-ready data. The change window is [as_of - since, as_of], both days
-    included, and is read from each history entry's `on` date."""
+    included, and is read from each history entry's `on` date. `detail` gives a commitment in
+    full when `data` holds summaries (see cache.py); it is asked only for the commitments that
+    changed in the window."""
     today = w.as_of
     cs = list(data.commitments.values())
     soon = due_soon(cs, today, relativedelta(days=(w.until - today).days))
     overdue = [c for c in soon if is_overdue(c.due, c.is_open, today)]
     overdue.sort(key=lambda c: (c.due, c.id))
-    coming = [c for c in soon if c.due is not None and c not in overdue]
+    late = {c.id for c in overdue}
+    coming = [c for c in soon if c.due is not None and c.id not in late]
     reviews = [c for c in soon if c.due is None and review_due(c, today, w.until)]
 
     def item(c: Commitment) -> dict[str, Any]:
@@ -64,7 +69,10 @@ def build(data: Data, w: Window) -> dict[str, Any]:
 
     changed = []
     for c in cs:
-        for e in c.history:
+        if not any(w.since <= d <= today for d in c.days):
+            continue
+        full = detail(c.id) if detail is not None and c.summary else c
+        for e in full.history:
             if w.since <= e.on <= today:
                 changed.append(
                     {

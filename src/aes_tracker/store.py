@@ -10,7 +10,6 @@ check the file was not edited by hand meanwhile (by content hash), `os.replace`,
 from __future__ import annotations
 
 import contextlib
-import copy
 import errno
 import hashlib
 import os
@@ -30,6 +29,7 @@ from aes_tracker.model import (
     EVENT_KEYS,
     SOURCE_KEYS,
     TOP_KEYS,
+    Commitment,
     Data,
     Problem,
     build,
@@ -208,6 +208,52 @@ def load(loc: Location) -> Loaded:
     if not loc.explicit and not os.path.lexists(loc.path):
         return load_bytes(_read_bytes(bundled_path()), loc.path, bundled=True)
     return load_bytes(_read_bytes(loc.path), loc.path)
+
+
+class View:
+    """What the read commands see: the data, from the parse cache's summaries when it has this
+    exact version of the file (by content hash), and any commitment in full on demand."""
+
+    def __init__(
+        self, path: Path, raw_bytes: bytes, data: Data, where: dict[str, tuple[int, int]] | None
+    ) -> None:
+        self.path = path
+        self.raw_bytes = raw_bytes
+        self.data = data
+        self._where = where  # None: `data` is the full parse
+        self._full: Data | None = data if where is None else None
+
+    def full(self) -> Data:
+        if self._full is None:
+            self._full = load_bytes(self.raw_bytes, self.path).data
+        return self._full
+
+    def detail(self, cid: str) -> Commitment:
+        if self._full is not None:
+            return self._full.commitments[cid]
+        from aes_tracker import cache
+
+        assert self._where is not None
+        span = self._where.get(cid)
+        found = cache.detail(self.raw_bytes, span, cid, self.data) if span else None
+        return found if found is not None else self.full().commitments[cid]
+
+
+def load_view(loc: Location, environ: Mapping[str, str] = os.environ) -> View:
+    """Like `load`, through the parse cache."""
+    from aes_tracker import cache
+
+    if not loc.explicit and not os.path.lexists(loc.path):
+        loaded = load(loc)
+        return View(loaded.path, loaded.raw_bytes, loaded.data, None)
+    raw_bytes = _read_bytes(loc.path)
+    digest = hashlib.sha256(raw_bytes).hexdigest()
+    hit = cache.read(loc.path, digest, environ)
+    if hit is not None:
+        return View(loc.path, raw_bytes, hit[0], hit[1])
+    loaded = load_bytes(raw_bytes, loc.path)
+    cache.write(loc.path, cache.summarize(loaded.data, raw_bytes, digest), environ)
+    return View(loc.path, raw_bytes, loaded.data, None)
 
 
 def check_problems(loc: Location) -> tuple[Loaded | None, list[TrackerError]]:
@@ -528,10 +574,10 @@ def update(
         for _ in range(3):
             loaded = load(loc)
             _refuse_comments(loaded)
-            raw = copy.deepcopy(loaded.raw)
+            raw = loaded.raw  # a fresh parse on every try: the change may edit it in place
             result = change(raw, loaded)
             new_bytes = dumps(raw)
-            _verify(new_bytes, raw, path)
+            new_data = _verify(new_bytes, raw, path)
             if new_bytes == loaded.raw_bytes:
                 return result, Written(path, False, False)
             unprotected = os.environ.get(_NOLOCK_ENV) == "1"
@@ -542,11 +588,20 @@ def update(
                 continue
             if not loaded.bundled:
                 Journal(path, state_home).push(loaded.raw_bytes, new_bytes)
+            _remember(path, new_data, new_bytes)
             return result, Written(path, loaded.bundled, True)
     raise TrackerError(
         "the file keeps changing on disk while aes-tracker writes it; nothing was written",
         path=str(path),
     )
+
+
+def _remember(path: Path, data: Data, content: bytes) -> None:
+    """Give the next read of what was just written a warm parse cache."""
+    from aes_tracker import cache
+
+    digest = hashlib.sha256(content).hexdigest()
+    cache.write(path, cache.summarize(data, content, digest), os.environ)
 
 
 @contextlib.contextmanager
@@ -572,15 +627,16 @@ def _refuse_comments(loaded: Loaded) -> None:
         )
 
 
-def _verify(new_bytes: bytes, raw: dict[str, Any], path: Path) -> None:
+def _verify(new_bytes: bytes, raw: dict[str, Any], path: Path) -> Data:
     """Read back what is about to be written: it must parse, check clean and equal the document."""
     text = new_bytes.decode("utf-8")
     again = tomllib.loads(text)
-    _, problems = build(again)
+    data, problems = build(again)
     if problems:
         raise problem_error(problems[0], text, str(path))
     if again != raw:
         raise AssertionError("the canonical writer changed the data")  # a bug, not a user error
+    return data
 
 
 def write_report(path: Path, content: bytes) -> None:

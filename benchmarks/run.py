@@ -1,0 +1,357 @@
+"""Time aes-tracker against Taskwarrior on the same commitments, in one run, as ratios.
+
+    python benchmarks/run.py [--sizes 100,1000,10000,100000] [--runs 5] [-o results.json]
+
+For each size N it generates a data file (benchmarks/generate.py, seed 1), imports the same
+commitments (titles, due dates, statuses) into a temporary Taskwarrior home when `task` is
+installed, and times each command: a warm-up run, then the median of --runs runs, the two tools
+alternating. Peak memory is each process's own maximum resident set size (wait4). It also times
+the start-up floor: `python -c pass` and a minimal Typer app that prints one line. It prints one
+table, checks the targets of the performance issue, and writes everything as JSON.
+
+Nothing here is tuned to the targets: a target that is missed is printed as MISSED.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+import uuid
+from datetime import date
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+TODAY = "2026-11-28"
+MINIMAL_TYPER = """
+import typer
+app = typer.Typer()
+@app.command()
+def main() -> None:
+    print("hello")
+app()
+"""
+
+
+def run_once(argv: list[str], env: dict[str, str]) -> tuple[float, int, int]:
+    """Wall seconds, peak RSS in KiB, exit code of one process (output to a pipe)."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(
+        argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+    )
+    assert p.stdout is not None
+    while p.stdout.read(1 << 16):
+        pass
+    _, status, usage = os.wait4(p.pid, 0)
+    elapsed = time.perf_counter() - t0
+    p.returncode = os.waitstatus_to_exitcode(status)
+    return elapsed, usage.ru_maxrss, p.returncode
+
+
+class Timer:
+    def __init__(self, runs: int) -> None:
+        self.runs = runs
+
+    def measure(self, cases: list[tuple[str, list[str], dict[str, str]]]) -> dict[str, dict]:
+        """Warm each case up once, then run the cases in turn, `runs` rounds (alternating the
+        tools), and keep the median time and the largest peak memory."""
+        times: dict[str, list[float]] = {k: [] for k, _, _ in cases}
+        mem: dict[str, int] = {k: 0 for k, _, _ in cases}
+        codes: dict[str, int] = {}
+        for key, argv, env in cases:
+            codes[key] = run_once(argv, env)[2]
+        for _ in range(self.runs):
+            for key, argv, env in cases:
+                t, m, _ = run_once(argv, env)
+                times[key].append(t)
+                mem[key] = max(mem[key], m)
+        return {
+            k: {
+                "median_s": statistics.median(times[k]),
+                "runs": times[k],
+                "peak_kib": mem[k],
+                "exit": codes[k],
+            }
+            for k in times
+        }
+
+
+def taskwarrior_home(data_file: Path, home: Path) -> dict[str, str] | None:
+    task = shutil.which("task")
+    if task is None:
+        return None
+    raw = tomllib.loads(data_file.read_text(encoding="utf-8"))
+    tasks = []
+    for cid, c in raw["commitments"].items():
+        st = c["status"]
+        t = {
+            "uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, cid)),
+            "description": c["title"],
+            "entry": "20250403T000000Z",
+            "project": c["category"],
+            "status": (
+                "pending"
+                if st in ("pending", "in_progress", "stalled")
+                else "deleted"
+                if st == "dropped"
+                else "completed"
+            ),
+        }
+        if t["status"] != "pending":
+            t["end"] = "20260101T000000Z"
+        if "due" in c:
+            t["due"] = c["due"].strftime("%Y%m%dT000000Z")
+        tasks.append(t)
+    data = home / "taskdata"
+    data.mkdir(parents=True)
+    rc = home / "taskrc"
+    rc.write_text(
+        f"data.location={data}\nconfirmation=off\nverbose=nothing\nhooks=off\n"
+        "bulk=0\nrecurrence=off\n"
+    )
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home),
+        "TASKRC": str(rc),
+        "TASKDATA": str(data),
+        "LANG": "C.UTF-8",
+    }
+    (home / "import.json").write_text(json.dumps(tasks))
+    subprocess.run(
+        [task, "import", str(home / "import.json")],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    return env
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="100,1000,10000,100000")
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument(
+        "--exe", default=shutil.which("aes-tracker", path=str(Path(sys.executable).parent))
+    )
+    ap.add_argument(
+        "-o", "--output", type=Path, default=HERE / "results" / f"{date.today().isoformat()}.json"
+    )
+    a = ap.parse_args()
+    if not a.exe:
+        sys.exit("aes-tracker is not installed next to this Python: pip install . first")
+    sizes = [int(s) for s in a.sizes.split(",")]
+    work = Path(tempfile.mkdtemp(prefix="aes-bench-"))
+    timer = Timer(a.runs)
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(work),
+        "LANG": "C.UTF-8",
+        "XDG_CACHE_HOME": str(work / "cache"),
+        "XDG_STATE_HOME": str(work / "state"),
+        "XDG_DATA_HOME": str(work / "data"),
+    }
+    aes = [a.exe]
+    results: dict = {
+        "machine": platform.node(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "date": date.today().isoformat(),
+        "runs": a.runs,
+        "task": None,
+        "floor": {},
+        "sizes": {},
+    }
+    if shutil.which("task"):
+        results["task"] = subprocess.run(
+            ["task", "--version"], capture_output=True, text=True
+        ).stdout.strip()
+    (work / "minimal.py").write_text(MINIMAL_TYPER)
+    bundled = Path(
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "from aes_tracker.store import bundled_path; print(bundled_path())",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    )
+    shutil.copyfile(bundled, work / "bundled.toml")
+    print("start-up floor ...", file=sys.stderr)
+    results["floor"] = timer.measure(
+        [
+            ("python -c pass", [sys.executable, "-c", "pass"], env),
+            ("minimal typer app", [sys.executable, str(work / "minimal.py")], env),
+            ("aes-tracker --version", [*aes, "--version"], env),
+            (
+                "aes-tracker list (bundled)",
+                [*aes, "--file", str(work / "bundled.toml"), "--as-of", TODAY, "list"],
+                env,
+            ),
+        ]
+    )
+    for n in sizes:
+        print(f"N = {n} ...", file=sys.stderr)
+        f = work / f"c{n}.toml"
+        subprocess.run(
+            [
+                sys.executable,
+                str(HERE / "generate.py"),
+                str(n),
+                "--seed",
+                "1",
+                "--today",
+                TODAY,
+                "-o",
+                str(f),
+            ],
+            check=True,
+        )
+        first = next(iter(tomllib.loads(f.read_text(encoding="utf-8"))["commitments"]))
+        base = [*aes, "--file", str(f), "--as-of", TODAY, "--by", "bench"]
+        cases = [
+            ("list", [*base, "list"], env),
+            ("list --format json", [*base, "list", "--format", "json"], env),
+            ("due", [*base, "due"], env),
+            ("report", [*base, "report"], env),
+            ("show ID", [*base, "show", first], env),
+            ("done ID", [*base, "done", first], env),
+        ]
+        tw = taskwarrior_home(f, work / f"tw{n}")
+        if tw is not None:
+            cases += [
+                ("task list", ["task", "rc.gc=off", "list"], tw),
+                ("task export", ["task", "rc.gc=off", "export"], tw),
+                ("task overdue", ["task", "rc.gc=off", "overdue"], tw),
+                ("task 1 done", ["task", "rc.gc=off", "rc.confirmation=off", "1", "done"], tw),
+            ]
+        # Alternate the tools: aes-tracker case, Taskwarrior case, ...
+        own = [c for c in cases if not c[0].startswith("task")]
+        theirs = [c for c in cases if c[0].startswith("task")]
+        mixed = [
+            c
+            for pair in zip(own, theirs + [None] * len(own), strict=False)
+            for c in pair
+            if c is not None
+        ][: len(cases)]
+        mixed += [c for c in cases if c not in mixed]
+        runs = timer if n < 100_000 else Timer(max(1, min(a.runs, 3)))
+        results["sizes"][str(n)] = runs.measure(mixed)
+    a.output.parent.mkdir(parents=True, exist_ok=True)
+    verdicts = targets(results)
+    results["targets"] = verdicts
+    a.output.write_text(json.dumps(results, indent=2) + "\n")
+    print(table(results))
+    print()
+    for v in verdicts:
+        print(f"{'met   ' if v['met'] else 'MISSED'}  {v['target']}: {v['detail']}")
+    print(f"\nwritten to {a.output}")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+PAIRS = {
+    "list": "task list",
+    "list --format json": "task export",
+    "due": "task overdue",
+    "report": "task overdue",
+    "done ID": "task 1 done",
+}
+
+
+def table(r: dict) -> str:
+    lines = [
+        f"machine {r['machine']} ({r['platform']}, {r['cpus']} CPUs), Python {r['python']}"
+        f", {r['date']}, median of {r['runs']} runs; Taskwarrior: {r['task'] or 'absent'}",
+        "",
+        f"{'N':>7}  {'command':<28}{'median s':>9}{'peak MiB':>9}"
+        f"{'task s':>8}{'ratio':>7}{'mem ratio':>10}",
+    ]
+    for k, v in r["floor"].items():
+        lines.append(f"{'-':>7}  {k:<28}{v['median_s']:>9.3f}{v['peak_kib'] / 1024:>9.1f}")
+    for n, cases in r["sizes"].items():
+        for k, v in cases.items():
+            if k.startswith("task"):
+                continue
+            other = cases.get(PAIRS.get(k, ""))
+            ratio = f"{v['median_s'] / other['median_s']:>7.2f}" if other else f"{'':>7}"
+            mem = f"{v['peak_kib'] / other['peak_kib']:>10.2f}" if other else ""
+            ts = f"{other['median_s']:>8.3f}" if other else f"{'':>8}"
+            lines.append(
+                f"{int(n):>7}  {k:<28}{v['median_s']:>9.3f}"
+                f"{v['peak_kib'] / 1024:>9.1f}{ts}{ratio}{mem}"
+            )
+        for k, v in cases.items():
+            if k.startswith("task"):
+                lines.append(
+                    f"{int(n):>7}  {k:<28}{v['median_s']:>9.3f}{v['peak_kib'] / 1024:>9.1f}"
+                )
+    return "\n".join(lines)
+
+
+def targets(r: dict) -> list[dict]:
+    out = []
+
+    def check(name: str, value: float | None, limit: float, detail: str) -> None:
+        if value is None:
+            out.append({"target": name, "met": False, "detail": "not measured: " + detail})
+        else:
+            out.append(
+                {
+                    "target": name,
+                    "met": value <= limit,
+                    "detail": f"{value:.2f}× (limit {limit}×) {detail}",
+                }
+            )
+
+    ten = r["sizes"].get("10000")
+    if ten:
+
+        def ratio(a: str, b: str, key: str = "median_s") -> float | None:
+            return ten[a][key] / ten[b][key] if a in ten and b in ten else None
+
+        check("due at 10,000 ≤ 0.75× task overdue", ratio("due", "task overdue"), 0.75, "")
+        check("report at 10,000 ≤ 0.75× task overdue", ratio("report", "task overdue"), 0.75, "")
+        check("list at 10,000 ≤ 1.0× task list", ratio("list", "task list"), 1.0, "")
+        check("done at 10,000 ≤ 1.0× task ID done", ratio("done ID", "task 1 done"), 1.0, "")
+        for a_, b_ in PAIRS.items():
+            check(f"peak memory of {a_} at 10,000 ≤ 1.0× {b_}", ratio(a_, b_, "peak_kib"), 1.0, "")
+    big = r["sizes"].get("100000")
+    if ten and big:
+        for k in ("list", "list --format json", "due", "report", "show ID"):
+            check(
+                f"{k} at 100,000 ≤ 12× its 10,000 time",
+                big[k]["median_s"] / ten[k]["median_s"],
+                12.0,
+                "",
+            )
+    fl = r["floor"]
+    m = fl["minimal typer app"]["median_s"]
+    check(
+        "--version ≤ 1.15× a minimal Typer app",
+        fl["aes-tracker --version"]["median_s"] / m,
+        1.15,
+        "",
+    )
+    check(
+        "list on the bundled data ≤ 1.15× a minimal Typer app",
+        fl["aes-tracker list (bundled)"]["median_s"] / m,
+        1.15,
+        "",
+    )
+    return out
+
+
+if __name__ == "__main__":
+    main()
