@@ -897,6 +897,9 @@ def undo(ctx: typer.Context) -> None:
 def init(
     ctx: typer.Context,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    empty: Annotated[
+        bool, typer.Option("--empty", help="A file with no source and no commitment.")
+    ] = False,
 ) -> None:
     """Write the bundled AES–Russia data to the data file (see --file); refuses to overwrite.
 
@@ -906,7 +909,15 @@ def init(
 
     s = _settings(ctx)
     path = s.location.path
-    write_new(path, bundled_path().read_bytes(), force=force, lock_timeout=s.lock_timeout)
+    from aes_tracker.model import DEFAULT_PARTIES
+    from aes_tracker.store import dumps
+
+    content = (
+        dumps({"schema": 1, "parties": list(DEFAULT_PARTIES)})
+        if empty
+        else bundled_path().read_bytes()
+    )
+    write_new(path, content, force=force, lock_timeout=s.lock_timeout)
     sys.stdout.write(f"wrote {path}\n")
 
 
@@ -975,6 +986,226 @@ def source_list(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     s = _settings(ctx)
     data = _view(ctx).data
     print_sources(s.output(), fmt.value, list(data.sources.values()), data.commitments.values())
+
+
+# ---- compliance, timeline, exchange -----
+
+
+class StatsFormat(StrEnum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+    svg = "svg"
+
+
+class GroupBy(StrEnum):
+    party = "party"
+    category = "category"
+    source = "source"
+
+
+@app.command()
+def stats(
+    ctx: typer.Context,
+    by: Annotated[GroupBy, typer.Option("--by", help="Group by party, category or source.")] = (
+        GroupBy.party
+    ),
+    fmt: Annotated[
+        StatsFormat, typer.Option("--format", help="table, json, markdown, or svg (a picture).")
+    ] = StatsFormat.table,
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", metavar="FILE", help="Write to FILE.")
+    ] = None,
+) -> None:
+    """Compliance per group: counts by status, share closed, overdue count, and a score in the
+    G7/G20 Research Group's style, averaged over the group's scored commitments: done = +1;
+    partial and in_progress = 0; broken, stalled, and open-and-overdue = -1; dropped, and open
+    commitments not yet due (or with no deadline), are not scored. A commitment with several
+    parties counts for each of them.
+
+    Example: aes-tracker stats --by category --format svg -o compliance.svg
+    """
+    from aes_tracker import render
+    from aes_tracker.stats import compliance
+
+    s = _settings(ctx)
+    st = compliance(_view(ctx).data, s.today, by.value)
+    out = s.output()
+    if fmt is StatsFormat.json:
+        text = render.to_json(st)
+    elif fmt is StatsFormat.markdown:
+        text = render.stats_markdown(st)
+    elif fmt is StatsFormat.svg:
+        import io
+
+        from rich.console import Console
+
+        con = Console(
+            record=True,
+            width=max(out.width, 100),
+            file=io.StringIO(),
+            force_terminal=True,
+            color_system="truecolor",
+        )
+        for part in render.stats_renderables(st, con.width):
+            con.print(part)
+        text = con.export_svg(title=f"aes-tracker: compliance by {by.value}")
+    else:
+        con = out.console()
+        for part in render.stats_renderables(st, con.width):
+            con.print(part)
+        return
+    _emit(out, text, output)
+
+
+def _emit(out: Any, text: str, output: str | None) -> None:
+    if output:
+        from aes_tracker.store import write_report
+
+        write_report(Path(output), text.encode("utf-8"))
+    else:
+        out.stream.write(text)
+
+
+@app.command()
+def timeline(
+    ctx: typer.Context,
+    months: Annotated[
+        int, typer.Option("--months", min=1, max=120, help="How many months back and ahead.")
+    ] = 6,
+    fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+) -> None:
+    """Month by month, the past and coming N months: each commitment due in a month, marked by
+    state (● overdue, ○ due, ✓ done, · closed), and the recurring consultations (◆ held,
+    ◇ expected) with their host.
+
+    Example: aes-tracker timeline --months 12
+    """
+    from aes_tracker import render
+    from aes_tracker.stats import timeline as build_timeline
+
+    if fmt not in ("text", "json"):
+        raise TrackerError(f"--format: {fmt!r} is not one of text, json")
+    s = _settings(ctx)
+    tl = build_timeline(_view(ctx).full(), s.today, months)
+    out = s.output()
+    if fmt == "json":
+        out.stream.write(render.to_json(tl))
+    else:
+        out.write("\n".join(render.timeline_lines(tl, out.color, out.width)))
+
+
+class ExportFormat(StrEnum):
+    json = "json"
+    csv = "csv"
+    ics = "ics"
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    fmt: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--format",
+            help="json (everything, lossless), csv (one row per commitment) or ics (a calendar).",
+        ),
+    ] = ExportFormat.json,
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", metavar="FILE", help="Write to FILE.")
+    ] = None,
+    excel: Annotated[
+        bool, typer.Option("--excel", help="CSV: start with a UTF-8 BOM so Excel shows accents.")
+    ] = False,
+) -> None:
+    """Export the data: JSON (sources, commitments, history: `import` gives it back exactly),
+    CSV for spreadsheets, or an ICS calendar with one all-day event per dated open commitment
+    (the ID in the UID, so re-importing updates instead of duplicating) and the recurring
+    consultations as a yearly event.
+
+    Example: aes-tracker export --format ics -o aes-deadlines.ics
+    """
+    from aes_tracker import exchange
+    from aes_tracker.store import load
+
+    s = _settings(ctx)
+    out = s.output()
+    if fmt is ExportFormat.json:
+        text = exchange.export_json(load(s.location).raw)
+    elif fmt is ExportFormat.csv:
+        text = exchange.export_csv(_view(ctx).full(), s.today, excel)
+    else:
+        data = exchange.export_ics(_view(ctx).full(), s.today)
+        if output:
+            from aes_tracker.store import write_report
+
+            write_report(Path(output), data)
+        else:
+            out.stream.flush()
+            sys.stdout.buffer.write(data)
+        return
+    _emit(out, text, output)
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    source_file: Annotated[
+        str,
+        typer.Argument(
+            metavar="FILE",
+            help="A JSON export, or a CSV with the columns of `export --format csv`.",
+        ),
+    ],
+    update: Annotated[
+        bool,
+        typer.Option(
+            "--update",
+            help="Replace existing commitments that differ (else they are listed as conflicts).",
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would change; write nothing.")
+    ] = False,
+) -> None:
+    """Merge commitments (and sources) from a file, by ID: new ones are added, existing ones are
+    changed only with --update, conflicts are listed (exit 1). All or nothing: a bad row means
+    nothing is written, and the error names the row.
+
+    Example: aes-tracker import next-session.csv --dry-run
+    """
+    from aes_tracker import exchange
+    from aes_tracker.store import _read_bytes, decode, load
+
+    s = _settings(ctx)
+    incoming = exchange.read_import(
+        decode(_read_bytes(Path(source_file)), source_file), source_file
+    )
+    who, now, today = s.who(), _now(), s.today
+
+    def change(raw: dict[str, Any], loaded: Any) -> dict[str, list[str]]:
+        return exchange.merge(
+            raw, incoming, update=update, today=today, by=who, now=now, name=source_file
+        )
+
+    if dry_run:
+        loaded = load(s.location)
+        rep = change(loaded.raw, loaded)
+    else:
+        rep = _change(ctx, change)
+    verb = "would be " if dry_run else ""
+    for key in ("added", "updated", "sources"):
+        for cid in rep[key]:
+            label = "source added" if key == "sources" else key
+            sys.stdout.write(f"{cid}: {verb}{label}\n")
+    for cid in rep["conflicts"]:
+        sys.stdout.write(f"{cid}: conflict: differs from the data file (use --update)\n")
+    sys.stdout.write(
+        f"{len(rep['added'])} {verb}added, {len(rep['updated'])} {verb}updated, "
+        f"{len(rep['unchanged'])} unchanged, {len(rep['conflicts'])} conflicts\n"
+    )
+    if rep["conflicts"]:
+        raise typer.Exit(EXIT_FOUND)
 
 
 # ---- file maintenance -----

@@ -238,7 +238,7 @@ def table_extra(columns: int) -> int:
     return GAP * (columns - 1)
 
 
-_SGR = {"red": "31", "yellow": "33", "dim": "2", "bold": "1"}
+_SGR = {"red": "31", "yellow": "33", "green": "32", "dim": "2", "bold": "1"}
 
 
 def paint(text: str, style: str, color: bool) -> str:
@@ -572,3 +572,124 @@ def print_report_text(out: Output, text: str) -> None:
             con.print(Text(line, style="bold"), crop=False)
         else:
             con.print(Text(line, style="red" if section == "Overdue" else ""), crop=False)
+
+
+# ---- stats and timeline --------------------------------------------------------------------------
+
+STATUS_STYLE = {
+    "done": "green",
+    "partial": "cyan",
+    "in_progress": "blue",
+    "pending": "white",
+    "stalled": "yellow",
+    "broken": "red",
+    "dropped": "bright_black",
+}
+STATUS_CHAR = {
+    "done": "█",
+    "partial": "▓",
+    "in_progress": "▒",
+    "pending": "░",
+    "stalled": "▚",
+    "broken": "▞",
+    "dropped": "·",
+}
+
+
+def stats_markdown(st: Mapping[str, Any]) -> str:
+    statuses = list(STATUS_STYLE)
+    head = ["Group", "Total", *statuses, "Closed", "Overdue", "Score"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for g in st["groups"]:
+        score = "n/a" if g["score"] is None else f"{g['score']:+.2f}"
+        cells = [
+            _md(g["group"]),
+            str(g["total"]),
+            *(str(g["by_status"][s]) for s in statuses),
+            f"{g['share_closed'] or 0:.0%}",
+            str(g["overdue"]),
+            score,
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def stats_renderables(st: Mapping[str, Any], width: int) -> list[Any]:
+    """A stacked bar per group (by status) and the score on a -1..+1 scale, as Rich objects."""
+    from rich.table import Table
+    from rich.text import Text
+
+    group_w = max((len(g["group"]) for g in st["groups"]), default=5)
+    # What the other columns take: counts, percentages, the score scale and the gaps.
+    bar_w = max(10, min(40, width - group_w - 52))
+    scale_w = 21
+    table = Table(
+        box=None,
+        pad_edge=False,
+        show_edge=False,
+        header_style="bold",
+        title=f"Compliance by {st['by']}, as of {st['as_of']}",
+        title_justify="left",
+    )
+    table.add_column("Group", no_wrap=True)
+    table.add_column("Statuses", no_wrap=True)
+    table.add_column("n", justify="right", no_wrap=True)
+    table.add_column("closed", justify="right", no_wrap=True)
+    table.add_column("overdue", justify="right", no_wrap=True)
+    table.add_column("score (-1 to +1)", no_wrap=True)
+    biggest = max((g["total"] for g in st["groups"]), default=1) or 1
+    for g in st["groups"]:
+        bar = Text()
+        for status, style in STATUS_STYLE.items():
+            n = g["by_status"][status]
+            if n:
+                cells = max(1, round(n / biggest * bar_w))
+                bar.append(STATUS_CHAR[status] * cells, style=style)
+        scale = Text()
+        if g["score"] is None:
+            scale.append("not scored", style="dim")
+        else:
+            pos = round((g["score"] + 1) / 2 * (scale_w - 1))
+            colour = "green" if g["score"] > 0.2 else "red" if g["score"] < -0.2 else "yellow"
+            for i in range(scale_w):
+                scale.append(
+                    "●" if i == pos else ("┼" if i == scale_w // 2 else "─"),
+                    style=colour if i == pos else "dim",
+                )
+            scale.append(f" {g['score']:+.2f}", style=colour)
+        table.add_row(
+            g["group"],
+            bar,
+            str(g["total"]),
+            f"{g['share_closed'] or 0:.0%}",
+            str(g["overdue"]),
+            scale,
+        )
+    legend = Text("  ")
+    for status, style in STATUS_STYLE.items():
+        legend.append(f"{STATUS_CHAR[status]} {status}  ", style=style)
+    return [table, legend]
+
+
+def timeline_lines(tl: Mapping[str, Any], color: bool, width: int = NOT_A_TTY_WIDTH
+                   ) -> list[str]:
+    marks = {
+        "overdue": ("●", "red"),
+        "due": ("○", "yellow"),
+        "done": ("✓", "green"),
+        "closed": ("·", "dim"),
+        "expected": ("◇", "yellow"),
+        "held": ("◆", "green"),
+    }
+    out = []
+    now = tl["as_of"][:7]
+    for m in tl["months"]:
+        label = m["month"] + (" ◀ now" if m["month"] == now else "")
+        out.append(paint(label, "bold", color) if m["month"] == now else label)
+        for it in m["items"]:
+            mark, style = marks[it["state"]]
+            host = f", host: {it['host']}" if it["host"] else ""
+            text = f"{mark} {it['date']}  {it['id']}  ({it['state']}{host})  {it['title']}"
+            for k, ln in enumerate(wrap_cell(text, max(width - 6, 20))):
+                out.append(paint(("  " if k == 0 else "      ") + ln, style, color))
+    return out

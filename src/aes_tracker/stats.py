@@ -1,0 +1,138 @@
+"""Compliance at a glance, and a month-by-month timeline: pure functions, today passed in.
+
+The compliance score follows the G7/G20 Research Group's style, averaged over a group's scored
+commitments:
+
+- done: +1
+- partial: 0; in_progress (not overdue): 0
+- broken: -1; stalled: -1; open (pending or in_progress) and overdue: -1
+- dropped, and open commitments not yet due (or with no deadline): not scored
+
+A commitment with several parties counts once for each of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+
+from aes_tracker.dates import is_overdue, next_occurrence
+from aes_tracker.model import Category, Commitment, Data, Status
+
+GROUPINGS = ("party", "category", "source")
+
+
+def score(c: Commitment, today: date) -> int | None:
+    """+1, 0, -1, or None when the commitment is not scored."""
+    if c.status is Status.DONE:
+        return 1
+    if c.status in (Status.BROKEN, Status.STALLED):
+        return -1
+    if c.status is Status.PARTIAL:
+        return 0
+    if c.status is Status.DROPPED:
+        return None
+    if is_overdue(c.due, c.is_open, today):
+        return -1
+    return 0 if c.status is Status.IN_PROGRESS else None
+
+
+def _keys(c: Commitment, by: str) -> Iterable[str]:
+    if by == "party":
+        return c.parties
+    if by == "category":
+        return (c.category.value,)
+    return (c.source,)
+
+
+def compliance(data: Data, today: date, by: str = "party") -> dict[str, Any]:
+    if by not in GROUPINGS:
+        raise ValueError(by)
+    groups: dict[str, list[Commitment]] = {}
+    if by == "category":
+        groups = {k.value: [] for k in Category}
+    for c in data.commitments.values():
+        for k in _keys(c, by):
+            groups.setdefault(k, []).append(c)
+    out = []
+    for name in sorted(groups) if by != "category" else list(groups):
+        cs = groups[name]
+        by_status = {s.value: 0 for s in Status}
+        for c in cs:
+            by_status[c.status.value] += 1
+        scored = [s for s in (score(c, today) for c in cs) if s is not None]
+        closed = sum(not c.is_open for c in cs)
+        out.append(
+            {
+                "group": name,
+                "total": len(cs),
+                "by_status": by_status,
+                "closed": closed,
+                "share_closed": round(closed / len(cs), 4) if cs else None,
+                "overdue": sum(is_overdue(c.due, c.is_open, today) for c in cs),
+                "scored": len(scored),
+                "score": round(sum(scored) / len(scored), 4) if scored else None,
+            }
+        )
+    return {"as_of": today.isoformat(), "by": by, "groups": out}
+
+
+def _month(d: date) -> str:
+    return f"{d.year:04d}-{d.month:02d}"
+
+
+def timeline(data: Data, today: date, months: int = 6) -> dict[str, Any]:
+    """Each month from `months` before to `months` after today, with the commitments due in it
+    (state: overdue, due, done, or closed) and the recurring ones' expected occurrences with
+    their expected host."""
+    first = date(today.year, today.month, 1) - relativedelta(months=months)
+    last = (
+        date(today.year, today.month, 1) + relativedelta(months=months + 1) - relativedelta(days=1)
+    )
+    rows: dict[str, list[dict[str, Any]]] = {}
+    m = first
+    while m <= last:
+        rows[_month(m)] = []
+        m += relativedelta(months=1)
+
+    def add(day: date, item: dict[str, Any]) -> None:
+        if first <= day <= last:
+            rows[_month(day)].append({"date": day.isoformat(), **item})
+
+    for c in data.commitments.values():
+        if c.due is not None:
+            state = (
+                "overdue"
+                if is_overdue(c.due, c.is_open, today)
+                else "due"
+                if c.is_open
+                else "done"
+                if c.status is Status.DONE
+                else "closed"
+            )
+            add(c.due, {"id": c.id, "title": c.title, "state": state, "host": c.next_host or None})
+        for e in c.history:
+            if e.event == "occurrence":
+                add(e.on, {"id": c.id, "title": c.title, "state": "held", "host": e.host or None})
+        if c.recur and c.due is not None and c.is_open:
+            hosts = list(c.hosts)
+            host = c.next_host
+            day: date | None = c.due
+            while day is not None and day <= last:
+                day = next_occurrence(c.recur, c.recur_start or c.due, day)
+                if hosts and host in hosts:
+                    host = hosts[(hosts.index(host) + 1) % len(hosts)]
+                if day is not None:
+                    add(
+                        day,
+                        {"id": c.id, "title": c.title, "state": "expected", "host": host or None},
+                    )
+    for items in rows.values():
+        items.sort(key=lambda x: (x["date"], x["id"]))
+    return {
+        "as_of": today.isoformat(),
+        "months": [{"month": k, "items": v} for k, v in rows.items()],
+    }
