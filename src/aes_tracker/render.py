@@ -671,8 +671,7 @@ def stats_renderables(st: Mapping[str, Any], width: int) -> list[Any]:
     return [table, legend]
 
 
-def timeline_lines(tl: Mapping[str, Any], color: bool, width: int = NOT_A_TTY_WIDTH
-                   ) -> list[str]:
+def timeline_lines(tl: Mapping[str, Any], color: bool, width: int = NOT_A_TTY_WIDTH) -> list[str]:
     marks = {
         "overdue": ("●", "red"),
         "due": ("○", "yellow"),

@@ -250,7 +250,7 @@ def load_view(loc: Location, environ: Mapping[str, str] = os.environ) -> View:
     digest = hashlib.sha256(raw_bytes).hexdigest()
     hit = cache.read(loc.path, digest, environ)
     if hit is not None:
-        return View(loc.path, raw_bytes, hit[0], hit[1])
+        return View(loc.path, raw_bytes, hit.data, hit.where)
     loaded = load_bytes(raw_bytes, loc.path)
     cache.write(loc.path, cache.summarize(loaded.data, raw_bytes, digest), environ)
     return View(loc.path, raw_bytes, loaded.data, None)
@@ -565,6 +565,8 @@ def update(
     """Apply `change` (which edits the raw document in place and may raise TrackerError) under the
     lock, and write the result atomically. If the file is edited by hand between our read and our
     write, the change is applied again to the new content (three tries, then refused)."""
+    from aes_tracker import splice
+
     path = loc.path
     if loc.explicit and not os.path.lexists(path):
         _read_bytes(path)  # raises the "no such file" error with its hint
@@ -572,12 +574,27 @@ def update(
         real = Path(os.path.realpath(path))
         _sweep_temps(real)
         for _ in range(3):
-            loaded = load(loc)
-            _refuse_comments(loaded)
-            raw = loaded.raw  # a fresh parse on every try: the change may edit it in place
-            result = change(raw, loaded)
-            new_bytes = dumps(raw)
-            new_data = _verify(new_bytes, raw, path)
+            fast = splice.plan(path, _read_bytes(path)) if _fast_ok(loc) else None
+            result: Any = None
+            if fast is not None:
+                raw, loaded = fast.raw(), fast.loaded(path)
+                try:
+                    result = change(raw, loaded)
+                except splice.Unexpected:
+                    fast = None  # a table was not where the plan said: do it the full way
+            if fast is None:
+                loaded = load(loc)
+                _refuse_comments(loaded)
+                raw = loaded.raw  # a fresh parse on every try: the change may edit it in place
+                result = change(raw, loaded)
+            done = fast.finish(raw) if fast is not None else None
+            if done is not None:
+                new_bytes, new_data = done
+            else:
+                if fast is not None:
+                    raw = fast.materialize(raw)
+                new_bytes = dumps(raw)
+                new_data = _verify(new_bytes, raw, path)
             if new_bytes == loaded.raw_bytes:
                 return result, Written(path, False, False)
             unprotected = os.environ.get(_NOLOCK_ENV) == "1"
@@ -596,12 +613,22 @@ def update(
     )
 
 
+# The fast write path (splice.py) can be switched off, so that tests can compare its bytes with
+# the full rewrite's.
+FAST_WRITES = True
+
+
+def _fast_ok(loc: Location) -> bool:
+    return FAST_WRITES and os.path.lexists(loc.path)
+
+
 def _remember(path: Path, data: Data, content: bytes) -> None:
-    """Give the next read of what was just written a warm parse cache."""
+    """Give the next read (and the next write) of what was just written a warm parse cache;
+    these bytes are the writer's own, so canonical."""
     from aes_tracker import cache
 
     digest = hashlib.sha256(content).hexdigest()
-    cache.write(path, cache.summarize(data, content, digest), os.environ)
+    cache.write(path, cache.summarize(data, content, digest, canonical=True), os.environ)
 
 
 @contextlib.contextmanager
