@@ -7,7 +7,6 @@ is what keeps keys this version does not know.
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -68,6 +67,8 @@ def resolve_id(ids: Iterable[str], given: str) -> str:
         raise TrackerError(
             f"'{given}' is ambiguous: it starts {', '.join(matches)}", hint="give more of the ID"
         )
+    import difflib
+
     close = difflib.get_close_matches(given, ids, n=3)
     raise TrackerError(
         f"no commitment '{given}'",

@@ -14,10 +14,8 @@ import errno
 import hashlib
 import os
 import re
-import secrets
 import stat
 import time
-import tomllib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -150,6 +148,8 @@ _POS_EOF_RE = re.compile(r"\s*\(at end of document\)$")
 
 
 def parse(text: str, path: str) -> dict[str, Any]:
+    import tomllib  # not needed when the parse cache answers
+
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -489,7 +489,7 @@ def atomic_write(path: Path, content: bytes, *, expect_digest: str | None = None
         st: os.stat_result | None = os.stat(real)
     except FileNotFoundError:
         st = None
-    tmp = folder / f"{_temp_prefix(real)}{os.getpid()}-{secrets.token_hex(4)}"
+    tmp = folder / f"{_temp_prefix(real)}{os.getpid()}-{os.urandom(4).hex()}"
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
         try:
@@ -656,6 +656,8 @@ def _refuse_comments(loaded: Loaded) -> None:
 
 def _verify(new_bytes: bytes, raw: dict[str, Any], path: Path) -> Data:
     """Read back what is about to be written: it must parse, check clean and equal the document."""
+    import tomllib
+
     text = new_bytes.decode("utf-8")
     again = tomllib.loads(text)
     data, problems = build(again)
