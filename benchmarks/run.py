@@ -254,7 +254,7 @@ def main() -> None:
             ("due", [*base, "due"], env),
             ("report", [*base, "report"], env),
             ("show ID", [*base, "show", first], env),
-            ("done ID", lambda i, base=base: [*base, "done", open_ids[i % len(open_ids)]], env),
+            ("done ID", lambda i, b=base, ids=open_ids: [*b, "done", ids[i % len(ids)]], env),
         ]
         tw = taskwarrior_home(f, work / f"tw{n}")
         if tw is not None:
@@ -264,7 +264,7 @@ def main() -> None:
                 ("task overdue", ["task", "rc.gc=off", "overdue"], tw),
                 (
                     "task ID done",
-                    lambda i, tw=tw: ["task", "rc.gc=off", uuids[i % len(uuids)], "done"],
+                    lambda i, u=uuids: ["task", "rc.gc=off", u[i % len(u)], "done"],
                     tw,
                 ),
             ]
