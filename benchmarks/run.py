@@ -50,8 +50,8 @@ app()
 """
 
 
-def run_once(argv: list[str], env: dict[str, str]) -> tuple[float, int, int]:
-    """Wall seconds, peak RSS in KiB, exit code of one process (output to a pipe)."""
+def run_once(argv: list[str], env: dict[str, str]) -> tuple[float, int]:
+    """Wall seconds and exit code of one process, its output read from a pipe."""
     t0 = time.perf_counter()
     p = subprocess.Popen(
         argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
@@ -59,10 +59,26 @@ def run_once(argv: list[str], env: dict[str, str]) -> tuple[float, int, int]:
     assert p.stdout is not None
     while p.stdout.read(1 << 16):
         pass
-    _, status, usage = os.wait4(p.pid, 0)
-    elapsed = time.perf_counter() - t0
-    p.returncode = os.waitstatus_to_exitcode(status)
-    return elapsed, usage.ru_maxrss, p.returncode
+    code = p.wait()
+    return time.perf_counter() - t0, code
+
+
+def peak_memory(argv: list[str], env: dict[str, str]) -> int:
+    """Peak RSS in KiB, measured by /usr/bin/time in a run of its own: a child forked straight
+    from this (larger) process can report this process's size instead of its own."""
+    if not os.path.exists("/usr/bin/time"):
+        return 0
+    p = subprocess.run(
+        ["/usr/bin/time", "-f", "%M", *argv],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    lines = p.stderr.strip().splitlines()
+    return int(lines[-1]) if lines and lines[-1].isdigit() else 0
 
 
 class Timer:
@@ -81,13 +97,14 @@ class Timer:
             return argv(i) if callable(argv) else argv
 
         for key, argv, env in cases:
-            codes[key] = run_once(argv_of(argv, 0), env)[2]
+            codes[key] = run_once(argv_of(argv, 0), env)[1]
         for i in range(1, self.runs + 1):
             for key, argv, env in cases:
-                t, m, code = run_once(argv_of(argv, i), env)
+                t, code = run_once(argv_of(argv, i), env)
                 codes[key] = max(codes[key], code)
                 times[key].append(t)
-                mem[key] = max(mem[key], m)
+        for key, argv, env in cases:
+            mem[key] = peak_memory(argv_of(argv, self.runs + 1), env)
         return {
             k: {
                 "median_s": statistics.median(times[k]),
@@ -99,11 +116,20 @@ class Timer:
         }
 
 
-def taskwarrior_home(data_file: Path, home: Path) -> dict[str, str] | None:
-    task = shutil.which("task")
-    if task is None:
-        return None
+def describe(data_file: Path, runs: int, out: Path) -> None:
+    """Run in a process of its own (see `main`), so that this process stays small: the IDs to
+    use, and the Taskwarrior import of the same commitments."""
     raw = tomllib.loads(data_file.read_text(encoding="utf-8"))
+    cs = raw["commitments"]
+    open_ids = [
+        cid for cid, c in cs.items() if c["status"] in ("pending", "in_progress", "stalled")
+    ][: runs + 2]
+    out.write_text(
+        json.dumps({"first": next(iter(cs)), "open_ids": open_ids, "tasks": _tasks(raw)})
+    )
+
+
+def _tasks(raw: dict[str, Any]) -> list[dict[str, Any]]:
     tasks = []
     for cid, c in raw["commitments"].items():
         st = c["status"]
@@ -125,6 +151,13 @@ def taskwarrior_home(data_file: Path, home: Path) -> dict[str, str] | None:
         if "due" in c:
             t["due"] = c["due"].strftime("%Y%m%dT000000Z")
         tasks.append(t)
+    return tasks
+
+
+def taskwarrior_home(tasks: list[dict[str, Any]], home: Path) -> dict[str, str] | None:
+    task = shutil.which("task")
+    if task is None:
+        return None
     data = home / "taskdata"
     data.mkdir(parents=True)
     rc = home / "taskrc"
@@ -151,6 +184,9 @@ def taskwarrior_home(data_file: Path, home: Path) -> dict[str, str] | None:
 
 
 def main() -> None:
+    if len(sys.argv) == 5 and sys.argv[1] == "--describe":
+        describe(Path(sys.argv[2]), int(sys.argv[4]), Path(sys.argv[3]))
+        return
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="100,1000,10000,100000")
     ap.add_argument("--runs", type=int, default=5)
@@ -240,12 +276,14 @@ def main() -> None:
             ],
             check=True,
         )
-        raw = tomllib.loads(f.read_text(encoding="utf-8"))["commitments"]
-        first = next(iter(raw))
+        facts = work / f"facts{n}.json"
+        subprocess.run(
+            [sys.executable, __file__, "--describe", str(f), str(facts), str(a.runs)], check=True
+        )
+        info = json.loads(facts.read_text())
+        first = info["first"]
         # Each `done` round closes a different open commitment, in both tools.
-        open_ids = [
-            cid for cid, c in raw.items() if c["status"] in ("pending", "in_progress", "stalled")
-        ][: a.runs + 1]
+        open_ids = info["open_ids"]
         uuids = [str(uuid.uuid5(uuid.NAMESPACE_URL, cid)) for cid in open_ids]
         base = [*aes, "--file", str(f), "--as-of", TODAY, "--by", "bench"]
         cases = [
@@ -256,7 +294,7 @@ def main() -> None:
             ("show ID", [*base, "show", first], env),
             ("done ID", lambda i, b=base, ids=open_ids: [*b, "done", ids[i % len(ids)]], env),
         ]
-        tw = taskwarrior_home(f, work / f"tw{n}")
+        tw = taskwarrior_home(info.pop("tasks"), work / f"tw{n}")
         if tw is not None:
             cases += [
                 ("task list", ["task", "rc.gc=off", "list"], tw),
