@@ -248,26 +248,52 @@ def test_the_readme_crontab_lines_work(tmp_path: Path, datafile: Path) -> None:
 def test_python_dash_m_runs_the_same_cli(tmp_path: Path, datafile: Path) -> None:
     import sys
 
-    p = subprocess.run([sys.executable, "-m", "aes_tracker", "--file", str(datafile),
-                        "--as-of", "2026-11-28", "list", "--format", "plain"],
-                       env=bare_env(tmp_path), capture_output=True, timeout=60, check=False)
+    p = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "aes_tracker",
+            "--file",
+            str(datafile),
+            "--as-of",
+            "2026-11-28",
+            "list",
+            "--format",
+            "plain",
+        ],
+        env=bare_env(tmp_path),
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
     assert p.returncode == 0, p.stderr
     assert p.stdout.decode().splitlines()[0].startswith("inst-annual-consultations\tpending")
 
 
-@pytest.mark.parametrize(("words", "expected"), [
-    ("aes-tracker show sec-t", ["sec-targeted-training", "sec-technical-assistance"]),
-    ("aes-tracker status dev-inf ", ["pending", "in_progress", "stalled", "done", "partial",
-                                     "broken", "dropped"]),
-    ("aes-tracker list --category d", ["diplomacy", "development"]),
-    ("aes-tracker list --party M", ["Mali"]),
-])
-def test_shell_completion_from_the_data_file(tmp_path: Path, datafile: Path, words: str,
-                                             expected: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("aes-tracker show sec-t", ["sec-targeted-training", "sec-technical-assistance"]),
+        (
+            "aes-tracker status dev-inf ",
+            ["pending", "in_progress", "stalled", "done", "partial", "broken", "dropped"],
+        ),
+        ("aes-tracker list --category d", ["diplomacy", "development"]),
+        ("aes-tracker list --party M", ["Mali"]),
+    ],
+)
+def test_shell_completion_from_the_data_file(
+    tmp_path: Path, datafile: Path, words: str, expected: list[str]
+) -> None:
     """What `--install-completion` installs asks the program itself; bash's protocol here."""
     parts = words.split(" ")
-    env = bare_env(tmp_path, _AES_TRACKER_COMPLETE="complete_bash", COMP_WORDS=words,
-                   COMP_CWORD=str(len(parts) - 1), AES_TRACKER_FILE=str(datafile))
+    env = bare_env(
+        tmp_path,
+        _AES_TRACKER_COMPLETE="complete_bash",
+        COMP_WORDS=words,
+        COMP_CWORD=str(len(parts) - 1),
+        AES_TRACKER_FILE=str(datafile),
+    )
     p = subprocess.run(installed_cmd(), env=env, capture_output=True, timeout=60, check=False)
     assert p.returncode == 0, p.stderr
     got = [ln.split(",", 1)[-1] for ln in p.stdout.decode().split()]
