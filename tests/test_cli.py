@@ -594,3 +594,60 @@ def test_other_formats(cli: Cli, fmt: str) -> None:
     else:
         assert lines[0].startswith("| ID | Title |") and lines[1].startswith("|---|")
         assert len(lines) == 14
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["due", "--within", "99999y"],
+        ["report", "--since", "9999y", "--within", "9999y"],
+        ["--as-of", "9999-12-31", "due"],
+        ["--as-of", "9999-12-31", "report"],
+        ["--as-of", "9999-12-31", "timeline", "--months", "120"],
+        ["--as-of", "0001-01-01", "timeline", "--months", "120"],
+        ["--as-of", "0001-01-01", "report", "--since", "1y"],
+        ["--as-of", "9999-12-31", "list", "--due-within", "1d"],
+        ["--as-of", "9999-12-31", "stats"],
+    ],
+)
+def test_windows_at_the_ends_of_the_calendar_stop_there(cli: Cli, args: list[str]) -> None:
+    r = cli(*args[2:], as_of=args[1]) if args[0] == "--as-of" else cli(*args)
+    assert r.exit_code == 0, r.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list", "--due-before", "+99999y"],
+        ["done", "sec-targ", "--on", "-9999y"],
+        ["--as-of", "+9999y", "list"],
+    ],
+)
+def test_dates_outside_the_calendar_are_refused(cli: Cli, args: list[str]) -> None:
+    r = cli(*args)
+    assert r.exit_code == 2 and "falls outside the calendar (years 1 to 9999)" in r.stderr
+
+
+def test_a_recurrence_that_ends_closes_the_commitment(cli: Cli) -> None:
+    r = cli(
+        "add",
+        "Two sessions only",
+        "--category",
+        "institutional",
+        "--party",
+        "AES",
+        "--due",
+        "2026-01-01",
+        "--recur",
+        "FREQ=YEARLY;COUNT=2",
+        "--quote",
+        "q",
+        "--id",
+        "inst-two",
+    )
+    assert r.exit_code == 0, r.output
+    assert "next due 2027-01-01" in cli("done", "inst-two", "--on", "2026-01-01").stdout
+    r = cli("done", "inst-two", "--on", "2027-01-01")
+    assert r.exit_code == 0 and "no further occurrence" in r.stdout
+    d = json.loads(cli("show", "inst-two", "--format", "json").stdout)
+    assert (d["status"], d["due"]) == ("done", "2027-01-01")

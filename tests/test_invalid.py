@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from aes_tracker import store
 from aes_tracker.errors import TrackerError
+from aes_tracker.model import COMMITMENT_KEYS
 from aes_tracker.store import load_bytes
 
 from .conftest import DATA, Cli
@@ -137,27 +138,7 @@ def _toml_values() -> st.SearchStrategy[Any]:
 
 
 BUNDLED = tomllib.loads(DATA.read_text(encoding="utf-8"))
-KEYS = [
-    "title",
-    "category",
-    "parties",
-    "beneficiaries",
-    "source",
-    "quote",
-    "timing",
-    "status",
-    "due",
-    "original_due",
-    "no_deadline",
-    "review",
-    "recur",
-    "recur_start",
-    "hosts",
-    "next_host",
-    "notes",
-    "history",
-    "unknown_key",
-]
+KEYS = [*COMMITMENT_KEYS, "unknown_key"]
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

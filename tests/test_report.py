@@ -152,3 +152,20 @@ def test_output_file_is_written_atomically(cli: Cli, tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".weekly")) == []
     r = cli("report", "--output", str(tmp_path / "missing" / "r.txt"))
     assert r.exit_code == 2 and r.stderr.startswith("error: ")
+
+
+def test_output_to_a_special_file_writes_into_it(cli: Cli, tmp_path: Path) -> None:
+    """`--output /dev/stdout` (or a FIFO) must be written into, never replaced."""
+    import os
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    r = cli("report", "--format", "markdown", "--output", str(fifo))
+    reader.join(timeout=30)
+    assert r.exit_code == 0, r.output
+    assert got and got[0].startswith(b"# aes-tracker report")
+    assert fifo.is_fifo()

@@ -64,17 +64,34 @@ def _delta(n: int, unit: str) -> relativedelta:
     return relativedelta(**{_UNITS[unit]: n})  # type: ignore[arg-type]
 
 
+def add(day: date, delta: relativedelta) -> date:
+    """`day + delta`, held to the calendar's ends: a window that reaches past the year 9999 (or
+    before the year 1) ends there instead of overflowing."""
+    try:
+        return day + delta
+    except (ValueError, OverflowError):
+        forward = (delta.years * 12 + delta.months) * 31 + delta.weeks * 7 + delta.days >= 0
+        return date.max if forward else date.min
+
+
 def parse_date(text: str, today: date) -> date:
     """Parse a date as an analyst writes it; `today` anchors the relative forms only."""
     s = " ".join(text.strip().lower().replace("’", "'").split())
     if not s:
         raise DateError("empty date", hint=HINT)
-    if s in _WORDS:
-        return today + relativedelta(days=_WORDS[s])
-    m = _OFFSET_RE.match(s)
-    if m:
-        n = int(m.group(2)) * (-1 if m.group(1) == "-" else 1)
-        return today + _delta(n, m.group(3))
+    if s in _WORDS or _OFFSET_RE.match(s):
+        m = _OFFSET_RE.match(s)
+        delta = (
+            relativedelta(days=_WORDS[s])
+            if m is None
+            else _delta(int(m.group(2)) * (-1 if m.group(1) == "-" else 1), m.group(3))
+        )
+        try:
+            return today + delta
+        except (ValueError, OverflowError):
+            raise DateError(
+                f"'{text}' falls outside the calendar (years 1 to 9999)", hint=HINT
+            ) from None
     m = _ISO_RE.match(s)
     if m:
         y, mo, d = (int(g) for g in m.groups())
@@ -163,6 +180,20 @@ def _rule(rule: str, start: date) -> object:
             f"'{rule}' is not a recurrence: {e}",
             hint="write yearly, or an RRULE such as FREQ=YEARLY;INTERVAL=1",
         ) from None
+
+
+def occurrences(rule: str, start: date, after: date, until: date, limit: int = 1000) -> list[date]:
+    """The occurrences of `rule` strictly after `after` and up to `until`, at most `limit`."""
+    r = _rule(rule, start)
+    out: list[date] = []
+    lo = datetime(after.year, after.month, after.day)
+    for dt in r:  # type: ignore[attr-defined]
+        if dt <= lo:
+            continue
+        if dt.date() > until or len(out) >= limit:
+            break
+        out.append(dt.date())
+    return out
 
 
 def next_occurrence(rule: str, start: date, after: date) -> date | None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from aes_tracker.errors import TrackerError
 from aes_tracker.model import Data, build
+from aes_tracker.ops import history_entry
 from aes_tracker.query import LIST_KEYS, row
 from aes_tracker.store import canonical
 
@@ -230,14 +231,9 @@ def merge(
             c.setdefault("status", "pending")
             if "history" not in c:
                 c["history"] = [
-                    {
-                        "on": today,
-                        "at": now,
-                        "by": by,
-                        "event": "recorded",
-                        "status": c.get("status", "pending"),
-                        "note": f"imported from {name}",
-                    }
+                    history_entry(
+                        "recorded", today, c["status"], by, now, note=f"imported from {name}"
+                    )
                 ]
             commitments[cid] = c
             report["added"].append(cid)
@@ -248,14 +244,14 @@ def merge(
         elif update:
             if row_no is not None:
                 merged.setdefault("history", []).append(
-                    {
-                        "on": today,
-                        "at": now,
-                        "by": by,
-                        "event": "edit",
-                        "status": merged.get("status", "pending"),
-                        "note": f"updated from {name}",
-                    }
+                    history_entry(
+                        "edit",
+                        today,
+                        merged.get("status", "pending"),
+                        by,
+                        now,
+                        note=f"updated from {name}",
+                    )
                 )
             commitments[cid] = merged
             report["updated"].append(cid)

@@ -94,7 +94,7 @@ def slug(category: Category, title: str, taken: Iterable[str]) -> str:
     return f"{base}-{n}"
 
 
-def _event(
+def history_entry(
     kind: str,
     on: date,
     status: str,
@@ -159,7 +159,7 @@ def set_status(
         note = f"reopened (was {before.value})"
     c["status"] = status.value
     _history(c).append(
-        _event(
+        history_entry(
             "status",
             on,
             status.value,
@@ -197,14 +197,15 @@ def record_occurrence(
         changes["due"] = [str(due or ""), str(nxt)]
         c["due"] = nxt
     else:
-        c.pop("due", None)
+        # The rule has ended (COUNT or UNTIL reached): this was the last occurrence. The due date
+        # stays as the last one, and the commitment is done.
         c["status"] = Status.DONE.value
     if hosts and expected in hosts:
         new_host = hosts[(hosts.index(expected) + 1) % len(hosts)]
         changes["next_host"] = [expected, new_host]
         c["next_host"] = new_host
     _history(c).append(
-        _event(
+        history_entry(
             "occurrence",
             on,
             c["status"],
@@ -231,7 +232,7 @@ def add_note(
 ) -> None:
     c = _commitment(raw, cid)
     _history(c).append(
-        _event(
+        history_entry(
             "note", on, c["status"], by, now, note=_check_text("the note", text), evidence=evidence
         )
     )
@@ -344,7 +345,9 @@ def add_commitment(
     if notes:
         c["notes"] = notes
     c["history"] = [
-        _event("recorded", on, Status.PENDING.value, by, now, note=f"added from source {src}")
+        history_entry(
+            "recorded", on, Status.PENDING.value, by, now, note=f"added from source {src}"
+        )
     ]
     commitments[cid] = c
     return cid
@@ -433,7 +436,7 @@ def edit(
         raise TrackerError("a recurring commitment needs a due date (its next occurrence)")
     if not done:
         raise TrackerError("nothing to change: the values given are the current ones")
-    _history(c).append(_event("edit", on, c["status"], by, now, note=note, changes=done))
+    _history(c).append(history_entry("edit", on, c["status"], by, now, note=note, changes=done))
     return done
 
 

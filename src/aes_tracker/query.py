@@ -9,7 +9,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from aes_tracker.dates import days_left, is_overdue
+from aes_tracker.dates import add, days_left, is_overdue
 from aes_tracker.model import Category, Commitment, Status
 from aes_tracker.ops import fold
 
@@ -92,7 +92,7 @@ class Filter:
         parties = {p.casefold() for p in self.parties}
         sources = set(self.sources)
         needle = fold(self.search) if self.search else ""
-        end = today + self.due_within if self.due_within is not None else None
+        end = add(today, self.due_within) if self.due_within is not None else None
 
         def match(c: Commitment) -> bool:
             if statuses and c.status not in statuses:
@@ -159,7 +159,7 @@ def due_soon(
 ) -> list[Commitment]:
     """Open commitments overdue or due by today + within, and open undated ones whose review date
     falls by then: the overdue ones first, most overdue first, then by date."""
-    end = today + within
+    end = add(today, within)
     out = [
         c
         for c in commitments

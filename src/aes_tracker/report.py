@@ -16,7 +16,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from aes_tracker.dates import is_overdue
+from aes_tracker.dates import add, is_overdue
 from aes_tracker.model import Category, Commitment, Data, Status
 from aes_tracker.query import due_soon, review_due, row
 
@@ -43,7 +43,7 @@ class Window:
 def window(
     as_of: date, since: relativedelta, within: relativedelta, since_text: str, within_text: str
 ) -> Window:
-    return Window(as_of, as_of - since, as_of + within, since_text, within_text)
+    return Window(as_of, add(as_of, -since), add(as_of, within), since_text, within_text)
 
 
 def build(

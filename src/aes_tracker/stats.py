@@ -14,12 +14,13 @@ A commitment with several parties counts once for each of them.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from aes_tracker.dates import is_overdue, next_occurrence
+from aes_tracker.dates import add as shift
+from aes_tracker.dates import is_overdue, occurrences
 from aes_tracker.model import Category, Commitment, Data, Status
 
 GROUPINGS = ("party", "category", "source")
@@ -88,15 +89,18 @@ def timeline(data: Data, today: date, months: int = 6) -> dict[str, Any]:
     """Each month from `months` before to `months` after today, with the commitments due in it
     (state: overdue, due, done, or closed) and the recurring ones' expected occurrences with
     their expected host."""
-    first = date(today.year, today.month, 1) - relativedelta(months=months)
-    last = (
-        date(today.year, today.month, 1) + relativedelta(months=months + 1) - relativedelta(days=1)
-    )
+    month = date(today.year, today.month, 1)
+    first = shift(month, relativedelta(months=-months))
+    after = shift(month, relativedelta(months=months + 1))
+    last = after - timedelta(days=1) if after != date.max else date.max
     rows: dict[str, list[dict[str, Any]]] = {}
     m = first
     while m <= last:
         rows[_month(m)] = []
-        m += relativedelta(months=1)
+        nxt = shift(m, relativedelta(months=1))
+        if nxt <= m:  # the calendar's end
+            break
+        m = nxt
 
     def add(day: date, item: dict[str, Any]) -> None:
         if first <= day <= last:
@@ -120,16 +124,12 @@ def timeline(data: Data, today: date, months: int = 6) -> dict[str, Any]:
         if c.recur and c.due is not None and c.is_open:
             hosts = list(c.hosts)
             host = c.next_host
-            day: date | None = c.due
-            while day is not None and day <= last:
-                day = next_occurrence(c.recur, c.recur_start or c.due, day)
+            # The occurrences after the next due one, inside the window, with the rotation of
+            # hosts carried on.
+            for day in occurrences(c.recur, c.recur_start or c.due, c.due, last):
                 if hosts and host in hosts:
                     host = hosts[(hosts.index(host) + 1) % len(hosts)]
-                if day is not None:
-                    add(
-                        day,
-                        {"id": c.id, "title": c.title, "state": "expected", "host": host or None},
-                    )
+                add(day, {"id": c.id, "title": c.title, "state": "expected", "host": host or None})
     for items in rows.values():
         items.sort(key=lambda x: (x["date"], x["id"]))
     return {

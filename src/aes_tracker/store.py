@@ -672,6 +672,14 @@ def write_report(path: Path, content: bytes) -> None:
     """`report --output`: replace FILE atomically, so a mail job never sends half a report."""
     if os.path.isdir(path):
         raise TrackerError("is a directory", path=str(path))
+    if os.path.exists(path) and not os.path.isfile(path):
+        # /dev/stdout, a FIFO, a device: write into it; replacing it would replace the node.
+        try:
+            with open(path, "wb") as f:
+                f.write(content)
+        except OSError as e:
+            raise TrackerError(f"cannot write: {e.strerror}", path=str(path)) from None
+        return
     if not os.path.isdir(Path(os.path.realpath(path)).parent):
         raise TrackerError("no such folder", path=str(path))
     atomic_write(path, content)
