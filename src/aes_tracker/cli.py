@@ -18,7 +18,7 @@ import typer
 from typer.core import TyperGroup
 
 from aes_tracker import __version__
-from aes_tracker.errors import EXIT_ERROR, EXIT_FOUND, TrackerError
+from aes_tracker.errors import EXIT_FOUND, TrackerError
 from aes_tracker.model import Category, Status
 
 T = TypeVar("T")
@@ -1279,6 +1279,3 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
-
-
-__all__ = ["EXIT_ERROR", "app", "main"]

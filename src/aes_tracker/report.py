@@ -267,6 +267,7 @@ _CSS = {
     "th": "text-align:left;background:#f2f2f2;padding:4px 6px;border:1px solid #ddd",
     "td": "padding:4px 6px;border:1px solid #ddd;vertical-align:top",
     "overdue": "color:#b00020;font-weight:bold",
+    "nowrap": "white-space:nowrap",
     "muted": "color:#555",
 }
 
@@ -297,12 +298,12 @@ def to_html(rep: Mapping[str, Any]) -> str:
                     ("ID", "Title", "Parties", "Due", "Days overdue", "Originally due"),
                     (
                         (
-                            f"<code>{e(r['id'])}</code>",
+                            f'<code style="{_CSS["nowrap"]}">{e(r["id"])}</code>',
                             e(r["title"]),
                             e(", ".join(r["parties"])),
-                            e(r["due"]),
+                            _day(r["due"]),
                             f'<span style="{_CSS["overdue"]}">{r["days_overdue"]}</span>',
-                            e(r["original_due"] or ""),
+                            _day(r["original_due"]),
                         )
                         for r in items
                     ),
@@ -315,11 +316,16 @@ def to_html(rep: Mapping[str, Any]) -> str:
                     ("ID", "Title", "Parties", "Status", when.capitalize()),
                     (
                         (
-                            f"<code>{e(r['id'])}</code>",
+                            f'<code style="{_CSS["nowrap"]}">{e(r["id"])}</code>',
                             e(r["title"]),
                             e(", ".join(r["parties"])),
                             e(r["status"]),
-                            e(r[when] or ""),
+                            _day(r[when])
+                            + (
+                                f"<br>originally {_day(r['original_due'])}"
+                                if when == "due" and r.get("original_due")
+                                else ""
+                            ),
                         )
                         for r in items
                     ),
@@ -331,8 +337,8 @@ def to_html(rep: Mapping[str, Any]) -> str:
                     ("Date", "ID", "Event", "Status", "By", "Detail"),
                     (
                         (
-                            e(x["on"]),
-                            f"<code>{e(x['id'])}</code>",
+                            _day(x["on"]),
+                            f'<code style="{_CSS["nowrap"]}">{e(x["id"])}</code>',
                             e(x["event"]),
                             e(x["status"]),
                             e(x["by"] or ""),
@@ -353,6 +359,11 @@ def to_html(rep: Mapping[str, Any]) -> str:
         f"<title>{e(title_line(rep))}</title></head>"
         f'<body style="{_CSS["body"]}">' + "\n".join(parts) + "</body></html>\n"
     )
+
+
+def _day(d: str | None) -> str:
+    """A date that never breaks across lines."""
+    return f'<span style="{_CSS["nowrap"]}">{html.escape(d)}</span>' if d else ""
 
 
 def _change_detail_html(x: Mapping[str, Any]) -> str:
