@@ -242,3 +242,27 @@ def test_hand_edit_between_read_and_write_is_reapplied_not_lost(
     assert len(calls) == 2
     assert raw["sources"]["aes-russia-2025-04-03"]["place"] == "Moscou"
     assert raw["commitments"]["sec-targeted-training"]["status"] == "done"
+
+
+def test_the_undo_journal_is_bounded(
+    datafile: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aes_tracker import store
+    from aes_tracker.store import Journal
+
+    monkeypatch.setattr(store, "UNDO_DEPTH", 3)
+    for i in range(5):
+        update(Location(datafile, True), _note_change(f"n{i}"), state_home=tmp_path)
+    assert Journal(datafile, tmp_path).depth() == 3
+    monkeypatch.setattr(store, "UNDO_BYTES", 1)  # smaller than any step: the newest is kept
+    update(Location(datafile, True), _note_change("last"), state_home=tmp_path)
+    assert Journal(datafile, tmp_path).depth() == 1
+    Journal(datafile, tmp_path).undo(5)
+    assert "n4" in datafile.read_text() and "last" not in datafile.read_text()
+
+
+def _note_change(text: str) -> Any:
+    def change(raw: dict[str, Any], loaded: Any) -> None:
+        ops.add_note(raw, "dip-un-charter", text, on=date(2026, 11, 28), by="t", now=NOW)
+
+    return change

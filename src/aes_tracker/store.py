@@ -37,6 +37,7 @@ T = TypeVar("T")
 
 DEFAULT_LOCK_TIMEOUT = 5.0
 UNDO_DEPTH = 100
+UNDO_BYTES = 256 * 1024 * 1024
 
 # Test-only hooks, read from the environment so that real subprocesses can be driven by the tests:
 # a named fault point where the process kills itself, and a switch that disables the lock and the
@@ -755,11 +756,29 @@ class Journal:
             # The .after file is written last: an entry without it is incomplete and ignored.
             atomic_write(self.dir / f"{n:08d}.before", before)
             atomic_write(self.dir / f"{n:08d}.after", meta.encode())
-            for old in entries[: max(0, len(entries) + 1 - UNDO_DEPTH)]:
-                self._drop(old)
+            self._prune([*entries, n])
         except (OSError, TrackerError):
             # The change itself is written; losing the ability to undo it is not worth failing for.
             pass
+
+    def _prune(self, entries: list[int]) -> None:
+        """Keep the newest UNDO_DEPTH steps, and no more than UNDO_BYTES of them (a data file of
+        10,000 commitments is about 10 MB a step); the newest step is always kept."""
+        sizes = []
+        for n in entries:
+            try:
+                sizes.append((self.dir / f"{n:08d}.before").stat().st_size)
+            except OSError:
+                sizes.append(0)
+        keep = 0
+        total = 0
+        for size in reversed(sizes):
+            if keep and (keep >= UNDO_DEPTH or total + size > UNDO_BYTES):
+                break
+            keep += 1
+            total += size
+        for old in entries[: len(entries) - keep]:
+            self._drop(old)
 
     def _drop(self, n: int) -> None:
         for ext in (".after", ".before"):
