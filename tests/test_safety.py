@@ -222,7 +222,7 @@ def test_without_the_lock_updates_can_be_lost(datafile: Path, tmp_path: Path) ->
 
 def test_busy_lock_fails_clearly_then_waits(datafile: Path, tmp_path: Path) -> None:
     before = datafile.read_bytes()
-    holder = _helper("holdlock.py", str(datafile), "1.0")
+    holder = _helper("holdlock.py", str(datafile), "3.0")
     assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
     p = _cli(datafile, tmp_path, "--lock-timeout", "0", "note", "sec-targ", "x")
     assert p.returncode == 2
