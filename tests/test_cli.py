@@ -651,3 +651,24 @@ def test_a_recurrence_that_ends_closes_the_commitment(cli: Cli) -> None:
     assert r.exit_code == 0 and "no further occurrence" in r.stdout
     d = json.loads(cli("show", "inst-two", "--format", "json").stdout)
     assert (d["status"], d["due"]) == ("done", "2027-01-01")
+
+
+def test_who_made_the_change(datafile: Path) -> None:
+    from typer.testing import CliRunner
+
+    runner = CliRunner()
+    base = ["--file", str(datafile), "--as-of", "2026-11-28"]
+    runner.invoke(app, [*base, "note", "dip-un", "a"], env={"AES_TRACKER_USER": "amina"})
+    runner.invoke(
+        app, [*base, "--by", "oleg", "note", "dip-un", "b"], env={"AES_TRACKER_USER": "amina"}
+    )
+    runner.invoke(app, [*base, "note", "dip-un", "c"], env={"AES_TRACKER_USER": None})
+    h = tomllib.loads(datafile.read_text())["commitments"]["dip-un-charter"]["history"]
+    import getpass
+
+    assert [(e["note"], e["by"]) for e in h[-3:]] == [
+        ("a", "amina"),
+        ("b", "oleg"),
+        ("c", getpass.getuser()),
+    ]
+    assert all(e["at"].tzinfo is not None for e in h[-3:]), "and when, in UTC"
