@@ -298,6 +298,21 @@ def test_add_with_a_given_id_and_recurrence(cli: Cli) -> None:
     assert (str(c["due"]), c["next_host"]) == ("2029-01-01", "AES member state")
 
 
+# A valid `add`, for the cases that change one part of it.
+_ADD = [
+    "add",
+    "T",
+    "--category",
+    "security",
+    "--party",
+    "Russia",
+    "--due",
+    "2027-01-01",
+    "--quote",
+    "q",
+]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -322,72 +337,18 @@ def test_add_with_a_given_id_and_recurrence(cli: Cli) -> None:
             ["add", "T", "--category", "security", "--party", "Russia", "--due", "2027-01-01"],
             "error: --quote: the quote must not be empty",
         ),
-        (
-            [
-                "add",
-                "  ",
-                "--category",
-                "security",
-                "--party",
-                "Russia",
-                "--due",
-                "2027-01-01",
-                "--quote",
-                "q",
-            ],
-            "error: the title must not be blank",
-        ),
+        (["add", "  ", *_ADD[2:]], "error: the title must not be blank"),
         (
             ["add", "T", "--category", "security", "--party", "Russia", "--quote", "q"],
             "error: give either --due DATE or --no-deadline --review DATE",
         ),
         (
-            [
-                "add",
-                "T",
-                "--category",
-                "security",
-                "--party",
-                "Wakanda",
-                "--due",
-                "2027-01-01",
-                "--quote",
-                "q",
-            ],
+            [*_ADD[:4], "--party", "Wakanda", *_ADD[6:]],
             "error: 'Wakanda' is not a known party",
         ),
+        ([*_ADD, "--source", "zz"], "error: 'zz' is not a source of this file"),
         (
-            [
-                "add",
-                "T",
-                "--category",
-                "security",
-                "--party",
-                "Russia",
-                "--due",
-                "2027-01-01",
-                "--quote",
-                "q",
-                "--source",
-                "zz",
-            ],
-            "error: 'zz' is not a source of this file",
-        ),
-        (
-            [
-                "add",
-                "T",
-                "--category",
-                "security",
-                "--party",
-                "Russia",
-                "--due",
-                "2027-01-01",
-                "--quote",
-                "q",
-                "--id",
-                "sec-targeted-training",
-            ],
+            [*_ADD, "--id", "sec-targeted-training"],
             "error: a commitment 'sec-targeted-training' already exists",
         ),
         (["edit", "sec-targ"], "error: nothing to change"),

@@ -15,7 +15,7 @@ from typing import Any
 
 from aes_tracker.dates import check_rule, next_occurrence
 from aes_tracker.errors import TrackerError
-from aes_tracker.model import DEFAULT_PARTIES, ID_RE, Category, Status
+from aes_tracker.model import COMMITMENT_KEYS, DEFAULT_PARTIES, ID_RE, Category, Status
 
 CATEGORY_PREFIX = {
     Category.SECURITY: "sec",
@@ -353,21 +353,13 @@ def add_commitment(
     return cid
 
 
-# Fields `edit` can change, with how each is stored.
-EDITABLE = (
-    "title",
-    "category",
-    "parties",
-    "beneficiaries",
-    "source",
-    "quote",
-    "timing",
-    "due",
-    "due_reason",
-    "review",
-    "review_reason",
-    "recur",
-    "notes",
+# Fields `edit` can change: every field of a commitment but those that only the status, the
+# history or the recurrence may set.
+EDITABLE = tuple(
+    k
+    for k in COMMITMENT_KEYS
+    if k
+    not in {"status", "original_due", "no_deadline", "recur_start", "hosts", "next_host", "history"}
 )
 
 

@@ -575,7 +575,10 @@ def update(
         real = Path(os.path.realpath(path))
         _sweep_temps(real)
         for _ in range(3):
-            fast = splice.plan(path, _read_bytes(path)) if _fast_ok(loc) else None
+            # One read per try: the fast plan and, when it does not apply, the full parse both
+            # work from these bytes.
+            current = _read_bytes(path) if _fast_ok(loc) else None
+            fast = splice.plan(path, current) if current is not None else None
             result: Any = None
             if fast is not None:
                 raw, loaded = fast.raw(), fast.loaded(path)
@@ -584,7 +587,7 @@ def update(
                 except splice.Unexpected:
                     fast = None  # a table was not where the plan said: do it the full way
             if fast is None:
-                loaded = load(loc)
+                loaded = load_bytes(current, path) if current is not None else load(loc)
                 _refuse_comments(loaded)
                 raw = loaded.raw  # a fresh parse on every try: the change may edit it in place
                 result = change(raw, loaded)
