@@ -231,7 +231,13 @@ def test_busy_lock_fails_clearly_then_waits(datafile: Path, tmp_path: Path) -> N
         f"{datafile}.lock (waited 0s)"
     )
     assert datafile.read_bytes() == before
-    p = _cli(datafile, tmp_path, "--lock-timeout", "20", "note", "sec-targ", "x")
+    started = time.monotonic()
+    p = _cli(datafile, tmp_path, "--lock-timeout", "0.5", "note", "sec-targ", "x")
+    assert p.returncode == 2
+    assert time.monotonic() - started >= 0.5
+    assert "(waited 0.5s)" in p.stderr.splitlines()[0]
+    assert datafile.read_bytes() == before
+    p = _cli(datafile, tmp_path, "--lock-timeout", "inf", "note", "sec-targ", "x")
     assert p.returncode == 0, p.stderr
     holder.wait(timeout=30)
     assert _notes(datafile, "sec-targeted-training") == ["x"]
@@ -261,4 +267,25 @@ def test_readers_never_see_a_torn_file(datafile: Path) -> None:
     reads, bad = map(int, out.split())
     assert bad == 0, errs
     assert reads > 20
-    assert len(_notes(datafile, IDS[0])) > 0, f"the writers wrote nothing: {problems}"
+    for cid in IDS[:2]:
+        assert len(_notes(datafile, cid)) > 0, f"a writer wrote nothing: {problems}"
+
+
+def test_a_waiting_writer_is_not_starved(datafile: Path, tmp_path: Path) -> None:
+    """A writer that releases and re-takes the lock in a tight loop (a script adding many items)
+    must not keep a waiting command out until its timeout: waiters block in the kernel, which
+    hands them the lock when it is released (polling lost that race and timed out)."""
+    hog = _helper("writer.py", str(datafile), IDS[0], "100000", "hog")
+    assert hog.stdout is not None and hog.stdout.readline() == "ready\n"
+    try:
+        deadline = time.monotonic() + 30
+        while not _notes(datafile, IDS[0]) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _notes(datafile, IDS[0]), "the looping writer never wrote"
+        for n in range(5):
+            p = _cli(datafile, tmp_path, "--lock-timeout", "3", "note", IDS[1], f"waiter {n}")
+            assert p.returncode == 0, p.stderr
+    finally:
+        hog.kill()
+        hog.wait(timeout=30)
+    assert _notes(datafile, IDS[1]) == [f"waiter {n}" for n in range(5)]

@@ -266,3 +266,32 @@ def _note_change(text: str) -> Any:
         ops.add_note(raw, "dip-un-charter", text, on=date(2026, 11, 28), by="t", now=NOW)
 
     return change
+
+
+def test_a_timed_lock_wait_leaves_no_timer_or_handler_behind(datafile: Path) -> None:
+    """The lock wait uses a one-shot SIGALRM timer: whether it times out or gets the lock, the
+    process's previous handler is back and no timer is left running."""
+    import fcntl
+    import signal
+
+    from aes_tracker.errors import BusyError
+    from aes_tracker.store import lock_path, locked
+
+    def mine(signum: int, frame: object) -> None:
+        raise AssertionError("the lock's timer leaked")
+
+    previous = signal.signal(signal.SIGALRM, mine)
+    other = os.open(lock_path(datafile), os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(other, fcntl.LOCK_EX)
+        with pytest.raises(BusyError, match=r"waited 0\.2s"), locked(datafile, 0.2):
+            pass
+        assert signal.getsignal(signal.SIGALRM) is mine
+        assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+        fcntl.flock(other, fcntl.LOCK_UN)
+        with locked(datafile, 5.0):
+            assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+        assert signal.getsignal(signal.SIGALRM) is mine
+    finally:
+        os.close(other)
+        signal.signal(signal.SIGALRM, previous)

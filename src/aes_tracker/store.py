@@ -424,8 +424,6 @@ def lock_path(path: Path) -> Path:
 @contextlib.contextmanager
 def locked(path: Path, timeout: float) -> Iterator[None]:
     """Hold the exclusive lock of the data file at `path`, waiting at most `timeout` seconds."""
-    import fcntl
-
     if os.environ.get(_NOLOCK_ENV) == "1":
         yield
         return
@@ -437,23 +435,81 @@ def locked(path: Path, timeout: float) -> Iterator[None]:
             f"cannot open the lock file {lp}: {e.strerror}", path=str(path)
         ) from None
     try:
-        deadline = time.monotonic() + max(timeout, 0.0)
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise BusyError(
-                        f"file is busy: another aes-tracker holds the lock {lp} "
-                        f"(waited {timeout:g}s)",
-                        path=str(path),
-                        hint="try again, or wait longer with --lock-timeout SECONDS",
-                    ) from None
-                time.sleep(0.02)
+        if not _acquire(fd, timeout):
+            raise BusyError(
+                f"file is busy: another aes-tracker holds the lock {lp} (waited {timeout:g}s)",
+                path=str(path),
+                hint="try again, or wait longer with --lock-timeout SECONDS",
+            )
         yield
     finally:
         os.close(fd)  # closing releases the flock
+
+
+# A wait this long (about 115 days) is taken as "wait as long as it takes": the interval timer
+# cannot hold much more (`--lock-timeout inf` would overflow it).
+_FOREVER = 1e7
+
+
+class _LockWait(Exception):
+    """Raised from the SIGALRM handler to end a blocking `flock` wait."""
+
+
+def _acquire(fd: int, timeout: float) -> bool:
+    """Take the exclusive flock on `fd` within `timeout` seconds; False when the time is up.
+
+    A waiter blocks in the kernel rather than polling: polling loses to a writer that releases
+    and re-takes the lock in a loop (a cron job adding many items), and can starve for the whole
+    timeout. The kernel wakes a blocked waiter the moment the lock is released. The timeout is a
+    one-shot SIGALRM timer whose handler raises, which ends the blocking call (as `flock -w`
+    does). Signal handlers can only be set from the main thread; elsewhere it falls back to
+    polling."""
+    import fcntl
+    import signal
+    import threading
+
+    if _try_flock(fd):
+        return True
+    if timeout <= 0:
+        return False
+    if timeout >= _FOREVER:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        return True
+    if threading.current_thread() is not threading.main_thread():
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            time.sleep(0.005)
+            if _try_flock(fd):
+                return True
+        return False
+
+    def expire(signum: int, frame: object) -> None:
+        raise _LockWait()
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    try:
+        try:
+            signal.setitimer(signal.ITIMER_REAL, timeout)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            return True
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    except _LockWait:
+        # Time is up. The timer may have fired just after flock returned, so ask once more
+        # without blocking (taking a lock this descriptor already holds is a no-op).
+        return _try_flock(fd)
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _try_flock(fd: int) -> bool:
+    import fcntl
+
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
 
 
 def _fsync_dir(folder: Path) -> None:
