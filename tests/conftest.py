@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,6 +30,23 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
 
 
+def _footprint() -> dict[str, float | None]:
+    """The tool's folders in the real home: the suite must leave them as it found them."""
+    home = Path.home()
+    out: dict[str, float | None] = {}
+    for sub in (".cache/aes-tracker", ".local/state/aes-tracker", ".local/share/aes-tracker"):
+        p = home / sub
+        out[sub] = p.stat().st_mtime if p.exists() else None
+    return out
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _nothing_written_outside_the_tests() -> Iterator[None]:
+    before = _footprint()
+    yield
+    assert _footprint() == before, "a test wrote in the real home's aes-tracker folders"
+
+
 @pytest.fixture(autouse=True)
 def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """No test reads or writes the developer's own files, and output never depends on the
@@ -42,8 +60,14 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]
         "COLUMNS",
         "_AES_TRACKER_TEST_FAULT",
         "_AES_TRACKER_TEST_NOLOCK",
+        "_AES_TRACKER_TEST_NOW",
+        "AES_TRACKER_LANG",
+        "LC_ALL",
+        "LC_MESSAGES",
+        "LANG",
     ):
         monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
@@ -69,10 +93,19 @@ class Cli:
         self.runner = CliRunner()
 
     def __call__(
-        self, *args: str, as_of: str = AS_OF, by: str = "tester", env: dict[str, str] | None = None
+        self,
+        *args: str,
+        as_of: str = AS_OF,
+        by: str = "tester",
+        env: dict[str, str] | None = None,
+        now: str | None = None,
     ) -> Result:
+        """`now` is when the change is recorded (the history's `at`): by default noon UTC of
+        the --as-of day, so that what the report counts as recorded this week does not
+        depend on the real clock."""
         argv = ["--file", str(self.path), "--as-of", as_of, "--by", by, *args]
-        return self.runner.invoke(app, argv, env=env)
+        clock = {"_AES_TRACKER_TEST_NOW": now or f"{as_of}T12:00:00+00:00"}
+        return self.runner.invoke(app, argv, env={**clock, **(env or {})})
 
     def bytes(self) -> bytes:
         return self.path.read_bytes()
@@ -107,3 +140,56 @@ def bare_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         env["PYTHONPATH"] = os.environ["PYTHONPATH"]
     env.update(extra)
     return env
+
+
+# ---- a normal user, for what only permissions show -----------------------------------------------
+
+NOBODY = 65534
+
+
+def _can_drop_privileges() -> bool:
+    return os.geteuid() != 0 or shutil.which("setpriv") is not None
+
+
+@pytest.fixture
+def user_dir() -> Iterator[Path]:
+    """A folder that belongs to the user `as_user` runs as (nobody, when the tests run as root,
+    as CI does: root may write anything, so permissions are only real for another user)."""
+    import tempfile
+
+    if not _can_drop_privileges():
+        pytest.fail("running as root without setpriv: cannot test permissions for real")
+    d = Path(tempfile.mkdtemp(prefix="aes-user-", dir="/tmp"))
+    d.chmod(0o755)
+    if os.geteuid() == 0:
+        os.chown(d, NOBODY, NOBODY)
+    try:
+        yield d
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def as_user(
+    argv: list[str], folder: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the installed CLI as that normal user, with its own HOME in `folder`."""
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        prefix = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+    full = {**bare_env(folder), "HOME": str(folder), **(env or {})}
+    for var in ("XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
+        full[var] = str(folder / var.lower())
+    return subprocess.run(
+        [*prefix, *installed_cmd(), *argv],
+        env=full,
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def give_to_user(path: Path) -> None:
+    if os.geteuid() == 0:
+        os.chown(path, NOBODY, NOBODY)

@@ -171,7 +171,9 @@ def test_report_html_parses_and_holds_every_overdue_id(tmp_path: Path, datafile:
 
 
 def test_changed_window_boundaries_in_a_real_process(tmp_path: Path, datafile: Path) -> None:
-    for day in ("2026-11-13", "2026-11-14", "2026-11-21", "2026-11-22"):
+    """`--since 1w` is the seven days ending today, both ends included: 2026-11-15 to
+    2026-11-21 (each note recorded on its own day: the clock of the test says so)."""
+    for day in ("2026-11-14", "2026-11-15", "2026-11-21", "2026-11-22"):
         subprocess.run(
             [
                 *installed_cmd(),
@@ -183,7 +185,7 @@ def test_changed_window_boundaries_in_a_real_process(tmp_path: Path, datafile: P
                 "dip-un",
                 f"entry {day}",
             ],
-            env=bare_env(tmp_path),
+            env=bare_env(tmp_path, _AES_TRACKER_TEST_NOW=f"{day}T12:00:00+00:00"),
             check=True,
             capture_output=True,
             timeout=60,
@@ -208,7 +210,7 @@ def test_changed_window_boundaries_in_a_real_process(tmp_path: Path, datafile: P
     )
     changed = json.loads(p.stdout)["changed"]
     assert [(x["on"], x["note"]) for x in changed] == [
-        ("2026-11-14", "entry 2026-11-14"),
+        ("2026-11-15", "entry 2026-11-15"),
         ("2026-11-21", "entry 2026-11-21"),
     ]
 

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from aes_tracker.model import Category, Status, build
-from aes_tracker.store import bundled_path, dumps, find_comment
+from aes_tracker.model import PENDING, categories, check_document
+from aes_tracker.paths import bundled_path
+from aes_tracker.tomlfile import dumps, find_comment
 
 from .conftest import COMMUNIQUE, DATA, ROOT
 
@@ -41,10 +42,10 @@ def test_every_timing_phrase_is_verbatim(raw: dict) -> None:
 
 
 def test_bundled_data_is_valid_and_complete(raw: dict) -> None:
-    data, problems = build(raw)
+    data, problems = check_document(raw)
     assert problems == []
     assert 10 <= len(data.commitments) <= 15
-    assert {c.category for c in data.commitments.values()} == set(Category)
+    assert {c.category for c in data.commitments.values()} == {c.name for c in categories()}
     src = data.sources["aes-russia-2025-04-03"]
     assert (str(src.date), src.place, src.language) == ("2025-04-03", "Moscow", "fr")
     assert src.publisher and src.author
@@ -72,7 +73,7 @@ def test_no_invented_deadlines(raw: dict) -> None:
         assert (str(first["on"]), first["event"], first["status"]) == (
             "2025-04-03",
             "recorded",
-            Status.PENDING.value,
+            PENDING,
         ), cid
 
 

@@ -12,7 +12,6 @@ from aes_tracker.dates import (
     DateError,
     days_left,
     is_overdue,
-    next_occurrence,
     parse_date,
     parse_duration,
 )
@@ -165,13 +164,3 @@ def test_a_date_only_due_date_is_the_end_of_that_day() -> None:
     assert days_left(due, date(2026, 4, 4)) == -1
     assert not is_overdue(due, False, date(2027, 1, 1)), "a closed commitment is never overdue"
     assert not is_overdue(None, True, date(2027, 1, 1))
-
-
-def test_yearly_recurrence_and_rrule() -> None:
-    start = date(2025, 4, 3)
-    assert next_occurrence("yearly", start, date(2026, 4, 3)) == date(2027, 4, 3)
-    assert next_occurrence("yearly", start, date(2026, 4, 2)) == date(2026, 4, 3)
-    assert next_occurrence("FREQ=MONTHLY;INTERVAL=6", start, start) == date(2025, 10, 3)
-    assert next_occurrence("RRULE:FREQ=YEARLY;COUNT=2", start, date(2026, 4, 3)) is None
-    with pytest.raises(DateError, match="not a recurrence"):
-        next_occurrence("every so often", start, start)

@@ -4,8 +4,6 @@ no traceback, no change to the file."""
 from __future__ import annotations
 
 import copy
-import errno
-import os
 import random
 import shutil
 import tomllib
@@ -23,7 +21,7 @@ from aes_tracker.errors import TrackerError
 from aes_tracker.model import COMMITMENT_KEYS
 from aes_tracker.store import load_bytes
 
-from .conftest import DATA, Cli
+from .conftest import DATA, Cli, as_user, give_to_user
 
 CORPUS = Path(__file__).parent / "data" / "invalid"
 EXPECTED = dict(
@@ -76,40 +74,31 @@ def test_twenty_megabytes_of_valid_notes_still_work(datafile: Path) -> None:
     assert cli("done", "dip-un").exit_code == 0
 
 
-def test_permission_denied_reading(datafile: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    if os.geteuid() != 0:
-        datafile.chmod(0)
-    else:  # root reads anything: make the store's open fail as it would for anyone else
-
-        def denied(*a: Any, **k: Any) -> Any:
-            raise PermissionError(errno.EACCES, "Permission denied")
-
-        monkeypatch.setattr(store, "open", denied, raising=False)
-    r = Cli(datafile)("list")
-    assert (r.exit_code, r.stderr) == (2, f"error: {datafile}: permission denied\n")
+def test_permission_denied_reading(user_dir: Path) -> None:
+    """A normal user (not root, who reads anything) without read permission."""
+    data = user_dir / "d.toml"
+    shutil.copyfile(DATA, data)
+    data.chmod(0o200)
+    give_to_user(data)
+    r = as_user(["--file", str(data), "list"], user_dir)
+    assert (r.returncode, r.stderr) == (2, f"error: {data}: permission denied\n")
 
 
-def test_read_only_folder(datafile: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    before = datafile.read_bytes()
-    if os.geteuid() != 0:
-        datafile.parent.chmod(0o555)
-    else:  # root writes anywhere: fail the temp file's creation as a read-only folder would
-        real_open = os.open
-
-        def ro(path: Any, flags: int, *a: Any, **k: Any) -> int:
-            if ".tmp-" in str(path):
-                raise OSError(errno.EROFS, "Read-only file system")
-            return real_open(path, flags, *a, **k)
-
-        monkeypatch.setattr(os, "open", ro)
-    try:
-        r = Cli(datafile)("done", "sec-targ")
-    finally:
-        datafile.parent.chmod(0o755)
-    assert r.exit_code == 2
-    assert r.stderr.startswith(f"error: {datafile}: cannot write in {datafile.parent}: ")
+def test_read_only_folder(user_dir: Path) -> None:
+    """The file is writable but its folder is not: the temp file cannot be made, so nothing is
+    written, and the error says where."""
+    folder = user_dir / "ro"
+    folder.mkdir()
+    data = folder / "d.toml"
+    shutil.copyfile(DATA, data)
+    give_to_user(data)
+    folder.chmod(0o555)
+    before = data.read_bytes()
+    r = as_user(["--file", str(data), "done", "sec-targ"], user_dir)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.startswith(f"error: {data}: cannot write in {folder}: ")
     assert r.stderr.rstrip().endswith("the file was not changed")
-    assert datafile.read_bytes() == before
+    assert data.read_bytes() == before
 
 
 @settings(max_examples=300, deadline=None)

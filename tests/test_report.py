@@ -15,6 +15,7 @@ KEYS = [
     "overdue",
     "due_soon",
     "review_due",
+    "review_soon",
     "changed",
     "next_consultation",
     "summary",
@@ -30,7 +31,7 @@ def _report(cli: Cli, *args: str, as_of: str = "2026-11-28") -> dict:
 def test_json_keys_and_commitment_objects(cli: Cli) -> None:
     rep = _report(cli)
     assert list(rep) == KEYS
-    assert (rep["as_of"], rep["since"], rep["within"]) == ("2026-11-28", "2026-11-21", "2026-12-12")
+    assert (rep["as_of"], rep["since"], rep["within"]) == ("2026-11-28", "2026-11-22", "2026-12-12")
     listed = json.loads(cli("list", "--format", "json").stdout)
     list_keys = set(listed[0])
     assert [r["id"] for r in rep["overdue"]] == ["inst-annual-consultations"]
@@ -54,25 +55,31 @@ def test_json_keys_and_commitment_objects(cli: Cli) -> None:
 
 
 def test_changed_holds_exactly_the_entries_inside_the_window(cli: Cli) -> None:
+    """`--since 7d` is the seven days ending today (2026-11-22 to 2026-11-28), so that weekly
+    reports neither overlap nor leave a gap; each note is recorded on its own day here."""
     for day, cid in (
-        ("2026-11-20", "dev-eco"),
-        ("2026-11-21", "dev-inf"),
+        ("2026-11-21", "dev-eco"),
+        ("2026-11-22", "dev-inf"),
         ("2026-11-28", "dip-un"),
-        ("2026-11-29", "sec-mil"),
     ):
-        assert cli("note", cid, f"note of {day}", "--on", day).exit_code == 0
+        assert cli("note", cid, f"note of {day}", "--on", day, as_of=day).exit_code == 0
     rep = _report(cli, "--since", "7d")
+    assert rep["since"] == "2026-11-22"
     assert [(x["on"], x["id"]) for x in rep["changed"]] == [
-        ("2026-11-21", "dev-infrastructure"),
+        ("2026-11-22", "dev-infrastructure"),
         ("2026-11-28", "dip-un-charter"),
     ]
     assert rep["changed"][0]["by"] == "tester" and rep["changed"][0]["event"] == "note"
+    last_week = _report(cli, "--since", "7d", as_of="2026-11-21")
+    assert [x["on"] for x in last_week["changed"]] == ["2026-11-21"], "no overlap, no gap"
     rep = _report(cli, "--since", "8d")
-    assert [x["on"] for x in rep["changed"]] == ["2026-11-20", "2026-11-21", "2026-11-28"]
-    rep = _report(cli, "--since", "0d")
+    assert [x["on"] for x in rep["changed"]] == ["2026-11-21", "2026-11-22", "2026-11-28"]
+    rep = _report(cli, "--since", "1d")
     assert [x["on"] for x in rep["changed"]] == ["2026-11-28"]
+    rep = _report(cli, "--since", "2026-11-22")
+    assert [x["on"] for x in rep["changed"]] == ["2026-11-22", "2026-11-28"]
     # The bundled "recorded" entries are changes of their day.
-    rep = _report(cli, "--since", "0d", as_of="2025-04-03")
+    rep = _report(cli, "--since", "1d", as_of="2025-04-03")
     assert len(rep["changed"]) == 13
 
 
@@ -100,7 +107,10 @@ def test_fail_on_overdue_exit_codes(cli: Cli) -> None:
 def test_empty_sections_are_left_out_but_counted(cli: Cli) -> None:
     text = cli("report", as_of="2025-06-01").stdout
     assert "Overdue (" not in text and "Due soon (" not in text and "Changed (" not in text
-    assert "Sections: Overdue 0, Due soon 0, Review due 0, Changed 0, Next consultation 1" in text
+    assert (
+        "Sections: Overdue 0, Due soon 0, Review due 0, Review soon 0, Changed 0, "
+        "Next consultation 1" in text
+    )
 
 
 class _Collect(HTMLParser):

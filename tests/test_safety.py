@@ -18,9 +18,10 @@ from typing import Any
 
 import pytest
 
-from aes_tracker import ops, store
+from aes_tracker import fileio, ops
 from aes_tracker.errors import TrackerError
-from aes_tracker.store import Location, update
+from aes_tracker.paths import Location
+from aes_tracker.store import Draft, update
 
 from .conftest import bare_env, installed_cmd
 
@@ -85,7 +86,9 @@ def test_kill_9_at_random_moments_leaves_before_or_after(datafile: Path, tmp_pat
     assert _temps(datafile) == []
 
 
-@pytest.mark.parametrize("point", ["after-temp-write", "after-fsync", "after-replace"])
+@pytest.mark.parametrize(
+    "point", ["after-temp-write", "after-fsync", "after-exchange", "after-replace"]
+)
 def test_named_fault_points(datafile: Path, tmp_path: Path, point: str) -> None:
     before = datafile.read_bytes()
     p = _cli(datafile, tmp_path, "note", "sec-targ", "faulty", _AES_TRACKER_TEST_FAULT=point)
@@ -94,6 +97,10 @@ def test_named_fault_points(datafile: Path, tmp_path: Path, point: str) -> None:
     if point == "after-replace":
         assert _notes(datafile, "sec-targeted-training") == ["faulty"]
         assert _temps(datafile) == []
+    elif point == "after-exchange" and fileio.exchange_supported():
+        # Swapped in; the old bytes wait in the temp file, which the next command removes.
+        assert _notes(datafile, "sec-targeted-training") == ["faulty"]
+        assert len(_temps(datafile)) == 1
     else:
         assert datafile.read_bytes() == before
         assert len(_temps(datafile)) == 1, "the killed writer's temp file is there..."
@@ -133,44 +140,60 @@ class _FailingOs:
 
 
 @pytest.mark.parametrize("err", [errno.ENOSPC, errno.EIO])
-@pytest.mark.parametrize("name", ["write", "fsync", "replace", "open"])
-def test_io_error_sweep(
-    datafile: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, err: int
-) -> None:
-    """Make the Nth call fail, for N = 1, 2, ... until the command completes: before that, every
-    run ends in a clear error and leaves the file byte-identical with no temp file."""
+@pytest.mark.parametrize("name", ["write", "fsync", "replace", "open", "renameat2"])
+def test_io_error_sweep(datafile: Path, name: str, err: int) -> None:
+    """Make the Nth call fail, for N = 1, 2, ... until the command completes cleanly: before
+    that, every run either ends in a clear error, leaving the file byte-identical with no temp
+    file, or (when the failing call was the undo journal's) writes the change and says that it
+    cannot be undone."""
     original = datafile.read_bytes()
     failures = 0
-    for n in range(1, 200):
+    if name == "renameat2" and not fileio.exchange_supported():
+        pytest.skip("no renameat2 here")
+    for n in range(1, 300):
         fake = _FailingOs(name, n, err)
-        monkeypatch.setattr(store, "os", fake)
-        if name == "open":  # the builtin open too: it reads the file and checks its hash
-            monkeypatch.setattr(store, "open", fake.builtin_open, raising=False)
-        try:
-            update(Location(datafile, True), _note("sweep"), state_home=tmp_path / "st")
-        except TrackerError as e:
-            failures += 1
-            assert e.exit_code == 2
-            assert datafile.read_bytes() == original, f"call {n} of {name} changed the file"
-            assert _temps(datafile) == []
-            assert os.strerror(err) in str(e) or "no space left" in str(e)
+        # A monkeypatch of its own: undoing the test's one would undo the isolation of HOME.
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(fileio, "os", fake)
+            if name == "open":  # the builtin open too: it reads the file and checks its hash
+                mp.setattr(fileio, "open", fake.builtin_open, raising=False)
+            if name == "replace":  # os.replace: the fallback, where renameat2 cannot exchange
+                mp.setenv(fileio.NOEXCHANGE_ENV, "1")
+            if name == "renameat2":
+                real_exchange = fileio._exchange
+
+                def exchange(
+                    a: Path, b: Path, fake: _FailingOs = fake, real_exchange: Any = real_exchange
+                ) -> bool:
+                    fake.calls += 1
+                    if fake.calls == fake.n:
+                        raise OSError(fake.err, os.strerror(fake.err))
+                    return real_exchange(a, b)
+
+                mp.setattr(fileio, "_exchange", exchange)
+            try:
+                _, written = update(Location(datafile, True), _note("sweep"))
+            except TrackerError as e:
+                failures += 1
+                assert e.exit_code == 2
+                assert datafile.read_bytes() == original, f"call {n} of {name} changed the file"
+                assert _temps(datafile) == []
+                assert os.strerror(err) in str(e) or "no space left" in str(e)
+                continue
+        assert _notes(datafile, "sec-targeted-training") == ["sweep"]
+        if written.warnings:  # the journal's write failed, the change went through
+            assert "undo" in written.warnings[0]
+            datafile.write_bytes(original)
             continue
-        finally:
-            monkeypatch.undo()
         break
     else:
         pytest.fail("the command never completed")
     assert failures >= 1, f"no {name} call could be made to fail: the sweep tested nothing"
-    assert _notes(datafile, "sec-targeted-training") == ["sweep"]
 
 
-def _note(text: str, cid: str = "sec-targeted-training") -> Callable[[dict[str, Any], Any], None]:
-    def change(raw: dict[str, Any], loaded: Any) -> None:
-        ops.add_note(
-            raw, cid, text, on=date(2026, 11, 28), by="t", now=datetime(2026, 11, 28, tzinfo=UTC)
-        )
-
-    return change
+def _note(text: str, cid: str = "sec-targeted-training") -> Callable[[Draft], ops.Outcome]:
+    who = ops.Who("t", date(2026, 11, 28), datetime(2026, 11, 28, tzinfo=UTC))
+    return lambda d: ops.add_note(d, cid, text, who, on=who.today)
 
 
 def test_io_error_from_the_cli_is_one_line_exit_2(datafile: Path, tmp_path: Path) -> None:

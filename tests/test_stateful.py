@@ -1,12 +1,15 @@
-"""A hypothesis state machine: add / edit / status / note / undo against a simple in-memory
-model. After every step the file parses, checks clean, and says what the model says."""
+"""A hypothesis state machine: add / edit / status / note / review / rm / recurring done /
+undo / redo against a simple in-memory model. After every step the file parses, checks clean,
+says what the model says, and the consultations' next due date and host are the pure function
+of the sessions recorded."""
 
 from __future__ import annotations
 
 import shutil
 import tempfile
 import tomllib
-from datetime import UTC, date, datetime
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,15 +17,20 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from aes_tracker import ops
+from aes_tracker import ops, store
 from aes_tracker.errors import TrackerError
-from aes_tracker.model import Category, Status, build
-from aes_tracker.store import Journal, Location, update
+from aes_tracker.model import check_document, parse_status, statuses
+from aes_tracker.ops import NewCommitment, Outcome, Who
+from aes_tracker.paths import Location
+from aes_tracker.recurrence import schedule
+from aes_tracker.store import Draft, update
 
 from .conftest import DATA
 
 NOW = datetime(2026, 11, 28, tzinfo=UTC)
 TODAY = date(2026, 11, 28)
+WHO = Who("m", TODAY, NOW)
+RECURRING = "inst-annual-consultations"
 words = st.text(alphabet="abcdefghij éèàç’-", min_size=1, max_size=12).filter(str.strip)
 
 # The model: per commitment, (title, status, due, number of history entries).
@@ -32,7 +40,7 @@ Model = dict[str, tuple[str, str, date | None, int]]
 def _project(raw: dict[str, Any]) -> Model:
     return {
         cid: (c["title"], c["status"], c.get("due"), len(c.get("history", [])))
-        for cid, c in raw["commitments"].items()
+        for cid, c in raw.get("commitments", {}).items()
     }
 
 
@@ -43,36 +51,52 @@ class Tracker(RuleBasedStateMachine):
         self.path = Path(self.dir) / "c.toml"
         shutil.copyfile(DATA, self.path)
         self.loc = Location(self.path, True)
-        self.state = Path(self.dir) / "state"
         self.model: Model = _project(tomllib.loads(self.path.read_text()))
-        self.undo_stack: list[Model] = []
+        self.undone: list[Model] = []
+        self.history: list[Model] = []
 
     def teardown(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
 
-    def _apply(self, change: Any, expect: Model) -> None:
-        update(self.loc, change, state_home=self.state)
-        self.undo_stack.append(self.model)
+    def _apply(self, change: Callable[[Draft], Outcome], expect: Model | None) -> None:
+        """Run the change; `expect` None: it must be refused, and change nothing."""
+        before = self.path.read_bytes()
+        try:
+            update(self.loc, change)
+        except TrackerError:
+            assert expect is None, "a valid change was refused"
+            assert self.path.read_bytes() == before
+            return
+        assert expect is not None, "an invalid change was accepted"
+        self.history.append(self.model)
+        self.undone.clear()
         self.model = expect
 
-    @rule(data=st.data(), status=st.sampled_from(list(Status)))
-    def set_status(self, data: st.DataObject, status: Status) -> None:
+    def _raw(self) -> dict[str, Any]:
+        return tomllib.loads(self.path.read_text(encoding="utf-8"))
+
+    @precondition(lambda self: bool(self.model))
+    @rule(data=st.data(), status=st.sampled_from([s.name for s in statuses()]))
+    def set_status(self, data: st.DataObject, status: str) -> None:
         cid = data.draw(st.sampled_from(sorted(self.model)))
-        title, _, due, n = self.model[cid]
+        title, _old, due, n = self.model[cid]
+        refused = cid == RECURRING and status == "done"
         self._apply(
-            lambda raw, _l: ops.set_status(raw, cid, status, on=TODAY, by="m", now=NOW),
-            {**self.model, cid: (title, status.value, due, n + 1)},
+            lambda d: ops.set_status(d, cid, parse_status(status), WHO, on=TODAY),
+            None if refused else {**self.model, cid: (title, status, due, n + 1)},
         )
 
+    @precondition(lambda self: bool(self.model))
     @rule(data=st.data(), text=words)
     def note(self, data: st.DataObject, text: str) -> None:
         cid = data.draw(st.sampled_from(sorted(self.model)))
         title, status, due, n = self.model[cid]
         self._apply(
-            lambda raw, _l: ops.add_note(raw, cid, text, on=TODAY, by="m", now=NOW),
+            lambda d: ops.add_note(d, cid, text, WHO, on=TODAY),
             {**self.model, cid: (title, status, due, n + 1)},
         )
 
+    @precondition(lambda self: bool(self.model))
     @rule(data=st.data(), title=words, due=st.dates(date(2025, 1, 1), date(2030, 12, 31)))
     def edit(self, data: st.DataObject, title: str, due: date) -> None:
         cid = data.draw(st.sampled_from(sorted(self.model)))
@@ -80,50 +104,97 @@ class Tracker(RuleBasedStateMachine):
         if (title, due) == (old_title, old_due):
             return
         self._apply(
-            lambda raw, _l: ops.edit(
-                raw, cid, {"title": title, "due": due}, on=TODAY, by="m", now=NOW
-            ),
+            lambda d: ops.edit(d, cid, {"title": title, "due": due}, WHO),
             {**self.model, cid: (title, status, due, n + 1)},
+        )
+
+    @rule(data=st.data())
+    def review(self, data: st.DataObject) -> None:
+        undated = sorted(cid for cid, m in self.model.items() if m[2] is None)
+        if not undated:
+            return
+        cid = data.draw(st.sampled_from(undated))
+        title, status, due, n = self.model[cid]
+        self._apply(
+            lambda d: ops.review(d, cid, WHO, on=TODAY),
+            {**self.model, cid: (title, status, due, n + 1)},
+        )
+
+    @precondition(lambda self: bool(self.model))
+    @rule(data=st.data())
+    def rm(self, data: st.DataObject) -> None:
+        cid = data.draw(st.sampled_from(sorted(self.model)))
+        self._apply(
+            lambda d: ops.remove(d, cid, force=True),
+            {k: v for k, v in self.model.items() if k != cid},
+        )
+
+    @rule(day=st.integers(1, (TODAY - date(2025, 4, 3)).days))
+    def session(self, day: int) -> None:
+        """A consultation held on some day since the first one: refused when that day is
+        already recorded; an earlier one than the last needs force."""
+        if RECURRING not in self.model:
+            return
+        on = date(2025, 4, 3) + timedelta(days=day)
+        c = self._raw()["commitments"][RECURRING]
+        if c["status"] != "pending":
+            return
+        held = sorted(h["on"] for h in c["history"] if h["event"] == "occurrence")
+        title, status, _due, n = self.model[RECURRING]
+        if on in held:
+            self._apply(lambda d: ops.done(d, RECURRING, WHO, on=on), None)
+            return
+        sch = schedule("yearly", c["recur_start"], [*held, on], c["hosts"])
+        self._apply(
+            lambda d: ops.done(d, RECURRING, WHO, on=on, force=True),
+            {**self.model, RECURRING: (title, status, sch.next_due, n + 1)},
         )
 
     @rule(
         title=words,
-        category=st.sampled_from(list(Category)),
+        category=st.sampled_from(["security", "diplomacy", "development", "institutional"]),
         due=st.dates(date(2025, 1, 1), date(2030, 12, 31)),
     )
-    def add(self, title: str, category: Category, due: date) -> None:
-        new: dict[str, str] = {}
+    def add(self, title: str, category: str, due: date) -> None:
+        got: dict[str, str] = {}
 
-        def change(raw: dict[str, Any], _l: Any) -> None:
-            new["id"] = ops.add_commitment(
-                raw,
-                title=title,
-                category=category,
-                parties=["Russia"],
-                quote="q",
-                source=None,
-                on=TODAY,
-                by="m",
-                now=NOW,
-                due=due,
+        def change(d: Draft) -> Outcome:
+            new = NewCommitment(
+                title=title, category=category, parties=["Russia"], quote="q", due=due
             )
+            out = ops.add_commitment(d, new, WHO, force=True)
+            got["id"] = out.cid
+            return out
 
         before = self.model
-        update(self.loc, change, state_home=self.state)
-        self.undo_stack.append(before)
-        self.model = {**before, new["id"]: (title, "pending", due, 1)}
+        try:
+            update(self.loc, change)
+        except TrackerError as e:
+            assert "cannot make an ID" in e.message
+            return
+        self.history.append(before)
+        self.undone.clear()
+        self.model = {**before, got["id"]: (title, "pending", due, 1)}
 
-    @precondition(lambda self: bool(self.undo_stack))
+    @precondition(lambda self: bool(self.history))
     @rule()
     def undo(self) -> None:
-        Journal(self.path, self.state).undo(5)
-        self.model = self.undo_stack.pop()
+        store.undo(self.loc)
+        self.undone.append(self.model)
+        self.model = self.history.pop()
 
-    @precondition(lambda self: not self.undo_stack)
+    @precondition(lambda self: bool(self.undone))
+    @rule()
+    def redo(self) -> None:
+        store.undo(self.loc, redo=True)
+        self.history.append(self.model)
+        self.model = self.undone.pop()
+
+    @precondition(lambda self: not self.history)
     @rule()
     def undo_with_nothing_to_undo(self) -> None:
         try:
-            Journal(self.path, self.state).undo(5)
+            store.undo(self.loc)
         except TrackerError as e:
             assert "nothing to undo" in e.message
         else:
@@ -131,10 +202,21 @@ class Tracker(RuleBasedStateMachine):
 
     @invariant()
     def file_matches_model(self) -> None:
-        raw = tomllib.loads(self.path.read_text(encoding="utf-8"))
-        _, problems = build(raw)
+        raw = self._raw()
+        _, problems = check_document(raw)
         assert problems == []
         assert _project(raw) == self.model
+
+    @invariant()
+    def the_schedule_is_the_pure_function_of_the_sessions(self) -> None:
+        c = self._raw().get("commitments", {}).get(RECURRING)
+        if c is None or c.get("recur") != "yearly" or c["status"] != "pending":
+            return
+        held = [h["on"] for h in c["history"] if h["event"] == "occurrence"]
+        sch = schedule("yearly", c["recur_start"], held, c["hosts"])
+        if any(h["event"] == "edit" for h in c["history"]):
+            return  # an edited due date is the analyst's own (an announced session)
+        assert (c["due"], c["next_host"]) == (sch.next_due, sch.next_host)
 
 
 Tracker.TestCase.settings = settings(

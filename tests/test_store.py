@@ -1,37 +1,44 @@
-"""The store: which file, loading errors with their position, canonical and atomic writes."""
+"""The store: which file, reading through the cache (cold and warm give the same), changes
+under the lock through a Draft, the fast write path, and what a write keeps."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import stat
+import tempfile
 import tomllib
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from aes_tracker import ops
+from aes_tracker import ops, store
 from aes_tracker.errors import TrackerError
-from aes_tracker.model import Status
-from aes_tracker.store import (
-    Location,
-    dumps,
-    find_comment,
-    key_line,
-    load,
-    locate,
-    update,
-)
+from aes_tracker.model import DONE, SECURITY, Status, parse_status
+from aes_tracker.ops import NewCommitment, Outcome, Who
+from aes_tracker.paths import Location, locate
+from aes_tracker.store import Draft, load, update, view
+from aes_tracker.tomlfile import dumps
+
+from .conftest import DATA
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+TODAY = date(2026, 11, 28)
+WHO = Who("t", TODAY, NOW)
 
 
-def _done(cid: str) -> Any:
-    def change(raw: dict[str, Any], loaded: Any) -> None:
-        ops.set_status(raw, cid, Status.DONE, on=date(2026, 11, 28), by="t", now=NOW)
+def apply(path: Path, fn: Callable[[Draft], Outcome], **kw: Any) -> Outcome:
+    out, _written = update(Location(path, True), fn, describe=lambda o: o.line, **kw)
+    return out
 
-    return change
+
+def _done(cid: str) -> Callable[[Draft], Outcome]:
+    return lambda d: ops.set_status(d, cid, DONE, WHO, on=TODAY)
 
 
 def test_locate_order(tmp_path: Path) -> None:
@@ -51,9 +58,12 @@ def test_locate_order(tmp_path: Path) -> None:
 def test_missing_default_file_reads_bundled_and_first_write_creates_it(tmp_path: Path) -> None:
     loc = Location(tmp_path / "u" / "aes-tracker" / "commitments.toml", False)
     assert load(loc).bundled
-    _, written = update(loc, _done("sec-targeted-training"), state_home=tmp_path)
-    assert written.created_from_bundled and loc.path.exists()
+    _, written = update(loc, _done("sec-targeted-training"))
+    assert written.created and loc.path.exists()
     assert not load(loc).bundled
+    # The first write can be undone too: the file goes, and reads show the bundled data again.
+    store.undo(loc)
+    assert not loc.path.exists() and load(loc).bundled
 
 
 def test_missing_explicit_file_is_an_error(tmp_path: Path) -> None:
@@ -64,113 +74,20 @@ def test_missing_explicit_file_is_an_error(tmp_path: Path) -> None:
     assert not (tmp_path / "nope.toml").exists()
 
 
-def _error(tmp_path: Path, content: bytes | str) -> TrackerError:
-    p = tmp_path / "bad.toml"
-    p.write_bytes(content.encode() if isinstance(content, str) else content)
-    with pytest.raises(TrackerError) as e:
-        load(Location(p, True))
-    return e.value
-
-
-def test_invalid_toml_gives_line_and_column(tmp_path: Path) -> None:
-    e = _error(tmp_path, "schema = 1\n[commitments.x\n")
-    assert (e.line, e.col) == (2, 15)
-    assert str(e).startswith(f"{tmp_path / 'bad.toml'}:2:15: invalid TOML")
-
-
 def test_wrong_type_names_line_and_field(datafile: Path, tmp_path: Path) -> None:
     text = datafile.read_text().replace("review = 2026-01-03", 'review = "tomorrowish"')
-    e = _error(tmp_path, text)
-    line = text.splitlines().index('review = "tomorrowish"') + 1
-    assert e.line == line
-    assert e.message == (
+    p = tmp_path / "bad.toml"
+    p.write_text(text)
+    with pytest.raises(TrackerError) as e:
+        load(Location(p, True))
+    assert e.value.line == text.splitlines().index('review = "tomorrowish"') + 1
+    assert e.value.message == (
         "commitments.inst-next-session-date.review: 'tomorrowish' is not a "
         "date (write it bare, as 2026-04-03)"
     )
 
 
-@pytest.mark.parametrize(
-    ("old", "new", "message"),
-    [
-        ('status = "pending"', 'status = "finished"', "'finished' is not a status"),
-        ('category = "security"', 'category = "defence"', "'defence' is not a category"),
-        ('source = "aes-russia-2025-04-03"', 'source = "other"', "'other' is not a source"),
-        ("schema = 1", "schema = 9", "written by a newer aes-tracker"),
-        ('    "Russia",\n]\nsource', '    "Rusia",\n]\nsource', "'Rusia' is not a known party"),
-    ],
-)
-def test_bad_values(datafile: Path, tmp_path: Path, old: str, new: str, message: str) -> None:
-    text = datafile.read_text()
-    assert old in text
-    e = _error(tmp_path, text.replace(old, new, 1))
-    assert message in e.message and e.line is not None
-
-
-@pytest.mark.parametrize(
-    ("content", "message"),
-    [
-        (b"\x00\x00\x00", "contains a NUL byte"),
-        ("schema = 1\n".encode("utf-16"), "is UTF-16"),
-        (b"\xef\xbb\xbfschema = 1\n", "byte-order mark"),
-        (b'schema = 1\ntitle = "\xe9"\n', "is not valid UTF-8"),
-    ],
-)
-def test_not_text(tmp_path: Path, content: bytes, message: str) -> None:
-    assert message in _error(tmp_path, content).message
-
-
-def test_a_directory_is_not_a_file(tmp_path: Path) -> None:
-    with pytest.raises(TrackerError, match="is a directory"):
-        load(Location(tmp_path, True))
-
-
-def test_key_line_finds_history_entries() -> None:
-    text = (
-        'schema = 1\n\n[commitments.a]\ntitle = "x"\n\n[[commitments.a.history]]\n'
-        "on = 2025-01-01\n\n[[commitments.a.history]]\non = 2025-01-02\nstatus = 1\n"
-    )
-    assert key_line(text, ("schema",)) == 1
-    assert key_line(text, ("commitments", "a", "title")) == 4
-    assert key_line(text, ("commitments", "a", "history", 1, "status")) == 11
-    assert key_line(text, ("commitments", "a", "missing")) == 3
-
-
-def test_find_comment_ignores_hashes_in_strings() -> None:
-    assert find_comment('a = "#1"\nb = \'#\'\nc = """\n# not a comment\n"""\n') is None
-    assert find_comment('a = "#1"\nb = 2 # here\n') == 2
-    assert find_comment("# top\na = 1\n") == 1
-
-
-def test_canonical_output_is_stable_and_sorted(datafile: Path) -> None:
-    raw = tomllib.loads(datafile.read_text())
-    shuffled = {
-        "commitments": dict(reversed(list(raw["commitments"].items()))),
-        "sources": raw["sources"],
-        "parties": raw["parties"],
-        "schema": 1,
-    }
-    assert dumps(shuffled) == datafile.read_bytes()
-
-
-def test_canonical_layout_is_exact() -> None:
-    raw = {
-        "schema": 1,
-        "zz": "kept",
-        "commitments": {
-            "b": {
-                "status": "done",
-                "title": "T",
-                "history": [{"status": "done", "on": date(2026, 1, 2)}],
-            }
-        },
-    }
-    assert dumps(raw).decode() == (
-        'schema = 1\nzz = "kept"\n\n[commitments.b]\ntitle = "T"\nstatus = "done"\n'
-        'history = [\n    { on = 2026-01-02, status = "done" },\n]\n'
-    )
-
-
-def test_write_keeps_unknown_keys(datafile: Path, tmp_path: Path) -> None:
+def test_write_keeps_unknown_keys(datafile: Path) -> None:
     text = datafile.read_text().replace(
         "[commitments.sec-targeted-training]\n",
         '[commitments.sec-targeted-training]\nanalyst_flag = "watch"\n',
@@ -178,18 +95,18 @@ def test_write_keeps_unknown_keys(datafile: Path, tmp_path: Path) -> None:
     )
     text = text.replace("schema = 1\n", 'schema = 1\nowner = "desk-sahel"\n')
     datafile.write_text(text)
-    update(Location(datafile, True), _done("sec-targeted-training"), state_home=tmp_path)
+    apply(datafile, _done("sec-targeted-training"))
     raw = tomllib.loads(datafile.read_text())
     assert raw["owner"] == "desk-sahel"
     assert raw["commitments"]["sec-targeted-training"]["analyst_flag"] == "watch"
     assert raw["commitments"]["sec-targeted-training"]["status"] == "done"
 
 
-def test_write_refuses_a_file_with_comments(datafile: Path, tmp_path: Path) -> None:
+def test_write_refuses_a_file_with_comments(datafile: Path) -> None:
     text = datafile.read_text().replace("schema = 1\n", "schema = 1\n# keep me\n")
     datafile.write_text(text)
     with pytest.raises(TrackerError) as e:
-        update(Location(datafile, True), _done("sec-targeted-training"), state_home=tmp_path)
+        apply(datafile, _done("sec-targeted-training"))
     assert e.value.line == 2 and "comment" in e.value.message
     assert datafile.read_text() == text
 
@@ -198,7 +115,7 @@ def test_write_keeps_mode_and_symlink(datafile: Path, tmp_path: Path) -> None:
     os.chmod(datafile, 0o640)
     link = tmp_path / "link.toml"
     link.symlink_to(datafile)
-    update(Location(link, True), _done("sec-targeted-training"), state_home=tmp_path)
+    apply(link, _done("sec-targeted-training"))
     assert link.is_symlink() and os.readlink(link) == str(datafile)
     assert stat.S_IMODE(os.stat(datafile).st_mode) == 0o640
     assert 'status = "done"' in datafile.read_text()
@@ -208,90 +125,262 @@ def test_write_keeps_mode_and_symlink(datafile: Path, tmp_path: Path) -> None:
     ]
 
 
-def test_a_failed_change_writes_nothing(datafile: Path, tmp_path: Path) -> None:
+def test_a_failed_change_writes_nothing(datafile: Path) -> None:
     before = datafile.read_bytes()
 
-    def change(raw: dict[str, Any], loaded: Any) -> None:
-        raw["commitments"]["sec-targeted-training"]["status"] = "finished"
+    def change(d: Draft) -> Outcome:
+        d.table("sec-targeted-training")["status"] = "finished"
+        return Outcome("sec-targeted-training", "x")
 
     with pytest.raises(TrackerError, match="'finished' is not a status"):
-        update(Location(datafile, True), change, state_home=tmp_path)
+        apply(datafile, change)
     assert datafile.read_bytes() == before
 
 
-def test_hand_edit_between_read_and_write_is_reapplied_not_lost(
-    datafile: Path, tmp_path: Path
-) -> None:
+def test_hand_edit_between_read_and_write_is_reapplied_not_lost(datafile: Path) -> None:
     """Someone saves the file (same size, mtime put back) while our change is being computed:
     the change is applied again on top of their edit."""
     calls = []
 
-    def change(raw: dict[str, Any], loaded: Any) -> None:
+    def change(d: Draft) -> Outcome:
         calls.append(1)
         if len(calls) == 1:
             st = os.stat(datafile)
             text = datafile.read_text().replace('place = "Moscow"', 'place = "Moscou"')
             datafile.write_text(text)
             os.utime(datafile, ns=(st.st_atime_ns, st.st_mtime_ns))
-        ops.set_status(
-            raw, "sec-targeted-training", Status.DONE, on=date(2026, 11, 28), by="t", now=NOW
-        )
+        return ops.set_status(d, "sec-targeted-training", DONE, WHO, on=TODAY)
 
-    update(Location(datafile, True), change, state_home=tmp_path)
+    apply(datafile, change)
     raw = tomllib.loads(datafile.read_text())
     assert len(calls) == 2
     assert raw["sources"]["aes-russia-2025-04-03"]["place"] == "Moscou"
     assert raw["commitments"]["sec-targeted-training"]["status"] == "done"
 
 
-def test_the_undo_journal_is_bounded(
-    datafile: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from aes_tracker import store
-    from aes_tracker.store import Journal
+def test_a_commitment_in_the_prefix_is_read_and_kept(tmp_path: Path) -> None:
+    """A layout the writer does not make (a commitment as an inline table before the others):
+    read whole, and the write is the full canonical one."""
+    p = tmp_path / "d.toml"
+    inline = (
+        'commitments.aaa-inline = { title = "Inline", category = "security", '
+        'parties = ["Russia"], source = "aes-russia-2025-04-03", quote = "q", '
+        'status = "pending", due = 2027-01-01 }\n'
+    )
+    p.write_text(DATA.read_text().replace("parties = [\n", inline + "parties = [\n", 1))
+    v = view(Location(p, True))
+    assert v.detail("aaa-inline").title == "Inline" and len(v.catalog.commitments) == 13
+    apply(p, _done("aaa-inline"))
+    raw = tomllib.loads(p.read_text())
+    assert raw["commitments"]["aaa-inline"]["status"] == "done"
+    assert dumps(raw) == p.read_bytes()
 
-    monkeypatch.setattr(store, "UNDO_DEPTH", 3)
-    for i in range(5):
-        update(Location(datafile, True), _note_change(f"n{i}"), state_home=tmp_path)
-    assert Journal(datafile, tmp_path).depth() == 3
-    monkeypatch.setattr(store, "UNDO_BYTES", 1)  # smaller than any step: the newest is kept
-    update(Location(datafile, True), _note_change("last"), state_home=tmp_path)
-    assert Journal(datafile, tmp_path).depth() == 1
-    Journal(datafile, tmp_path).undo(5)
-    assert "n4" in datafile.read_text() and "last" not in datafile.read_text()
+
+# ---- cold and warm reads -------------------------------------------------------------------------
+
+READS = [
+    *[["list", "--format", f] for f in ("table", "plain", "json", "csv", "markdown")],
+    ["list", "--search", "formations"],
+    ["due"],
+    *[["report", "--format", f] for f in ("text", "markdown", "json", "html")],
+    ["show", "inst-annual-consultations", "--format", "json"],
+    ["show", "sec-targ"],
+    ["stats", "--format", "json"],
+    ["stats", "--by", "source"],
+    ["timeline", "--months", "12"],
+    ["export", "--format", "json"],
+    ["export", "--format", "csv"],
+    ["source", "list"],
+]
 
 
-def _note_change(text: str) -> Any:
-    def change(raw: dict[str, Any], loaded: Any) -> None:
-        ops.add_note(raw, "dip-un-charter", text, on=date(2026, 11, 28), by="t", now=NOW)
+@pytest.mark.parametrize("argv", READS, ids=lambda a: " ".join(a))
+@pytest.mark.parametrize("data", ["bundled", "multi"])
+def test_a_cold_and_a_warm_read_print_the_same(argv: list[str], data: str, tmp_path: Path) -> None:
+    """The same command, on the same file: with no cache (every table parsed), with a warm one
+    (summaries restored), and after an edit of one table (that table parsed again)."""
+    from .conftest import Cli
+    from .test_golden import MULTI
+
+    p = tmp_path / "d.toml"
+    shutil.copyfile(DATA if data == "bundled" else MULTI, p)
+    cli = Cli(p)
+    as_of = "2026-11-28" if data == "bundled" else "2026-05-18"
+    if argv[0] == "show" and data == "multi":
+        argv = ["show", "sec-joint", *argv[2:]]
+    cold = cli(*argv, as_of=as_of)
+    assert cold.exit_code == 0, cold.output
+    cache_dir = Path(os.environ["XDG_CACHE_HOME"]) / "aes-tracker"
+    if argv[0] != "export":  # export reads the whole raw document, not the summaries
+        assert any(cache_dir.glob("*.cache")), "the cold read filled the cache"
+    warm = cli(*argv, as_of=as_of)
+    assert warm.stdout == cold.stdout
+    shutil.rmtree(cache_dir, ignore_errors=True)
+    assert cli(*argv, as_of=as_of).stdout == cold.stdout
+    # A hand edit of one table: the next read parses that table again and reuses the rest.
+    text = p.read_text()
+    first_title = text.index('title = "', text.index("[commitments."))
+    p.write_text(text[:first_title] + 'title = "Edited by hand: ' + text[first_title + 9 :])
+    incremental = cli(*argv, as_of=as_of)
+    shutil.rmtree(cache_dir, ignore_errors=True)
+    assert incremental.stdout == cli(*argv, as_of=as_of).stdout
+
+
+# ---- the fast write path -------------------------------------------------------------------------
+
+IDS = [
+    "dev-economic-operators",
+    "inst-annual-consultations",
+    "sec-technical-assistance",
+    "dip-un-charter",
+]
+words = st.text(alphabet="abcdefgh éà’-", min_size=1, max_size=10).filter(str.strip)
+step = st.one_of(
+    st.tuples(
+        st.just("status"),
+        st.sampled_from(IDS),
+        st.sampled_from(["pending", "in_progress", "broken", "dropped"]),
+    ),
+    st.tuples(st.just("note"), st.sampled_from(IDS), words),
+    st.tuples(
+        st.just("edit"), st.sampled_from(IDS), words, st.dates(date(2025, 1, 1), date(2030, 1, 1))
+    ),
+    st.tuples(st.just("add"), st.sampled_from(["aaa-first", "zzz-last", "m-middle"]), words),
+    st.tuples(st.just("rm"), st.sampled_from([*IDS, "aaa-first", "zzz-last"])),
+    st.tuples(st.just("rm-all")),
+    st.tuples(st.just("source"), st.sampled_from(["s-new", "s-other"]), words),
+)
+
+
+def _step(s: tuple[Any, ...]) -> Callable[[Draft], Outcome]:
+    kind = s[0]
+
+    def change(d: Draft) -> Outcome:
+        if kind == "status":
+            return ops.set_status(d, s[1], parse_status(s[2]), WHO, on=TODAY)
+        if kind == "note":
+            return ops.add_note(d, s[1], s[2], WHO, on=TODAY)
+        if kind == "edit":
+            return ops.edit(d, s[1], {"title": s[2], "due": s[3]}, WHO)
+        if kind == "add":
+            new = NewCommitment(
+                title=s[2],
+                category=SECURITY,
+                parties=["Russia"],
+                quote="q",
+                source="aes-russia-2025-04-03",
+                due=TODAY,
+                cid=s[1],
+            )
+            return ops.add_commitment(d, new, WHO, force=True)
+        if kind == "rm":
+            if not d.has(s[1]):
+                raise TrackerError("no such commitment")
+            return ops.remove(d, s[1], force=True)
+        if kind == "rm-all":  # the file with no commitment at all
+            for cid in d.ids():
+                ops.remove(d, cid, force=True)
+            return Outcome("", "")
+        return ops.add_source(d, s[1], title=s[2], day=TODAY)
 
     return change
 
 
-def test_a_timed_lock_wait_leaves_no_timer_or_handler_behind(datafile: Path) -> None:
-    """The lock wait uses a one-shot SIGALRM timer: whether it times out or gets the lock, the
-    process's previous handler is back and no timer is left running."""
-    import fcntl
-    import signal
+class _Refused(Exception):
+    pass
 
-    from aes_tracker.errors import BusyError
-    from aes_tracker.store import lock_path, locked
 
-    def mine(signum: int, frame: object) -> None:
-        raise AssertionError("the lock's timer leaked")
-
-    previous = signal.signal(signal.SIGALRM, mine)
-    other = os.open(lock_path(datafile), os.O_RDWR | os.O_CREAT)
+def _apply_step(path: Path, s: tuple[Any, ...], fast: bool) -> None:
+    store.FAST_WRITES = fast
     try:
-        fcntl.flock(other, fcntl.LOCK_EX)
-        with pytest.raises(BusyError, match=r"waited 0\.2s"), locked(datafile, 0.2):
-            pass
-        assert signal.getsignal(signal.SIGALRM) is mine
-        assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
-        fcntl.flock(other, fcntl.LOCK_UN)
-        with locked(datafile, 5.0):
-            assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
-        assert signal.getsignal(signal.SIGALRM) is mine
+        apply(path, _step(s))
+    except Exception as e:  # the same refusal must happen on both sides
+        raise _Refused(type(e).__name__) from e
     finally:
-        os.close(other)
-        signal.signal(signal.SIGALRM, previous)
+        store.FAST_WRITES = True
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(step, min_size=1, max_size=8))
+def test_fast_writes_give_the_bytes_of_a_full_rewrite(steps: list[tuple[Any, ...]]) -> None:
+    with tempfile.TemporaryDirectory() as d:
+        fast, slow = Path(d) / "fast.toml", Path(d) / "slow.toml"
+        shutil.copyfile(DATA, fast)
+        shutil.copyfile(DATA, slow)
+        for s in steps:
+            outcomes = []
+            for path, is_fast in ((fast, True), (slow, False)):
+                try:
+                    _apply_step(path, s, is_fast)
+                    outcomes.append("ok")
+                except _Refused as e:
+                    outcomes.append(str(e))
+            assert outcomes[0] == outcomes[1], s
+            assert fast.read_bytes() == slow.read_bytes(), s
+
+
+def test_the_fast_path_is_taken_once_the_cache_is_warm(
+    datafile: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def note(text: str) -> Callable[[Draft], Outcome]:
+        return lambda d: ops.add_note(d, "dip-un-charter", text, WHO, on=TODAY)
+
+    apply(datafile, note("first"))  # a full rewrite; it leaves a warm cache
+
+    def no_full_parse(*a: Any, **k: Any) -> Any:
+        raise AssertionError("the fast path parsed the whole file")
+
+    real_dumps = store.dumps
+
+    def one_table_only(raw: dict[str, Any]) -> bytes:
+        assert list(raw) == ["commitments"] and len(raw["commitments"]) == 1, "a full rewrite"
+        return real_dumps(raw)
+
+    monkeypatch.setattr(store, "load_bytes", no_full_parse)
+    monkeypatch.setattr(store, "dumps", one_table_only)
+    apply(datafile, note("second"))
+    apply(datafile, note("third"))
+    monkeypatch.undo()
+    text = datafile.read_text()
+    assert text.index('note = "second"') < text.index('note = "third"')
+    assert dumps(load(Location(datafile, True)).raw) == datafile.read_bytes()
+
+
+def test_writes_decide_from_the_file_not_from_the_cache(datafile: Path) -> None:
+    """A cache entry whose summary lies (here: the consultations do not recur) cannot make
+    `done` close the consultations instead of recording a session: the rule is read from the
+    file's own table."""
+    from aes_tracker import cache
+
+    apply(datafile, lambda d: ops.add_note(d, "dip-un-charter", "warm", WHO, on=TODAY))
+    entry = cache.read(datafile, os.environ)
+    assert entry is not None and entry.canonical
+    cid = "inst-annual-consultations"
+    lying = dict(entry.catalog.commitments)
+    lying[cid] = lying[cid]._replace(recur="")
+    from dataclasses import replace
+
+    cache.write(
+        datafile, replace(entry, catalog=replace(entry.catalog, commitments=lying)), os.environ
+    )
+    apply(datafile, lambda d: ops.done(d, cid, WHO, on=date(2026, 5, 12)))
+    c = tomllib.loads(datafile.read_text())["commitments"][cid]
+    assert c["status"] == "pending" and c["history"][-1]["event"] == "occurrence"
+
+
+def test_the_change_sees_typed_views_and_raw_tables_only(datafile: Path) -> None:
+    """A change gets a Draft: typed summaries and commitments, and the raw table of what it
+    edits; never the whole raw document unless it asks for it."""
+    seen: dict[str, Any] = {}
+
+    def change(d: Draft) -> Outcome:
+        seen["ids"] = d.ids()
+        seen["summary"] = d.summary("inst-annual-consultations")
+        seen["full"] = d.commitment("inst-annual-consultations")
+        return Outcome("", "")
+
+    apply(datafile, change)
+    assert len(seen["ids"]) == 12
+    assert not hasattr(seen["summary"], "quote"), "a summary has no quote field at all"
+    assert seen["full"].quote.startswith("Les ministres")
+    assert isinstance(seen["summary"].status, str) and seen["summary"].status == Status("pending")

@@ -1,235 +1,235 @@
-"""The parse cache: reading 10,000 commitments with tomllib takes seconds, so the read commands
-keep a summary of each version of the data file in $XDG_CACHE_HOME/aes-tracker/.
+"""The parse cache: reading 10,000 commitments with a TOML parser takes seconds, so the tool keeps
+the summaries of the last version of each data file it read, in $XDG_CACHE_HOME/aes-tracker/.
 
-- Keyed by the SHA-256 of the file's bytes, never by mtime: an edit of the same size with the
-  mtime put back is a new key. The file is read and hashed on every run (milliseconds).
-- A summary holds what `list`, `due` and `report` need for every commitment (no quote, notes or
-  history entries) and the byte range of each commitment's table in the file; `show` and the
-  report's Changed section parse just the tables they need from the file itself.
-- JSON, not pickle: a corrupt or foreign cache file can at worst fail to load, and then it is
-  ignored and rebuilt. Any doubt about an entry means a full parse.
+- Keyed by content, never by mtime: the SHA-256 of the whole file, and of each commitment's
+  table. An edit of the same size with the mtime put back is a new digest. After an edit (a hand
+  edit, a `git pull`), only the tables whose digest changed are parsed again.
+- Authenticated: an HMAC-SHA256 with a per-user random key kept beside it (0600, in a 0700
+  folder that aes-tracker checks is the user's own). A cache file written by anything but the
+  tool, or torn, truncated or from another version, fails the check and is ignored.
+- `marshal`, not JSON or pickle: plain tuples of strings, numbers and date ordinals load in a few
+  milliseconds, and marshal never runs code. What is loaded is still checked for shape before
+  any of it is used.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
+import hmac
+import marshal
 import os
-import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from aes_tracker.model import Category, Commitment, Data, Source, Status, build
+from aes_tracker.errors import TrackerError
+from aes_tracker.fileio import private_dir, sweep_private, write_private
+from aes_tracker.model import Catalog, Source, Summary
+from aes_tracker.paths import cache_home, file_key
 
-VERSION = 1
-
-_HEADER_RE = re.compile(rb"\[\[?[ \t]*([^\]\n]+?)[ \t]*\]\]?[ \t]*$")
-_LINE_START_RE = re.compile(rb"\n\[")
-_ID_RE = re.compile(r'^commitments\.(?:"([^"\\]+)"|([A-Za-z0-9_-]+))(?:\.|$)')
-
-
-def cache_dir(environ: Mapping[str, str]) -> Path:
-    base = environ.get("XDG_CACHE_HOME") or str(Path(environ.get("HOME") or Path.home()) / ".cache")
-    return Path(base) / "aes-tracker"
-
-
-def cache_file(path: Path, environ: Mapping[str, str]) -> Path:
-    key = hashlib.sha256(os.path.realpath(path).encode()).hexdigest()[:24]
-    return cache_dir(environ) / f"{key}.json"
-
-
-def sections(raw_bytes: bytes) -> dict[str, tuple[int, int]]:
-    """Byte ranges of each commitment's tables ([commitments.ID] and its sub-tables), for files
-    laid out one table per commitment. A commitment split across the file is left out."""
-    # Header lines start with "[" at the start of a line; a literal search for "\n[" is ten
-    # times faster than a multi-line regex over the whole file, which matters at 10 MB.
-    starts = [0] if raw_bytes.startswith(b"[") else []
-    starts += [m.start() + 1 for m in _LINE_START_RE.finditer(raw_bytes)]
-    out: dict[str, tuple[int, int]] = {}
-    split: set[str] = set()
-    # Array-of-tables headers ([[...]]) never start a commitment: they extend the table
-    # before them (whose owner the loaders check), so only "[" headers bound a section.
-    starts = [st for st in starts if raw_bytes[st + 1 : st + 2] != b"["]
-    for i, start in enumerate(starts):
-        eol = raw_bytes.find(b"\n", start)
-        m = _HEADER_RE.match(raw_bytes, start, len(raw_bytes) if eol < 0 else eol)
-        if m is None:
-            continue  # "[" opening a line inside a multi-line value, not a header
-        idm = _ID_RE.match(m.group(1).decode("utf-8", "replace"))
-        if idm is None:
-            continue
-        cid = idm.group(1) or idm.group(2)
-        end = starts[i + 1] if i + 1 < len(starts) else len(raw_bytes)
-        if cid in out:
-            s, e = out[cid]
-            if e != start:
-                split.add(cid)
-            out[cid] = (s, end)
-        else:
-            out[cid] = (start, end)
-    for cid in split:
-        del out[cid]
-    return out
-
-
-def _iso(d: date | None) -> str | None:
-    return None if d is None else d.isoformat()
-
-
-def summarize(data: Data, raw_bytes: bytes, digest: str, canonical: bool = False) -> dict[str, Any]:
-    """`canonical` is True only for bytes aes-tracker wrote itself (the writer's own layout):
-    the fast write path relies on it (see splice.py)."""
-    where = sections(raw_bytes)
-    rows = []
-    for c in data.commitments.values():
-        start, end = where.get(c.id, (-1, -1))
-        rows.append(
-            [
-                c.id,
-                c.title,
-                c.category.value,
-                list(c.parties),
-                list(c.beneficiaries),
-                c.source,
-                c.status.value,
-                _iso(c.due),
-                _iso(c.original_due),
-                c.no_deadline,
-                _iso(c.review),
-                c.recur,
-                _iso(c.recur_start),
-                c.next_host,
-                [d.isoformat() for d in c.days],
-                start,
-                end,
-            ]
-        )
-    sources = {
-        s.id: [s.title, s.date.isoformat(), s.place, s.language, s.publisher, s.author, s.url]
-        for s in data.sources.values()
-    }
-    return {
-        "v": VERSION,
-        "digest": digest,
-        "canonical": canonical,
-        "parties": list(data.parties),
-        "sources": sources,
-        "rows": rows,
-    }
-
-
-def _day(v: Any) -> date | None:
-    return None if v is None else _iso_day(v)
-
-
-# Lookups instead of Enum calls and a bound method: restoring 10,000 summaries is a hot path.
-_CATEGORIES = {c.value: c for c in Category}
-_STATUSES = {s.value: s for s in Status}
-_iso_day = date.fromisoformat
+VERSION = 3
+_MAGIC = b"AESTRK\x00" + bytes([VERSION])
+_KEY_NAME = "key"
+_ROW_LEN = len(Summary._fields) + 3  # the summary, then start, end and the table's digest
+_DATE_FIELDS = tuple(
+    i
+    for i, f in enumerate(Summary._fields)
+    if f in ("due", "original_due", "review", "recur_start", "updated")
+)
+_DAYS = Summary._fields.index("days")
+_OCC = Summary._fields.index("occurrences")
 
 
 @dataclass(frozen=True)
-class Summary:
-    data: Data  # commitments marked `summary=True`
-    where: dict[str, tuple[int, int]]  # each commitment's byte range in the file
-    canonical: bool  # the bytes are the writer's own layout
+class Entry:
+    """What the cache knows about one version of the data file."""
+
+    digest: str  # of the whole file
+    canonical: bool  # the bytes are the writer's own layout (the fast write path relies on it)
+    prefix_end: int
+    prefix_digest: str
+    catalog: Catalog
+    spans: dict[str, tuple[int, int]]  # each commitment's byte range in the file
+    tables: dict[str, str]  # each commitment's table digest
 
 
-def restore(summary: Any, digest: str) -> Summary | None:
-    """The summary as Data, or None if it is not a summary of these bytes or not one this
-    version wrote."""
+def _dir(environ: Mapping[str, str]) -> Path | None:
     try:
-        if summary.get("v") != VERSION or summary.get("digest") != digest:
+        return private_dir(cache_home(environ))
+    except TrackerError:
+        return None  # an unusable cache folder only costs time
+
+
+def _key(folder: Path) -> bytes | None:
+    path = folder / _KEY_NAME
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except FileNotFoundError:
+        key = os.urandom(32)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        except FileExistsError:
+            return _key(folder)  # another process made it first
+        except OSError:
             return None
-        sources = {
-            sid: Source(sid, t, date.fromisoformat(d), pl, la, pu, au, u)
-            for sid, (t, d, pl, la, pu, au, u) in summary["sources"].items()
-        }
-        commitments = {}
-        where = {}
-        for (
-            cid,
-            title,
-            cat,
-            parties,
-            benef,
-            src,
-            status,
-            due,
-            odue,
-            nodl,
-            review,
-            recur,
-            rstart,
-            host,
-            days,
-            start,
-            end,
-        ) in summary["rows"]:
-            commitments[cid] = Commitment(
-                id=cid,
-                title=title,
-                category=_CATEGORIES[cat],
-                parties=tuple(parties),
-                source=src,
-                quote="",
-                status=_STATUSES[status],
-                beneficiaries=tuple(benef),
-                due=_day(due),
-                original_due=_day(odue),
-                no_deadline=bool(nodl),
-                review=_day(review),
-                recur=recur,
-                recur_start=_day(rstart),
-                next_host=host,
-                history_days=tuple(map(_iso_day, days)),
-                summary=True,
-            )
-            if start >= 0:
-                where[cid] = (int(start), int(end))
-        data = Data(sources, commitments, tuple(summary["parties"]))
-        return Summary(data, where, summary.get("canonical") is True)
-    except (AttributeError, TypeError, ValueError, KeyError, IndexError):
+        try:
+            os.write(fd, key)
+        finally:
+            os.close(fd)
+        return key
+    except OSError:
         return None
-
-
-def read(path: Path, digest: str, environ: Mapping[str, str]) -> Summary | None:
     try:
-        with open(cache_file(path, environ), "rb") as f:
-            return restore(json.loads(f.read()), digest)
-    except (OSError, ValueError, RecursionError):
+        st = os.fstat(fd)
+        if st.st_mode & 0o077 or (hasattr(os, "getuid") and st.st_uid != os.getuid()):
+            return None  # readable or writable by others: not a secret
+        key = os.read(fd, 64)
+    finally:
+        os.close(fd)
+    return key if len(key) == 32 else None
+
+
+def cache_file(path: Path, environ: Mapping[str, str]) -> Path:
+    return cache_home(environ) / f"{file_key(path)}.cache"
+
+
+def read(path: Path, environ: Mapping[str, str]) -> Entry | None:
+    """The cached entry for the data file at `path`, whatever version of it; None if there is
+    none or it does not authenticate."""
+    folder = _dir(environ)
+    if folder is None:
+        return None
+    key = _key(folder)
+    if key is None:
+        return None
+    try:
+        with open(folder / f"{file_key(path)}.cache", "rb") as f:
+            blob = f.read()
+    except OSError:
+        return None
+    head = len(_MAGIC) + 32
+    if len(blob) < head or not blob.startswith(_MAGIC):
+        return None
+    body = blob[head:]
+    if not hmac.compare_digest(blob[len(_MAGIC) : head], hmac.digest(key, body, "sha256")):
+        return None
+    try:
+        return _restore(marshal.loads(body))
+    except (ValueError, TypeError, EOFError, IndexError, KeyError, OverflowError):
         return None
 
 
-def write(path: Path, summary: dict[str, Any], environ: Mapping[str, str]) -> None:
+def write(path: Path, entry: Entry, environ: Mapping[str, str]) -> None:
     """Best effort: a cache that cannot be written only costs time."""
-    target = cache_file(path, environ)
+    folder = _dir(environ)
+    if folder is None:
+        return
+    key = _key(folder)
+    if key is None:
+        return
+    body = marshal.dumps(_freeze(entry))
+    sweep_private(folder)
     with contextlib.suppress(OSError):
-        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(
-            json.dumps(summary, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        write_private(
+            folder / f"{file_key(path)}.cache",
+            _MAGIC + hmac.digest(key, body, "sha256") + body,
+            _cache_mode(path),
         )
-        os.replace(tmp, target)
 
 
-def detail(raw_bytes: bytes, where: tuple[int, int], cid: str, data: Data) -> Commitment | None:
-    """One commitment in full, parsed from its own tables in the file."""
-    start, end = where
+def _cache_mode(path: Path) -> int:
+    """The data file's own mode, at most 0600: the cache holds its titles."""
     try:
-        raw = tomllib.loads(raw_bytes[start:end].decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
-        return None
-    cs = raw.get("commitments")
-    if not isinstance(cs, dict) or set(cs) != {cid}:
-        return None
-    sources = {s.id: {"title": s.title, "date": s.date} for s in data.sources.values()}
-    full, problems = build(
-        {"schema": 1, "parties": list(data.parties), "sources": sources, "commitments": cs}
+        return os.stat(path).st_mode & 0o600 or 0o600
+    except OSError:
+        return 0o600
+
+
+def _ord(d: date | None) -> int | None:
+    return None if d is None else d.toordinal()
+
+
+def _freeze(e: Entry) -> tuple[Any, ...]:
+    rows = []
+    for cid, s in e.catalog.commitments.items():
+        row: list[Any] = list(s)
+        for i in _DATE_FIELDS:
+            row[i] = _ord(row[i])
+        row[_DAYS] = tuple(d.toordinal() for d in s.days)
+        row[_OCC] = tuple((d.toordinal(), h) for d, h in s.occurrences)
+        start, end = e.spans.get(cid, (-1, -1))
+        rows.append((*row, start, end, e.tables.get(cid, "")))
+    sources = tuple(
+        (s.id, s.title, s.date.toordinal(), s.place, s.language, s.publisher, s.author, s.url)
+        for s in e.catalog.sources.values()
     )
-    return None if problems else full.commitments.get(cid)
+    return (
+        VERSION,
+        e.digest,
+        e.canonical,
+        e.prefix_end,
+        e.prefix_digest,
+        tuple(e.catalog.parties),
+        sources,
+        tuple(rows),
+    )
+
+
+def _restore(obj: Any) -> Entry | None:
+    if type(obj) is not tuple or len(obj) != 8 or obj[0] != VERSION:
+        return None
+    _, digest, canonical, prefix_end, prefix_digest, parties, sources, rows = obj
+    if not (
+        type(digest) is str
+        and type(canonical) is bool
+        and type(prefix_end) is int
+        and type(prefix_digest) is str
+        and type(parties) is tuple
+        and all(type(p) is str for p in parties)
+        and type(sources) is tuple
+        and type(rows) is tuple
+    ):
+        return None
+    srcs: dict[str, Source] = {}
+    for s in sources:
+        if type(s) is not tuple or len(s) != 8:
+            return None
+        sid, title, day, *rest = s
+        srcs[sid] = Source(sid, title, date.fromordinal(day), *rest)
+    fromord = date.fromordinal
+    make = Summary._make
+    summaries: dict[str, Summary] = {}
+    spans: dict[str, tuple[int, int]] = {}
+    tables: dict[str, str] = {}
+    for r in rows:
+        if type(r) is not tuple or len(r) != _ROW_LEN or type(r[0]) is not str:
+            return None
+        row = list(r[: len(Summary._fields)])
+        for i in _DATE_FIELDS:
+            if row[i] is not None:
+                row[i] = fromord(row[i])
+        row[_DAYS] = tuple(map(fromord, row[_DAYS]))
+        row[_OCC] = tuple((fromord(d), h) for d, h in row[_OCC])
+        s = make(row)
+        summaries[s.id] = s
+        if r[-3] >= 0:
+            spans[s.id] = (r[-3], r[-2])
+        tables[s.id] = r[-1]
+    return Entry(
+        digest,
+        canonical,
+        prefix_end,
+        prefix_digest,
+        Catalog(srcs, summaries, parties),
+        spans,
+        tables,
+    )
+
+
+def table_digest(data: bytes) -> str:
+    """The digest of one section of the file, without the blank lines after it (which depend on
+    whether another section follows)."""
+    return hashlib.sha256(data.rstrip(b"\n")).hexdigest()

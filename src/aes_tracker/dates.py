@@ -1,9 +1,10 @@
 """Dates the way analysts write them, in one pure module: nothing here reads the clock.
 
-Policy: a date must name its day, month and year, or be relative to `today` (which the caller
-passes in). Anything that dateutil would complete or guess silently is refused with a hint:
-partial dates ("March 2026": dateutil fills the day from today), day/month-ambiguous numeric forms
-("02/03/2026"), impossible dates ("2026-02-30").
+Policy: a date must name its day, month and year (the year in full), or be relative to `today`
+(which the caller passes in). Anything that dateutil would complete or guess silently is refused
+with a hint: partial dates ("March 2026": dateutil fills the day from today), short years
+("3 April 26": dateutil guesses the century), numeric forms whose day and month could be either
+way round ("02/03/2026"), impossible dates ("2026-02-30").
 """
 
 from __future__ import annotations
@@ -13,14 +14,24 @@ from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
 
-from aes_tracker.errors import TrackerError
+from aes_tracker.errors import DateError
+from aes_tracker.i18n import _
+
+__all__ = [
+    "DateError",
+    "add",
+    "days_left",
+    "is_overdue",
+    "month_name",
+    "parse_date",
+    "parse_duration",
+    "parse_since",
+]
 
 
-class DateError(TrackerError):
-    pass
+def hint() -> str:
+    return _("write 2026-03-02 or 2 March 2026")
 
-
-HINT = "write 2026-03-02 or 2 March 2026"
 
 _FRENCH_MONTHS = {
     "janvier": "January",
@@ -53,11 +64,32 @@ _FRENCH_RE = re.compile(
     r"\b(" + "|".join(sorted(_FRENCH_MONTHS, key=len, reverse=True)) + r")\b\.?"
 )
 _ISO_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_OFFSET_RE = re.compile(r"^([+-])\s*(\d+)\s*([dwmy])$")
-_DURATION_RE = re.compile(r"^\+?(\d+)\s*([dwmy])$")
-_NUMERIC_RE = re.compile(r"^\d{1,4}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{1,4}$")
+_OFFSET_RE = re.compile(r"^([+-])\s*(\d{1,6})\s*([dwmy])$")
+_DURATION_RE = re.compile(r"^\+?(\d{1,6})\s*([dwmy])$")
+_NUMERIC_RE = re.compile(r"^(\d{1,4})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{1,4})$")
+_YEAR_RE = re.compile(r"(?<!\d)\d{4}(?!\d)")
 _WORDS = {"today": 0, "tomorrow": 1, "yesterday": -1, "aujourd'hui": 0, "demain": 1, "hier": -1}
 _UNITS = {"d": "days", "w": "weeks", "m": "months", "y": "years"}
+
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def month_name(month: int) -> str:
+    """The month's name in the current language."""
+    return _(MONTHS[month - 1])
 
 
 def _delta(n: int, unit: str) -> relativedelta:
@@ -74,11 +106,17 @@ def add(day: date, delta: relativedelta) -> date:
         return date.max if forward else date.min
 
 
+def _outside(text: str) -> DateError:
+    return DateError(
+        _("'{value}' falls outside the calendar (years 1 to 9999)").format(value=text), hint=hint()
+    )
+
+
 def parse_date(text: str, today: date) -> date:
     """Parse a date as an analyst writes it; `today` anchors the relative forms only."""
     s = " ".join(text.strip().lower().replace("’", "'").split())
     if not s:
-        raise DateError("empty date", hint=HINT)
+        raise DateError(_("empty date"), hint=hint())
     if s in _WORDS or _OFFSET_RE.match(s):
         m = _OFFSET_RE.match(s)
         delta = (
@@ -89,29 +127,52 @@ def parse_date(text: str, today: date) -> date:
         try:
             return today + delta
         except (ValueError, OverflowError):
-            raise DateError(
-                f"'{text}' falls outside the calendar (years 1 to 9999)", hint=HINT
-            ) from None
+            raise _outside(text) from None
     m = _ISO_RE.match(s)
     if m:
         y, mo, d = (int(g) for g in m.groups())
-        try:
-            return date(y, mo, d)
-        except ValueError:
-            raise DateError(
-                f"'{text}' is not a real date ({_why_impossible(y, mo, d)})", hint=HINT
-            ) from None
-    if _NUMERIC_RE.match(s):
-        raise DateError(
-            f"'{text}' is ambiguous: day and month could be either way round", hint=HINT
-        )
+        return _real(text, y, mo, d)
+    m = _NUMERIC_RE.match(s)
+    if m:
+        return _numeric(text, *(g for g in m.groups()))
     return _parse_words(text, s)
+
+
+def _real(text: str, y: int, mo: int, d: int) -> date:
+    if not 1 <= y <= 9999:
+        raise _outside(text)
+    try:
+        return date(y, mo, d)
+    except ValueError:
+        raise DateError(
+            _("'{value}' is not a real date ({why})").format(
+                value=text, why=_why_impossible(y, mo, d)
+            ),
+            hint=hint(),
+        ) from None
+
+
+def _numeric(text: str, a: str, b: str, c: str) -> date:
+    """2026/04/03 (year first), 13/05/2026 (the day cannot be a month), 03/03/2026 (either way
+    round, the same day): read. 02/03/2026: refused, it could be 2 March or 3 February."""
+    if len(a) == 4:
+        return _real(text, int(a), int(b), int(c))
+    if len(c) != 4:
+        raise DateError(_("'{value}' has no four-digit year").format(value=text), hint=hint())
+    x, y, year = int(a), int(b), int(c)
+    if x <= 12 and y <= 12 and x != y:
+        raise DateError(
+            _("'{value}' is ambiguous: day and month could be either way round").format(value=text),
+            hint=hint(),
+        )
+    day, month = (x, y) if y <= 12 else (y, x)
+    return _real(text, year, month, day)
 
 
 def _why_impossible(y: int, mo: int, d: int) -> str:
     if not 1 <= mo <= 12:
-        return f"there is no month {mo}"
-    return f"{date(y, mo, 1):%B %Y} has no day {d}"
+        return _("there is no month {n}").format(n=mo)
+    return _("{month} {year} has no day {n}").format(month=month_name(mo), year=y, n=d)
 
 
 def _parse_words(text: str, s: str) -> date:
@@ -125,17 +186,31 @@ def _parse_words(text: str, s: str) -> date:
     try:
         ra = parser.parse(s, default=a)
         rb = parser.parse(s, default=b)
-    except (ValueError, OverflowError) as e:
+    except (ValueError, OverflowError, TypeError) as e:
         reason = str(e).split(":")[0]
         if "out of range" in reason or "must be in" in reason:
-            raise DateError(f"'{text}' is not a real date ({reason})", hint=HINT) from None
-        raise DateError(f"'{text}' is not a date", hint=HINT) from None
+            raise DateError(
+                _("'{value}' is not a real date ({why})").format(value=text, why=_(reason)),
+                hint=hint(),
+            ) from None
+        raise DateError(_("'{value}' is not a date").format(value=text), hint=hint()) from None
     if ra != rb:
         raise DateError(
-            f"'{text}' is not a full date: give the day, the month and the year", hint=HINT
+            _("'{value}' is not a full date: give the day, the month and the year").format(
+                value=text
+            ),
+            hint=hint(),
         )
     if ra.time() != datetime.min.time() or ra.tzinfo is not None:
-        raise DateError(f"'{text}' has a time of day: give a date only", hint=HINT)
+        raise DateError(
+            _("'{value}' has a time of day: give a date only").format(value=text), hint=hint()
+        )
+    # dateutil completes "26" to 2026 and "5" to 2005: a year must be written in full.
+    if str(ra.year) not in _YEAR_RE.findall(s):
+        raise DateError(
+            _("'{value}' has no four-digit year: write the year in full").format(value=text),
+            hint=hint(),
+        )
     return ra.date()
 
 
@@ -143,8 +218,22 @@ def parse_duration(text: str) -> relativedelta:
     """A window such as 7d, 2w, 3m, 1y."""
     m = _DURATION_RE.match(text.strip().lower())
     if not m:
-        raise DateError(f"'{text}' is not a duration", hint="write 7d, 2w, 3m or 1y")
+        raise DateError(
+            _("'{value}' is not a duration").format(value=text), hint=_("write 7d, 2w, 3m or 1y")
+        )
     return _delta(int(m.group(1)), m.group(2))
+
+
+def parse_since(text: str, today: date) -> date:
+    """The first day of a window that ends today: `7d` is the seven days ending today (today
+    and the six before it), so that consecutive weekly reports neither overlap nor leave a gap;
+    a date is that day."""
+    if _DURATION_RE.match(text.strip().lower()):
+        delta = parse_duration(text)
+        first = add(today, -delta)
+        # `today - 7 days` is the eighth day back: the window starts the day after it.
+        return first if first == date.min else date.fromordinal(first.toordinal() + 1)
+    return parse_date(text, today)
 
 
 def days_left(due: date, today: date) -> int:
@@ -155,50 +244,3 @@ def days_left(due: date, today: date) -> int:
 
 def is_overdue(due: date | None, is_open: bool, today: date) -> bool:
     return is_open and due is not None and due < today
-
-
-# ---- recurrence -----
-
-
-def check_rule(rule: str) -> None:
-    """Raise DateError unless `rule` is 'yearly' or a valid RFC 5545 RRULE."""
-    _rule(rule, date(2000, 1, 1))
-
-
-def _rule(rule: str, start: date) -> object:
-    from dateutil import rrule
-
-    dt = datetime(start.year, start.month, start.day)
-    r = rule.strip()
-    if r.lower() == "yearly":
-        return rrule.rrule(rrule.YEARLY, dtstart=dt)
-    body = r[6:] if r.upper().startswith("RRULE:") else r
-    try:
-        return rrule.rrulestr(body, dtstart=dt)
-    except (ValueError, TypeError) as e:
-        raise DateError(
-            f"'{rule}' is not a recurrence: {e}",
-            hint="write yearly, or an RRULE such as FREQ=YEARLY;INTERVAL=1",
-        ) from None
-
-
-def occurrences(rule: str, start: date, after: date, until: date, limit: int = 1000) -> list[date]:
-    """The occurrences of `rule` strictly after `after` and up to `until`, at most `limit`."""
-    r = _rule(rule, start)
-    out: list[date] = []
-    lo = datetime(after.year, after.month, after.day)
-    for dt in r:  # type: ignore[attr-defined]
-        if dt <= lo:
-            continue
-        if dt.date() > until or len(out) >= limit:
-            break
-        out.append(dt.date())
-    return out
-
-
-def next_occurrence(rule: str, start: date, after: date) -> date | None:
-    """The first occurrence of `rule` (anchored at `start`) strictly after `after`, or None when
-    the rule has ended."""
-    r = _rule(rule, start)
-    nxt = r.after(datetime(after.year, after.month, after.day), inc=False)  # type: ignore[attr-defined]
-    return None if nxt is None else nxt.date()

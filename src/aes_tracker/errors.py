@@ -2,6 +2,10 @@
 
 Anything a user can cause (a bad file, a bad date, an unknown ID) is a `TrackerError`; anything else
 is a bug and is allowed to crash with a traceback.
+
+The core speaks in the data's own words: an error about a value names the *field* it came from
+(`due`, `on`, `evidence`), never a command-line flag. The CLI, which knows which flag fed which
+field, puts the flag in front of the message.
 """
 
 from __future__ import annotations
@@ -10,6 +14,8 @@ from __future__ import annotations
 EXIT_OK = 0
 EXIT_FOUND = 1  # the command worked and found something to report (overdue items, check problems)
 EXIT_ERROR = 2  # bad input, unreadable file, refused write: nothing was changed
+EXIT_INTERRUPTED = 130
+EXIT_PIPE = 0  # the reader of our output left (`| head`): not a failure of ours
 
 
 class TrackerError(Exception):
@@ -25,6 +31,7 @@ class TrackerError(Exception):
         line: int | None = None,
         col: int | None = None,
         hint: str | None = None,
+        field: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -32,12 +39,7 @@ class TrackerError(Exception):
         self.line = line
         self.col = col
         self.hint = hint
-
-    def located(self, path: str | None = None) -> TrackerError:
-        """The same error with a path filled in where it had none."""
-        if self.path is None and path is not None:
-            self.path = path
-        return self
+        self.field = field  # the data field the bad value was for, when there is one
 
     def __str__(self) -> str:
         where = ""
@@ -53,3 +55,7 @@ class TrackerError(Exception):
 
 class BusyError(TrackerError):
     """The data file's lock could not be taken in time."""
+
+
+class DateError(TrackerError):
+    """A date, a duration or a recurrence rule that cannot be read."""

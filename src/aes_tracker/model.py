@@ -1,5 +1,13 @@
-"""The data model: statuses, categories, commitments, and the checks that turn a parsed TOML
-document into them.
+"""The data model: the registries of statuses and categories, the typed shapes of a commitment,
+and the checks that turn a parsed TOML document into them.
+
+Two shapes of a commitment, so that the type checker (not memory) knows which one a function has:
+
+- `Summary`: what `list`, `due`, `stats`, the report's overdue and due sections need. No quote, no
+  notes, no history entries (only their dates). The parse cache holds these; a NamedTuple, so that
+  10,000 of them are restored in milliseconds.
+- `Commitment`: everything, with the history. `show`, `timeline`, the report's Changed section and
+  every change need it. `summarize(c)` gives its summary.
 
 The store keeps the raw document (a dict, so that keys this version does not know survive a
 rewrite); this module gives the typed, frozen view of it and every problem found on the way.
@@ -10,50 +18,152 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from enum import StrEnum
-from typing import Any
+from datetime import UTC, date, datetime
+from typing import Any, NamedTuple, NewType
+
+from aes_tracker.errors import TrackerError
+from aes_tracker.i18n import _
 
 SCHEMA = 1
 
+# ---- registries: each status and each category is declared here, once -------------------------
 
-class Status(StrEnum):
-    PENDING = "pending"
-    IN_PROGRESS = "in_progress"
-    STALLED = "stalled"
-    DONE = "done"
-    PARTIAL = "partial"
-    BROKEN = "broken"
-    DROPPED = "dropped"
-
-    @property
-    def is_open(self) -> bool:
-        return self in OPEN_STATUSES
+Status = NewType("Status", str)
+Category = NewType("Category", str)
 
 
-OPEN_STATUSES = frozenset({Status.PENDING, Status.IN_PROGRESS, Status.STALLED})
+@dataclass(frozen=True)
+class StatusInfo:
+    """Everything the program knows about one status. `score` is the G7/G20 Research Group
+    compliance score (+1 kept, 0 partly, -1 not, None not scored); an open status that is overdue
+    scores `score_overdue` instead."""
+
+    name: Status
+    open: bool
+    score: int | None
+    score_overdue: int | None
+    style: str  # a colour, for terminals
+    glyph: str  # its cell in the stats bars
+    meaning: str  # one line, for --help
 
 
-class Category(StrEnum):
-    SECURITY = "security"
-    DIPLOMACY = "diplomacy"
-    DEVELOPMENT = "development"
-    INSTITUTIONAL = "institutional"
+PENDING = Status("pending")
+IN_PROGRESS = Status("in_progress")
+STALLED = Status("stalled")
+DONE = Status("done")
+PARTIAL = Status("partial")
+BROKEN = Status("broken")
+DROPPED = Status("dropped")
+
+# Read through `statuses()` and `status_info()` at call time, never copied at import time, so that
+# a status added here (or by a test) reaches every command, format and column.
+STATUSES: tuple[StatusInfo, ...] = (
+    StatusInfo(PENDING, True, None, -1, "white", "░", "nothing done yet"),
+    StatusInfo(IN_PROGRESS, True, 0, -1, "blue", "▒", "under way"),
+    StatusInfo(STALLED, True, -1, -1, "yellow", "▚", "under way but stuck"),
+    StatusInfo(DONE, False, 1, 1, "green", "█", "kept in full"),
+    StatusInfo(PARTIAL, False, 0, 0, "cyan", "▓", "kept in part"),
+    StatusInfo(BROKEN, False, -1, -1, "red", "▞", "not kept"),
+    StatusInfo(DROPPED, False, None, None, "bright_black", "·", "withdrawn or superseded"),
+)
+
+
+@dataclass(frozen=True)
+class CategoryInfo:
+    name: Category
+    prefix: str  # of the IDs `add` makes
+    meaning: str
+
+
+SECURITY = Category("security")
+DIPLOMACY = Category("diplomacy")
+DEVELOPMENT = Category("development")
+INSTITUTIONAL = Category("institutional")
+
+CATEGORIES: tuple[CategoryInfo, ...] = (
+    CategoryInfo(SECURITY, "sec", "defence and security cooperation"),
+    CategoryInfo(DIPLOMACY, "dip", "principles and positions"),
+    CategoryInfo(DEVELOPMENT, "dev", "economy, infrastructure, investment"),
+    CategoryInfo(INSTITUTIONAL, "inst", "meetings and mechanisms"),
+)
+
+_index_cache: dict[str, tuple[object, dict[str, Any]]] = {}
+
+
+def _index(name: str, table: tuple[Any, ...]) -> dict[str, Any]:
+    hit = _index_cache.get(name)
+    if hit is None or hit[0] is not table:
+        hit = (table, {x.name: x for x in table})
+        _index_cache[name] = hit
+    return hit[1]
+
+
+def statuses() -> tuple[StatusInfo, ...]:
+    return STATUSES
+
+
+def categories() -> tuple[CategoryInfo, ...]:
+    return CATEGORIES
+
+
+def status_info(name: str) -> StatusInfo:
+    return _index("status", STATUSES)[name]  # type: ignore[no-any-return]
+
+
+def category_info(name: str) -> CategoryInfo:
+    return _index("category", CATEGORIES)[name]  # type: ignore[no-any-return]
+
+
+def is_open(status: str) -> bool:
+    return status_info(status).open
+
+
+def score(status: str, overdue: bool) -> int | None:
+    info = status_info(status)
+    return info.score_overdue if info.open and overdue else info.score
+
+
+def _choose(text: str, names: Iterable[str], what: str, field: str) -> str:
+    wanted = text.strip().casefold()
+    names = list(names)
+    for n in names:
+        if n.casefold() == wanted or n.casefold() == wanted.replace("-", "_").replace(" ", "_"):
+            return n
+    raise TrackerError(
+        _("'{value}' is not a {what}; use one of {choices}").format(
+            value=text, what=what, choices=", ".join(names)
+        ),
+        field=field,
+    )
+
+
+def parse_status(text: str, field: str = "status") -> Status:
+    """A status as a person types it: any case, `in-progress` for `in_progress`."""
+    return Status(_choose(text, (s.name for s in STATUSES), _("status"), field))
+
+
+def parse_category(text: str, field: str = "category") -> Category:
+    return Category(_choose(text, (c.name for c in CATEGORIES), _("category"), field))
 
 
 # The parties of the AES–Russia partnership. A data file may widen the list with a top-level
 # `parties` array (another partnership, another communiqué); a party outside it is a typo.
 DEFAULT_PARTIES: tuple[str, ...] = ("AES", "Burkina Faso", "Mali", "Niger", "Russia")
 
+# IDs: lower-case ASCII, digits, '-', '.', '_'. `fullmatch`, because `$` would let a final
+# newline through.
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _CHANGE_RE = re.compile(r"^([\w.-]+): (.*?) → (.*)$", re.S)
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+EMPTY = "∅"  # "not set", in a change line
 
 # Canonical key order: the writer emits known keys in this order, then unknown ones sorted, so the
 # same data always gives the same bytes and `git diff` shows only real changes.
-TOP_KEYS = ("schema", "parties", "sources", "commitments")
+TOP_KEYS = ("schema", "parties", "settings", "sources", "commitments")
 SOURCE_KEYS = ("title", "date", "place", "language", "publisher", "author", "url", "file")
 COMMITMENT_KEYS = (
     "title",
+    "title_fr",
     "category",
     "parties",
     "beneficiaries",
@@ -74,8 +184,68 @@ COMMITMENT_KEYS = (
     "notes",
     "history",
 )
-EVENT_KEYS = ("on", "at", "by", "event", "status", "note", "evidence", "host", "changes")
-EVENT_KINDS = ("recorded", "status", "note", "edit", "occurrence")
+EVENT_KEYS = (
+    "on",
+    "at",
+    "by",
+    "event",
+    "party",
+    "status",
+    "note",
+    "evidence",
+    "host",
+    "changes",
+)
+EVENT_KINDS = ("recorded", "status", "note", "edit", "occurrence", "review")
+
+
+def is_id(text: str) -> bool:
+    return ID_PATTERN.fullmatch(text) is not None
+
+
+def check_id(text: str, field: str = "id") -> str:
+    if not is_id(text):
+        raise TrackerError(
+            _("{value} is not a valid ID (lower-case letters, digits, '-', '.', '_')").format(
+                value=shown(text)
+            ),
+            field=field,
+        )
+    return text
+
+
+def control_char(text: str) -> str | None:
+    """The first control character of `text` other than newline and tab, or None."""
+    m = _CONTROL_RE.search(text)
+    return None if m is None else m.group(0)
+
+
+def check_text(text: str, field: str, *, blank_ok: bool = False) -> str:
+    """Text typed by a person: no terminal escapes or other control characters, not blank."""
+    bad = control_char(text)
+    if bad is not None:
+        raise TrackerError(
+            _("contains the control character U+{code:04X}; remove it").format(code=ord(bad)),
+            field=field,
+        )
+    if not blank_ok and not text.strip():
+        raise TrackerError(_("must not be blank"), field=field)
+    return text
+
+
+def shown(text: str) -> str:
+    """`text` quoted for a message, with control characters escaped (never sent raw to a
+    terminal)."""
+    return "'" + escape_controls(text) + "'"
+
+
+def escape_controls(text: str) -> str:
+    if _CONTROL_RE.search(text) is None:
+        return text
+    return _CONTROL_RE.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
+
+
+# ---- the shapes --------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +260,25 @@ class Source:
     url: str = ""
 
 
+class Change(NamedTuple):
+    """One field's change in a history entry: `due: 2026-01-15 → 2026-04-03` in the file."""
+
+    field: str
+    before: str  # "" for "not set"
+    after: str
+
+    def text(self) -> str:
+        return f"{self.field}: {self.before or EMPTY} → {self.after or EMPTY}"
+
+
+def parse_change(line: str) -> Change | None:
+    m = _CHANGE_RE.match(line)
+    if m is None:
+        return None
+    a, b = (v if v != EMPTY else "" for v in m.group(2, 3))
+    return Change(m.group(1), a, b)
+
+
 @dataclass(frozen=True, slots=True)
 class Event:
     """One dated entry of a commitment's history."""
@@ -102,11 +291,53 @@ class Event:
     note: str = ""
     evidence: tuple[str, ...] = ()
     host: str = ""
-    changes: tuple[tuple[str, str, str], ...] = ()  # (field, before, after)
+    changes: tuple[Change, ...] = ()
+    party: str = ""  # an assessment of one party of a joint commitment
+
+    @property
+    def order(self) -> tuple[date, datetime]:
+        """History is read in this order: the day it happened, then when it was recorded."""
+        if self.at is None:
+            return (self.on, datetime.min)
+        at = self.at if self.at.tzinfo is None else self.at.astimezone(UTC).replace(tzinfo=None)
+        return (self.on, at)
+
+
+class Summary(NamedTuple):
+    """A commitment without its quote, notes and history entries: what the list, due, stats and
+    the report's due sections read. Its fields are a subset of `Commitment`'s, under the same
+    names."""
+
+    id: str
+    title: str
+    title_fr: str
+    category: Category
+    parties: tuple[str, ...]
+    beneficiaries: tuple[str, ...]
+    source: str
+    status: Status
+    due: date | None
+    original_due: date | None
+    no_deadline: bool
+    review: date | None
+    recur: str
+    recur_start: date | None
+    hosts: tuple[str, ...]
+    next_host: str
+    days: tuple[date, ...]  # every day on which something was recorded or happened, sorted
+    updated: date | None  # the latest `on` date of the history
+    occurrences: tuple[tuple[date, str], ...]  # recorded sessions of a recurring one: (day, host)
+    assessments: tuple[tuple[str, Status], ...]  # per-party statuses, where any are recorded
+
+    @property
+    def is_open(self) -> bool:
+        return status_info(self.status).open
 
 
 @dataclass(frozen=True, slots=True)
 class Commitment:
+    """A commitment in full, as read from the data file."""
+
     id: str
     title: str
     category: Category
@@ -114,6 +345,7 @@ class Commitment:
     source: str
     quote: str
     status: Status
+    title_fr: str = ""
     beneficiaries: tuple[str, ...] = ()
     timing: tuple[str, ...] = ()
     due: date | None = None
@@ -128,38 +360,89 @@ class Commitment:
     next_host: str = ""
     notes: str = ""
     history: tuple[Event, ...] = ()
-    # A summary read from the parse cache carries the dates of its history entries but not the
-    # entries themselves (nor quote, notes, reasons): see cache.py. A full one leaves it empty.
-    history_days: tuple[date, ...] = ()
-    summary: bool = False
 
     @property
     def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
+        return status_info(self.status).open
+
+    def events(self) -> list[Event]:
+        """The history in date order (`on`, then `at`), whatever order the file holds."""
+        return sorted(self.history, key=lambda e: e.order)
 
     @property
     def days(self) -> tuple[date, ...]:
-        """The dates of the history entries, in order."""
-        return self.history_days if self.summary else tuple(e.on for e in self.history)
+        out = {e.on for e in self.history}
+        out.update(e.at.date() for e in self.history if e.at is not None)
+        return tuple(sorted(out))
 
     @property
     def updated(self) -> date | None:
-        """The date of the latest history entry."""
-        return max(self.days, default=None)
+        return max((e.on for e in self.history), default=None)
+
+    @property
+    def occurrences(self) -> tuple[tuple[date, str], ...]:
+        return occurrences_of(self.history)
+
+    @property
+    def assessments(self) -> tuple[tuple[str, Status], ...]:
+        latest: dict[str, Event] = {}
+        for e in self.history:
+            if e.party and e.event == "status":
+                seen = latest.get(e.party)
+                if seen is None or e.order >= seen.order:
+                    latest[e.party] = e
+        return tuple(sorted((p, e.status) for p, e in latest.items()))
+
+
+def occurrences_of(history: Iterable[Event]) -> tuple[tuple[date, str], ...]:
+    """The sessions recorded in a history, one per day (two analysts recording the same session
+    are one session), in date order, with the host named first for that day."""
+    seen: dict[date, str] = {}
+    for e in sorted(history, key=lambda e: e.order):
+        if e.event == "occurrence" and e.on not in seen:
+            seen[e.on] = e.host
+    return tuple(sorted(seen.items()))
+
+
+def summarize(c: Commitment) -> Summary:
+    return Summary._make(getattr(c, f) for f in Summary._fields)
 
 
 @dataclass(frozen=True, slots=True)
-class Data:
+class Catalog:
+    """The data as the read commands see it: summaries, sources, parties."""
+
+    sources: Mapping[str, Source]
+    commitments: Mapping[str, Summary]
+    parties: tuple[str, ...] = DEFAULT_PARTIES
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """The data in full."""
+
     sources: Mapping[str, Source]
     commitments: Mapping[str, Commitment]
     parties: tuple[str, ...] = DEFAULT_PARTIES
+
+    def catalog(self) -> Catalog:
+        return Catalog(
+            self.sources,
+            {cid: summarize(c) for cid, c in self.commitments.items()},
+            self.parties,
+        )
+
+
+# ---- checks ------------------------------------------------------------------------------------
+
+Keys = tuple[str | int, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Problem:
     """A validation problem at a key path such as ("commitments", "sec-training", "due")."""
 
-    keys: tuple[str | int, ...]
+    keys: Keys
     message: str
 
 
@@ -167,14 +450,14 @@ class Problem:
 class _Checker:
     problems: list[Problem] = field(default_factory=list)
 
-    def add(self, keys: tuple[str | int, ...], message: str) -> None:
-        self.problems.append(Problem(keys, f"{_dotted(keys)}: {message}"))
+    def add(self, keys: Keys, message: str) -> None:
+        self.problems.append(Problem(keys, f"{dotted(keys)}: {message}"))
 
     def text(
         self,
         obj: Mapping[str, Any],
         key: str,
-        at: tuple[str | int, ...],
+        at: Keys,
         *,
         required: bool = False,
         blank_ok: bool = True,
@@ -182,209 +465,271 @@ class _Checker:
         v = obj.get(key)
         if v is None:
             if required:
-                self.add((*at, key), "is missing")
+                self.add((*at, key), _("is missing"))
             return ""
         if not isinstance(v, str):
-            self.add((*at, key), f"must be a string, not {_tname(v)}")
+            self.add((*at, key), _("must be a string, not {kind}").format(kind=type_name(v)))
             return ""
         if not blank_ok and not v.strip():
-            self.add((*at, key), "must not be blank")
+            self.add((*at, key), _("must not be blank"))
+        self._controls(v, (*at, key))
         return v
 
+    def _controls(self, v: str, at: Keys) -> None:
+        bad = control_char(v)
+        if bad is not None:
+            self.add(
+                at,
+                _("contains the control character U+{code:04X}; remove it").format(code=ord(bad)),
+            )
+
     def day(
-        self, obj: Mapping[str, Any], key: str, at: tuple[str | int, ...], *, required: bool = False
+        self, obj: Mapping[str, Any], key: str, at: Keys, *, required: bool = False
     ) -> date | None:
         v = obj.get(key)
         if v is None:
             if required:
-                self.add((*at, key), "is missing")
+                self.add((*at, key), _("is missing"))
             return None
         # tomllib gives datetime (a subclass of date) for date-times: a due date is a day.
         if type(v) is not date:
-            shown = f"'{v}'" if isinstance(v, str) else _tname(v)
-            self.add((*at, key), f"{shown} is not a date (write it bare, as 2026-04-03)")
+            what = shown(v) if isinstance(v, str) else type_name(v)
+            self.add(
+                (*at, key),
+                _("{value} is not a date (write it bare, as 2026-04-03)").format(value=what),
+            )
             return None
         return v
 
-    def strings(
-        self, obj: Mapping[str, Any], key: str, at: tuple[str | int, ...]
-    ) -> tuple[str, ...]:
+    def strings(self, obj: Mapping[str, Any], key: str, at: Keys) -> tuple[str, ...]:
         v = obj.get(key)
         if v is None:
             return ()
         if isinstance(v, str):
             v = [v]
         if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
-            self.add((*at, key), "must be a list of strings")
+            self.add((*at, key), _("must be a list of strings"))
             return ()
+        for x in v:
+            self._controls(x, (*at, key))
         return tuple(v)
 
-    def enum(
-        self,
-        obj: Mapping[str, Any],
-        key: str,
-        at: tuple[str | int, ...],
-        kind: type[StrEnum],
-        *,
-        required: bool = True,
-    ) -> Any:
+    def choice(
+        self, obj: Mapping[str, Any], key: str, at: Keys, names: Iterable[str], what: str
+    ) -> str:
         v = obj.get(key)
         if v is None:
-            if required:
-                self.add((*at, key), "is missing")
-            return None
-        try:
-            return kind(v)
-        except ValueError:
-            allowed = ", ".join(m.value for m in kind)
-            self.add((*at, key), f"{v!r} is not a {kind.__name__.lower()} (one of: {allowed})")
-            return None
+            self.add((*at, key), _("is missing"))
+            return ""
+        names = list(names)
+        if not isinstance(v, str) or v not in names:
+            what_v = shown(v) if isinstance(v, str) else type_name(v)
+            self.add(
+                (*at, key),
+                _("{value} is not a {what} (one of: {choices})").format(
+                    value=what_v, what=what, choices=", ".join(names)
+                ),
+            )
+            return ""
+        return v
 
 
-def _tname(v: object) -> str:
-    return {
-        str: "a string",
-        int: "an integer",
-        float: "a number",
-        bool: "a boolean",
-        list: "an array",
-        dict: "a table",
-        datetime: "a date-time",
-        date: "a date",
-    }.get(type(v), type(v).__name__)
+def type_name(v: object) -> str:
+    names = {
+        str: _("a string"),
+        int: _("an integer"),
+        float: _("a number"),
+        bool: _("a boolean"),
+        list: _("an array"),
+        dict: _("a table"),
+        datetime: _("a date-time"),
+        date: _("a date"),
+    }
+    return names.get(type(v), type(v).__name__)
 
 
-def _dotted(keys: Iterable[str | int]) -> str:
+def dotted(keys: Iterable[str | int]) -> str:
     out = ""
     for k in keys:
-        out += f"[{k}]" if isinstance(k, int) else (f".{k}" if out else k)
+        if isinstance(k, int):
+            out += f"[{k}]"
+        else:
+            k = escape_controls(k)
+            out += f".{k}" if out else k
     return out
 
 
-def build(raw: Mapping[str, Any]) -> tuple[Data, list[Problem]]:
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What one commitment's checks need to know about the rest of the document."""
+
+    sources: frozenset[str]
+    parties: tuple[str, ...]
+
+
+def context_of(raw: Mapping[str, Any]) -> Context:
+    """The context from a document's top level, without checking it (see `check_document`)."""
+    sources = raw.get("sources")
+    parties = raw.get("parties")
+    return Context(
+        frozenset(sources) if isinstance(sources, dict) else frozenset(),
+        tuple(parties)
+        if isinstance(parties, list) and parties and all(isinstance(p, str) for p in parties)
+        else DEFAULT_PARTIES,
+    )
+
+
+def check_document(raw: Mapping[str, Any]) -> tuple[Document, list[Problem]]:
     """Check a parsed document and build its typed view. Every problem is collected, so that
     `aes-tracker check` can report them all at once; items with problems are left out of the
     view."""
     ck = _Checker()
     schema = raw.get("schema")
     if schema is None:
-        ck.add(("schema",), f"is missing (this version writes schema = {SCHEMA})")
+        ck.add(("schema",), _("is missing (this version writes schema = {n})").format(n=SCHEMA))
     elif type(schema) is not int:
-        ck.add(("schema",), f"must be an integer, not {_tname(schema)}")
+        ck.add(("schema",), _("must be an integer, not {kind}").format(kind=type_name(schema)))
     elif schema > SCHEMA:
         ck.add(
-            ("schema",), f"is {schema}: written by a newer aes-tracker (this one reads {SCHEMA})"
+            ("schema",),
+            _("is {n}: written by a newer aes-tracker (this one reads {mine})").format(
+                n=schema, mine=SCHEMA
+            ),
         )
     elif schema < 1:
-        ck.add(("schema",), f"is {schema}: not a schema version")
+        ck.add(("schema",), _("is {n}: not a schema version").format(n=schema))
 
     parties = DEFAULT_PARTIES
     if "parties" in raw:
         listed = ck.strings(raw, "parties", ())
         if listed:
-            parties = tuple(listed)
+            parties = listed
+    settings = raw.get("settings")
+    if settings is not None and not isinstance(settings, dict):
+        ck.add(("settings",), _("must be a table"))
 
     sources: dict[str, Source] = {}
     raw_sources = raw.get("sources", {})
     if not isinstance(raw_sources, dict):
-        ck.add(("sources",), "must be a table of sources")
+        ck.add(("sources",), _("must be a table of sources"))
         raw_sources = {}
     for sid, s in raw_sources.items():
-        at: tuple[str | int, ...] = ("sources", sid)
+        at: Keys = ("sources", sid)
         if not isinstance(s, dict):
-            ck.add(at, "must be a table")
+            ck.add(at, _("must be a table"))
             continue
         n = len(ck.problems)
+        if not is_id(sid):
+            ck.add(at, _("is not a valid ID (lower-case letters, digits, '-', '.', '_')"))
         title = ck.text(s, "title", at, required=True, blank_ok=False)
         day = ck.day(s, "date", at, required=True)
         extra = {k: ck.text(s, k, at) for k in ("place", "language", "publisher", "author", "url")}
         if len(ck.problems) == n and day is not None:
             sources[sid] = Source(sid, title, day, **extra)
 
+    ctx = Context(frozenset(raw_sources), parties)
     commitments: dict[str, Commitment] = {}
     raw_cs = raw.get("commitments", {})
     if not isinstance(raw_cs, dict):
-        ck.add(("commitments",), "must be a table of commitments")
+        ck.add(("commitments",), _("must be a table of commitments"))
         raw_cs = {}
     for cid, c in raw_cs.items():
-        built = _commitment(ck, cid, c, raw_sources, parties)
+        built = _commitment(ck, cid, c, ctx)
         if built is not None:
             commitments[cid] = built
-    return Data(sources, commitments, parties), ck.problems
+    return Document(sources, commitments, parties), ck.problems
 
 
-def _commitment(
-    ck: _Checker, cid: str, c: Any, sources: Mapping[str, Any], parties: tuple[str, ...]
-) -> Commitment | None:
-    at: tuple[str | int, ...] = ("commitments", cid)
+def check_commitment(cid: str, table: Any, ctx: Context) -> tuple[Commitment | None, list[Problem]]:
+    """One commitment's table, checked on its own against the document's context."""
+    ck = _Checker()
+    return _commitment(ck, cid, table, ctx), ck.problems
+
+
+def _commitment(ck: _Checker, cid: str, c: Any, ctx: Context) -> Commitment | None:
+    at: Keys = ("commitments", cid)
     if not isinstance(c, dict):
-        ck.add(at, "must be a table")
+        ck.add(at, _("must be a table"))
         return None
     n = len(ck.problems)
-    if not ID_RE.match(cid):
-        ck.add(at, "is not a valid ID (lower-case letters, digits, '-', '.', '_')")
+    if not is_id(cid):
+        ck.add(at, _("is not a valid ID (lower-case letters, digits, '-', '.', '_')"))
     title = ck.text(c, "title", at, required=True, blank_ok=False)
-    category = ck.enum(c, "category", at, Category)
+    category = ck.choice(c, "category", at, (x.name for x in CATEGORIES), _("category"))
     party_list = ck.strings(c, "parties", at)
     if "parties" not in c:
-        ck.add((*at, "parties"), "is missing")
-    elif not party_list and not any(p.keys[-1:] == ("parties",) for p in ck.problems[n:]):
-        ck.add((*at, "parties"), "must name at least one party")
+        ck.add((*at, "parties"), _("is missing"))
+    elif not party_list and isinstance(c["parties"], list):
+        ck.add((*at, "parties"), _("must name at least one party"))
     for p in party_list:
-        if p not in parties:
-            ck.add((*at, "parties"), f"{p!r} is not a known party (one of: {', '.join(parties)})")
+        if p not in ctx.parties:
+            ck.add(
+                (*at, "parties"),
+                _("{value} is not a known party (one of: {choices})").format(
+                    value=shown(p), choices=", ".join(ctx.parties)
+                ),
+            )
     source = ck.text(c, "source", at, required=True)
-    if source and source not in sources:
-        ck.add((*at, "source"), f"{source!r} is not a source of this file")
+    if source and source not in ctx.sources:
+        ck.add(
+            (*at, "source"), _("{value} is not a source of this file").format(value=shown(source))
+        )
     quote = ck.text(c, "quote", at, required=True, blank_ok=False)
-    status = ck.enum(c, "status", at, Status)
+    status = ck.choice(c, "status", at, (s.name for s in STATUSES), _("status"))
     due = ck.day(c, "due", at)
     original_due = ck.day(c, "original_due", at)
     review = ck.day(c, "review", at)
     no_deadline = c.get("no_deadline", False)
     if not isinstance(no_deadline, bool):
-        ck.add((*at, "no_deadline"), f"must be true or false, not {_tname(no_deadline)}")
+        ck.add(
+            (*at, "no_deadline"),
+            _("must be true or false, not {kind}").format(kind=type_name(no_deadline)),
+        )
         no_deadline = False
     if due is not None and no_deadline:
-        ck.add((*at, "no_deadline"), "is true but a due date is set: keep one of them")
+        ck.add((*at, "no_deadline"), _("is true but a due date is set: keep one of them"))
     if due is None and "due" not in c and not no_deadline:
         ck.add(
-            (*at, "due"), "is missing: give a due date, or no_deadline = true with a review date"
+            (*at, "due"),
+            _("is missing: give a due date, or no_deadline = true with a review date"),
         )
     if no_deadline and review is None and "review" not in c:
-        ck.add((*at, "review"), "is missing: a commitment with no deadline needs a review date")
+        ck.add((*at, "review"), _("is missing: a commitment with no deadline needs a review date"))
     recur = ck.text(c, "recur", at)
     recur_start = ck.day(c, "recur_start", at)
     if recur:
-        from aes_tracker.dates import DateError, check_rule
+        from aes_tracker.recurrence import check_rule
 
         try:
             check_rule(recur)
-        except DateError as e:
+        except TrackerError as e:
             ck.add((*at, "recur"), e.message)
         if due is None and "due" not in c:
-            ck.add((*at, "due"), "is missing: a recurring commitment needs its next due date")
+            ck.add((*at, "due"), _("is missing: a recurring commitment needs its next due date"))
     history: list[Event] = []
     raw_history = c.get("history", [])
     if not isinstance(raw_history, list):
-        ck.add((*at, "history"), "must be an array of tables ([[...history]])")
+        ck.add((*at, "history"), _("must be an array of tables ([[...history]])"))
         raw_history = []
     for i, h in enumerate(raw_history):
-        ev = _event(ck, (*at, "history", i), h)
+        ev = _event(ck, (*at, "history", i), h, ctx)
         if ev is not None:
             history.append(ev)
     strings = {k: ck.strings(c, k, at) for k in ("beneficiaries", "timing", "hosts")}
-    texts = {k: ck.text(c, k, at) for k in ("due_reason", "review_reason", "next_host", "notes")}
+    texts = {
+        k: ck.text(c, k, at)
+        for k in ("title_fr", "due_reason", "review_reason", "next_host", "notes")
+    }
     if len(ck.problems) != n:
         return None
     return Commitment(
         id=cid,
         title=title,
-        category=category,
+        category=Category(category),
         parties=party_list,
         source=source,
         quote=quote,
-        status=status,
+        status=Status(status),
         due=due,
         original_due=original_due,
         no_deadline=no_deadline,
@@ -395,42 +740,53 @@ def _commitment(
         beneficiaries=strings["beneficiaries"],
         timing=strings["timing"],
         hosts=strings["hosts"],
-        due_reason=texts["due_reason"],
-        review_reason=texts["review_reason"],
-        next_host=texts["next_host"],
-        notes=texts["notes"],
+        **texts,
     )
 
 
-def _event(ck: _Checker, at: tuple[str | int, ...], h: Any) -> Event | None:
+def _event(ck: _Checker, at: Keys, h: Any, ctx: Context) -> Event | None:
     if not isinstance(h, dict):
-        ck.add(at, "must be a table")
+        ck.add(at, _("must be a table"))
         return None
     n = len(ck.problems)
     on = ck.day(h, "on", at, required=True)
-    status = ck.enum(h, "status", at, Status)
+    status = ck.choice(h, "status", at, (s.name for s in STATUSES), _("status"))
     kind = ck.text(h, "event", at) or "status"
     if kind not in EVENT_KINDS:
-        ck.add((*at, "event"), f"{kind!r} is not an event (one of: {', '.join(EVENT_KINDS)})")
+        ck.add(
+            (*at, "event"),
+            _("{value} is not an event (one of: {choices})").format(
+                value=shown(kind), choices=", ".join(EVENT_KINDS)
+            ),
+        )
     stamp = h.get("at")
     if stamp is not None and not isinstance(stamp, datetime):
-        ck.add((*at, "at"), f"must be a date-time, not {_tname(stamp)}")
+        ck.add((*at, "at"), _("must be a date-time, not {kind}").format(kind=type_name(stamp)))
         stamp = None
-    changes: list[tuple[str, str, str]] = []
+    changes: list[Change] = []
     for line in ck.strings(h, "changes", at):
-        m = _CHANGE_RE.match(line)
-        if m is None:
-            ck.add((*at, "changes"), f"{line!r} is not a change ('field: before → after')")
+        ch = parse_change(line)
+        if ch is None:
+            ck.add(
+                (*at, "changes"),
+                _("{value} is not a change ('field: before → after')").format(value=shown(line)),
+            )
         else:
-            a, b = (v if v != "∅" else "" for v in m.group(2, 3))
-            changes.append((m.group(1), a, b))
-    texts = {k: ck.text(h, k, at) for k in ("by", "note", "host")}
+            changes.append(ch)
+    texts = {k: ck.text(h, k, at) for k in ("by", "note", "host", "party")}
+    if texts["party"] and texts["party"] not in ctx.parties:
+        ck.add(
+            (*at, "party"),
+            _("{value} is not a known party (one of: {choices})").format(
+                value=shown(texts["party"]), choices=", ".join(ctx.parties)
+            ),
+        )
     evidence = ck.strings(h, "evidence", at)
     if len(ck.problems) != n or on is None:
         return None
     return Event(
         on=on,
-        status=status,
+        status=Status(status),
         event=kind,
         at=stamp,
         evidence=evidence,

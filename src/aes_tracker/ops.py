@@ -1,90 +1,148 @@
-"""The changes an analyst makes, as pure functions on the raw document (a dict parsed from TOML).
+"""The changes an analyst makes, and the rules they follow, as functions of a `Draft` (the
+document being changed; see store.py). Each one checks its input, edits the raw tables, appends
+a history entry saying who, when and what, and returns an `Outcome`: the line the command prints
+and the undo journal keeps. Working on the raw tables, not on the typed view, is what keeps keys
+this version does not know.
 
-Each function edits `raw` in place and appends a history entry saying who, when and what; the store
-runs it under the lock and writes the result. Working on the raw document, not on the typed view,
-is what keeps keys this version does not know.
+Errors name the data field they are about (`due`, `on`, `evidence`); the CLI puts the matching
+flag in front.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
-from aes_tracker.dates import check_rule, next_occurrence
 from aes_tracker.errors import TrackerError
-from aes_tracker.model import COMMITMENT_KEYS, DEFAULT_PARTIES, ID_RE, Category, Status
+from aes_tracker.i18n import _
+from aes_tracker.model import (
+    COMMITMENT_KEYS,
+    DONE,
+    EMPTY,
+    PENDING,
+    Category,
+    Change,
+    Commitment,
+    Status,
+    category_info,
+    check_id,
+    check_text,
+    shown,
+    status_info,
+)
+from aes_tracker.recurrence import check_rule, schedule
 
-CATEGORY_PREFIX = {
-    Category.SECURITY: "sec",
-    Category.DIPLOMACY: "dip",
-    Category.DEVELOPMENT: "dev",
-    Category.INSTITUTIONAL: "inst",
-}
-EMPTY = "∅"
-_STOP = {
-    "a",
-    "an",
-    "the",
-    "of",
-    "to",
-    "and",
-    "for",
-    "in",
-    "on",
-    "with",
-    "by",
-    "at",
-    "from",
-    "le",
-    "la",
-    "les",
-    "de",
-    "des",
-    "du",
-    "et",
-    "l",
-    "d",
-    "un",
-    "une",
-    "au",
-    "aux",
-    "en",
-}
+if TYPE_CHECKING:
+    from aes_tracker.store import Draft
+
+MAX_ID = 24  # characters in an ID that `add` makes
+HISTORY_BEFORE_SOURCE = 366  # days an event may be dated before its commitment's source
+DEFAULT_REVIEW = 182  # days: "six months", when no earlier interval is known
+
+# Words left out of the IDs `add` makes, in English and French.
+_STOP = frozenset(
+    {
+        *("a", "an", "the", "of", "to", "and", "for", "in", "on", "with", "by", "at", "from"),
+        *("le", "la", "les", "de", "des", "du", "et", "l", "d", "un", "une", "au", "aux"),
+        *("en", "sur", "par", "pour", "dans", "avec"),
+    }
+)
 
 
-def resolve_id(ids: Iterable[str], given: str) -> str:
-    """An exact ID, or the one ID that starts with `given` (as git does with commit hashes)."""
+@dataclass(frozen=True)
+class Who:
+    """Who makes a change and when: `today` for the dates, `now` for the time it was recorded."""
+
+    by: str
+    today: date
+    now: datetime
+
+
+@dataclass(frozen=True)
+class Outcome:
+    cid: str
+    line: str  # what the command prints
+    what: str = ""  # what `undo` says it took back; the line when empty
+
+    @property
+    def described(self) -> str:
+        return self.what or self.line
+
+
+# ---- IDs -----------------------------------------------------------------------------------------
+
+
+def resolve_id(
+    ids: Iterable[str], given: str, what: str = "commitment", field: str | None = None
+) -> str:
+    """An exact ID (any case), or the one ID that starts with `given` (as git does with commit
+    hashes); a near miss gets "did you mean"."""
     ids = list(ids)
-    if given in ids:
-        return given
-    matches = sorted(i for i in ids if i.startswith(given))
+    key = given.strip().casefold()
+    exact = [i for i in ids if i.casefold() == key]
+    if exact:
+        return exact[0]
+    matches = sorted(i for i in ids if i.casefold().startswith(key)) if key else []
     if len(matches) == 1:
         return matches[0]
     if matches:
         raise TrackerError(
-            f"'{given}' is ambiguous: it starts {', '.join(matches)}", hint="give more of the ID"
+            _("{value} is ambiguous: it starts {ids}").format(
+                value=shown(given), ids=", ".join(matches)
+            ),
+            hint=_("give more of the ID"),
+            field=field,
         )
     import difflib
 
-    close = difflib.get_close_matches(given, ids, n=3)
-    raise TrackerError(
-        f"no commitment '{given}'",
-        hint=f"did you mean {' or '.join(close)}?" if close else "`aes-tracker list` shows the IDs",
+    close = difflib.get_close_matches(key, ids, n=3, cutoff=0.6)
+    message = (
+        _("no commitment {value}") if what == "commitment" else _("no source {value}")
+    ).format(value=shown(given))
+    hint = (
+        _("did you mean {ids}?").format(ids=_(" or ").join(close))
+        if close
+        else _("`aes-tracker list` shows the IDs")
+        if what == "commitment"
+        else _("`aes-tracker source list` shows the IDs")
     )
+    raise TrackerError(message, hint=hint, field=field)
 
 
 def fold(text: str) -> str:
-    """Lower-case, accents removed: 'Équipements' -> 'equipements'."""
+    """For searching: lower case, no accents, and punctuation as spaces, so that `d'intensifier`
+    finds `d’intensifier` and `bamako-dakar` finds `Bamako–Dakar`."""
     nfkd = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in nfkd if not unicodedata.combining(ch))
+    out = []
+    for ch in nfkd:
+        if unicodedata.combining(ch):
+            continue
+        cat = unicodedata.category(ch)
+        out.append(" " if cat[0] in "PSZC" else ch)
+    return " ".join("".join(out).split())
 
 
-def slug(category: Category, title: str, taken: Iterable[str]) -> str:
-    words = [w for w in re.split(r"[^a-z0-9]+", fold(title)) if w and w not in _STOP]
-    base = "-".join([CATEGORY_PREFIX[category], *words[:4]]) or CATEGORY_PREFIX[category]
+def slug(category: str, title: str, taken: Iterable[str]) -> str:
+    """An ID from the category and the title's first words, in ASCII whatever the script
+    (Cyrillic and Arabic are transliterated), at most MAX_ID characters, cut at a word."""
+    from anyascii import anyascii
+
+    prefix = category_info(category).prefix
+    words = [w for w in re.split(r"[^a-z0-9]+", anyascii(title).lower()) if w and w not in _STOP]
+    base = prefix
+    for w in words[:5]:
+        if len(base) + 1 + len(w) > MAX_ID:
+            if base == prefix:
+                base = f"{base}-{w}"[:MAX_ID].rstrip("-")
+            break
+        base = f"{base}-{w}"
+    if base == prefix:
+        raise TrackerError(_("cannot make an ID from this title; give one with --id"), field="id")
     taken = set(taken)
     if base not in taken:
         return base
@@ -94,19 +152,25 @@ def slug(category: Category, title: str, taken: Iterable[str]) -> str:
     return f"{base}-{n}"
 
 
+# ---- the history ---------------------------------------------------------------------------------
+
+
 def history_entry(
     kind: str,
     on: date,
     status: str,
-    by: str,
-    now: datetime,
+    who: Who,
     *,
     note: str = "",
     evidence: Sequence[str] = (),
     host: str = "",
-    changes: Mapping[str, list[str]] | None = None,
+    changes: Sequence[Change] = (),
+    party: str = "",
 ) -> dict[str, Any]:
-    ev: dict[str, Any] = {"on": on, "at": now, "by": by, "event": kind, "status": status}
+    ev: dict[str, Any] = {"on": on, "at": who.now, "by": who.by, "event": kind}
+    if party:
+        ev["party"] = party
+    ev["status"] = status
     if note:
         ev["note"] = note
     if evidence:
@@ -116,324 +180,704 @@ def history_entry(
     if changes:
         # One readable line per field, "due: 2026-01-15 → 2026-04-03", so that the history reads
         # well in the file and in `git diff`; ∅ stands for "not set".
-        ev["changes"] = [f"{k}: {a or EMPTY} → {b or EMPTY}" for k, (a, b) in changes.items()]
+        ev["changes"] = [c.text() for c in changes]
     return ev
 
 
-def _commitment(raw: dict[str, Any], cid: str) -> dict[str, Any]:
-    c = raw.get("commitments", {}).get(cid)
-    if not isinstance(c, dict):  # resolve_id ran first; this is a bug, not a user error
-        raise KeyError(cid)
-    return c
-
-
-def _history(c: dict[str, Any]) -> list[dict[str, Any]]:
-    h = c.setdefault("history", [])
+def _history(t: dict[str, Any]) -> list[dict[str, Any]]:
+    h = t.setdefault("history", [])
     assert isinstance(h, list)
     return h
 
 
-def _check_text(field: str, value: str) -> str:
-    if not value.strip():
-        raise TrackerError(f"{field} must not be blank")
-    return value
+def _shown(v: Any) -> str:
+    if isinstance(v, list | tuple):
+        return ", ".join(str(x) for x in v)
+    if isinstance(v, bool):
+        return "true" if v else ""
+    return "" if v is None else str(v)
+
+
+def changes_text(changes: Sequence[Change]) -> str:
+    return "; ".join(c.text() for c in changes)
+
+
+def _stamp(on: date, who: Who) -> str:
+    return _("({on}, by {by})").format(on=on.isoformat(), by=who.by)
+
+
+# ---- checks on what a person types ---------------------------------------------------------------
+
+
+def check_evidence(
+    values: Sequence[str], exists: Callable[[str], bool] = os.path.exists
+) -> list[str]:
+    """Evidence is an absolute http(s) URL or a file that exists."""
+    out = []
+    for v in values:
+        v = check_text(v.strip(), "evidence")
+        if re.match(r"^https?://[^\s/$.?#][^\s]*$", v, re.I) or ("://" not in v and exists(v)):
+            out.append(v)
+        else:
+            raise TrackerError(
+                _("{value} is neither an http(s) URL nor a file that exists").format(
+                    value=shown(v)
+                ),
+                hint=_("give a full link such as https://example.org/article, or a file's path"),
+                field="evidence",
+            )
+    return out
+
+
+def check_on(on: date, c: Commitment, source_day: date | None, today: date) -> date:
+    """A history date must not be after today, nor more than a year before the commitment's
+    source (a typo in the year, most likely)."""
+    if on > today:
+        raise TrackerError(
+            _("{day} is after today ({today}): record what has happened").format(
+                day=on.isoformat(), today=today.isoformat()
+            ),
+            field="on",
+        )
+    if source_day is not None and on < source_day - timedelta(days=HISTORY_BEFORE_SOURCE):
+        raise TrackerError(
+            _("{day} is more than a year before the commitment's source ({source})").format(
+                day=on.isoformat(), source=source_day.isoformat()
+            ),
+            field="on",
+        )
+    return on
+
+
+def _source_day(d: Draft, c: Commitment) -> date | None:
+    s = d.sources().get(c.source)
+    return None if s is None else s.date
+
+
+def _match_party(d: Draft, party: str) -> str:
+    known = d.parties()
+    for k in known:
+        if k.casefold() == party.strip().casefold():
+            return k
+    raise TrackerError(
+        _("{value} is not a known party (one of: {choices})").format(
+            value=shown(party), choices=", ".join(known)
+        ),
+        hint=_(
+            "a new partnership's parties are added with `aes-tracker source add ... --party NAME`"
+        ),
+        field="party",
+    )
+
+
+def _check_party_of(d: Draft, c: Commitment, party: str) -> str:
+    p = _match_party(d, party)
+    if p not in c.parties and not _member_of(d, p, c.parties):
+        raise TrackerError(
+            _("{party} is not a party to {id} (its parties: {parties})").format(
+                party=p, id=c.id, parties=", ".join(c.parties)
+            ),
+            field="party",
+        )
+    return p
+
+
+def _member_of(d: Draft, party: str, parties: Iterable[str]) -> bool:
+    groups = d.settings().get("groups")
+    if not isinstance(groups, dict):
+        return False
+    for g in parties:
+        members = groups.get(g)
+        if isinstance(members, list) and party in members:
+            return True
+    return False
+
+
+# ---- status, done, note, review ------------------------------------------------------------------
+
+
+def _closing_day(c: Commitment) -> date | None:
+    """The day the commitment reached its current status."""
+    events = [e for e in c.events() if not e.party]
+    for e in reversed(events):
+        if any(ch.field == "status" and ch.after == c.status for ch in e.changes):
+            return e.on
+    for e in reversed(events):
+        if e.status == c.status:
+            return e.on
+    return None
 
 
 def set_status(
-    raw: dict[str, Any],
+    d: Draft,
     cid: str,
     status: Status,
+    who: Who,
     *,
     on: date,
-    by: str,
-    now: datetime,
     note: str = "",
     evidence: Sequence[str] = (),
-) -> str:
-    """Change the status (any of the seven; reopening a closed one is allowed and recorded)."""
-    c = _commitment(raw, cid)
-    before = Status(c["status"])
+    party: str = "",
+) -> Outcome:
+    """Change the status (reopening a closed one is allowed and recorded). With `party`, record
+    that party's own assessment; the commitment's status stays what it is."""
+    c = d.commitment(cid)
+    check_on(on, c, _source_day(d, c), who.today)
+    if note:
+        check_text(note, "note")
+    if party:
+        p = _check_party_of(d, c, party)
+        before = dict(c.assessments).get(p, "")
+        t = d.table(cid)
+        _history(t).append(
+            history_entry(
+                "status",
+                on,
+                status,
+                who,
+                note=note,
+                evidence=evidence,
+                party=p,
+                changes=[Change(f"status[{p}]", before, status)] if before != status else (),
+            )
+        )
+        return Outcome(
+            cid,
+            f"{cid}: {p}: {before or EMPTY} → {status}",
+            f"status {cid} [{p}] {before or EMPTY} → {status} {_stamp(on, who)}",
+        )
+    if c.recur and status == DONE:
+        raise TrackerError(
+            _("{id} recurs: a session is recorded with `aes-tracker done {id} --on DATE`").format(
+                id=cid
+            ),
+            hint=_("to end the series, set it to dropped: aes-tracker status {id} dropped").format(
+                id=cid
+            ),
+            field="status",
+        )
+    before = c.status
     if not note and before == status:
-        note = f"status confirmed as {status.value}"
-    elif not note and not before.is_open and status.is_open:
-        note = f"reopened (was {before.value})"
-    c["status"] = status.value
-    _history(c).append(
+        note = _("status confirmed as {status}").format(status=status)
+    elif not note and not status_info(before).open and status_info(status).open:
+        note = _("reopened (was {status})").format(status=before)
+    t = d.table(cid)
+    t["status"] = status
+    _history(t).append(
         history_entry(
             "status",
             on,
-            status.value,
-            by,
-            now,
+            status,
+            who,
             note=note,
             evidence=evidence,
-            changes={"status": [before.value, status.value]} if before != status else None,
+            changes=[Change("status", before, status)] if before != status else (),
         )
     )
-    return before.value
+    return Outcome(
+        cid, f"{cid}: {before} → {status}", f"status {cid} {before} → {status} {_stamp(on, who)}"
+    )
 
 
-def record_occurrence(
-    raw: dict[str, Any],
+def done(
+    d: Draft,
     cid: str,
+    who: Who,
     *,
     on: date,
-    by: str,
-    now: datetime,
-    host: str = "",
     note: str = "",
     evidence: Sequence[str] = (),
-) -> date | None:
-    """`done` on a recurring commitment: this occurrence happened; move to the next one and the
-    next expected host in the rotation, staying open. Returns the next due date."""
-    c = _commitment(raw, cid)
-    hosts = list(c.get("hosts", []))
-    expected = c.get("next_host", "")
-    due = c.get("due")
-    start = c.get("recur_start", due)
-    nxt = next_occurrence(c["recur"], start, max(due, on) if due else on) if start else None
-    changes: dict[str, list[str]] = {}
-    if nxt is not None:
-        changes["due"] = [str(due or ""), str(nxt)]
-        c["due"] = nxt
-    else:
-        # The rule has ended (COUNT or UNTIL reached): this was the last occurrence. The due date
-        # stays as the last one, and the commitment is done.
-        c["status"] = Status.DONE.value
-    if hosts and expected in hosts:
-        new_host = hosts[(hosts.index(expected) + 1) % len(hosts)]
-        changes["next_host"] = [expected, new_host]
-        c["next_host"] = new_host
-    _history(c).append(
-        history_entry(
-            "occurrence",
-            on,
-            c["status"],
-            by,
-            now,
-            note=note,
-            evidence=evidence,
-            host=host or expected,
-            changes=changes,
+    host: str = "",
+    force: bool = False,
+    party: str = "",
+) -> Outcome:
+    """Close as done; on a recurring commitment, record the session held on `on`."""
+    c = d.commitment(cid)
+    if party:
+        return set_status(d, cid, DONE, who, on=on, note=note, evidence=evidence, party=party)
+    if c.recur and c.is_open:
+        return record_session(
+            d, cid, who, on=on, note=note, evidence=evidence, host=host, force=force
         )
+    if host:
+        raise TrackerError(_("a host is only for recurring commitments"), field="host")
+    if not c.is_open:
+        day = _closing_day(c)
+        raise TrackerError(
+            _("{id} is already {status}{since}; nothing was recorded").format(
+                id=cid,
+                status=c.status,
+                since=_(" since {day}").format(day=day.isoformat()) if day else "",
+            ),
+            hint=_("to add to its record, use `aes-tracker note {id} TEXT`").format(id=cid),
+        )
+    return set_status(d, cid, DONE, who, on=on, note=note, evidence=evidence)
+
+
+def reschedule(t: dict[str, Any], c: Commitment) -> list[Change]:
+    """Set `due`, `next_host` (and `status` when the rule has ended) from the recorded sessions:
+    the pure function of recurrence.py, so nothing depends on the previous due date."""
+    start = c.recur_start or c.due
+    if start is None:
+        return []
+    sch = schedule(c.recur, start, [day for day, _host in c.occurrences], c.hosts)
+    out: list[Change] = []
+    if "original_due" in t:
+        # A slip belongs to one session: the next one starts on time.
+        out.append(Change("original_due", _shown(t.pop("original_due")), ""))
+    if sch.next_due is not None:
+        if t.get("due") != sch.next_due:
+            out.append(Change("due", _shown(t.get("due")), sch.next_due.isoformat()))
+            t["due"] = sch.next_due
+    elif status_info(str(t.get("status", PENDING))).open:
+        # The rule has ended (COUNT or UNTIL reached): that was the last session.
+        out.append(Change("status", str(t.get("status")), DONE))
+        t["status"] = DONE
+    if c.hosts and t.get("next_host") != sch.next_host:
+        out.append(Change("next_host", _shown(t.get("next_host")), sch.next_host))
+        t["next_host"] = sch.next_host
+    return out
+
+
+def record_session(
+    d: Draft,
+    cid: str,
+    who: Who,
+    *,
+    on: date,
+    note: str = "",
+    evidence: Sequence[str] = (),
+    host: str = "",
+    force: bool = False,
+) -> Outcome:
+    c = d.commitment(cid)
+    check_on(on, c, _source_day(d, c), who.today)
+    held = [day for day, _h in c.occurrences]
+    if on in held:
+        raise TrackerError(
+            _("a session of {id} on {day} is already recorded; nothing was recorded").format(
+                id=cid, day=on.isoformat()
+            ),
+            field="on",
+        )
+    if held and on < held[-1] and not force:
+        raise TrackerError(
+            _("{day} is before the last recorded session ({last}); nothing was recorded").format(
+                day=on.isoformat(), last=held[-1].isoformat()
+            ),
+            hint=_("to record a past session that was missed, add --force"),
+            field="on",
+        )
+    expected_host = c.next_host
+    t = d.table(cid)
+    entry = history_entry(
+        "occurrence",
+        on,
+        str(t.get("status", PENDING)),
+        who,
+        note=check_text(note, "note") if note else "",
+        evidence=evidence,
+        host=check_text(host, "host") if host else expected_host,
     )
-    return nxt
+    _history(t).append(entry)
+    changes = reschedule(t, d.commitment(cid))
+    if changes:
+        entry["changes"] = [ch.text() for ch in changes]
+        entry["status"] = t["status"]
+    after = d.commitment(cid)
+    nxt = (
+        _("next due {day}").format(day=after.due.isoformat())
+        if after.is_open and after.due
+        else _("no further occurrence")
+    )
+    if after.next_host and after.is_open:
+        nxt += _(", expected host: {host}").format(host=after.next_host)
+    return Outcome(
+        cid,
+        _("{id}: occurrence of {day} recorded; {next}").format(
+            id=cid, day=on.isoformat(), next=nxt
+        ),
+        f"done {cid}: session of {on.isoformat()} {_stamp(on, who)}",
+    )
 
 
 def add_note(
-    raw: dict[str, Any],
+    d: Draft,
     cid: str,
     text: str,
+    who: Who,
     *,
     on: date,
-    by: str,
-    now: datetime,
     evidence: Sequence[str] = (),
-) -> None:
-    c = _commitment(raw, cid)
-    _history(c).append(
-        history_entry(
-            "note", on, c["status"], by, now, note=_check_text("the note", text), evidence=evidence
-        )
+    party: str = "",
+) -> Outcome:
+    c = d.commitment(cid)
+    check_on(on, c, _source_day(d, c), who.today)
+    check_text(text, "note")
+    p = _check_party_of(d, c, party) if party else ""
+    status = dict(c.assessments).get(p, c.status) if p else c.status
+    _history(d.table(cid)).append(
+        history_entry("note", on, status, who, note=text, evidence=evidence, party=p)
+    )
+    return Outcome(
+        cid,
+        _("{id}: note added").format(id=cid) + (f" ({p})" if p else ""),
+        f"note {cid}: {text[:60]} {_stamp(on, who)}",
     )
 
 
-def known_parties(raw: Mapping[str, Any]) -> tuple[str, ...]:
-    p = raw.get("parties")
-    return tuple(p) if isinstance(p, list) and p else DEFAULT_PARTIES
+def _review_set_on(c: Commitment) -> date | None:
+    """When the current review date was set: the latest entry that changed it, else the first."""
+    for e in reversed(c.events()):
+        if any(ch.field == "review" for ch in e.changes):
+            return e.on
+    return c.events()[0].on if c.history else None
 
 
-def _check_parties(raw: Mapping[str, Any], parties: Sequence[str]) -> list[str]:
-    known = known_parties(raw)
+def review(
+    d: Draft,
+    cid: str,
+    who: Who,
+    *,
+    on: date,
+    next_review: date | None = None,
+    note: str = "",
+    evidence: Sequence[str] = (),
+) -> Outcome:
+    """Record that the analyst reviewed the commitment, and set its next review date: the one
+    given, else the same interval as before (from when the current review date was set to it),
+    else six months."""
+    c = d.commitment(cid)
+    check_on(on, c, _source_day(d, c), who.today)
+    if note:
+        check_text(note, "note")
+    if c.due is not None:
+        raise TrackerError(
+            _(
+                "{id} has a due date ({due}); review dates are for commitments with no deadline"
+            ).format(id=cid, due=c.due.isoformat()),
+            hint=_("to record what you found, use `aes-tracker note {id} TEXT`").format(id=cid),
+        )
+    if next_review is None:
+        since = _review_set_on(c)
+        interval = (c.review - since).days if c.review and since else 0
+        next_review = on + timedelta(days=interval if interval > 0 else DEFAULT_REVIEW)
+    if next_review <= on:
+        raise TrackerError(
+            _("the next review ({day}) must come after this one ({on})").format(
+                day=next_review.isoformat(), on=on.isoformat()
+            ),
+            field="next",
+        )
+    t = d.table(cid)
+    before = t.get("review")
+    t["review"] = next_review
+    t["no_deadline"] = True
+    _history(t).append(
+        history_entry(
+            "review",
+            on,
+            c.status,
+            who,
+            note=note,
+            evidence=evidence,
+            changes=[Change("review", _shown(before), next_review.isoformat())],
+        )
+    )
+    return Outcome(
+        cid,
+        _("{id}: reviewed; next review {day}").format(id=cid, day=next_review.isoformat()),
+        f"review {cid}: next review {next_review.isoformat()} {_stamp(on, who)}",
+    )
+
+
+# ---- add, edit, remove ---------------------------------------------------------------------------
+
+
+def _check_parties(d: Draft, parties: Sequence[str]) -> list[str]:
     out: list[str] = []
     for p in parties:
-        match = next((k for k in known if k.casefold() == p.strip().casefold()), None)
-        if match is None:
-            raise TrackerError(
-                f"'{p}' is not a known party (one of: {', '.join(known)})",
-                hint="a new partnership's parties are added with "
-                "`aes-tracker source add ... --party NAME`",
-            )
+        match = _match_party(d, p)
         if match not in out:
             out.append(match)
     return out
 
 
-def _check_source(raw: Mapping[str, Any], source: str) -> str:
-    sources = raw.get("sources", {})
-    if source not in sources:
+def _check_source(d: Draft, source: str) -> str:
+    return resolve_id(d.source_ids(), source, "source", "source") if source else source
+
+
+def default_source(d: Draft) -> str:
+    """The source of a commitment added without one: the file's only source."""
+    ids = d.source_ids()
+    if not ids:
         raise TrackerError(
-            f"'{source}' is not a source of this file "
-            f"(known: {', '.join(sorted(sources)) or 'none'})",
-            hint="register it first with `aes-tracker source add`",
+            _("this file has no source yet"),
+            hint=_("register the communiqué with `aes-tracker source add`"),
+            field="source",
         )
-    return source
-
-
-def default_source(raw: Mapping[str, Any]) -> str:
-    """The most recent source, for `add` without --source."""
-    sources = raw.get("sources", {})
-    if not sources:
+    if len(ids) > 1:
         raise TrackerError(
-            "this file has no source yet",
-            hint="register the communiqué with `aes-tracker source add`",
+            _("this file has several sources; say which with --source ({ids})").format(
+                ids=", ".join(ids)
+            ),
+            field="source",
         )
-    return str(max(sources, key=lambda s: (sources[s].get("date"), s)))
+    return ids[0]
 
 
-def add_commitment(
-    raw: dict[str, Any],
-    *,
-    title: str,
-    category: Category,
-    parties: Sequence[str],
-    quote: str,
-    source: str | None,
-    on: date,
-    by: str,
-    now: datetime,
-    beneficiaries: Sequence[str] = (),
-    due: date | None = None,
-    review: date | None = None,
-    review_reason: str = "",
-    due_reason: str = "",
-    recur: str = "",
-    timing: Sequence[str] = (),
-    hosts: Sequence[str] = (),
-    next_host: str = "",
-    notes: str = "",
-    cid: str | None = None,
-) -> str:
-    commitments = raw.setdefault("commitments", {})
-    _check_text("the title", title)
-    _check_text("the quote", quote)
-    if not parties:
-        raise TrackerError("name at least one committing party with --party")
-    party_list = _check_parties(raw, parties)
-    src = _check_source(raw, source) if source else default_source(raw)
-    if (due is None) == (review is None):
-        raise TrackerError("give either --due DATE or --no-deadline --review DATE")
-    if cid is None:
-        cid = slug(category, title, commitments)
-    elif not ID_RE.match(cid):
-        raise TrackerError(f"'{cid}' is not a valid ID (lower-case letters, digits, '-', '.', '_')")
-    elif cid in commitments:
-        raise TrackerError(f"a commitment '{cid}' already exists")
-    c: dict[str, Any] = {"title": title, "category": category.value, "parties": party_list}
-    if beneficiaries:
-        c["beneficiaries"] = list(beneficiaries)
-    c.update(source=src, quote=quote)
-    if timing:
-        c["timing"] = list(timing)
-    c["status"] = Status.PENDING.value
-    if due is not None:
-        c["due"] = due
-        if due_reason:
-            c["due_reason"] = due_reason
+@dataclass(frozen=True)
+class NewCommitment:
+    title: str
+    category: Category
+    parties: Sequence[str]
+    quote: str
+    source: str | None = None
+    beneficiaries: Sequence[str] = ()
+    due: date | None = None
+    review: date | None = None
+    review_reason: str = ""
+    due_reason: str = ""
+    recur: str = ""
+    timing: Sequence[str] = ()
+    hosts: Sequence[str] = ()
+    notes: str = ""
+    title_fr: str = ""
+    cid: str | None = None
+
+
+def add_commitment(d: Draft, new: NewCommitment, who: Who, *, force: bool = False) -> Outcome:
+    title = check_text(new.title, "title")
+    quote = check_text(new.quote, "quote")
+    for f, v in (
+        ("review_reason", new.review_reason),
+        ("due_reason", new.due_reason),
+        ("notes", new.notes),
+        ("title_fr", new.title_fr),
+    ):
+        if v:
+            check_text(v, f)
+    if not new.parties:
+        raise TrackerError(_("name at least one committing party"), field="party")
+    party_list = _check_parties(d, new.parties)
+    src = _check_source(d, new.source) if new.source else default_source(d)
+    if (new.due is None) == (new.review is None):
+        raise TrackerError(
+            _("give either a due date, or no deadline and a review date"), field="due"
+        )
+    if not force:
+        same_title = [
+            cid
+            for cid in d.ids()
+            if (s := d.summary(cid)).source == src and fold(s.title) == fold(title)
+        ]
+        if same_title:
+            raise TrackerError(
+                _("{id} has the same title and source; nothing was added").format(id=same_title[0]),
+                hint=_("add --force to add it anyway"),
+            )
+    if new.cid is None:
+        cid = slug(new.category, title, d.ids())
     else:
-        c.update(no_deadline=True, review=review)
-        if review_reason:
-            c["review_reason"] = review_reason
-    if recur:
-        check_rule(recur)
-        if due is None:
-            raise TrackerError("a recurring commitment needs --due: its next occurrence")
-        c.update(recur=recur, recur_start=due)
-        if hosts:
-            c["hosts"] = list(hosts)
-            c["next_host"] = next_host or hosts[0]
-    if notes:
-        c["notes"] = notes
-    c["history"] = [
+        cid = check_id(new.cid)
+        if d.has(cid):
+            raise TrackerError(
+                _("a commitment {id} already exists").format(id=shown(cid)), field="id"
+            )
+    t: dict[str, Any] = {"title": title}
+    if new.title_fr:
+        t["title_fr"] = new.title_fr
+    t.update(category=new.category, parties=party_list)
+    if new.beneficiaries:
+        t["beneficiaries"] = [check_text(b, "beneficiaries") for b in new.beneficiaries]
+    t.update(source=src, quote=quote)
+    if new.timing:
+        t["timing"] = [check_text(x, "timing") for x in new.timing]
+    t["status"] = PENDING
+    if new.due is not None:
+        t["due"] = new.due
+        if new.due_reason:
+            t["due_reason"] = new.due_reason
+    else:
+        t.update(no_deadline=True, review=new.review)
+        if new.review_reason:
+            t["review_reason"] = new.review_reason
+    if new.recur:
+        check_rule(new.recur)
+        if new.due is None:
+            raise TrackerError(
+                _("a recurring commitment needs a due date: its next session"), field="due"
+            )
+        t.update(recur=new.recur, recur_start=new.due)
+        if new.hosts:
+            t["hosts"] = [check_text(h, "host") for h in new.hosts]
+            t["next_host"] = new.hosts[0]
+    if new.notes:
+        t["notes"] = new.notes
+    t["history"] = [
         history_entry(
-            "recorded", on, Status.PENDING.value, by, now, note=f"added from source {src}"
+            "recorded",
+            who.today,
+            PENDING,
+            who,
+            note=_("added from source {source}").format(source=src),
         )
     ]
-    commitments[cid] = c
-    return cid
+    d.add(cid, t)
+    return Outcome(cid, cid, f"add {cid} {_stamp(who.today, who)}")
 
 
-# Fields `edit` can change: every field of a commitment but those that only the status, the
-# history or the recurrence may set.
+# Fields `edit` sets directly: every field of a commitment but those that the status, the history
+# or the recurrence set.
 EDITABLE = tuple(
     k
     for k in COMMITMENT_KEYS
     if k
     not in {"status", "original_due", "no_deadline", "recur_start", "hosts", "next_host", "history"}
 )
-
-
-def _shown(v: Any) -> str:
-    if isinstance(v, list):
-        return ", ".join(str(x) for x in v)
-    return "" if v is None else str(v)
+_TEXTS = ("title", "title_fr", "quote", "due_reason", "review_reason", "notes", "source", "recur")
+_LISTS = ("parties", "beneficiaries", "timing")
 
 
 def edit(
-    raw: dict[str, Any],
+    d: Draft,
     cid: str,
     changes: Mapping[str, Any],
+    who: Who,
     *,
-    on: date,
-    by: str,
-    now: datetime,
     note: str = "",
-) -> dict[str, list[str]]:
+    add_parties: Sequence[str] = (),
+    remove_parties: Sequence[str] = (),
+) -> Outcome:
     """Change fields. A changed due date keeps the first due date in `original_due`, so the slip
-    stays visible. Setting `review` with `due=None` turns the item into a no-deadline one."""
-    c = _commitment(raw, cid)
-    done: dict[str, list[str]] = {}
+    stays visible. `due` on an undated commitment clears `no_deadline`, `review` and
+    `review_reason`; `review` with `due=None` does the reverse. Every field changed is recorded
+    in the history entry's `changes`, so nothing set before is lost from the record."""
+    c = d.commitment(cid)
+    t = d.table(cid)
+    done: list[Change] = []
+
+    def setv(key: str, value: Any) -> None:
+        before = t.get(key)
+        if value in ("", [], None, False):
+            t.pop(key, None)
+            value = None
+        else:
+            t[key] = value
+        if _shown(before) != _shown(value):
+            done.append(Change(key, _shown(before), _shown(value)))
+
     for key, value in changes.items():
         if key not in EDITABLE:
-            raise TrackerError(f"'{key}' cannot be edited")
-        if key in ("title", "quote"):
-            _check_text(f"the {key}", value)
-        elif key == "parties":
-            value = _check_parties(raw, value)
+            raise TrackerError(_("{field} cannot be edited").format(field=key), field=key)
+        if key in ("due", "review"):
+            continue  # below, with the fields they clear
+        if key in _TEXTS and (value or key in ("title", "quote")):
+            value = check_text(value, key)
+        if key == "parties":
+            value = _check_parties(d, value)
             if not value:
-                raise TrackerError("name at least one committing party")
+                raise TrackerError(_("name at least one committing party"), field="party")
+        elif key in ("beneficiaries", "timing"):
+            value = [check_text(v, key) for v in value]
         elif key == "source":
-            _check_source(raw, value)
+            value = _check_source(d, value)
         elif key == "category":
-            value = Category(value).value
+            category_info(value)
         elif key == "recur" and value:
             check_rule(value)
-        before = c.get(key)
-        if key == "due":
-            if value is None:
-                if before is None:
-                    continue
-                c.pop("due")
-            else:
-                if before is not None and before != value and "original_due" not in c:
-                    c["original_due"] = before
-                c["due"] = value
-                c.pop("no_deadline", None)
-            if before != value:
-                done["due"] = [_shown(before), _shown(value)]
-            continue
-        if isinstance(value, tuple):
-            value = list(value)
-        if value in ("", [], None):
-            c.pop(key, None)
-        else:
-            c[key] = value
-        if before != value and not (before is None and value in ("", [])):
-            done[key] = [_shown(before), _shown(value)]
-    if c.get("due") is None and "review" in changes and changes["review"] is not None:
-        c["no_deadline"] = True
-    if c.get("due") is None and not c.get("no_deadline"):
-        raise TrackerError("a commitment needs a due date, or --no-deadline with --review DATE")
-    if c.get("recur") and c.get("due") is None:
-        raise TrackerError("a recurring commitment needs a due date (its next occurrence)")
+        setv(key, value)
+    if add_parties or remove_parties:
+        current = list(t.get("parties", []))
+        for p in _check_parties(d, add_parties):
+            if p not in current:
+                current.append(p)
+        for p in _check_parties(d, remove_parties):
+            if p not in current:
+                raise TrackerError(
+                    _("{party} is not a party to {id}").format(party=p, id=cid), field="party"
+                )
+            current.remove(p)
+        if not current:
+            raise TrackerError(_("name at least one committing party"), field="party")
+        setv("parties", current)
+    due_given, due = "due" in changes, changes.get("due")
+    review_given, review_day = "review" in changes, changes.get("review")
+    if due_given and due is not None:
+        if review_given and review_day is not None:
+            raise TrackerError(_("give a due date or a review date, not both"), field="review")
+        before = t.get("due")
+        if before is not None and before != due and "original_due" not in t:
+            t["original_due"] = before
+        setv("due", due)
+        # Dated now: the review fields no longer apply (their values stay in `changes`).
+        setv("no_deadline", None)
+        setv("review", None)
+        setv("review_reason", None)
+    elif due_given:
+        if c.recur:
+            raise TrackerError(
+                _("a recurring commitment needs a due date: its next session"), field="due"
+            )
+        review_day = review_day if review_given else t.get("review")
+        if review_day is None:
+            raise TrackerError(
+                _("a commitment with no deadline needs a review date"), field="review"
+            )
+        setv("due", None)
+        setv("no_deadline", True)
+        setv("review", review_day)
+    elif review_given and review_day is not None:
+        if t.get("due") is not None:
+            raise TrackerError(
+                _(
+                    "{id} has a due date; to make it undated, give no deadline with the review date"
+                ).format(id=cid),
+                field="review",
+            )
+        setv("review", review_day)
+    if t.get("due") is None and not t.get("no_deadline"):
+        raise TrackerError(
+            _("a commitment needs a due date, or no deadline and a review date"), field="due"
+        )
+    if t.get("recur") and t.get("due") is None:
+        raise TrackerError(
+            _("a recurring commitment needs a due date: its next session"), field="due"
+        )
     if not done:
-        raise TrackerError("nothing to change: the values given are the current ones")
-    _history(c).append(history_entry("edit", on, c["status"], by, now, note=note, changes=done))
-    return done
+        raise TrackerError(_("nothing to change: the values given are the current ones"))
+    if note:
+        check_text(note, "note")
+    _history(t).append(
+        history_entry(
+            "edit", who.today, str(t.get("status", c.status)), who, note=note, changes=done
+        )
+    )
+    return Outcome(
+        cid,
+        f"{cid}: {changes_text(done)}",
+        f"edit {cid}: {changes_text(done)} {_stamp(who.today, who)}",
+    )
+
+
+def remove(d: Draft, cid: str, *, force: bool = False) -> Outcome:
+    """Remove a commitment added by mistake. One whose history holds more than its `recorded`
+    entry (someone worked on it) needs `force`; `undo` brings it back either way."""
+    c = d.commitment(cid)
+    work = [e for e in c.history if e.event != "recorded"]
+    if work and not force:
+        raise TrackerError(
+            _("{id} has {n} history entries besides its recording; nothing was removed").format(
+                id=cid, n=len(work)
+            ),
+            hint=_("add --force to remove it with its history (undo brings it back)"),
+        )
+    d.remove(cid)
+    return Outcome(cid, _("{id}: removed").format(id=cid), f"rm {cid}")
 
 
 def add_source(
-    raw: dict[str, Any],
+    d: Draft,
     sid: str,
     *,
     title: str,
@@ -444,15 +888,11 @@ def add_source(
     publisher: str = "",
     author: str = "",
     parties: Sequence[str] = (),
-) -> None:
-    if not ID_RE.match(sid):
-        raise TrackerError(
-            f"'{sid}' is not a valid source ID (lower-case letters, digits, '-', '.', '_')"
-        )
-    sources = raw.setdefault("sources", {})
-    if sid in sources:
-        raise TrackerError(f"a source '{sid}' already exists")
-    _check_text("the title", title)
+) -> Outcome:
+    check_id(sid)
+    if sid in d.source_ids():
+        raise TrackerError(_("a source {id} already exists").format(id=shown(sid)), field="id")
+    check_text(title, "title")
     s: dict[str, Any] = {"title": title, "date": day}
     for k, v in (
         ("place", place),
@@ -462,8 +902,11 @@ def add_source(
         ("url", url),
     ):
         if v:
-            s[k] = v
-    sources[sid] = s
-    new = [p.strip() for p in parties if p.strip() and p.strip() not in known_parties(raw)]
+            s[k] = check_text(v, k)
+    top = d.edit_top()
+    top.setdefault("sources", {})[sid] = s
+    known = list(d.parties())
+    new = [check_text(p.strip(), "party") for p in parties if p.strip() and p.strip() not in known]
     if new:
-        raw["parties"] = [*known_parties(raw), *new]
+        top["parties"] = [*known, *new]
+    return Outcome(sid, sid, f"source add {sid}")

@@ -1,8 +1,13 @@
-"""Selecting, sorting and describing commitments as plain rows: pure, `today` passed in."""
+"""Selecting, sorting and describing commitments as plain rows: pure, `today` passed in.
+
+One rule for every format: a row's `days_left` is the number of days to its due date while it is
+open, and null once it is closed (or when it has no due date). `overdue` and `review_due` are
+false for a closed commitment.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -10,7 +15,7 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 
 from aes_tracker.dates import add, days_left, is_overdue
-from aes_tracker.model import Category, Commitment, Status
+from aes_tracker.model import Catalog, Summary, statuses
 from aes_tracker.ops import fold
 
 # The keys of a commitment in `list --format json|csv`, in this order; stable for scripts.
@@ -34,8 +39,6 @@ LIST_KEYS = (
     "source",
     "updated",
 )
-SORT_KEYS = ("due", "id", "status", "category", "updated")
-_STATUS_ORDER = {s: i for i, s in enumerate(Status)}
 _FAR = date.max
 
 
@@ -43,22 +46,23 @@ def _iso(d: date | None) -> str | None:
     return None if d is None else d.isoformat()
 
 
-def row(c: Commitment, today: date) -> dict[str, Any]:
+def row(c: Summary, today: date) -> dict[str, Any]:
     """A commitment as a flat dict with the LIST_KEYS, JSON-ready."""
+    is_open = c.is_open
     slip = (c.due - c.original_due).days if c.due and c.original_due else None
     return {
         "id": c.id,
         "title": c.title,
-        "category": c.category.value,
+        "category": c.category,
         "parties": list(c.parties),
         "beneficiaries": list(c.beneficiaries),
-        "status": c.status.value,
-        "open": c.is_open,
+        "status": c.status,
+        "open": is_open,
         "due": _iso(c.due),
         "original_due": _iso(c.original_due),
         "slip_days": slip,
-        "days_left": None if c.due is None else days_left(c.due, today),
-        "overdue": is_overdue(c.due, c.is_open, today),
+        "days_left": days_left(c.due, today) if c.due is not None and is_open else None,
+        "overdue": is_overdue(c.due, is_open, today),
         "review": _iso(c.review),
         "review_due": review_due(c, today),
         "recur": c.recur or None,
@@ -68,15 +72,20 @@ def row(c: Commitment, today: date) -> dict[str, Any]:
     }
 
 
-def review_due(c: Commitment, today: date, end: date | None = None) -> bool:
-    """An open commitment with no deadline whose review date has come (or comes by `end`)."""
-    return c.is_open and c.due is None and c.review is not None and c.review <= (end or today)
+def review_due(c: Summary, today: date) -> bool:
+    """An open commitment with no due date whose review date has come: review date ≤ today."""
+    return c.due is None and c.review is not None and c.review <= today and c.is_open
+
+
+def review_soon(c: Summary, today: date, end: date) -> bool:
+    """Its review date comes after today but by `end`."""
+    return c.due is None and c.review is not None and today < c.review <= end and c.is_open
 
 
 @dataclass(frozen=True)
 class Filter:
-    statuses: Sequence[Status] = ()
-    categories: Sequence[Category] = ()
+    statuses: Sequence[str] = ()
+    categories: Sequence[str] = ()
     parties: Sequence[str] = ()
     sources: Sequence[str] = ()
     overdue: bool = False
@@ -86,16 +95,18 @@ class Filter:
     search: str = ""
     open: bool | None = None  # True: open only; False: closed only
 
-    def matcher(self, today: date) -> Any:
-        statuses = set(self.statuses)
+    def matcher(
+        self, today: date, haystack: Callable[[Summary], str] | None = None
+    ) -> Callable[[Summary], bool]:
+        wanted = set(self.statuses)
         categories = set(self.categories)
         parties = {p.casefold() for p in self.parties}
         sources = set(self.sources)
         needle = fold(self.search) if self.search else ""
         end = add(today, self.due_within) if self.due_within is not None else None
 
-        def match(c: Commitment) -> bool:
-            if statuses and c.status not in statuses:
+        def match(c: Summary) -> bool:
+            if wanted and c.status not in wanted:
                 return False
             if categories and c.category not in categories:
                 return False
@@ -113,59 +124,81 @@ class Filter:
                 return False
             if self.due_after is not None and (c.due is None or c.due <= self.due_after):
                 return False
-            return not needle or needle in _haystack(c)
+            if needle:
+                text = haystack(c) if haystack is not None else c.title
+                return needle in fold(text)
+            return True
 
         return match
 
 
-def _haystack(c: Commitment) -> str:
-    parts = [c.title, c.quote, c.notes, *(e.note for e in c.history)]
-    return fold("\n".join(parts))
-
-
-def select(commitments: Iterable[Commitment], today: date, f: Filter) -> list[Commitment]:
-    match = f.matcher(today)
+def select(
+    commitments: Iterable[Summary],
+    today: date,
+    f: Filter,
+    haystack: Callable[[Summary], str] | None = None,
+) -> list[Summary]:
+    match = f.matcher(today, haystack)
     return [c for c in commitments if match(c)]
 
 
-def sort(cs: list[Commitment], key: str = "due", reverse: bool = False) -> list[Commitment]:
-    if key == "due":
-        # Dated ones first by due date, then undated ones by review date, then ID.
-        def k(c: Commitment) -> Any:
-            return (c.due is None, c.due or c.review or _FAR, c.id)
-    elif key == "id":
-
-        def k(c: Commitment) -> Any:
-            return c.id
-    elif key == "status":
-
-        def k(c: Commitment) -> Any:
-            return (_STATUS_ORDER[c.status], c.id)
-    elif key == "category":
-
-        def k(c: Commitment) -> Any:
-            return (c.category.value, c.id)
-    elif key == "updated":
-
-        def k(c: Commitment) -> Any:
-            return (c.updated or date.min, c.id)
-    else:
-        raise ValueError(key)
-    return sorted(cs, key=k, reverse=reverse)
+def _status_rank() -> dict[str, int]:
+    return {s.name: i for i, s in enumerate(statuses())}
 
 
-def due_soon(
-    commitments: Iterable[Commitment], today: date, within: relativedelta
-) -> list[Commitment]:
+def _by_due(c: Summary) -> Any:
+    # Dated ones first by due date, then undated ones by review date, then ID.
+    return (c.due is None, c.due or c.review or _FAR, c.id)
+
+
+# The sort keys of `list --sort`, declared once: the CLI's choices come from here.
+SORTS: dict[str, Callable[[Summary], Any]] = {
+    "due": _by_due,
+    "id": lambda c: c.id,
+    "status": lambda c: (_status_rank().get(c.status, 99), c.id),
+    "category": lambda c: (c.category, c.id),
+    "updated": lambda c: (c.updated or date.min, c.id),
+}
+
+
+def sort(cs: list[Summary], key: str = "due", reverse: bool = False) -> list[Summary]:
+    if key == "status":
+        rank = _status_rank()
+        return sorted(cs, key=lambda c: (rank.get(c.status, 99), c.id), reverse=reverse)
+    return sorted(cs, key=SORTS[key], reverse=reverse)
+
+
+def due_soon(commitments: Iterable[Summary], today: date, within: relativedelta) -> list[Summary]:
     """Open commitments overdue or due by today + within, and open undated ones whose review date
-    falls by then: the overdue ones first, most overdue first, then by date."""
+    has come: the overdue ones first, most overdue first, then by date."""
     end = add(today, within)
     out = [
         c
         for c in commitments
-        if c.is_open and ((c.due is not None and c.due <= end) or review_due(c, today, end))
+        if c.is_open and ((c.due is not None and c.due <= end) or review_due(c, today))
     ]
     return sorted(
         out,
         key=lambda c: (not is_overdue(c.due, c.is_open, today), c.due or c.review or _FAR, c.id),
     )
+
+
+def source_rows(catalog: Catalog) -> list[dict[str, Any]]:
+    """The sources, oldest first, each with how many commitments come from it."""
+    counts: dict[str, int] = {}
+    for c in catalog.commitments.values():
+        counts[c.source] = counts.get(c.source, 0) + 1
+    return [
+        {
+            "id": src.id,
+            "title": src.title,
+            "date": src.date.isoformat(),
+            "place": src.place or None,
+            "language": src.language or None,
+            "publisher": src.publisher or None,
+            "author": src.author or None,
+            "url": src.url or None,
+            "commitments": counts.get(src.id, 0),
+        }
+        for src in sorted(catalog.sources.values(), key=lambda x: (x.date, x.id))
+    ]

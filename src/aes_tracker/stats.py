@@ -1,7 +1,7 @@
 """Compliance at a glance, and a month-by-month timeline: pure functions, today passed in.
 
 The compliance score follows the G7/G20 Research Group's style, averaged over a group's scored
-commitments:
+commitments. Each status's score is declared with the status (model.STATUSES):
 
 - done: +1
 - partial: 0; in_progress (not overdue): 0
@@ -20,51 +20,42 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 
 from aes_tracker.dates import add as shift
-from aes_tracker.dates import is_overdue, occurrences
-from aes_tracker.model import Category, Commitment, Data, Status
+from aes_tracker.dates import is_overdue
+from aes_tracker.model import DONE, Catalog, Summary, categories, score, statuses
+from aes_tracker.recurrence import slots
 
 GROUPINGS = ("party", "category", "source")
 
 
-def score(c: Commitment, today: date) -> int | None:
+def commitment_score(c: Summary, today: date) -> int | None:
     """+1, 0, -1, or None when the commitment is not scored."""
-    if c.status is Status.DONE:
-        return 1
-    if c.status in (Status.BROKEN, Status.STALLED):
-        return -1
-    if c.status is Status.PARTIAL:
-        return 0
-    if c.status is Status.DROPPED:
-        return None
-    if is_overdue(c.due, c.is_open, today):
-        return -1
-    return 0 if c.status is Status.IN_PROGRESS else None
+    return score(c.status, is_overdue(c.due, c.is_open, today))
 
 
-def _keys(c: Commitment, by: str) -> Iterable[str]:
+def _keys(c: Summary, by: str) -> Iterable[str]:
     if by == "party":
         return c.parties
     if by == "category":
-        return (c.category.value,)
+        return (c.category,)
     return (c.source,)
 
 
-def compliance(data: Data, today: date, by: str = "party") -> dict[str, Any]:
+def compliance(catalog: Catalog, today: date, by: str = "party") -> dict[str, Any]:
     if by not in GROUPINGS:
         raise ValueError(by)
-    groups: dict[str, list[Commitment]] = {}
+    groups: dict[str, list[Summary]] = {}
     if by == "category":
-        groups = {k.value: [] for k in Category}
-    for c in data.commitments.values():
+        groups = {k.name: [] for k in categories()}
+    for c in catalog.commitments.values():
         for k in _keys(c, by):
             groups.setdefault(k, []).append(c)
     out = []
     for name in sorted(groups) if by != "category" else list(groups):
         cs = groups[name]
-        by_status = {s.value: 0 for s in Status}
+        by_status = {s.name: 0 for s in statuses()}
         for c in cs:
-            by_status[c.status.value] += 1
-        scored = [s for s in (score(c, today) for c in cs) if s is not None]
+            by_status[c.status] = by_status.get(c.status, 0) + 1
+        scored = [s for s in (commitment_score(c, today) for c in cs) if s is not None]
         closed = sum(not c.is_open for c in cs)
         out.append(
             {
@@ -85,10 +76,10 @@ def _month(d: date) -> str:
     return f"{d.year:04d}-{d.month:02d}"
 
 
-def timeline(data: Data, today: date, months: int = 6) -> dict[str, Any]:
+def timeline(catalog: Catalog, today: date, months: int = 6) -> dict[str, Any]:
     """Each month from `months` before to `months` after today, with the commitments due in it
-    (state: overdue, due, done, or closed) and the recurring ones' expected occurrences with
-    their expected host."""
+    (state: overdue, due, done, or closed) and the recurring ones' sessions: held, and expected
+    with their expected host."""
     month = date(today.year, today.month, 1)
     first = shift(month, relativedelta(months=-months))
     after = shift(month, relativedelta(months=months + 1))
@@ -102,11 +93,11 @@ def timeline(data: Data, today: date, months: int = 6) -> dict[str, Any]:
             break
         m = nxt
 
-    def add(day: date, item: dict[str, Any]) -> None:
+    def put(day: date, item: dict[str, Any]) -> None:
         if first <= day <= last:
             rows[_month(day)].append({"date": day.isoformat(), **item})
 
-    for c in data.commitments.values():
+    for c in catalog.commitments.values():
         if c.due is not None:
             state = (
                 "overdue"
@@ -114,22 +105,24 @@ def timeline(data: Data, today: date, months: int = 6) -> dict[str, Any]:
                 else "due"
                 if c.is_open
                 else "done"
-                if c.status is Status.DONE
+                if c.status == DONE
                 else "closed"
             )
-            add(c.due, {"id": c.id, "title": c.title, "state": state, "host": c.next_host or None})
-        for e in c.history:
-            if e.event == "occurrence":
-                add(e.on, {"id": c.id, "title": c.title, "state": "held", "host": e.host or None})
+            put(c.due, {"id": c.id, "title": c.title, "state": state, "host": c.next_host or None})
+        for day, host in c.occurrences:
+            put(day, {"id": c.id, "title": c.title, "state": "held", "host": host or None})
         if c.recur and c.due is not None and c.is_open:
-            hosts = list(c.hosts)
-            host = c.next_host
-            # The occurrences after the next due one, inside the window, with the rotation of
-            # hosts carried on.
-            for day in occurrences(c.recur, c.recur_start or c.due, c.due, last):
+            # The sessions expected after the next due one, inside the window, with the
+            # rotation of hosts carried on.
+            hosts, host = list(c.hosts), c.next_host
+            for day in slots(c.recur, c.recur_start or c.due):
+                if day <= c.due:
+                    continue
+                if day > last:
+                    break
                 if hosts and host in hosts:
                     host = hosts[(hosts.index(host) + 1) % len(hosts)]
-                add(day, {"id": c.id, "title": c.title, "state": "expected", "host": host or None})
+                put(day, {"id": c.id, "title": c.title, "state": "expected", "host": host or None})
     for items in rows.values():
         items.sort(key=lambda x: (x["date"], x["id"]))
     return {

@@ -1,879 +1,861 @@
-"""Reading and writing the data file: which file, parse and check, canonical bytes, atomic and
-locked writes, and the undo journal. No terminal in here.
+"""The data file as the commands use it: reading it (through the parse cache), and changing it
+under the lock, atomically, through the undo journal. The order of things lives here; the
+pieces live in paths.py (which file), tomlfile.py (TOML), fileio.py (lock, atomic replace),
+cache.py (summaries), splice.py (fast writes) and journal.py (undo).
 
-A write is: take an exclusive `flock` on `<file>.lock` (a file never replaced or deleted, so a lock
-held by a process that died is released by the kernel, never stale), read the file, apply the change
-to the raw document, check the result, write it canonical to a temp file in the same folder, fsync,
-check the file was not edited by hand meanwhile (by content hash), `os.replace`, fsync the folder.
+A change is a function of a `Draft`: the document as the change may read and edit it. A draft
+gives typed views of what is in the file (`summary`, `commitment`) and the raw tables to edit;
+it never hands out the whole raw document unless the change asks for it (`raw_document`), so a
+change that touches one commitment of 10,000 reads and rewrites that one only.
+
+A write is: take the lock, read the file, build the draft, run the change, check the result,
+record the undo step, replace the file atomically (an editor's save made meanwhile is never
+overwritten: the change is applied again to it), mark the undo step complete, update the cache.
 """
 
 from __future__ import annotations
 
-import contextlib
-import errno
-import hashlib
 import os
-import re
-import stat
-import time
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from aes_tracker.errors import BusyError, TrackerError
+from aes_tracker import cache as cachemod
+from aes_tracker import fileio
+from aes_tracker.errors import TrackerError
+from aes_tracker.i18n import _
 from aes_tracker.model import (
-    COMMITMENT_KEYS,
-    EVENT_KEYS,
-    SOURCE_KEYS,
-    TOP_KEYS,
+    Catalog,
     Commitment,
-    Data,
+    Context,
+    Document,
     Problem,
-    build,
+    Source,
+    Summary,
+    check_commitment,
+    check_document,
+    context_of,
+    summarize,
+)
+from aes_tracker.paths import Location, bundled_path, real
+from aes_tracker.tomlfile import (
+    KeyIndex,
+    Loaded,
+    canonical,
+    canonical_commitment,
+    decode,
+    dumps,
+    find_comment,
+    parse,
+    same,
+    sections,
 )
 
 T = TypeVar("T")
 
-DEFAULT_LOCK_TIMEOUT = 5.0
-UNDO_DEPTH = 100
-UNDO_BYTES = 256 * 1024 * 1024
-
-# Test-only hooks, read from the environment so that real subprocesses can be driven by the tests:
-# a named fault point where the process kills itself, and a switch that disables the lock and the
-# hash check (to show that the lost-update test can fail without them).
-_FAULT_ENV = "_AES_TRACKER_TEST_FAULT"
-_NOLOCK_ENV = "_AES_TRACKER_TEST_NOLOCK"
+# The fast write path can be switched off, so that tests can compare its bytes with the full
+# rewrite's.
+FAST_WRITES = True
 
 
-# ---- which file -----
+def _missing_hint(path: Path) -> str:
+    return _("create it with: aes-tracker --file {path} init").format(path=path)
 
 
-@dataclass(frozen=True)
-class Location:
-    path: Path
-    explicit: bool  # named by --file or $AES_TRACKER_FILE: a missing file is an error
+def read_bytes(loc: Location) -> tuple[bytes, Path, bool]:
+    """The bytes to read, the path they came from, and whether they are the bundled data (the
+    default data file does not exist yet)."""
+    if not loc.explicit and not os.path.lexists(loc.path):
+        b = bundled_path()
+        return fileio.read_file(b), b, True
+    return fileio.read_file(loc.path, missing_hint=_missing_hint(loc.path)), loc.path, False
 
 
-def bundled_path() -> Path:
-    """The communiqué data shipped with the package (or, in a source checkout, the repo's copy)."""
-    here = Path(__file__).resolve().parent
-    p = here / "bundled" / "commitments.toml"
-    if p.is_file():
-        return p
-    return here.parent.parent / "data" / "commitments.toml"
+# ---- reading in full -----------------------------------------------------------------------------
 
 
-def user_data_path(environ: Mapping[str, str]) -> Path:
-    base = environ.get("XDG_DATA_HOME") or str(
-        Path(environ.get("HOME") or Path.home()) / ".local" / "share"
-    )
-    return Path(base) / "aes-tracker" / "commitments.toml"
-
-
-def locate(explicit: str | None, environ: Mapping[str, str], cwd: Path) -> Location:
-    """--file, else $AES_TRACKER_FILE, else ./data/commitments.toml when it exists, else the user
-    data file."""
-    if explicit:
-        return Location(Path(explicit), True)
-    if environ.get("AES_TRACKER_FILE"):
-        return Location(Path(environ["AES_TRACKER_FILE"]), True)
-    local = cwd / "data" / "commitments.toml"
-    if local.is_file():
-        return Location(Path("data") / "commitments.toml", False)
-    return Location(user_data_path(environ), False)
-
-
-# ---- reading -----
-
-
-@dataclass(frozen=True)
-class Loaded:
-    path: Path
-    raw_bytes: bytes
-    text: str
-    raw: dict[str, Any]
-    data: Data
-    bundled: bool  # read from the bundled data because the file does not exist yet
-
-    @property
-    def digest(self) -> str:
-        return hashlib.sha256(self.raw_bytes).hexdigest()
-
-
-def _read_bytes(path: Path) -> bytes:
-    try:
-        with open(path, "rb") as f:
-            return f.read()
-    except IsADirectoryError:
-        raise TrackerError("is a directory, not a data file", path=str(path)) from None
-    except PermissionError:
-        raise TrackerError("permission denied", path=str(path)) from None
-    except FileNotFoundError:
-        raise TrackerError(
-            "no such file", path=str(path), hint=f"create it with: aes-tracker --file {path} init"
-        ) from None
-    except OSError as e:
-        raise TrackerError(f"cannot read: {e.strerror}", path=str(path)) from None
-
-
-def decode(data: bytes, path: str) -> str:
-    """Bytes to text, refusing what a person would not mean as a TOML file."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise TrackerError("is UTF-16 encoded; save it as UTF-8", path=path)
-    if data.startswith(b"\xef\xbb\xbf"):
-        raise TrackerError(
-            "starts with a byte-order mark (BOM); save it as UTF-8 without BOM",
-            path=path,
-            line=1,
-            col=1,
-        )
-    nul = data.find(b"\x00")
-    if nul >= 0:
-        line = data.count(b"\n", 0, nul) + 1
-        col = nul - (data.rfind(b"\n", 0, nul) + 1) + 1
-        raise TrackerError(
-            "contains a NUL byte: the file is damaged or not text", path=path, line=line, col=col
-        )
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
-        col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
-        raise TrackerError("is not valid UTF-8", path=path, line=line, col=col) from None
-
-
-_POS_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
-_DUP_RE = re.compile(r"^Cannot declare \((.*)\) twice")
-_POS_EOF_RE = re.compile(r"\s*\(at end of document\)$")
-
-
-def parse(text: str, path: str) -> dict[str, Any]:
-    import tomllib  # not needed when the parse cache answers
-
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        msg = str(e)
-        m = _POS_RE.search(msg)
-        dup = _DUP_RE.match(msg)
-        if dup and m:
-            keys = ".".join(re.findall(r"'([^']*)'", dup.group(1)))
-            raise TrackerError(
-                f"invalid TOML: {keys} is declared twice (a duplicate ID?)",
-                path=path,
-                line=int(m.group(1)),
-                col=int(m.group(2)),
-            ) from None
-        if m:
-            raise TrackerError(
-                f"invalid TOML: {msg[: m.start()]}",
-                path=path,
-                line=int(m.group(1)),
-                col=int(m.group(2)),
-            ) from None
-        m = _POS_EOF_RE.search(msg)
-        line = text.count("\n") + 1
-        raise TrackerError(
-            f"invalid TOML: {msg[: m.start()] if m else msg}", path=path, line=line
-        ) from None
-    except RecursionError:
-        raise TrackerError("invalid TOML: nested too deeply", path=path) from None
-
-
-def problem_error(problem: Problem, text: str, path: str) -> TrackerError:
-    line = key_line(text, problem.keys)
-    col = None
-    if line is not None:
-        # The column of the value on a `key = value` line, else where the line's text starts.
-        src = text.splitlines()[line - 1]
-        m = _KEY_RE.match(src)
-        start = m.end() if m else 0
-        col = start + len(src[start:]) - len(src[start:].lstrip()) + 1
-    return TrackerError(problem.message, path=path, line=line, col=col)
+def first_error(problems: list[Problem], text: str, path: str) -> TrackerError:
+    return KeyIndex(text).error(problems[0], path)
 
 
 def load_bytes(raw_bytes: bytes, path: Path, *, bundled: bool = False) -> Loaded:
     shown = str(path)
     text = decode(raw_bytes, shown)
+    _refuse_conflict_markers(text, shown)
     raw = parse(text, shown)
-    data, problems = build(raw)
+    doc, problems = check_document(raw)
     if problems:
-        raise problem_error(problems[0], text, shown)
-    return Loaded(path, raw_bytes, text, raw, data, bundled)
+        raise first_error(problems, text, shown)
+    return Loaded(path, raw_bytes, text, raw, doc, bundled)
 
 
 def load(loc: Location) -> Loaded:
-    """Read and check the data file (no lock: writers replace the file atomically, so a reader
-    sees the old or the new file whole)."""
-    if not loc.explicit and not os.path.lexists(loc.path):
-        return load_bytes(_read_bytes(bundled_path()), loc.path, bundled=True)
-    return load_bytes(_read_bytes(loc.path), loc.path)
+    """Read and check the whole data file (no lock: writers replace the file atomically, so a
+    reader sees the old or the new file whole)."""
+    raw_bytes, src, bundled = read_bytes(loc)
+    loaded = load_bytes(raw_bytes, src, bundled=bundled)
+    if bundled:
+        loaded = Loaded(loc.path, loaded.raw_bytes, loaded.text, loaded.raw, loaded.doc, True)
+    return loaded
+
+
+_MARKERS = ("<<<<<<< ", "=======", ">>>>>>> ")
+
+
+def conflict_lines(text: str) -> list[int]:
+    """The lines of unresolved merge-conflict markers (`<<<<<<<` lines)."""
+    if "<<<<<<<" not in text:
+        return []
+    return [
+        no for no, line in enumerate(text.split("\n"), 1) if line.startswith(_MARKERS[0].strip())
+    ]
+
+
+def _refuse_conflict_markers(text: str, path: str) -> None:
+    lines = conflict_lines(text)
+    if lines:
+        raise TrackerError(
+            _("has an unresolved merge conflict; nothing was read"),
+            path=path,
+            line=lines[0],
+            hint=_(
+                "`aes-tracker check` lists each one; `aes-tracker resolve ID --ours` "
+                "or `--theirs` settles it"
+            ),
+        )
+
+
+# ---- reading for the read commands -------------------------------------------------------------
 
 
 class View:
-    """What the read commands see: the data, from the parse cache's summaries when it has this
-    exact version of the file (by content hash), and any commitment in full on demand."""
+    """What the read commands see: the summaries of every commitment (from the parse cache when
+    it has this version of the file), and any commitment in full on demand."""
 
     def __init__(
-        self, path: Path, raw_bytes: bytes, data: Data, where: dict[str, tuple[int, int]] | None
+        self,
+        path: Path,
+        raw_bytes: bytes,
+        catalog: Catalog,
+        spans: Mapping[str, tuple[int, int]],
+        document: Document | None = None,
     ) -> None:
         self.path = path
         self.raw_bytes = raw_bytes
-        self.data = data
-        self._where = where  # None: `data` is the full parse
-        self._full: Data | None = data if where is None else None
+        self.catalog = catalog
+        self._spans = spans
+        self._document = document
 
-    def full(self) -> Data:
-        if self._full is None:
-            self._full = load_bytes(self.raw_bytes, self.path).data
-        return self._full
+    def document(self) -> Document:
+        if self._document is None:
+            self._document = load_bytes(self.raw_bytes, self.path).doc
+        return self._document
 
     def detail(self, cid: str) -> Commitment:
-        if self._full is not None:
-            return self._full.commitments[cid]
-        from aes_tracker import cache
+        """One commitment in full: parsed from its own table in the file when the cache knows
+        where that is, else from the whole file."""
+        if self._document is not None:
+            return self._document.commitments[cid]
+        span = self._spans.get(cid)
+        if span is not None:
+            found = _parse_one(self.raw_bytes, span, cid, _catalog_context(self.catalog))
+            if found is not None:
+                return found
+        return self.document().commitments[cid]
 
-        assert self._where is not None
-        span = self._where.get(cid)
-        found = cache.detail(self.raw_bytes, span, cid, self.data) if span else None
-        return found if found is not None else self.full().commitments[cid]
-
-
-def load_view(loc: Location, environ: Mapping[str, str] = os.environ) -> View:
-    """Like `load`, through the parse cache."""
-    from aes_tracker import cache
-
-    if not loc.explicit and not os.path.lexists(loc.path):
-        loaded = load(loc)
-        return View(loaded.path, loaded.raw_bytes, loaded.data, None)
-    raw_bytes = _read_bytes(loc.path)
-    digest = hashlib.sha256(raw_bytes).hexdigest()
-    hit = cache.read(loc.path, digest, environ)
-    if hit is not None:
-        return View(loc.path, raw_bytes, hit.data, hit.where)
-    loaded = load_bytes(raw_bytes, loc.path)
-    cache.write(loc.path, cache.summarize(loaded.data, raw_bytes, digest), environ)
-    return View(loc.path, raw_bytes, loaded.data, None)
+    def details(self, ids: Iterable[str]) -> list[Commitment]:
+        return [self.detail(cid) for cid in ids]
 
 
-def check_problems(loc: Location) -> tuple[Loaded | None, list[TrackerError]]:
-    """Every problem of the file, each with its line (for `aes-tracker check`). Raises only when
-    the file cannot be read or parsed at all."""
-    path = loc.path
-    if not loc.explicit and not os.path.lexists(path):
-        path = bundled_path()
-    raw_bytes = _read_bytes(path)
-    text = decode(raw_bytes, str(path))
-    raw = parse(text, str(path))
-    data, problems = build(raw)
-    errs = [problem_error(p, text, str(path)) for p in problems]
-    line = find_comment(text)
-    if line is not None:
-        errs.append(
-            TrackerError(
-                "has a comment, which aes-tracker cannot keep when it writes the file "
-                "(put remarks in a `notes` field)",
-                path=str(path),
-                line=line,
-            )
+def _catalog_context(c: Catalog) -> Context:
+    return Context(frozenset(c.sources), tuple(c.parties))
+
+
+def _parse_one(
+    raw_bytes: bytes, span: tuple[int, int], cid: str, ctx: Context
+) -> Commitment | None:
+    table = _table_at(raw_bytes, span, cid)
+    if table is None:
+        return None
+    full, problems = check_commitment(cid, table, ctx)
+    return None if problems else full
+
+
+def _table_at(raw_bytes: bytes, span: tuple[int, int], cid: str) -> dict[str, Any] | None:
+    """The raw table of commitment `cid` parsed from its own bytes, or None when those bytes are
+    not exactly that table."""
+    from aes_tracker.tomlfile import toml
+
+    start, end = span
+    mod = toml()
+    try:
+        doc = mod.loads(raw_bytes[start:end].decode("utf-8"))
+    except (mod.TOMLDecodeError, UnicodeDecodeError, RecursionError):
+        return None
+    cs = doc.get("commitments")
+    if set(doc) != {"commitments"} or not isinstance(cs, dict) or set(cs) != {cid}:
+        return None
+    t = cs[cid]
+    return t if isinstance(t, dict) else None
+
+
+def view(loc: Location, environ: Mapping[str, str] = os.environ) -> View:
+    """The file for the read commands, through the parse cache."""
+    raw_bytes, src, bundled = read_bytes(loc)
+    if bundled:
+        loaded = load_bytes(raw_bytes, src, bundled=True)
+        return View(loc.path, raw_bytes, loaded.doc.catalog(), {}, loaded.doc)
+    fresh = refresh(loc.path, raw_bytes, environ)
+    if fresh.document is not None:
+        return View(loc.path, raw_bytes, fresh.entry.catalog, fresh.entry.spans, fresh.document)
+    return View(loc.path, raw_bytes, fresh.entry.catalog, fresh.entry.spans)
+
+
+@dataclass
+class Fresh:
+    entry: cachemod.Entry
+    document: Document | None  # set when the whole file had to be parsed
+
+
+def refresh(path: Path, raw_bytes: bytes, environ: Mapping[str, str]) -> Fresh:
+    """The cache entry for exactly these bytes: the cached one when it matches; else rebuilt,
+    parsing again only the tables whose digest changed since the cached version (all of them
+    when there is none), or the whole file when it is not laid out one table per commitment."""
+    digest = fileio.digest(raw_bytes)
+    old = cachemod.read(path, environ)
+    if old is not None and old.digest == digest:
+        return Fresh(old, None)
+    fresh = _incremental(path, raw_bytes, digest, old)
+    if fresh is None:
+        loaded = load_bytes(raw_bytes, path)
+        secs = sections(raw_bytes)
+        fresh = Fresh(
+            cachemod.Entry(
+                digest,
+                False,
+                secs.prefix_end if secs.ok else 0,
+                "",
+                loaded.doc.catalog(),
+                dict(secs.spans) if secs.ok else {},
+                {},
+            ),
+            loaded.doc,
         )
-    loaded = None if problems else Loaded(path, raw_bytes, text, raw, data, path != loc.path)
-    return loaded, errs
+    cachemod.write(path, fresh.entry, environ)
+    return fresh
 
 
-# ---- where a key is, for messages ----------------------------------------------------------------
+def _incremental(
+    path: Path, raw_bytes: bytes, digest: str, old: cachemod.Entry | None
+) -> Fresh | None:
+    """Rebuild the entry table by table; None when the whole file must be parsed (another
+    layout, or a problem to report with its line)."""
+    secs = sections(raw_bytes)
+    if not secs.ok or b"\x00" in raw_bytes or raw_bytes.startswith(b"\xef\xbb\xbf"):
+        return None
+    prefix_bytes = raw_bytes[: secs.prefix_end]
+    try:
+        prefix_text = prefix_bytes.decode("utf-8")
+        if "<<<<<<<" in prefix_text:
+            return None
+        from aes_tracker.tomlfile import toml
 
-_HEADER_RE = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
-_KEY_RE = re.compile(r"^\s*(\"[^\"]*\"|'[^']*'|[A-Za-z0-9_-]+)\s*=")
-
-
-def _header_keys(s: str) -> tuple[str, ...]:
-    parts = re.findall(r"\"((?:[^\"\\]|\\.)*)\"|'([^']*)'|([A-Za-z0-9_-]+)", s)
-    return tuple(a or b or c for a, b, c in parts)
-
-
-def key_line(text: str, keys: tuple[str | int, ...]) -> int | None:
-    """The line where `keys` (as in ("commitments", "sec-x", "history", 2, "on")) is defined, for
-    files laid out as the writer lays them out; else the line of the nearest enclosing key or
-    table that can be found."""
-    for n in range(len(keys), 0, -1):
-        line = _key_line(text, keys[:n])
-        if line is not None:
-            return line
-    return None
-
-
-def _key_line(text: str, keys: tuple[str | int, ...]) -> int | None:
-    # Split into the table part and the final key; an int selects the n-th [[array]] table.
-    table: list[str] = []
-    index: int | None = None
-    leaf: str | None = None
-    for k in keys:
-        if isinstance(k, int):
-            index = k
-        elif index is not None:
-            leaf = k
-            break
-        else:
-            table.append(k)
-    best: int | None = None
-    current: tuple[str, ...] = ()
-    seen = -1
-    in_target = False
-    lines = text.splitlines()
-    for no, line in enumerate(lines, 1):
-        m = _HEADER_RE.match(line)
-        if m:
-            current = _header_keys(m.group(2))
-            in_target = False
-            if index is not None:
-                if current == tuple(table):
-                    seen += 1
-                    if seen == index:
-                        best, in_target = no, True
-            else:
-                n = len(current)
-                if tuple(table[:n]) == current and (best is None or n >= 1):
-                    best = no
-                    in_target = True
-                    rest = table[n:]
-                    leaf = rest[0] if rest else None
+        top = toml().loads(prefix_text)
+    except Exception:  # any doubt: the full parse reports it properly
+        return None
+    if "commitments" in top:
+        return None
+    top_doc, problems = check_document(top)
+    if problems:
+        return None
+    ctx = context_of(top)
+    prefix_digest = cachemod.table_digest(prefix_bytes)
+    reuse = old is not None and _same_context(old.catalog, top_doc)
+    canonical_now = bool(old is not None and old.canonical and old.prefix_digest == prefix_digest)
+    summaries: dict[str, Summary] = {}
+    tables: dict[str, str] = {}
+    for cid, span in secs.spans.items():
+        chunk = raw_bytes[span[0] : span[1]]
+        td = cachemod.table_digest(chunk)
+        tables[cid] = td
+        if (
+            reuse
+            and old is not None
+            and old.tables.get(cid) == td
+            and cid in old.catalog.commitments
+        ):
+            summaries[cid] = old.catalog.commitments[cid]
             continue
-        if in_target and leaf is not None:
-            km = _KEY_RE.match(line)
-            if km and km.group(1).strip("\"'") == leaf:
-                return no
-        elif not current and index is None and len(table) == 1:
-            km = _KEY_RE.match(line)
-            if km and km.group(1).strip("\"'") == table[0]:
-                return no
-    return best
-
-
-_TOKEN_RE = re.compile(
-    r'"""(?:\\[\s\S]|[^\\])*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:\\.|[^"\\\n])*"|\'[^\'\n]*\'|#'
-)
-
-
-def find_comment(text: str) -> int | None:
-    """The line of the first comment in a valid TOML text, or None."""
-    if "#" not in text:
-        return None
-    for m in _TOKEN_RE.finditer(text):
-        if m.group(0) == "#":
-            return text.count("\n", 0, m.start()) + 1
-    return None
-
-
-# ---- canonical bytes -----
-
-
-def _ordered(d: Mapping[str, Any], order: tuple[str, ...]) -> dict[str, Any]:
-    out = {k: d[k] for k in order if k in d}
-    for k in sorted(d):
-        if k not in out:
-            out[k] = d[k]
-    return out
-
-
-def canonical(raw: Mapping[str, Any]) -> dict[str, Any]:
-    """The document with its keys in the canonical order: sources and commitments sorted by ID,
-    known keys in the order of the model, unknown keys after them, sorted; history kept in order."""
-    out = _ordered(raw, TOP_KEYS)
-    if isinstance(out.get("sources"), dict):
-        out["sources"] = {
-            sid: _ordered(s, SOURCE_KEYS) if isinstance(s, dict) else s
-            for sid, s in sorted(out["sources"].items())
-        }
-    if isinstance(out.get("commitments"), dict):
-        cs = {}
-        for cid, c in sorted(out["commitments"].items()):
-            if isinstance(c, dict):
-                c = _ordered(c, COMMITMENT_KEYS)
-                if isinstance(c.get("history"), list):
-                    c["history"] = [
-                        _ordered(h, EVENT_KEYS) if isinstance(h, dict) else h for h in c["history"]
-                    ]
-            cs[cid] = c
-        out["commitments"] = cs
-    return out
-
-
-def dumps(raw: Mapping[str, Any]) -> bytes:
-    import tomli_w
-
-    return tomli_w.dumps(canonical(raw)).encode("utf-8")
-
-
-# ---- writing -----
-
-
-def _fault(point: str) -> None:
-    if os.environ.get(_FAULT_ENV) == point:
-        import signal
-
-        os.kill(os.getpid(), signal.SIGKILL)
-
-
-def lock_path(path: Path) -> Path:
-    real = Path(os.path.realpath(path))
-    return real.with_name(real.name + ".lock")
-
-
-@contextlib.contextmanager
-def locked(path: Path, timeout: float) -> Iterator[None]:
-    """Hold the exclusive lock of the data file at `path`, waiting at most `timeout` seconds."""
-    if os.environ.get(_NOLOCK_ENV) == "1":
-        yield
-        return
-    lp = lock_path(path)
-    try:
-        fd = os.open(lp, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
-    except OSError as e:
-        raise TrackerError(
-            f"cannot open the lock file {lp}: {e.strerror}", path=str(path)
-        ) from None
-    try:
-        if not _acquire(fd, timeout):
-            raise BusyError(
-                f"file is busy: another aes-tracker holds the lock {lp} (waited {timeout:g}s)",
-                path=str(path),
-                hint="try again, or wait longer with --lock-timeout SECONDS",
-            )
-        yield
-    finally:
-        os.close(fd)  # closing releases the flock
-
-
-# A wait this long (about 115 days) is taken as "wait as long as it takes": the interval timer
-# cannot hold much more (`--lock-timeout inf` would overflow it).
-_FOREVER = 1e7
-
-
-class _LockWait(Exception):
-    """Raised from the SIGALRM handler to end a blocking `flock` wait."""
-
-
-def _acquire(fd: int, timeout: float) -> bool:
-    """Take the exclusive flock on `fd` within `timeout` seconds; False when the time is up.
-
-    A waiter blocks in the kernel rather than polling: polling loses to a writer that releases
-    and re-takes the lock in a loop (a cron job adding many items), and can starve for the whole
-    timeout. The kernel wakes a blocked waiter the moment the lock is released. The timeout is a
-    one-shot SIGALRM timer whose handler raises, which ends the blocking call (as `flock -w`
-    does). Signal handlers can only be set from the main thread; elsewhere it falls back to
-    polling."""
-    import fcntl
-    import signal
-    import threading
-
-    if _try_flock(fd):
-        return True
-    if timeout <= 0:
-        return False
-    if timeout >= _FOREVER:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        return True
-    if threading.current_thread() is not threading.main_thread():
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            time.sleep(0.005)
-            if _try_flock(fd):
-                return True
-        return False
-
-    def expire(signum: int, frame: object) -> None:
-        raise _LockWait()
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    try:
         try:
-            signal.setitimer(signal.ITIMER_REAL, timeout)
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            return True
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-    except _LockWait:
-        # Time is up. The timer may have fired just after flock returned, so ask once more
-        # without blocking (taking a lock this descriptor already holds is a no-op).
-        return _try_flock(fd)
-    finally:
-        signal.signal(signal.SIGALRM, previous)
-
-
-def _try_flock(fd: int) -> bool:
-    import fcntl
-
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return True
-    except BlockingIOError:
-        return False
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _temp_prefix(real: Path) -> str:
-    return f".{real.name}.tmp-"
-
-
-def _sweep_temps(real: Path) -> None:
-    """Remove temp files left by a writer that was killed: only called under the lock, when no
-    other writer can own one."""
-    if os.environ.get(_NOLOCK_ENV) == "1":
-        return
-    with contextlib.suppress(OSError):
-        for p in real.parent.glob(_temp_prefix(real) + "*"):
-            with contextlib.suppress(OSError):
-                p.unlink()
-
-
-def atomic_write(path: Path, content: bytes, *, expect_digest: str | None = None) -> None:
-    """Replace the file at `path` (following a symlink, which is kept) with `content`, atomically:
-    the file is at every moment either the old or the new bytes. Mode and, where allowed, owner
-    are kept. `expect_digest` is the sha256 the current file must still have (a hand edit since
-    it was read is refused, never overwritten)."""
-    real = Path(os.path.realpath(path))
-    folder = real.parent
-    try:
-        st: os.stat_result | None = os.stat(real)
-    except FileNotFoundError:
-        st = None
-    tmp = folder / f"{_temp_prefix(real)}{os.getpid()}-{os.urandom(4).hex()}"
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
-        try:
-            view = memoryview(content)
-            while view:
-                n = os.write(fd, view)
-                view = view[n:]
-            _fault("after-temp-write")
-            os.fsync(fd)
-            _fault("after-fsync")
-            if st is not None:
-                os.fchmod(fd, stat.S_IMODE(st.st_mode))
-                if hasattr(os, "fchown"):
-                    with contextlib.suppress(PermissionError):
-                        os.fchown(fd, st.st_uid, st.st_gid)
-            else:
-                umask = os.umask(0)
-                os.umask(umask)
-                os.fchmod(fd, 0o666 & ~umask)
-        finally:
-            os.close(fd)
-        if expect_digest is not None and _digest_of(real) != expect_digest:
-            raise HandEdit()
-        os.replace(tmp, real)
-        _fault("after-replace")
-    except BaseException as e:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(e, OSError):
-            raise TrackerError(_os_message(e, folder), path=str(path)) from None
-        raise
-    # The new file is in place; syncing the folder makes the rename itself durable. If that
-    # fails the change has still happened, and undoing it would be a second write that can fail
-    # the same way: so it is best effort.
-    with contextlib.suppress(OSError):
-        _fsync_dir(folder)
-
-
-def _os_message(e: OSError, folder: Path) -> str:
-    if e.errno == errno.ENOSPC:
-        return "cannot write: no space left on the device; the file was not changed"
-    if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return f"cannot write in {folder}: {e.strerror}; the file was not changed"
-    return f"cannot write: {e.strerror or e}; the file was not changed"
-
-
-def _digest_of(path: Path) -> str | None:
-    try:
-        with open(path, "rb") as f:
-            return hashlib.sha256(f.read()).hexdigest()
-    except FileNotFoundError:
+            if "<<<<<<<" in chunk.decode("utf-8"):
+                return None
+        except UnicodeDecodeError:
+            return None
+        table = _table_at(raw_bytes, span, cid)
+        if table is None:
+            return None
+        full, problems = check_commitment(cid, table, ctx)
+        if full is None or problems:
+            return None
+        summaries[cid] = summarize(full)
+        if canonical_now:
+            canonical_now = _dump_table(cid, table).rstrip(b"\n") == chunk.rstrip(b"\n")
+    if not secs.spans and top_doc.commitments:
         return None
+    catalog = Catalog(top_doc.sources, summaries, top_doc.parties)
+    entry = cachemod.Entry(
+        digest, canonical_now, secs.prefix_end, prefix_digest, catalog, dict(secs.spans), tables
+    )
+    return Fresh(entry, None)
 
 
-class HandEdit(Exception):
-    """The file changed on disk between our read and our write."""
+def _same_context(old: Catalog, new: Document) -> bool:
+    """The old summaries can be reused only when sources and parties are the same: a table's
+    check depends on them."""
+    return set(old.sources) == set(new.sources) and tuple(old.parties) == tuple(new.parties)
 
 
-@dataclass(frozen=True)
+def _dump_table(cid: str, table: dict[str, Any]) -> bytes:
+    return dumps({"commitments": {cid: table}})
+
+
+# ---- the draft a change works on ---------------------------------------------------------------
+
+
+class Draft:
+    """The document being changed, as a change sees it.
+
+    Read: `ids()`, `summary(cid)`, `commitment(cid)` (typed, from the table as it is now in the
+    draft), `sources()`, `parties()`. Edit: `table(cid)` (the raw table, edited in place),
+    `add(cid, table)`, `remove(cid)`, `edit_top()` (schema, parties, settings, sources).
+    `raw_document()` hands out the whole document, for the few changes that need it (import)."""
+
+    def __init__(
+        self,
+        path: Path,
+        top: dict[str, Any],
+        load_table: Callable[[str], dict[str, Any]],
+        ids: Iterable[str],
+        summaries: Mapping[str, Summary] | None = None,
+    ) -> None:
+        self.path = path
+        self._top = top
+        self._load_table = load_table
+        self._ids = set(ids)
+        self._summaries = summaries or {}
+        self._tables: dict[str, dict[str, Any]] = {}
+        self.touched: set[str] = set()
+        self.removed: set[str] = set()
+        self.top_touched = False
+        self.whole = False  # the change took the whole document
+
+    # reading
+    def ids(self) -> list[str]:
+        return sorted(self._ids)
+
+    def has(self, cid: str) -> bool:
+        return cid in self._ids
+
+    def parties(self) -> tuple[str, ...]:
+        return context_of(self._top).parties
+
+    def source_ids(self) -> list[str]:
+        s = self._top.get("sources")
+        return sorted(s) if isinstance(s, dict) else []
+
+    def sources(self) -> dict[str, Source]:
+        doc, _problems = check_document({k: v for k, v in self._top.items() if k != "commitments"})
+        return dict(doc.sources)
+
+    def settings(self) -> Mapping[str, Any]:
+        s = self._top.get("settings")
+        return s if isinstance(s, dict) else {}
+
+    def _table(self, cid: str) -> dict[str, Any]:
+        t = self._tables.get(cid)
+        if t is None:
+            if cid not in self._ids:
+                raise KeyError(cid)  # a bug: IDs are resolved first
+            t = self._load_table(cid)
+            self._tables[cid] = t
+        return t
+
+    def commitment(self, cid: str) -> Commitment:
+        """The commitment as it now stands in the draft, typed and checked."""
+        full, problems = check_commitment(cid, self._table(cid), context_of(self._top))
+        if full is None or problems:
+            raise TrackerError(problems[0].message if problems else cid, path=str(self.path))
+        return full
+
+    def summary(self, cid: str) -> Summary:
+        if cid not in self.touched and cid in self._summaries:
+            return self._summaries[cid]
+        return summarize(self.commitment(cid))
+
+    # editing
+    def table(self, cid: str) -> dict[str, Any]:
+        t = self._table(cid)
+        self.touched.add(cid)
+        return t
+
+    def add(self, cid: str, table: dict[str, Any]) -> None:
+        if cid in self._ids:
+            raise KeyError(cid)  # a bug: the caller checks first
+        self._ids.add(cid)
+        self._tables[cid] = table
+        self.touched.add(cid)
+        self.removed.discard(cid)
+
+    def remove(self, cid: str) -> dict[str, Any]:
+        t = self._table(cid)
+        self._ids.discard(cid)
+        self._tables.pop(cid, None)
+        self.touched.discard(cid)
+        self.removed.add(cid)
+        return t
+
+    def edit_top(self) -> dict[str, Any]:
+        self.top_touched = True
+        return self._top
+
+    def raw_document(self) -> dict[str, Any]:
+        """The whole document, every table loaded; the change may edit any of it."""
+        self.whole = True
+        self.top_touched = True
+        for cid in self._ids:
+            self._table(cid)
+        cs = {cid: self._tables[cid] for cid in sorted(self._ids)}
+        self._top["commitments"] = cs
+        return self._top
+
+    def _document_now(self) -> dict[str, Any]:
+        if self.whole:
+            doc = self._top
+            cs = doc.get("commitments")
+            if isinstance(cs, dict):
+                # The change may have added or removed tables in the raw document directly.
+                self._ids = set(cs)
+            return doc
+        for cid in self._ids:
+            self._table(cid)
+        return {**self._top, "commitments": {cid: self._tables[cid] for cid in sorted(self._ids)}}
+
+
+# ---- writing -------------------------------------------------------------------------------------
+
+
+@dataclass
 class Written:
     path: Path
-    created_from_bundled: bool
+    created: bool  # the user data file was created from the bundled data
     changed: bool
+    warnings: list[str] = field(default_factory=list)
 
 
-def update(
+@dataclass
+class _Plan:
+    draft: Draft
+    old_bytes: bytes
+    entry: cachemod.Entry | None  # set for the fast path
+    bundled: bool  # the draft was read from the bundled data: the file does not exist yet
+    new_file: bool = False  # the file does not exist yet (bundled, or `create`)
+
+    def __post_init__(self) -> None:
+        self.new_file = self.new_file or self.bundled
+
+
+def _plan(
     loc: Location,
-    change: Callable[[dict[str, Any], Loaded], T],
+    environ: Mapping[str, str],
     *,
-    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
-    state_home: Path | None = None,
-) -> tuple[T, Written]:
-    """Apply `change` (which edits the raw document in place and may raise TrackerError) under the
-    lock, and write the result atomically. If the file is edited by hand between our read and our
-    write, the change is applied again to the new content (three tries, then refused)."""
-    from aes_tracker import splice
+    create: bool = False,
+    allow_comments: bool = False,
+) -> _Plan:
+    """Read the file (under the lock) and make the draft: the fast one when the cache knows
+    these exact bytes are the writer's canonical layout, else the full one. `create`: a file
+    that does not exist is an empty document."""
+    if create and not os.path.lexists(loc.path):
 
-    path = loc.path
-    if loc.explicit and not os.path.lexists(path):
-        _read_bytes(path)  # raises the "no such file" error with its hint
-    with _create_lock(path, lock_timeout):
-        real = Path(os.path.realpath(path))
-        _sweep_temps(real)
-        for _ in range(3):
-            # One read per try: the fast plan and, when it does not apply, the full parse both
-            # work from these bytes.
-            current = _read_bytes(path) if _fast_ok(loc) else None
-            fast = splice.plan(path, current) if current is not None else None
-            result: Any = None
-            if fast is not None:
-                raw, loaded = fast.raw(), fast.loaded(path)
-                try:
-                    result = change(raw, loaded)
-                except splice.Unexpected:
-                    fast = None  # a table was not where the plan said: do it the full way
-            if fast is None:
-                loaded = load_bytes(current, path) if current is not None else load(loc)
-                _refuse_comments(loaded)
-                raw = loaded.raw  # a fresh parse on every try: the change may edit it in place
-                result = change(raw, loaded)
-            done = fast.finish(raw) if fast is not None else None
-            if done is not None:
-                new_bytes, new_data = done
-            else:
-                if fast is not None:
-                    raw = fast.materialize(raw)
-                new_bytes = dumps(raw)
-                new_data = _verify(new_bytes, raw, path)
-            if new_bytes == loaded.raw_bytes:
-                return result, Written(path, False, False)
-            unprotected = os.environ.get(_NOLOCK_ENV) == "1"
-            expect = None if loaded.bundled or unprotected else loaded.digest
-            try:
-                atomic_write(path, new_bytes, expect_digest=expect)
-            except HandEdit:
-                continue
-            if not loaded.bundled:
-                Journal(path, state_home).push(loaded.raw_bytes, new_bytes)
-            _remember(path, new_data, new_bytes)
-            return result, Written(path, loaded.bundled, True)
-    raise TrackerError(
-        "the file keeps changing on disk while aes-tracker writes it; nothing was written",
-        path=str(path),
+        def nothing(cid: str) -> dict[str, Any]:
+            raise KeyError(cid)
+
+        return _Plan(Draft(loc.path, {}, nothing, ()), b"", None, False, True)
+    raw_bytes, src, bundled = read_bytes(loc)
+    if not bundled and FAST_WRITES:
+        entry = cachemod.read(loc.path, environ)
+        if entry is not None and entry.digest == fileio.digest(raw_bytes) and entry.canonical:
+            draft = _fast_draft(loc.path, raw_bytes, entry)
+            if draft is not None:
+                return _Plan(draft, raw_bytes, entry, False)
+    loaded = load_bytes(raw_bytes, src, bundled=bundled)
+    if not allow_comments:
+        _refuse_comments(loaded)
+    raw = loaded.raw
+    cs = raw.pop("commitments", {})
+    draft = Draft(
+        loc.path,
+        raw,
+        lambda cid: cs[cid],
+        cs,
+        {cid: summarize(c) for cid, c in loaded.doc.commitments.items()},
     )
+    return _Plan(draft, raw_bytes, None, bundled)
 
 
-# The fast write path (splice.py) can be switched off, so that tests can compare its bytes with
-# the full rewrite's.
-FAST_WRITES = True
+def _fast_draft(path: Path, raw_bytes: bytes, entry: cachemod.Entry) -> Draft | None:
+    from aes_tracker.tomlfile import toml
 
-
-def _fast_ok(loc: Location) -> bool:
-    return FAST_WRITES and os.path.lexists(loc.path)
-
-
-def _remember(path: Path, data: Data, content: bytes) -> None:
-    """Give the next read (and the next write) of what was just written a warm parse cache;
-    these bytes are the writer's own, so canonical."""
-    from aes_tracker import cache
-
-    digest = hashlib.sha256(content).hexdigest()
-    cache.write(path, cache.summarize(data, content, digest, canonical=True), os.environ)
-
-
-@contextlib.contextmanager
-def _create_lock(path: Path, timeout: float) -> Iterator[None]:
-    """For the first write to the user data file: make its folder, then lock as usual."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise TrackerError(f"cannot create {path.parent}: {e.strerror}", path=str(path)) from None
-    with locked(path, timeout):
-        yield
+        top = toml().loads(raw_bytes[: entry.prefix_end].decode("utf-8"))
+    except Exception:
+        return None
+    if "commitments" in top:
+        return None
+
+    def load_table(cid: str) -> dict[str, Any]:
+        # Decisions come from the file's own bytes: the table is parsed from them, never
+        # taken from the cache.
+        span = entry.spans.get(cid)
+        t = _table_at(raw_bytes, span, cid) if span is not None else None
+        if t is None:
+            raise _Unexpected(cid)
+        return t
+
+    return Draft(path, top, load_table, entry.catalog.commitments, entry.catalog.commitments)
+
+
+class _Unexpected(Exception):
+    """A table is not where the cache said: do it the full way."""
 
 
 def _refuse_comments(loaded: Loaded) -> None:
     line = find_comment(loaded.text)
     if line is not None:
         raise TrackerError(
-            "has a comment, and writing the file would drop it; nothing was written",
+            _("has a comment, and writing the file would drop it; nothing was written"),
             path=str(loaded.path),
             line=line,
-            hint="move the remark into the commitment's `notes` field, "
-            "or run `aes-tracker fmt --drop-comments`",
+            hint=_(
+                "move the remark into the commitment's `notes` field, "
+                "or run `aes-tracker fmt --drop-comments`"
+            ),
         )
 
 
-def _verify(new_bytes: bytes, raw: dict[str, Any], path: Path) -> Data:
+@dataclass
+class _Result:
+    new_bytes: bytes
+    entry: cachemod.Entry | None  # the cache entry of the new bytes, when cheap to know
+
+
+def _finish(plan: _Plan) -> _Result:
+    """The new bytes of the drafted document, checked, and the cache entry that goes with them."""
+    d = plan.draft
+    if plan.entry is not None and not d.whole:
+        fast = _finish_fast(plan)
+        if fast is not None:
+            return fast
+    raw = d._document_now()
+    new_bytes = dumps(raw)
+    doc = _verify(new_bytes, raw, d.path)
+    secs = sections(new_bytes)
+    entry = None
+    if secs.ok:
+        entry = cachemod.Entry(
+            fileio.digest(new_bytes),
+            True,
+            secs.prefix_end,
+            cachemod.table_digest(new_bytes[: secs.prefix_end]),
+            doc.catalog(),
+            dict(secs.spans),
+            {cid: cachemod.table_digest(new_bytes[a:b]) for cid, (a, b) in secs.spans.items()},
+        )
+    return _Result(new_bytes, entry)
+
+
+def _finish_fast(plan: _Plan) -> _Result | None:
+    from aes_tracker.splice import assemble
+    from aes_tracker.tomlfile import toml
+
+    d, entry = plan.draft, plan.entry
+    assert entry is not None
+    ctx = context_of(d._top)
+    old_ctx = _catalog_context(entry.catalog)
+    if d.top_touched and not (
+        ctx.sources >= old_ctx.sources and set(ctx.parties) >= set(old_ctx.parties)
+    ):
+        return None  # a reference elsewhere may break: check the whole document
+    changed: dict[str, bytes | None] = {cid: None for cid in d.removed if cid in entry.spans}
+    new_summaries: dict[str, Summary] = {}
+    for cid in sorted(d.touched):
+        table = d._tables[cid]
+        if cid in entry.spans:
+            original = _table_at(plan.old_bytes, entry.spans[cid], cid)
+            if original is not None and same(original, table):
+                continue
+        text = _dump_table(cid, table)
+        back = toml().loads(text.decode("utf-8"))
+        if not same(back, {"commitments": {cid: canonical_commitment(table)}}):
+            raise AssertionError("the canonical writer changed the data")  # a bug
+        full, problems = check_commitment(cid, table, ctx)
+        if full is None or problems:
+            raise _located(problems, text, d.path)
+        changed[cid] = text
+        new_summaries[cid] = summarize(full)
+    new_prefix = None
+    top_doc: Document | None = None
+    if d.top_touched:
+        new_prefix = dumps(d._top)
+        back = toml().loads(new_prefix.decode("utf-8"))
+        if not same(back, canonical(d._top)):
+            raise AssertionError("the canonical writer changed the data")  # a bug
+        top_doc, problems = check_document(back)
+        if problems:
+            raise _located(problems, new_prefix, d.path)
+        if new_prefix.rstrip(b"\n") == plan.old_bytes[: entry.prefix_end].rstrip(b"\n"):
+            new_prefix = None
+    if not changed and new_prefix is None:
+        return _Result(plan.old_bytes, entry)
+    new_bytes, prefix_end, spans = assemble(
+        plan.old_bytes, entry.prefix_end, entry.spans, changed, new_prefix
+    )
+    summaries = dict(entry.catalog.commitments)
+    tables = dict(entry.tables)
+    for cid, part in changed.items():
+        if part is None:
+            summaries.pop(cid, None)
+            tables.pop(cid, None)
+        else:
+            summaries[cid] = new_summaries[cid]
+            tables[cid] = cachemod.table_digest(part)
+    catalog = Catalog(
+        top_doc.sources if top_doc is not None else entry.catalog.sources,
+        dict(sorted(summaries.items())),
+        top_doc.parties if top_doc is not None else entry.catalog.parties,
+    )
+    new_entry = cachemod.Entry(
+        fileio.digest(new_bytes),
+        True,
+        prefix_end,
+        cachemod.table_digest(new_bytes[:prefix_end]),
+        catalog,
+        spans,
+        tables,
+    )
+    return _Result(new_bytes, new_entry)
+
+
+def _located(problems: list[Problem], text: bytes, path: Path) -> TrackerError:
+    return KeyIndex(text.decode("utf-8")).error(problems[0], str(path))
+
+
+def _verify(new_bytes: bytes, raw: dict[str, Any], path: Path) -> Document:
     """Read back what is about to be written: it must parse, check clean and equal the document."""
-    import tomllib
-
     text = new_bytes.decode("utf-8")
-    again = tomllib.loads(text)
-    data, problems = build(again)
+    again = parse(text, str(path))
+    doc, problems = check_document(again)
     if problems:
-        raise problem_error(problems[0], text, str(path))
-    if again != raw:
+        raise first_error(problems, text, str(path))
+    if not same(again, canonical(raw)):
         raise AssertionError("the canonical writer changed the data")  # a bug, not a user error
-    return data
+    return doc
 
 
-def write_report(path: Path, content: bytes) -> None:
-    """`report --output`: replace FILE atomically, so a mail job never sends half a report."""
-    if os.path.isdir(path):
-        raise TrackerError("is a directory", path=str(path))
-    if os.path.exists(path) and not os.path.isfile(path):
-        # /dev/stdout, a FIFO, a device: write into it; replacing it would replace the node.
-        try:
-            with open(path, "wb") as f:
-                f.write(content)
-        except OSError as e:
-            raise TrackerError(f"cannot write: {e.strerror}", path=str(path)) from None
-        return
-    if not os.path.isdir(Path(os.path.realpath(path)).parent):
-        raise TrackerError("no such folder", path=str(path))
-    atomic_write(path, content)
-
-
-def write_new(path: Path, content: bytes, *, force: bool, lock_timeout: float) -> None:
-    """`init`: write `content` to `path`, refusing to overwrite unless `force`."""
-    with _create_lock(path, lock_timeout):
-        if os.path.lexists(path) and not force:
-            raise TrackerError(
-                "already exists; nothing was written",
-                path=str(path),
-                hint="use --force to overwrite it",
-            )
-        atomic_write(path, content)
-        if force:
-            with contextlib.suppress(TrackerError):
-                Journal(path, None).forget()
-
-
-def rewrite(
+def update(
     loc: Location,
-    content_of: Callable[[Loaded], bytes],
+    change: Callable[[Draft], T],
     *,
-    lock_timeout: float,
+    lock_timeout: float = fileio.DEFAULT_LOCK_TIMEOUT,
+    describe: Callable[[T], str] | None = None,
+    by: str = "",
+    environ: Mapping[str, str] = os.environ,
+    create: bool = False,
     allow_comments: bool = False,
-) -> bool:
-    """Replace the file with `content_of(loaded)` under the lock (for `fmt` and `undo`)."""
-    with locked(loc.path, lock_timeout):
-        _sweep_temps(Path(os.path.realpath(loc.path)))
-        loaded = load_bytes(_read_bytes(loc.path), loc.path)
-        if not allow_comments:
-            _refuse_comments(loaded)
-        new = content_of(loaded)
-        if new == loaded.raw_bytes:
-            return False
-        atomic_write(loc.path, new, expect_digest=loaded.digest)
-        Journal(loc.path, None).push(loaded.raw_bytes, new)
-        return True
+) -> tuple[T, Written]:
+    """Apply `change` to the data file under the lock and write the result atomically, through
+    the undo journal. If the file is saved by an editor between our read and our write, the
+    change is applied again to the new content (five tries, then refused). `describe` turns the
+    change's result into the line `undo` prints."""
+    from aes_tracker.journal import Journal
 
-
-# ---- undo -----
-
-
-class Journal:
-    """Per data file, the bytes before each change made through the tool, with the hash of the bytes
-    it wrote, in $XDG_STATE_HOME/aes-tracker/undo/<hash of the file's real path>/. `undo` restores
-    the last one only while the file still has exactly the bytes that change wrote: a hand edit
-    (or another user's change) since then is never thrown away."""
-
-    def __init__(self, path: Path, state_home: Path | None = None) -> None:
-        home = state_home or Path(
-            os.environ.get("XDG_STATE_HOME")
-            or Path(os.environ.get("HOME") or Path.home()) / ".local" / "state"
-        )
-        key = hashlib.sha256(os.path.realpath(path).encode()).hexdigest()[:20]
-        self.dir = home / "aes-tracker" / "undo" / key
-        self.path = path
-
-    def _entries(self) -> list[int]:
-        try:
-            names = os.listdir(self.dir)
-        except FileNotFoundError:
-            return []
-        return sorted(int(n[:-7]) for n in names if n.endswith(".before") and n[:-7].isdigit())
-
-    def push(self, before: bytes, after: bytes) -> None:
-        try:
-            self.dir.mkdir(parents=True, exist_ok=True)
-            entries = self._entries()
-            n = (entries[-1] + 1) if entries else 1
-            meta = hashlib.sha256(after).hexdigest() + "\n" + os.path.realpath(self.path) + "\n"
-            # The .after file is written last: an entry without it is incomplete and ignored.
-            atomic_write(self.dir / f"{n:08d}.before", before)
-            atomic_write(self.dir / f"{n:08d}.after", meta.encode())
-            self._prune([*entries, n])
-        except (OSError, TrackerError):
-            # The change itself is written; losing the ability to undo it is not worth failing for.
-            pass
-
-    def _prune(self, entries: list[int]) -> None:
-        """Keep the newest UNDO_DEPTH steps, and no more than UNDO_BYTES of them (a data file of
-        10,000 commitments is about 10 MB a step); the newest step is always kept."""
-        sizes = []
-        for n in entries:
+    path = loc.path
+    if loc.explicit and not create and not os.path.lexists(path):
+        fileio.read_file(path, missing_hint=_missing_hint(path))  # raises "no such file"
+    fileio.check_writable(path)
+    with _create_lock(path, lock_timeout):
+        fileio.sweep_temps(real(path))
+        journal = Journal(path, environ)
+        for _attempt in range(5):
+            plan = _plan(loc, environ, create=create, allow_comments=allow_comments)
             try:
-                sizes.append((self.dir / f"{n:08d}.before").stat().st_size)
-            except OSError:
-                sizes.append(0)
-        keep = 0
-        total = 0
-        for size in reversed(sizes):
-            if keep and (keep >= UNDO_DEPTH or total + size > UNDO_BYTES):
-                break
-            keep += 1
-            total += size
-        for old in entries[: len(entries) - keep]:
-            self._drop(old)
-
-    def _drop(self, n: int) -> None:
-        for ext in (".after", ".before"):
-            with contextlib.suppress(FileNotFoundError):
-                (self.dir / f"{n:08d}{ext}").unlink()
-
-    def forget(self) -> None:
-        for n in self._entries():
-            self._drop(n)
-
-    def depth(self) -> int:
-        return len(self._entries())
-
-    def undo(self, lock_timeout: float) -> int:
-        """Restore the bytes before the last change; return how many steps remain."""
-        with locked(self.path, lock_timeout):
-            _sweep_temps(Path(os.path.realpath(self.path)))
-            entries = self._entries()
-            while entries and not (self.dir / f"{entries[-1]:08d}.after").exists():
-                self._drop(entries.pop())
-            if not entries:
-                raise TrackerError(
-                    "nothing to undo: no change made through aes-tracker is recorded for this file",
-                    path=str(self.path),
+                result = change(plan.draft)
+                out = _finish(plan)
+            except _Unexpected:
+                plan = _plan_full(loc, allow_comments)
+                result = change(plan.draft)
+                out = _finish(plan)
+            if out.new_bytes == plan.old_bytes and not plan.new_file:
+                return result, Written(path, False, False)
+            what = describe(result) if describe is not None else ""
+            before = None if plan.new_file else plan.old_bytes
+            step = journal.begin(before, out.new_bytes, what, by)
+            try:
+                fileio.replace(
+                    path,
+                    out.new_bytes,
+                    expect=None
+                    if plan.new_file or fileio.unprotected()
+                    else fileio.digest(plan.old_bytes),
+                    create=plan.new_file,
                 )
-            n = entries[-1]
-            after_hash = (self.dir / f"{n:08d}.after").read_text().split("\n")[0]
-            current = _digest_of(Path(os.path.realpath(self.path)))
-            if current != after_hash:
-                raise TrackerError(
+            except fileio.HandEdit:
+                journal.abandon(step)
+                continue
+            except BaseException:
+                journal.abandon(step)
+                raise
+            warnings = journal.commit(step)
+            if out.entry is not None:
+                cachemod.write(path, out.entry, environ)
+            return result, Written(path, plan.bundled, True, warnings)
+    raise TrackerError(
+        _("the file keeps changing on disk while aes-tracker writes it; nothing was written"),
+        path=str(path),
+    )
+
+
+def _plan_full(loc: Location, allow_comments: bool) -> _Plan:
+    raw_bytes, src, bundled = read_bytes(loc)
+    loaded = load_bytes(raw_bytes, src, bundled=bundled)
+    if not allow_comments:
+        _refuse_comments(loaded)
+    raw = loaded.raw
+    cs = raw.pop("commitments", {})
+    draft = Draft(loc.path, raw, lambda cid: cs[cid], cs)
+    return _Plan(draft, raw_bytes, None, bundled)
+
+
+class _create_lock:
+    """For the first write to the user data file: make its folder, then lock as usual."""
+
+    def __init__(self, path: Path, timeout: float) -> None:
+        self.path = path
+        self.timeout = timeout
+        self._cm: Any = None
+
+    def __enter__(self) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise TrackerError(
+                _("cannot create {folder}: {reason}").format(
+                    folder=self.path.parent, reason=e.strerror
+                ),
+                path=str(self.path),
+            ) from None
+        self._cm = fileio.locked(self.path, self.timeout)
+        self._cm.__enter__()
+
+    def __exit__(self, *exc: object) -> None:
+        self._cm.__exit__(*exc)
+
+
+def forbidden_outputs(loc: Location, environ: Mapping[str, str] = os.environ) -> tuple[Path, ...]:
+    """Paths an `--output` must never be: the data file, its lock, its undo journal."""
+    from aes_tracker.journal import journal_dir
+    from aes_tracker.paths import lock_path
+
+    return (loc.path, lock_path(loc.path), journal_dir(loc.path, environ))
+
+
+# ---- undo and redo -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Undone:
+    what: str
+    left: int  # how many more steps can be taken the same way, from the file as it now is
+
+
+def undo(
+    loc: Location,
+    *,
+    redo: bool = False,
+    lock_timeout: float = fileio.DEFAULT_LOCK_TIMEOUT,
+    environ: Mapping[str, str] = os.environ,
+) -> Undone:
+    """Take back the last change made through the tool (or, `redo`, re-apply the last one taken
+    back), byte for byte. Refused when the file changed since that step, when the step is damaged,
+    or when the bytes it would restore do not parse and check clean."""
+    from aes_tracker.journal import Journal
+
+    path = loc.path
+    state = "redo" if redo else "done"
+    with _create_lock(path, lock_timeout):
+        fileio.sweep_temps(real(path))
+        journal = Journal(path, environ)
+        step = journal.latest(state)
+        if step is None:
+            raise TrackerError(
+                _("nothing to redo: no change was undone since the last change")
+                if redo
+                else _(
+                    "nothing to undo: no change made through aes-tracker is recorded for this file"
+                ),
+                path=str(path),
+            )
+        exists = os.path.lexists(path)
+        current = fileio.read_file(path) if exists else None
+        current_digest = None if current is None else fileio.digest(current)
+        expected = step.before if redo else step.after
+        if current_digest != expected:
+            raise TrackerError(
+                _(
+                    "cannot redo: the file was changed since that change was undone; nothing was "
+                    "changed"
+                )
+                if redo
+                else _(
                     "cannot undo: the file was changed outside aes-tracker since its last change, "
-                    "and undo would throw that edit away; nothing was changed",
-                    path=str(self.path),
-                    hint="undo the hand edit yourself (git diff shows it), then run undo again",
+                    "and undo would throw that edit away; nothing was changed"
+                ),
+                path=str(path),
+                hint=_("undo the hand edit yourself (git diff shows it), then run undo again")
+                if not redo
+                else None,
+            )
+        target_digest = step.after if redo else step.before
+        if target_digest is None:
+            # The step created the file: taking it back removes it.
+            fileio.check_writable(path)
+            try:
+                os.unlink(real(path))
+            except OSError as e:
+                raise TrackerError(
+                    fileio.os_message(e, real(path).parent), path=str(path)
+                ) from None
+        else:
+            base = current if current is not None else b""
+            try:
+                restored = step.apply(base, forward=redo)
+            except ValueError:
+                restored = b""
+            if fileio.digest(restored) != target_digest:
+                raise TrackerError(
+                    _("the undo step {n} does not fit the file; nothing was changed").format(
+                        n=step.n
+                    ),
+                    path=str(path),
                 )
-            before = (self.dir / f"{n:08d}.before").read_bytes()
-            atomic_write(self.path, before, expect_digest=current)
-            self._drop(n)
-            return len(entries) - 1
+            load_bytes(restored, path)  # the restored bytes must parse and check clean
+            fileio.check_writable(path)
+            try:
+                fileio.replace(path, restored, expect=current_digest, create=current is None)
+            except fileio.HandEdit:
+                raise TrackerError(
+                    _("the file changed while undo ran; nothing was changed"), path=str(path)
+                ) from None
+        journal.mark(step, "done" if redo else "redo")
+        left = journal.count(state, target_digest)
+        return Undone(step.what, left)

@@ -12,7 +12,8 @@ import time
 from pathlib import Path
 
 from aes_tracker.errors import TrackerError
-from aes_tracker.store import Location, load
+from aes_tracker.paths import Location
+from aes_tracker.store import load
 
 loc = Location(Path(sys.argv[1]), True)
 end = time.monotonic() + float(sys.argv[2])
@@ -20,7 +21,7 @@ reads = bad = 0
 while time.monotonic() < end:
     try:
         loaded = load(loc)
-        if not loaded.data.commitments:
+        if not loaded.doc.commitments:
             bad += 1
     except TrackerError as e:
         print(f"bad read: {e}", file=sys.stderr)

@@ -13,7 +13,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from aes_tracker import ops
-from aes_tracker.store import Location, update
+from aes_tracker.paths import Location
+from aes_tracker.store import update
 
 
 def main() -> None:
@@ -22,16 +23,10 @@ def main() -> None:
     loc = Location(Path(path), True)
     print("ready", flush=True)
     for n in range(count):
+        who = ops.Who(tag, date(2026, 11, 28), datetime.now(UTC).replace(microsecond=0))
 
-        def change(raw: dict, loaded: object, n: int = n) -> None:
-            ops.add_note(
-                raw,
-                cid,
-                f"{tag} {n}",
-                on=date(2026, 11, 28),
-                by=tag,
-                now=datetime.now(UTC).replace(microsecond=0),
-            )
+        def change(d: object, n: int = n, who: ops.Who = who) -> ops.Outcome:
+            return ops.add_note(d, cid, f"{tag} {n}", who, on=who.today)  # type: ignore[arg-type]
 
         update(loc, change, lock_timeout=60)
         if pause:

@@ -1,0 +1,729 @@
+"""What every command shares: the Typer apps, the global settings, how a user error ends (one
+line, `error: ...`, a fixed exit code), how help is translated, and the few helpers that turn
+options into core values. Only this package (and render/) knows about Typer and Rich.
+
+Options with a fixed set of values (statuses, categories, formats, sort keys) are read as text
+and checked here against the core's registries, so that a value added there reaches every
+command, and a mistake is answered in our words, naming the option:
+`error: --status: 'Done' is not a status; use one of pending, in_progress, …`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+from typer._click.core import Command as ClickCommand
+from typer._click.core import Context, Parameter
+from typer._click.exceptions import UsageError
+from typer._click.formatting import HelpFormatter
+from typer._click.types import StringParamType
+from typer.core import TyperCommand, TyperGroup
+
+from aes_tracker import __version__
+from aes_tracker.errors import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_PIPE, TrackerError
+from aes_tracker.i18n import _
+
+if TYPE_CHECKING:
+    from dateutil.relativedelta import relativedelta
+
+    from aes_tracker.model import Catalog
+    from aes_tracker.ops import Outcome, Who
+    from aes_tracker.paths import Location
+    from aes_tracker.render import Output
+    from aes_tracker.store import Draft, View
+
+T = TypeVar("T")
+
+# Where an error about a data field came from on the command line, when it is not `--field`.
+FIELD_FLAGS = {
+    "parties": "--party",
+    "party": "--party",
+    "beneficiaries": "--beneficiary",
+    "no_deadline": "--no-deadline",
+    "review_reason": "--review-reason",
+    "due_reason": "--due-reason",
+    "title_fr": "--title-fr",
+    "next_host": "--host",
+    "hosts": "--host",
+}
+
+
+def _fail(message: str, hint: str | None = None) -> None:
+    from aes_tracker.model import escape_controls
+
+    sys.stderr.write(f"error: {escape_controls(message)}\n")
+    if hint:
+        sys.stderr.write(f"hint: {escape_controls(hint)}\n")
+
+
+def _flag(ctx: Context | None, field_name: str) -> str:
+    """The option (or argument) of the running command that feeds a data field."""
+    flags = ctx.meta.get("aes_flags", {}) if ctx is not None else {}
+    if field_name in flags:
+        return str(flags[field_name])
+    return FIELD_FLAGS.get(field_name, "--" + field_name.replace("_", "-"))
+
+
+def _last_context() -> Context | None:
+    return _CURRENT.get("ctx")
+
+
+# The context of the command that runs, for naming the option an error came from.
+_CURRENT: dict[str, Context] = {}
+
+
+def _lang_from(args: Sequence[str]) -> str | None:
+    for i, a in enumerate(args):
+        if a == "--lang" and i + 1 < len(args):
+            return args[i + 1]
+        if a.startswith("--lang="):
+            return a.split("=", 1)[1]
+    return None
+
+
+def _usage_message(e: UsageError) -> tuple[str, str | None]:
+    """Click's usage errors, in our words, on one line."""
+    from typer._click.exceptions import (
+        BadParameter,
+        MissingParameter,
+        NoArgsIsHelpError,
+        NoSuchOption,
+    )
+
+    if isinstance(e, NoArgsIsHelpError):
+        return "", None
+    if isinstance(e, MissingParameter):
+        param = e.param
+        name = (
+            param.opts[0]
+            if param is not None and getattr(param, "param_type_name", "") == "option"
+            else (param.human_readable_name if param is not None else "?")
+        )
+        if param is not None and param.param_type_name == "argument":
+            return _("{name} is missing").format(name=name), None
+        return _("{name} is missing").format(name=name), None
+    if isinstance(e, NoSuchOption):
+        hint = None
+        if e.possibilities:
+            hint = _("did you mean {options}?").format(
+                options=_(" or ").join(sorted(e.possibilities))
+            )
+        return _("no such option: {name}").format(name=e.option_name), hint
+    if isinstance(e, BadParameter):
+        name = (
+            e.param.opts[0]
+            if e.param is not None and e.param.opts
+            else (e.param_hint if isinstance(e.param_hint, str) else "")
+        )
+        return f"{name}: {e.message}" if name else e.message, None
+    msg = " ".join(e.format_message().split())
+    if msg.startswith("Got unexpected extra argument"):
+        extra = msg.split("(", 1)[-1].rstrip(")")
+        return _("unexpected extra argument: {arg}").format(arg=extra), _(
+            "put text with spaces in quotes"
+        )
+    if msg.startswith("No such command"):
+        import difflib
+
+        name = msg.split("'")[1] if "'" in msg else msg
+        names = list(getattr(getattr(e.ctx, "command", None), "commands", {}) or {})
+        close = difflib.get_close_matches(name, names, n=2)
+        hint = _("did you mean {names}?").format(names=_(" or ").join(close)) if close else None
+        return _("no such command: {name}").format(name=name), hint
+    return msg, None
+
+
+def _localize(cmd: ClickCommand) -> None:
+    """Translate a command's help and its options' help at the moment it is shown, and fill the
+    registry placeholders ({statuses}, {formats}, ...) from the registries as they are now."""
+    if getattr(cmd, "_aes_localized", False):
+        return
+    fill = placeholders(cmd.name or "")
+    if cmd.help:
+        cmd.help = _(cmd.help).format_map(fill)
+    if cmd.short_help:
+        cmd.short_help = _(cmd.short_help).format_map(fill)
+    for p in cmd.params:
+        text = getattr(p, "help", None)  # options and Typer's arguments have help
+        if text:
+            p.help = _(text).format_map(fill)  # type: ignore[attr-defined]
+    cmd._aes_localized = True  # type: ignore[attr-defined]
+
+
+class _Fill(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def placeholders(command: str) -> Mapping[str, str]:
+    from aes_tracker.model import categories, statuses
+    from aes_tracker.query import SORTS
+    from aes_tracker.render import formats_for
+
+    kind = COMMAND_KINDS.get(command, "rows")
+    return _Fill(
+        statuses=", ".join(s.name for s in statuses()),
+        open_statuses=", ".join(s.name for s in statuses() if s.open),
+        closed_statuses=", ".join(s.name for s in statuses() if not s.open),
+        categories=", ".join(c.name for c in categories()),
+        formats=", ".join(formats_for(kind)),
+        sorts=", ".join(SORTS),
+    )
+
+
+# Which kind of output each command renders (render.KIND_FORMATS): its --format choices.
+COMMAND_KINDS = {
+    "list": "rows",
+    "due": "rows",
+    "show": "commitment",
+    "report": "report",
+    "stats": "stats",
+    "timeline": "timeline",
+    "export": "export",
+    "log": "log",
+}
+
+
+def _translate_panels() -> None:
+    from typer import rich_utils
+
+    rich_utils.OPTIONS_PANEL_TITLE = _("Options")
+    rich_utils.COMMANDS_PANEL_TITLE = _("Commands")
+    rich_utils.ARGUMENTS_PANEL_TITLE = _("Arguments")
+    rich_utils.DEFAULT_STRING = _("[default: {}]")
+    rich_utils.ENVVAR_STRING = _("[env var: {}]")
+    rich_utils.REQUIRED_LONG_STRING = _("[required]")
+
+
+class Command(TyperCommand):
+    def format_help(self, ctx: Context, formatter: HelpFormatter) -> None:
+        _localize(self)
+        _translate_panels()
+        super().format_help(ctx, formatter)
+
+    def invoke(self, ctx: Context) -> Any:  # Click's own return type
+        _CURRENT["ctx"] = ctx
+        return super().invoke(ctx)
+
+
+class Group(TyperGroup):
+    """Runs the app so that every user error ends the same way: `error: ...` on stderr, a fixed
+    exit code, never a traceback; and a reader that leaves early (`| head`) ends it quietly."""
+
+    def format_help(self, ctx: Context, formatter: HelpFormatter) -> None:
+        _localize(self)
+        for cmd in self.commands.values():
+            _localize(cmd)
+        _translate_panels()
+        super().format_help(ctx, formatter)
+
+    def invoke(self, ctx: Context) -> Any:  # Click's own return type
+        _CURRENT.setdefault("ctx", ctx)
+        return super().invoke(ctx)
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        from typer._click.exceptions import ClickException, UsageError
+        from typer.exceptions import Abort, Exit
+
+        from aes_tracker import i18n
+        from aes_tracker.render import utf8_stdout
+
+        utf8_stdout()
+        argv = list(sys.argv[1:] if args is None else args)
+        _CURRENT.clear()
+        try:
+            i18n.init_from_environment(_lang_from(argv))
+        except TrackerError as e:
+            _fail(str(e))
+            i18n.set_language("en")
+            return _exit(e.exit_code, standalone_mode)
+        try:
+            rv = super().main(
+                argv,
+                prog_name,
+                complete_var,
+                standalone_mode=False,
+                windows_expand_args=windows_expand_args,
+                **extra,
+            )
+        except TrackerError as e:
+            msg = str(e)
+            if e.field and e.path is None:
+                msg = f"{_flag(_last_context(), e.field)}: {msg}"
+            _fail(msg, e.hint)
+            rv = e.exit_code
+        except UsageError as e:
+            msg, hint = _usage_message(e)
+            if not msg and e.ctx is not None:
+                sys.stdout.write(e.ctx.get_help() + "\n")
+                names = getattr(e.ctx.command, "commands", {})
+                msg = _("give a command: {names}").format(names=", ".join(names))
+            ctx = e.ctx
+            if hint is None and ctx is not None:
+                hint = _("see '{command} --help'").format(command=ctx.command_path)
+            _fail(msg, hint)
+            rv = EXIT_ERROR
+        except Exit as e:
+            rv = e.exit_code
+        except ClickException as e:
+            _fail(" ".join(e.format_message().split()))
+            rv = e.exit_code
+        except Abort:
+            rv = EXIT_INTERRUPTED
+        except BrokenPipeError:
+            rv = _reader_left()
+        return _exit(rv if isinstance(rv, int) else 0, standalone_mode)
+
+
+def _reader_left() -> int:
+    """`aes-tracker list | head`: the reader left. Not an error of ours; stdout is pointed at
+    /dev/null so that the interpreter's last flush does not complain."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+    return EXIT_PIPE
+
+
+def _exit(code: int, standalone: bool) -> int:
+    if standalone:
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            code = _reader_left()
+        sys.exit(code)
+    return code
+
+
+app = typer.Typer(
+    cls=Group,
+    name="aes-tracker",
+    help="Track the commitments made in diplomatic communiqués: what is due, what is overdue, "
+    "and what changed.\n\nData: --file, else $AES_TRACKER_FILE, else ./data/commitments.toml, "
+    "else $XDG_DATA_HOME/aes-tracker/commitments.toml (the bundled AES–Russia data until the "
+    "first change).",
+    no_args_is_help=False,
+    invoke_without_command=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",
+    add_completion=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+source_app = typer.Typer(
+    cls=Group,
+    help="Register and list the communiqués commitments come from.",
+    no_args_is_help=True,
+    rich_markup_mode="markdown",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(source_app, name="source")
+
+
+def command(name: str | None = None, **kw: Any) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    return app.command(name, cls=Command, **kw)
+
+
+# ---- settings shared by every command ------------------------------------------------------------
+
+
+@dataclass
+class Settings:
+    file: str | None
+    as_of: str | None
+    color: str
+    width: int | None
+    by: str | None
+    lock_timeout: float
+    git: bool = False
+    _today: date | None = field(default=None, repr=False)
+
+    @property
+    def location(self) -> Location:
+        from aes_tracker.paths import locate
+
+        return locate(self.file, os.environ, Path.cwd())
+
+    @property
+    def today(self) -> date:
+        if self._today is None:
+            real = date.today()
+            self._today = parse_day(self.as_of, real, "as_of") if self.as_of else real
+        return self._today
+
+    def who(self) -> Who:
+        from aes_tracker.ops import Who
+
+        return Who(self.by_name(), self.today, now())
+
+    def by_name(self) -> str:
+        from aes_tracker.model import check_text
+
+        if self.by:
+            return check_text(self.by, "by")
+        if os.environ.get("AES_TRACKER_USER"):
+            return check_text(os.environ["AES_TRACKER_USER"], "by")
+        try:
+            import getpass
+
+            return getpass.getuser()
+        except (OSError, KeyError, ImportError):
+            return "unknown"
+
+    def output(self) -> Output:
+        from aes_tracker.render import Output
+
+        return Output.decide(sys.stdout, self.color, self.width)
+
+
+TEST_NOW_ENV = "_AES_TRACKER_TEST_NOW"  # a test hook: the clock the history's `at` reads
+
+
+def now() -> datetime:
+    """When a change is recorded: the real time (UTC, to the second), whatever --as-of says:
+    an entry made today about an earlier day is backdated, and the report says so."""
+    fixed = os.environ.get(TEST_NOW_ENV)
+    if fixed:
+        return datetime.fromisoformat(fixed)
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def settings(ctx: typer.Context) -> Settings:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, Settings)
+    return obj
+
+
+def flags(ctx: typer.Context, **mapping: str) -> None:
+    """Name the arguments of this command that feed data fields, for error messages."""
+    ctx.meta.setdefault("aes_flags", {}).update(mapping)
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"aes-tracker {__version__}\n")
+        raise typer.Exit()
+
+
+def parse_int(text: str, field_name: str, lo: int, hi: int) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise TrackerError(
+            _("'{value}' is not a whole number").format(value=text), field=field_name
+        ) from None
+    if not lo <= n <= hi:
+        raise TrackerError(
+            _("{n} is out of range ({lo} to {hi})").format(n=n, lo=lo, hi=hi), field=field_name
+        )
+    return n
+
+
+def parse_seconds(text: str, field_name: str) -> float:
+    try:
+        n = float(text)
+    except ValueError:
+        raise TrackerError(
+            _("'{value}' is not a number of seconds").format(value=text), field=field_name
+        ) from None
+    if not n >= 0:  # also refuses nan
+        raise TrackerError(_("must be 0 or more seconds"), field=field_name)
+    return n
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    file: Annotated[
+        str | None,
+        typer.Option(
+            "--file",
+            "-f",
+            metavar="PATH",
+            help="The data file (default: $AES_TRACKER_FILE, ./data/commitments.toml, "
+            "or the user data file).",
+        ),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", metavar="DATE", envvar="AES_TRACKER_AS_OF", help="Take DATE as today."
+        ),
+    ] = None,
+    color: Annotated[
+        str,
+        typer.Option(
+            "--color", metavar="WHEN", help="Colour: auto (a terminal only), always or never."
+        ),
+    ] = "auto",
+    width: Annotated[
+        str | None,
+        typer.Option(
+            "--width",
+            metavar="COLUMNS",
+            help="Output width (default: $COLUMNS, the terminal, or 100).",
+        ),
+    ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by",
+            metavar="NAME",
+            help="Who makes the change (default: $AES_TRACKER_USER, else the login name).",
+        ),
+    ] = None,
+    lock_timeout: Annotated[
+        str,
+        typer.Option(
+            "--lock-timeout",
+            metavar="SECONDS",
+            help="How long a change waits for the file's lock.",
+        ),
+    ] = "5",
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            metavar="LANG",
+            help="Language of what people read: en or fr (default: $AES_TRACKER_LANG, "
+            "else the locale).",
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    if color.lower() not in ("auto", "always", "never"):
+        raise TrackerError(
+            _("'{value}' is not a colour mode; use one of auto, always, never").format(value=color),
+            field="color",
+        )
+    ctx.obj = Settings(
+        file=file,
+        as_of=as_of,
+        color=color.lower(),
+        width=parse_int(width, "width", 20, 10_000) if width is not None else None,
+        by=by,
+        lock_timeout=parse_seconds(lock_timeout, "lock_timeout"),
+    )
+    if ctx.invoked_subcommand is None:
+        sys.stdout.write(ctx.get_help() + "\n")
+
+
+# ---- helpers -------------------------------------------------------------------------------------
+
+
+def parse_day(text: str | None, today: date, field_name: str) -> date:
+    from aes_tracker.dates import parse_date
+
+    assert text is not None
+    try:
+        return parse_date(text, today)
+    except TrackerError as e:
+        e.field = field_name
+        raise
+
+
+def maybe_day(text: str | None, today: date, field_name: str) -> date | None:
+    return None if text is None else parse_day(text, today, field_name)
+
+
+def parse_window(text: str, field_name: str) -> relativedelta:
+    from aes_tracker.dates import parse_duration
+
+    try:
+        return parse_duration(text)
+    except TrackerError as e:
+        e.field = field_name
+        raise
+
+
+def view(ctx: typer.Context) -> View:
+    from aes_tracker.store import view as load_view
+
+    return load_view(settings(ctx).location)
+
+
+def emit(
+    ctx: typer.Context,
+    kind: str,
+    fmt: str,
+    payload: Any,  # the kind's own shape: rows, a report, stats...
+    output: str | None = None,
+) -> None:
+    from aes_tracker.render import emit as render_emit
+
+    s = settings(ctx)
+    forbidden: tuple[Path, ...] = ()
+    if output:
+        from aes_tracker.store import forbidden_outputs
+
+        forbidden = forbidden_outputs(s.location)
+    render_emit(
+        s.output(), kind, fmt, payload, output=Path(output) if output else None, forbidden=forbidden
+    )
+
+
+def fmt_of(kind: str, text: str) -> str:
+    from aes_tracker.render import parse_format
+
+    return parse_format(kind, text)
+
+
+def change(ctx: typer.Context, fn: Callable[[Draft], Outcome]) -> Outcome:
+    """Run one change under the lock, through the undo journal; print its line, and say on
+    stderr when it created the user data file or could not be journalled."""
+    from aes_tracker.store import update
+
+    s = settings(ctx)
+    outcome, written = update(
+        s.location,
+        fn,
+        lock_timeout=s.lock_timeout,
+        describe=lambda o: o.described,
+        by=s.by_name(),
+    )
+    if written.created:
+        sys.stderr.write(
+            _("aes-tracker: created {path} from the bundled data").format(path=written.path) + "\n"
+        )
+    for w in written.warnings:
+        sys.stderr.write(_("warning: {message}").format(message=w) + "\n")
+    sys.stdout.write(outcome.line + "\n")
+    return outcome
+
+
+def resolve(draft_or_view: Draft | View, given: str) -> str:
+    from aes_tracker.ops import resolve_id
+    from aes_tracker.store import Draft
+
+    if isinstance(draft_or_view, Draft):
+        return resolve_id(draft_or_view.ids(), given)
+    return resolve_id(draft_or_view.catalog.commitments, given)
+
+
+# ---- completion ----------------------------------------------------------------------------------
+
+
+def _complete_from_file(
+    ctx: typer.Context, pick: Callable[[Catalog], list[str]], incomplete: str
+) -> list[str]:
+    try:
+        from aes_tracker.paths import locate
+        from aes_tracker.store import view as load_view
+
+        root = ctx.find_root()
+        file = root.params.get("file") if root.params else None
+        catalog = load_view(locate(file, os.environ, Path.cwd())).catalog
+        return sorted(v for v in pick(catalog) if v.startswith(incomplete))
+    except Exception:  # completion must never print a traceback into the shell
+        return []
+
+
+def complete_id(ctx: typer.Context, incomplete: str) -> list[str]:
+    return _complete_from_file(ctx, lambda c: list(c.commitments), incomplete)
+
+
+def complete_party(ctx: typer.Context, incomplete: str) -> list[str]:
+    return _complete_from_file(ctx, lambda c: list(c.parties), incomplete)
+
+
+def complete_source(ctx: typer.Context, incomplete: str) -> list[str]:
+    return _complete_from_file(ctx, lambda c: list(c.sources), incomplete)
+
+
+def complete_status(ctx: typer.Context, incomplete: str) -> list[str]:
+    from aes_tracker.model import statuses
+
+    return [s.name for s in statuses() if s.name.startswith(incomplete.lower())]
+
+
+def complete_category(ctx: typer.Context, incomplete: str) -> list[str]:
+    from aes_tracker.model import categories
+
+    return [c.name for c in categories() if c.name.startswith(incomplete.lower())]
+
+
+def complete_format(ctx: typer.Context, incomplete: str) -> list[str]:
+    from aes_tracker.render import formats_for
+
+    kind = COMMAND_KINDS.get(ctx.command.name or "", "rows")
+    if ctx.parent is not None and ctx.parent.command.name == "source":
+        kind = "sources"
+    return [f for f in formats_for(kind) if f.startswith(incomplete.lower())]
+
+
+class _Words(StringParamType):
+    """Text, shown in help by its metavar only (ID, TEXT, STATUS), with no `<str>` type."""
+
+    name = "text"
+
+    def get_metavar(self, param: Parameter, ctx: Context) -> str | None:
+        return ""
+
+
+WORDS = _Words()
+
+IdArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="ID",
+        click_type=WORDS,
+        help="A commitment ID, or any unique prefix of one (any case).",
+        autocompletion=complete_id,
+        show_default=False,
+    ),
+]
+NoteOpt = Annotated[str, typer.Option("--note", metavar="TEXT", help="What happened.")]
+OnOpt = Annotated[
+    str | None,
+    typer.Option("--on", metavar="DATE", help="When it happened (default: today)."),
+]
+EvidenceOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--evidence",
+        metavar="URL",
+        help="A link (http or https) to the evidence, or a file; repeatable.",
+    ),
+]
+PartyOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--party",
+        metavar="PARTY",
+        help="A committing party; repeatable.",
+        autocompletion=complete_party,
+    ),
+]
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(EXIT_INTERRUPTED)
+
+
+def evidence_of(values: Sequence[str] | None) -> list[str]:
+    from aes_tracker.ops import check_evidence
+
+    return check_evidence(values or ())

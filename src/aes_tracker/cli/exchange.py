@@ -1,0 +1,141 @@
+"""The exchange commands: export and import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from aes_tracker.cli.base import WORDS, command, emit, fmt_of, settings
+from aes_tracker.errors import EXIT_FOUND
+from aes_tracker.i18n import _
+
+
+@command()
+def export(
+    ctx: typer.Context,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            metavar="FORMAT",
+            help="json (everything, lossless), csv (one row per commitment) or ics (a calendar).",
+        ),
+    ] = "json",
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", metavar="FILE", help="Write to FILE.")
+    ] = None,
+    excel: Annotated[
+        bool,
+        typer.Option(
+            "--excel",
+            help="CSV for Excel: a UTF-8 BOM so it shows accents, and cells that would run as "
+            "formulas (=, +, -, @) made plain text.",
+        ),
+    ] = False,
+) -> None:
+    """Export the data: JSON (sources, commitments, history: `import` gives it back exactly),
+    CSV for spreadsheets, or an ICS calendar with one all-day event per dated open commitment
+    and per review date (the ID in the UID, so re-importing updates instead of duplicating),
+    and the recurring consultations as a yearly event.
+
+    Example: aes-tracker export --format ics -o aes-deadlines.ics
+    """
+    from aes_tracker.render.export import Export
+    from aes_tracker.store import load
+
+    s = settings(ctx)
+    kind_fmt = fmt_of("export", fmt)
+    loaded = load(s.location)
+    who = s.who()
+    emit(ctx, "export", kind_fmt, Export(loaded.raw, loaded.doc, who.today, who.now, excel), output)
+
+
+@command("import")
+def import_(
+    ctx: typer.Context,
+    source_file: Annotated[
+        str,
+        typer.Argument(
+            click_type=WORDS,
+            metavar="FILE",
+            help="A JSON export, or a CSV with the columns of `export --format csv`.",
+            show_default=False,
+        ),
+    ],
+    update: Annotated[
+        bool,
+        typer.Option(
+            "--update",
+            help="Replace existing commitments that differ (else they are listed as conflicts).",
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would change; write nothing.")
+    ] = False,
+) -> None:
+    """Merge commitments (and sources) from a file, by ID: new ones are added, existing ones are
+    changed only with --update (each change recorded in the history), conflicts are listed
+    (exit 1). All or nothing: a bad row means nothing is written, and the error names the row.
+
+    Example: aes-tracker import next-session.csv --dry-run
+    """
+    from aes_tracker import exchange
+    from aes_tracker.fileio import read_file
+    from aes_tracker.ops import Outcome
+    from aes_tracker.store import Draft, load
+    from aes_tracker.store import update as run_update
+
+    s = settings(ctx)
+    incoming = exchange.read_import(
+        exchange.decode_import(read_file(Path(source_file)), source_file), source_file
+    )
+    who = s.who()
+    report: dict[str, list[str]] = {}
+
+    def merge(d: Draft) -> Outcome:
+        report.update(exchange.merge(d, incoming, update=update, who=who, name=source_file))
+        return Outcome("", _("import of {name}").format(name=source_file))
+
+    if dry_run:
+        loaded = load(s.location)
+        from aes_tracker.store import Draft as D
+
+        raw = loaded.raw
+        cs = raw.pop("commitments", {})
+        merge(D(s.location.path, raw, lambda cid: cs[cid], cs))
+    else:
+        _result, written = run_update(
+            s.location,
+            merge,
+            lock_timeout=s.lock_timeout,
+            describe=lambda o: o.described,
+            by=who.by,
+        )
+        for w in written.warnings:
+            typer.echo(_("warning: {message}").format(message=w), err=True)
+    verb = _("would be ") if dry_run else ""
+    out = []
+    for key in ("added", "updated", "sources"):
+        for cid in report[key]:
+            label = {
+                "added": _("added"),
+                "updated": _("updated"),
+                "sources": _("source added"),
+            }[key]
+            out.append(f"{cid}: {verb}{label}")
+    for cid in report["conflicts"]:
+        out.append(_("{id}: conflict: differs from the data file (use --update)").format(id=cid))
+    out.append(
+        _("{a} {verb}added, {u} {verb}updated, {n} unchanged, {c} conflicts").format(
+            a=len(report["added"]),
+            u=len(report["updated"]),
+            n=len(report["unchanged"]),
+            c=len(report["conflicts"]),
+            verb=verb,
+        )
+    )
+    typer.echo("\n".join(out))
+    if report["conflicts"]:
+        raise typer.Exit(EXIT_FOUND)

@@ -1,0 +1,421 @@
+"""The reading commands: list, due, show, report, stats, timeline, source list. Each parses its
+options, asks the core for plain data, and hands it to one renderer."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from aes_tracker.cli.base import (
+    WORDS,
+    Command,
+    IdArg,
+    PartyOpt,
+    command,
+    complete_category,
+    complete_format,
+    complete_source,
+    complete_status,
+    emit,
+    fmt_of,
+    maybe_day,
+    parse_int,
+    parse_window,
+    resolve,
+    settings,
+    source_app,
+    view,
+)
+from aes_tracker.errors import TrackerError
+from aes_tracker.i18n import _
+
+FORMAT_HELP = "One of: {formats}."
+
+
+@command("list")
+def list_(
+    ctx: typer.Context,
+    status: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--status",
+            metavar="STATUS",
+            help="Only this status ({statuses}); repeatable.",
+            autocompletion=complete_status,
+        ),
+    ] = None,
+    category: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--category",
+            metavar="CATEGORY",
+            help="Only this category ({categories}); repeatable.",
+            autocompletion=complete_category,
+        ),
+    ] = None,
+    party: PartyOpt = None,
+    source: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--source",
+            metavar="SOURCE",
+            help="Only from this source; repeatable.",
+            autocompletion=complete_source,
+        ),
+    ] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue ones.")] = False,
+    due_within: Annotated[
+        str | None,
+        typer.Option(
+            "--due-within",
+            metavar="DURATION",
+            help="Only those due by today + DURATION (7d, 2w, 3m, 1y).",
+        ),
+    ] = None,
+    due_before: Annotated[
+        str | None, typer.Option("--due-before", metavar="DATE", help="Only those due before DATE.")
+    ] = None,
+    due_after: Annotated[
+        str | None, typer.Option("--due-after", metavar="DATE", help="Only those due after DATE.")
+    ] = None,
+    search: Annotated[
+        str | None,
+        typer.Option(
+            "--search",
+            metavar="TEXT",
+            help="In title, quote, notes and history; ignores case, accents and punctuation.",
+        ),
+    ] = None,
+    open_: Annotated[bool, typer.Option("--open", help="Only open ones.")] = False,
+    closed: Annotated[bool, typer.Option("--closed", help="Only closed ones.")] = False,
+    sort: Annotated[
+        str, typer.Option("--sort", metavar="KEY", help="Sort by one of: {sorts}.")
+    ] = "due",
+    reverse: Annotated[bool, typer.Option("--reverse", help="Reverse the order.")] = False,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", metavar="FORMAT", help=FORMAT_HELP, autocompletion=complete_format
+        ),
+    ] = "table",
+) -> None:
+    """List commitments, soonest due first: overdue in red, due within 30 days in yellow,
+    closed ones dim.
+
+    Example: aes-tracker list --category security --open --format json
+    """
+    from aes_tracker.model import Summary, parse_category, parse_status
+    from aes_tracker.ops import resolve_id
+    from aes_tracker.query import SORTS, Filter, row, select
+    from aes_tracker.query import sort as sort_rows
+    from aes_tracker.render.rows import Rows
+
+    s = settings(ctx)
+    kind_fmt = fmt_of("rows", fmt)
+    if open_ and closed:
+        raise TrackerError(_("--open and --closed exclude each other: give one"))
+    if sort not in SORTS:
+        raise TrackerError(
+            _("'{value}' is not a sort key; use one of {choices}").format(
+                value=sort, choices=", ".join(SORTS)
+            ),
+            field="sort",
+        )
+    today = s.today
+    v = view(ctx)
+    catalog = v.catalog
+    for p in party or []:
+        if p.casefold() not in {k.casefold() for k in catalog.parties}:
+            raise TrackerError(
+                _("'{value}' is not a known party (one of: {choices})").format(
+                    value=p, choices=", ".join(catalog.parties)
+                ),
+                field="party",
+            )
+    sources = [resolve_id(catalog.sources, src, "source", "source") for src in source or []]
+    haystack = None
+    if search:
+        doc = v.document()
+
+        def haystack(c: Summary) -> str:
+            full = doc.commitments[c.id]
+            return "\n".join([full.title, full.quote, full.notes, *(e.note for e in full.history)])
+
+    f = Filter(
+        statuses=[parse_status(x) for x in status or ()],
+        categories=[parse_category(x) for x in category or ()],
+        parties=party or (),
+        sources=sources,
+        overdue=overdue,
+        due_within=parse_window(due_within, "due_within") if due_within else None,
+        due_before=maybe_day(due_before, today, "due_before"),
+        due_after=maybe_day(due_after, today, "due_after"),
+        search=search or "",
+        open=True if open_ else False if closed else None,
+    )
+    chosen = sort_rows(select(catalog.commitments.values(), today, f, haystack), sort, reverse)
+    emit(ctx, "rows", kind_fmt, Rows([row(c, today) for c in chosen]))
+
+
+@command()
+def due(
+    ctx: typer.Context,
+    within: Annotated[
+        str,
+        typer.Option("--within", metavar="DURATION", help="The look-ahead window: 7d, 2w, 3m, 1y."),
+    ] = "30d",
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", metavar="FORMAT", help=FORMAT_HELP, autocompletion=complete_format
+        ),
+    ] = "table",
+) -> None:
+    """Open commitments that are overdue or due within the window, and undated ones whose review
+    date has come, most overdue first.
+
+    Example: aes-tracker due --within 2w
+    """
+    from aes_tracker.query import due_soon, row
+    from aes_tracker.render.rows import Rows
+
+    s = settings(ctx)
+    kind_fmt = fmt_of("rows", fmt)
+    window = parse_window(within, "within")
+    catalog = view(ctx).catalog
+    rows = [row(c, s.today) for c in due_soon(catalog.commitments.values(), s.today, window)]
+    empty = _("Nothing overdue or due within {window}.").format(window=within)
+    emit(ctx, "rows", kind_fmt, Rows(rows, empty=empty))
+
+
+@command()
+def show(
+    ctx: typer.Context,
+    cid: IdArg,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", metavar="FORMAT", help=FORMAT_HELP, autocompletion=complete_format
+        ),
+    ] = "table",
+) -> None:
+    """Every field of one commitment, its quote, and its history as a timeline.
+
+    Example: aes-tracker show sec-training
+    """
+    from aes_tracker.render.show import Shown
+
+    s = settings(ctx)
+    kind_fmt = fmt_of("commitment", fmt)
+    v = view(ctx)
+    c = v.detail(resolve(v, cid))
+    emit(ctx, "commitment", kind_fmt, Shown(c, v.catalog.sources.get(c.source), s.today))
+
+
+@command()
+def report(
+    ctx: typer.Context,
+    since: Annotated[
+        str,
+        typer.Option(
+            "--since",
+            metavar="DURATION|DATE",
+            help="The change window: 7d is today and the six days before; or its first day.",
+        ),
+    ] = "7d",
+    within: Annotated[
+        str, typer.Option("--within", metavar="DURATION", help="The look-ahead window.")
+    ] = "14d",
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", metavar="FORMAT", help=FORMAT_HELP, autocompletion=complete_format
+        ),
+    ] = "text",
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output", "-o", metavar="FILE", help="Write the report to FILE, atomically."
+        ),
+    ] = None,
+    fail_on_overdue: Annotated[
+        bool,
+        typer.Option("--fail-on-overdue", help="Exit 1 when anything is overdue."),
+    ] = False,
+) -> None:
+    """The weekly report: Overdue, Due soon, Review due, Review soon, Changed (every history
+    entry that happened or was recorded in the change window), Next consultation, and a Summary.
+    Sections with nothing in them are left out but counted in the summary. Exit 0 whatever it
+    finds, unless --fail-on-overdue.
+
+    Example: aes-tracker --file /srv/aes/commitments.toml report --format markdown
+    """
+    from aes_tracker import report as rp
+    from aes_tracker.dates import parse_since
+    from aes_tracker.errors import EXIT_FOUND
+
+    s = settings(ctx)
+    kind_fmt = fmt_of("report", fmt)
+    today = s.today
+    try:
+        first = parse_since(since, today)
+    except TrackerError as e:
+        e.field = "since"
+        raise
+    w = rp.window(today, first, parse_window(within, "within"))
+    v = view(ctx)
+    rep = rp.build(v.catalog, w, v.details)
+    emit(ctx, "report", kind_fmt, rep, output)
+    if fail_on_overdue and rep["summary"]["overdue"]:
+        raise typer.Exit(EXIT_FOUND)
+
+
+@command()
+def log(
+    ctx: typer.Context,
+    cid: Annotated[
+        str | None,
+        typer.Argument(
+            click_type=WORDS,
+            metavar="ID",
+            help="Only this commitment (an ID or a unique prefix).",
+            show_default=False,
+        ),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            metavar="DURATION|DATE",
+            help="From this day: 7d is today and the six days before, or a date.",
+        ),
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", metavar="DATE", help="Up to this day, included.")
+    ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by", metavar="NAME", help="Only entries made by NAME (any part, any case)."
+        ),
+    ] = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", metavar="FORMAT", help=FORMAT_HELP, autocompletion=complete_format
+        ),
+    ] = "table",
+) -> None:
+    """What changed, and when: history entries across all commitments, newest first. An entry
+    counts for the day it happened and the day it was recorded; a backdated one says so.
+
+    Example: aes-tracker log --since 7d --by ana
+    """
+    from aes_tracker.dates import parse_since
+    from aes_tracker.render.rows import LogRows
+    from aes_tracker.report import history_log
+
+    s = settings(ctx)
+    kind_fmt = fmt_of("log", fmt)
+    today = s.today
+    first = None
+    if since is not None:
+        try:
+            first = parse_since(since, today)
+        except TrackerError as e:
+            e.field = "since"
+            raise
+    last = maybe_day(until, today, "until")
+    v = view(ctx)
+    ids = [resolve(v, cid)] if cid else None
+    rows = history_log(v.catalog, v.details, since=first, until=last, by=by or "", ids=ids)
+    emit(ctx, "log", kind_fmt, LogRows(rows, empty=_("No history entries match.")))
+
+
+@command()
+def stats(
+    ctx: typer.Context,
+    by: Annotated[
+        str, typer.Option("--by", metavar="GROUP", help="Group by party, category or source.")
+    ] = "party",
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", metavar="FORMAT", help=FORMAT_HELP, autocompletion=complete_format
+        ),
+    ] = "table",
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", metavar="FILE", help="Write to FILE.")
+    ] = None,
+) -> None:
+    """Compliance per group: counts by status, share closed, overdue count, and a score in the
+    G7/G20 Research Group's style, averaged over the group's scored commitments: done = +1;
+    partial and in_progress = 0; broken, stalled, and open-and-overdue = -1; dropped, and open
+    commitments not yet due (or with no deadline), are not scored. A commitment with several
+    parties counts for each of them.
+
+    Example: aes-tracker stats --by category --format svg -o compliance.svg
+    """
+    from aes_tracker.stats import GROUPINGS, compliance
+
+    s = settings(ctx)
+    kind_fmt = fmt_of("stats", fmt)
+    if by.lower() not in GROUPINGS:
+        raise TrackerError(
+            _("'{value}' is not a grouping; use one of {choices}").format(
+                value=by, choices=", ".join(GROUPINGS)
+            ),
+            field="by",
+        )
+    st = compliance(view(ctx).catalog, s.today, by.lower())
+    emit(ctx, "stats", kind_fmt, st, output)
+
+
+@command()
+def timeline(
+    ctx: typer.Context,
+    months: Annotated[
+        str, typer.Option("--months", metavar="N", help="How many months back and ahead (1-120).")
+    ] = "6",
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", metavar="FORMAT", help=FORMAT_HELP, autocompletion=complete_format
+        ),
+    ] = "text",
+) -> None:
+    """Month by month, the past and coming N months: each commitment due in a month, marked by
+    state (● overdue, ○ due, ✓ done, · closed), and the recurring consultations (◆ held,
+    ◇ expected) with their host.
+
+    Example: aes-tracker timeline --months 12
+    """
+    from aes_tracker.stats import timeline as build_timeline
+
+    s = settings(ctx)
+    kind_fmt = fmt_of("timeline", fmt)
+    n = parse_int(months, "months", 1, 120)
+    emit(ctx, "timeline", kind_fmt, build_timeline(view(ctx).catalog, s.today, n))
+
+
+@source_app.command("list", cls=Command)
+def source_list(
+    ctx: typer.Context,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", metavar="FORMAT", help=FORMAT_HELP, autocompletion=complete_format
+        ),
+    ] = "table",
+) -> None:
+    """List the sources of the data file.
+
+    Example: aes-tracker source list --format json
+    """
+    from aes_tracker.query import source_rows
+    from aes_tracker.render.rows import SourceRows
+
+    kind_fmt = fmt_of("sources", fmt)
+    rows = source_rows(view(ctx).catalog)
+    emit(ctx, "sources", kind_fmt, SourceRows(rows))

@@ -1,0 +1,599 @@
+"""Files, safely: reading only regular files, the exclusive lock, atomic replacement that cannot
+lose an editor's save, private folders, and the test-only fault points. No TOML, no terminal.
+
+The replacement of the data file, in order:
+
+1. the new bytes go to a temp file in the same folder (mode and owner of the old file), fsync;
+2. on Linux, `renameat2(RENAME_EXCHANGE)` swaps the temp file and the data file in one atomic
+   step; the file displaced by the swap is what was on disk at that instant. If its digest is
+   not the one the change was computed from, an editor saved the file meanwhile: the swap is
+   undone (the editor's file goes back in place) and the caller applies its change again to it;
+3. elsewhere (no renameat2, or a file system without it), the digest of the file is checked and
+   then `os.replace` runs: the same check, with a window of microseconds between the two;
+4. the folder is fsynced, so the rename itself survives a power cut.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import os
+import stat
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from aes_tracker.errors import BusyError, TrackerError
+from aes_tracker.i18n import _
+from aes_tracker.paths import lock_path
+
+# Test-only hooks, read from the environment so that real subprocesses can be driven by the tests:
+# a named fault point where the process kills itself, and a switch that disables the lock and the
+# hash check (to show that the lost-update test can fail without them).
+FAULT_ENV = "_AES_TRACKER_TEST_FAULT"
+NOLOCK_ENV = "_AES_TRACKER_TEST_NOLOCK"
+NOEXCHANGE_ENV = "_AES_TRACKER_TEST_NOEXCHANGE"  # force the fallback of step 3
+
+DEFAULT_LOCK_TIMEOUT = 5.0
+
+
+def fault(point: str) -> None:
+    if os.environ.get(FAULT_ENV) == point:
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def unprotected() -> bool:
+    return os.environ.get(NOLOCK_ENV) == "1"
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# ---- reading -------------------------------------------------------------------------------------
+
+
+def read_file(path: Path, *, missing_hint: str | None = None) -> bytes:
+    """The bytes of a regular file. A directory, a FIFO or a device is refused at once (opening
+    a FIFO for reading would wait forever for a writer)."""
+    shown = str(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise TrackerError(_("no such file"), path=shown, hint=missing_hint) from None
+    except IsADirectoryError:
+        raise TrackerError(_("is a directory, not a data file"), path=shown) from None
+    except PermissionError:
+        raise TrackerError(_("permission denied"), path=shown) from None
+    except OSError as e:
+        raise TrackerError(
+            _("cannot read: {reason}").format(reason=e.strerror or e), path=shown
+        ) from None
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise TrackerError(_("is a directory, not a data file"), path=shown)
+        if not stat.S_ISREG(st.st_mode):
+            raise TrackerError(
+                _("is not a regular file (a pipe, a socket or a device); nothing was read"),
+                path=shown,
+            )
+        chunks = []
+        while True:
+            chunk = os.read(fd, max(st.st_size + 1, 1 << 16))
+            if not chunk:
+                break
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError as e:
+        raise TrackerError(
+            _("cannot read: {reason}").format(reason=e.strerror or e), path=shown
+        ) from None
+    finally:
+        os.close(fd)
+
+
+def file_digest(path: Path) -> str | None:
+    try:
+        with open(path, "rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest()
+    except FileNotFoundError:
+        return None
+
+
+def check_writable(path: Path) -> None:
+    """Refuse, before any work, to rewrite a data file its owner made read-only or that this user
+    may not write: `chmod 444` means "do not change this", as it does for `echo >> file`."""
+    real = os.path.realpath(path)
+    try:
+        st = os.stat(real)
+    except FileNotFoundError:
+        return
+    if not stat.S_ISREG(st.st_mode):
+        raise TrackerError(
+            _("is not a regular file (a pipe, a socket or a device); nothing was written"),
+            path=str(path),
+        )
+    if not os.access(real, os.W_OK):
+        raise TrackerError(
+            _("is read-only for you; nothing was written"),
+            path=str(path),
+            hint=_("make it writable (chmod u+w) if it should change"),
+        )
+
+
+# ---- the lock ------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def locked(path: Path, timeout: float) -> Iterator[None]:
+    """Hold the exclusive lock of the data file at `path`, waiting at most `timeout` seconds.
+    The lock file is never replaced or deleted, so a lock held by a process that died is released
+    by the kernel: it is never stale. A link where the lock file should be is refused (following
+    it would create or lock some other file)."""
+    if unprotected():
+        yield
+        return
+    lp = lock_path(path)
+    try:
+        fd = os.open(
+            lp, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK, 0o666
+        )
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise TrackerError(
+                _("the lock file {lock} is a symbolic link; remove it").format(lock=lp),
+                path=str(path),
+            ) from None
+        if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise TrackerError(os_message(e, lp.parent), path=str(path)) from None
+        raise TrackerError(
+            _("cannot open the lock file {lock}: {reason}").format(lock=lp, reason=e.strerror),
+            path=str(path),
+        ) from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise TrackerError(
+                _("the lock file {lock} is not a regular file; remove it").format(lock=lp),
+                path=str(path),
+            )
+        if not _acquire(fd, timeout):
+            raise BusyError(
+                _("file is busy: another aes-tracker holds the lock {lock} (waited {n}s)").format(
+                    lock=lp, n=f"{timeout:g}"
+                ),
+                path=str(path),
+                hint=_("try again, or wait longer with --lock-timeout SECONDS"),
+            )
+        yield
+    finally:
+        os.close(fd)  # closing releases the flock
+
+
+def try_locked(path: Path) -> bool:
+    """True when no writer holds the lock right now (for tidying up after a killed one); never
+    creates the lock file and never waits."""
+    import fcntl
+
+    try:
+        fd = os.open(lock_path(path), os.O_RDWR | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
+# A wait this long (about 115 days) is taken as "wait as long as it takes": the interval timer
+# cannot hold much more (`--lock-timeout inf` would overflow it).
+_FOREVER = 1e7
+
+
+class _LockWait(Exception):
+    """Raised from the SIGALRM handler to end a blocking `flock` wait."""
+
+
+def _acquire(fd: int, timeout: float) -> bool:
+    """Take the exclusive flock on `fd` within `timeout` seconds; False when the time is up.
+
+    A waiter blocks in the kernel rather than polling: polling loses to a writer that releases
+    and re-takes the lock in a loop (a cron job adding many items), and can starve for the whole
+    timeout. The kernel wakes a blocked waiter the moment the lock is released. The timeout is a
+    one-shot SIGALRM timer whose handler raises, which ends the blocking call (as `flock -w`
+    does). Signal handlers can only be set from the main thread; elsewhere it falls back to
+    polling."""
+    import fcntl
+    import signal
+    import threading
+
+    if _try_flock(fd):
+        return True
+    if timeout <= 0:
+        return False
+    if timeout >= _FOREVER:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        return True
+    if threading.current_thread() is not threading.main_thread():
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            time.sleep(0.005)
+            if _try_flock(fd):
+                return True
+        return False
+
+    def expire(signum: int, frame: object) -> None:
+        raise _LockWait()
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    try:
+        try:
+            signal.setitimer(signal.ITIMER_REAL, timeout)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            return True
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    except _LockWait:
+        # Time is up. The timer may have fired just after flock returned, so ask once more
+        # without blocking (taking a lock this descriptor already holds is a no-op).
+        return _try_flock(fd)
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _try_flock(fd: int) -> bool:
+    import fcntl
+
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+
+
+# ---- temp files ----------------------------------------------------------------------------------
+
+
+def temp_prefix(real: Path) -> str:
+    return f".{real.name}.tmp-"
+
+
+def _temp_name(real: Path) -> Path:
+    return real.parent / f"{temp_prefix(real)}{os.getpid()}-{os.urandom(4).hex()}"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep_temps(real: Path, *, only_dead: bool = False) -> None:
+    """Remove the temp files a killed writer left beside `real`. Under the data file's lock no
+    other writer can own one; elsewhere (`only_dead`) only those whose process is gone."""
+    if unprotected():
+        return
+    prefix = temp_prefix(real)
+    try:
+        names = [n for n in os.listdir(real.parent) if n.startswith(prefix)]
+    except OSError:
+        return
+    for name in names:
+        if only_dead:
+            pid = name[len(prefix) :].split("-", 1)[0]
+            if not pid.isdigit() or _pid_alive(int(pid)):
+                continue
+        with contextlib.suppress(OSError):
+            (real.parent / name).unlink()
+
+
+def fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_temp(
+    real: Path, content: bytes, mode: int | None, owner: tuple[int, int] | None
+) -> Path:
+    tmp = _temp_name(real)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    try:
+        view = memoryview(content)
+        while view:
+            n = os.write(fd, view)
+            view = view[n:]
+        fault("after-temp-write")
+        os.fsync(fd)
+        fault("after-fsync")
+        if mode is None:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.fchmod(fd, mode)
+        if owner is not None and hasattr(os, "fchown"):
+            with contextlib.suppress(PermissionError):
+                os.fchown(fd, *owner)
+    except BaseException:
+        os.close(fd)
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    os.close(fd)
+    return tmp
+
+
+# ---- the atomic exchange -----------------------------------------------------------------------
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+_exchange_fn: object = None
+
+
+def _exchange_call() -> object:
+    """libc's renameat2, or False where there is none (glibc < 2.28, not Linux)."""
+    global _exchange_fn
+    if _exchange_fn is None:
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            fn = libc.renameat2
+            fn.argtypes = [
+                ctypes.c_int,
+                ctypes.c_char_p,
+                ctypes.c_int,
+                ctypes.c_char_p,
+                ctypes.c_uint,
+            ]
+            fn.restype = ctypes.c_int
+            _exchange_fn = fn
+        except (AttributeError, OSError, ImportError):
+            _exchange_fn = False
+    return _exchange_fn
+
+
+def exchange_supported() -> bool:
+    return os.environ.get(NOEXCHANGE_ENV) != "1" and bool(_exchange_call())
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap the files at `a` and `b` atomically; False when the system cannot."""
+    if os.environ.get(NOEXCHANGE_ENV) == "1":
+        return False
+    fn = _exchange_call()
+    if not fn:
+        return False
+    import ctypes
+
+    rc = fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)  # type: ignore[operator]
+    if rc == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False  # this file system cannot: the caller falls back
+    raise OSError(err, os.strerror(err), str(b))
+
+
+class HandEdit(Exception):
+    """The file changed on disk between our read and our write; it was left as the editor saved
+    it."""
+
+
+def replace(path: Path, content: bytes, *, expect: str | None, create: bool = False) -> None:
+    """Replace the file at `path` (a symlink is followed and stays a link) with `content`,
+    atomically: the file is at every moment either the old or the new bytes. Mode and, where
+    allowed, owner are kept. `expect` is the digest the file must still have (the bytes the change
+    was computed from): an edit saved since is never overwritten (HandEdit). `create`: the file
+    may not exist yet."""
+    real = Path(os.path.realpath(path))
+    folder = real.parent
+    try:
+        st: os.stat_result | None = os.stat(real)
+    except FileNotFoundError:
+        if not create and expect is not None:
+            raise HandEdit() from None
+        st = None
+    tmp: Path | None = None
+    try:
+        mode = None if st is None else stat.S_IMODE(st.st_mode)
+        owner = None if st is None else (st.st_uid, st.st_gid)
+        tmp = _write_temp(real, content, mode, owner)
+        if expect is None or st is None:
+            os.replace(tmp, real)
+            tmp = None
+        elif _exchange(tmp, real):
+            fault("after-exchange")
+            try:
+                displaced = file_digest(tmp)
+            except OSError:
+                # What was displaced cannot be checked: swap it back and change nothing. Should
+                # that fail too, the displaced file is kept where it is, never deleted.
+                if not _exchange(tmp, real):
+                    tmp = None
+                raise
+            if displaced != expect:
+                _put_back(tmp, real, digest(content), displaced)
+                tmp = None
+                raise HandEdit()
+            # The old bytes, displaced: the change is in place.
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            tmp = None
+        else:
+            if file_digest(real) != expect:
+                raise HandEdit()
+            os.replace(tmp, real)
+            tmp = None
+        fault("after-replace")
+    except OSError as e:
+        raise TrackerError(os_message(e, folder), path=str(path)) from None
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+    # The new file is in place; syncing the folder makes the rename itself durable. If that
+    # fails the change has still happened, and undoing it would be a second write that can fail
+    # the same way: so it is best effort.
+    with contextlib.suppress(OSError):
+        fsync_dir(folder)
+
+
+def _put_back(tmp: Path, real: Path, ours: str | None, displaced: str | None) -> None:
+    """An editor's file was displaced by our swap: swap it back. If the editor saved yet again
+    in between, the newest save is what ends up in place."""
+    in_place: str | None = ours
+    held = displaced
+    for _attempt in range(20):
+        if not _exchange(tmp, real):
+            break
+        out = file_digest(tmp)
+        if out == in_place:
+            break  # what came out is what we expected there: `held` is back in place
+        # A save landed in between and came out: it is newer than `held`, so it goes back in
+        # with the next swap, and `held` comes out to be dropped.
+        in_place, held = held, out
+    with contextlib.suppress(OSError):
+        tmp.unlink()
+
+
+def os_message(e: OSError, folder: Path) -> str:
+    if e.errno == errno.ENOSPC:
+        return _("cannot write: no space left on the device; the file was not changed")
+    if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return _("cannot write in {folder}: {reason}; the file was not changed").format(
+            folder=folder, reason=e.strerror
+        )
+    return _("cannot write: {reason}; the file was not changed").format(reason=e.strerror or e)
+
+
+# ---- private folders ---------------------------------------------------------------------------
+
+
+def private_dir(folder: Path) -> Path:
+    """Make (0700) or check a per-user folder of the tool's own (the undo journal, the cache):
+    refuse one that is a symbolic link, belongs to another user, or that others may write, since
+    whatever is planted there would be trusted."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        st = os.lstat(folder)
+    except OSError as e:
+        raise TrackerError(
+            _("cannot use the folder {folder}: {reason}").format(folder=folder, reason=e.strerror)
+        ) from None
+    if stat.S_ISLNK(st.st_mode) or not stat.S_ISDIR(st.st_mode):
+        raise TrackerError(
+            _("{folder} is a symbolic link or not a folder; aes-tracker will not use it").format(
+                folder=folder
+            )
+        )
+    if hasattr(os, "getuid") and st.st_uid != os.getuid():
+        raise TrackerError(
+            _("{folder} belongs to another user; aes-tracker will not use it").format(folder=folder)
+        )
+    if st.st_mode & 0o022:
+        raise TrackerError(
+            _("{folder} can be written by other users; aes-tracker will not use it").format(
+                folder=folder
+            ),
+            hint=_("run: chmod 700 {folder}").format(folder=folder),
+        )
+    return folder
+
+
+def write_private(path: Path, content: bytes, mode: int = 0o600) -> None:
+    """Write a file in a private folder atomically (temp, fsync, rename), with `mode`."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{os.urandom(4).hex()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | os.O_NOFOLLOW, mode)
+    try:
+        try:
+            view = memoryview(content)
+            while view:
+                n = os.write(fd, view)
+                view = view[n:]
+            os.fsync(fd)
+            os.fchmod(fd, mode)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+def sweep_private(folder: Path) -> None:
+    """Remove temp files in a private folder whose writer is gone."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        if name.startswith(".") and ".tmp-" in name:
+            pid = name.split(".tmp-", 1)[1].split("-", 1)[0]
+            if pid.isdigit() and not _pid_alive(int(pid)):
+                with contextlib.suppress(OSError):
+                    (folder / name).unlink()
+
+
+# ---- other outputs -----------------------------------------------------------------------------
+
+
+def write_output(path: Path, content: bytes, *, forbidden: tuple[Path, ...]) -> None:
+    """`--output FILE`: replace FILE atomically, so a mail job never sends half a report. A path
+    that resolves to one of `forbidden` (the data file, its lock, the journal) is refused: an
+    export must never overwrite the data it came from, bypassing the lock and the undo journal."""
+    shown = str(path)
+    target = Path(os.path.realpath(path))
+    for f in forbidden:
+        f_real = Path(os.path.realpath(f))
+        if target == f_real or f_real in target.parents:
+            raise TrackerError(
+                _("is the data file (or its lock or undo journal); choose another output file"),
+                path=shown,
+                field="output",
+            )
+    if os.path.isdir(target):
+        raise TrackerError(_("is a directory"), path=shown, field="output")
+    if os.path.exists(target) and not os.path.isfile(target):
+        # /dev/stdout, a FIFO, a device: write into it; replacing it would replace the node.
+        try:
+            with open(path, "wb") as node:
+                node.write(content)
+        except OSError as e:
+            raise TrackerError(
+                _("cannot write: {reason}").format(reason=e.strerror), path=shown
+            ) from None
+        return
+    if not os.path.isdir(target.parent):
+        raise TrackerError(_("no such folder"), path=shown, field="output")
+    sweep_temps(target, only_dead=True)
+    try:
+        st = os.stat(target)
+        mode: int | None = stat.S_IMODE(st.st_mode)
+    except FileNotFoundError:
+        mode = None
+    try:
+        tmp = _write_temp(target, content, mode, None)
+        try:
+            os.replace(tmp, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
+    except OSError as e:
+        raise TrackerError(os_message(e, target.parent), path=shown) from None
+    with contextlib.suppress(OSError):
+        fsync_dir(target.parent)

@@ -1,0 +1,89 @@
+"""Where things are: the data file, the bundled data, and the per-user folders (data, state for
+the undo journal, cache for the parse cache). The environment is read here and nowhere else.
+
+The per-user folders follow the XDG base-directory rules (what platformdirs gives on Linux), read
+by hand in these few lines: platformdirs would add a dependency and import time for three paths.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+APP = "aes-tracker"
+
+
+@dataclass(frozen=True)
+class Location:
+    path: Path
+    explicit: bool  # named by --file or $AES_TRACKER_FILE: a missing file is an error
+
+
+def _home(environ: Mapping[str, str]) -> Path:
+    return Path(environ.get("HOME") or Path.home())
+
+
+def _xdg(environ: Mapping[str, str], var: str, default: str) -> Path:
+    value = environ.get(var)
+    # The XDG rules: a relative path is invalid and is ignored.
+    if value and os.path.isabs(value):
+        return Path(value)
+    return _home(environ) / default
+
+
+def data_home(environ: Mapping[str, str]) -> Path:
+    return _xdg(environ, "XDG_DATA_HOME", ".local/share") / APP
+
+
+def state_home(environ: Mapping[str, str]) -> Path:
+    return _xdg(environ, "XDG_STATE_HOME", ".local/state") / APP
+
+
+def cache_home(environ: Mapping[str, str]) -> Path:
+    return _xdg(environ, "XDG_CACHE_HOME", ".cache") / APP
+
+
+def user_data_path(environ: Mapping[str, str]) -> Path:
+    return data_home(environ) / "commitments.toml"
+
+
+def bundled_path() -> Path:
+    """The communiqué data shipped with the package (or, in a source checkout, the repo's copy)."""
+    here = Path(__file__).resolve().parent
+    p = here / "bundled" / "commitments.toml"
+    if p.is_file():
+        return p
+    return here.parent.parent / "data" / "commitments.toml"
+
+
+def locate(explicit: str | None, environ: Mapping[str, str], cwd: Path) -> Location:
+    """--file, else $AES_TRACKER_FILE, else ./data/commitments.toml when it exists, else the user
+    data file."""
+    if explicit:
+        return Location(Path(explicit), True)
+    if environ.get("AES_TRACKER_FILE"):
+        return Location(Path(environ["AES_TRACKER_FILE"]), True)
+    local = cwd / "data" / "commitments.toml"
+    if local.is_file():
+        return Location(Path("data") / "commitments.toml", False)
+    return Location(user_data_path(environ), False)
+
+
+def real(path: Path) -> Path:
+    """The file a path names, links followed."""
+    return Path(os.path.realpath(path))
+
+
+def lock_path(path: Path) -> Path:
+    r = real(path)
+    return r.with_name(r.name + ".lock")
+
+
+def file_key(path: Path) -> str:
+    """A short stable name for one data file, from its real path: the undo journal and the parse
+    cache of different files never mix."""
+    import hashlib
+
+    return hashlib.sha256(os.fsencode(os.path.realpath(path))).hexdigest()[:24]

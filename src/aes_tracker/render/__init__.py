@@ -1,0 +1,291 @@
+"""Everything a person or a script reads, built from plain data. The console policy (colour,
+width) is decided once in `Output`; each output format is declared once in `FORMATS`; each kind
+of output (rows, one commitment, the report, ...) maps its formats to renderers in `RENDERERS`;
+`emit` is the one place that dispatches and writes. The CLI's `--format` choices and help come
+from here.
+
+A renderer is `(payload, out) -> str | bytes`: it returns the whole text, so that what goes to a
+terminal, a pipe, a file or a test is the same thing, written in one call. Rich is imported only
+by the renderers that draw with it (the SVG picture), so commands printing JSON do not pay for it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from aes_tracker.errors import TrackerError
+from aes_tracker.i18n import _
+from aes_tracker.model import escape_controls
+
+NOT_A_TTY_WIDTH = 100
+MIN_WIDTH = 20
+
+
+@dataclass(frozen=True)
+class Output:
+    """Where and how to print: decided once per run from flags, environment and the stream."""
+
+    stream: IO[str]
+    color: bool
+    width: int
+    terminal: bool
+
+    @classmethod
+    def decide(
+        cls,
+        stream: IO[str],
+        color: str = "auto",
+        width: int | None = None,
+        environ: Mapping[str, str] = os.environ,
+    ) -> Output:
+        try:
+            tty = stream.isatty()
+        except (AttributeError, ValueError):
+            tty = False
+        if color == "always":
+            use = True
+        elif color == "never":
+            use = False
+        elif environ.get("FORCE_COLOR"):
+            use = True
+        else:
+            use = tty and not environ.get("NO_COLOR") and environ.get("TERM") != "dumb"
+        if width is None:
+            cols = environ.get("COLUMNS", "")
+            if cols.isdigit() and int(cols) > 0:
+                width = int(cols)
+            elif tty:
+                width = _terminal_width(stream)
+            else:
+                width = NOT_A_TTY_WIDTH
+        return cls(stream, use, max(width, MIN_WIDTH), tty)
+
+    def paint(self, text: str, style: str) -> str:
+        return paint(text, style, self.color)
+
+
+def _terminal_width(stream: IO[str]) -> int:
+    try:
+        return os.get_terminal_size(stream.fileno()).columns
+    except (AttributeError, ValueError, OSError):
+        return 80
+
+
+def utf8_stdout() -> None:
+    """French text must come out as UTF-8 even under LANG=C (cron)."""
+    for s in (sys.stdout, sys.stderr):
+        enc = getattr(s, "encoding", "utf-8") or "utf-8"
+        if enc.lower().replace("-", "") != "utf8" and hasattr(s, "reconfigure"):
+            s.reconfigure(encoding="utf-8", errors="replace")
+
+
+# ---- styles ------------------------------------------------------------------------------------
+
+_SGR = {
+    "red": "31",
+    "green": "32",
+    "yellow": "33",
+    "blue": "34",
+    "cyan": "36",
+    "white": "37",
+    "bright_black": "90",
+    "dim": "2",
+    "bold": "1",
+}
+
+
+def paint(text: str, style: str, color: bool) -> str:
+    """`text` in a style, as plain SGR codes; nothing at all without colour."""
+    if not color or not style or not text:
+        return text
+    return f"\x1b[{_SGR[style]}m{text}\x1b[0m"
+
+
+def safe(text: str) -> str:
+    """Text from the data, fit for a terminal: control characters shown escaped (`\\x1b`), never
+    sent raw (a title holding an escape sequence must not clear the screen)."""
+    return escape_controls(text)
+
+
+# ---- the formats -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    help: str
+    machine: bool  # for scripts: the same bytes in every language, no colour, no width
+    binary: bool = False
+
+
+FORMATS: tuple[Format, ...] = (
+    Format("table", "a table for people (the default)", False),
+    Format("text", "plain text for people and e-mail", False),
+    Format("plain", "tab-separated lines, no header, for shell scripts", True),
+    Format("json", "JSON with stable keys, for scripts", True),
+    Format("csv", "RFC 4180 CSV with a header row, for spreadsheets", True),
+    Format("markdown", "a Markdown document or table", False),
+    Format("html", "a self-contained HTML page, for e-mail and intranets", False),
+    Format("svg", "a picture (SVG), for briefings", False),
+    Format("ics", "an RFC 5545 calendar", True, binary=True),
+)
+
+
+def format_info(name: str) -> Format:
+    for f in FORMATS:
+        if f.name == name:
+            return f
+    raise KeyError(name)
+
+
+Renderer = Callable[[Any, Output], "str | bytes"]
+
+# (kind, format) -> renderer, filled by the modules that render each kind (imported lazily by
+# `renderers()`, so that `--format json` does not import the table layout).
+RENDERERS: dict[tuple[str, str], Renderer] = {}
+_KIND_MODULES = {
+    "rows": "aes_tracker.render.rows",
+    "commitment": "aes_tracker.render.show",
+    "sources": "aes_tracker.render.rows",
+    "log": "aes_tracker.render.rows",
+    "report": "aes_tracker.render.report",
+    "stats": "aes_tracker.render.stats",
+    "timeline": "aes_tracker.render.stats",
+    "export": "aes_tracker.render.export",
+}
+# The formats of each kind, in the order --help lists them. A kind's renderers must cover exactly
+# these (a test checks), so the CLI's choices are never a promise the renderers cannot keep.
+KIND_FORMATS: dict[str, tuple[str, ...]] = {
+    "rows": ("table", "plain", "json", "csv", "markdown"),
+    "commitment": ("table", "plain", "json", "csv", "markdown"),
+    "sources": ("table", "plain", "json", "csv", "markdown"),
+    "log": ("table", "plain", "json", "csv", "markdown"),
+    "report": ("text", "markdown", "json", "html"),
+    "stats": ("table", "markdown", "json", "svg"),
+    "timeline": ("text", "json"),
+    "export": ("json", "csv", "ics"),
+}
+
+
+def formats_for(kind: str) -> tuple[str, ...]:
+    return KIND_FORMATS[kind]
+
+
+def renderer(kind: str, fmt: str) -> Renderer:
+    if (kind, fmt) not in RENDERERS:
+        import importlib
+
+        importlib.import_module(_KIND_MODULES[kind])
+    return RENDERERS[(kind, fmt)]
+
+
+def register(kind: str, *fmts: str) -> Callable[[Renderer], Renderer]:
+    def deco(fn: Renderer) -> Renderer:
+        for f in fmts:
+            RENDERERS[(kind, f)] = fn
+        return fn
+
+    return deco
+
+
+def parse_format(kind: str, text: str, field: str = "format") -> str:
+    """A format name as a person types it, for this kind of output."""
+    names = formats_for(kind)
+    wanted = text.strip().lower()
+    if wanted in names:
+        return wanted
+    raise TrackerError(
+        _("'{value}' is not a format here; use one of {choices}").format(
+            value=safe(text), choices=", ".join(names)
+        ),
+        field=field,
+    )
+
+
+def emit(
+    out: Output,
+    kind: str,
+    fmt: str,
+    payload: Any,
+    *,
+    output: Path | None = None,
+    forbidden: tuple[Path, ...] = (),
+) -> None:
+    """Render `payload` in `fmt` and write it, in one place: to `output` (atomically) when given,
+    else to the stream."""
+    data = renderer(kind, fmt)(payload, out)
+    if output is not None:
+        from aes_tracker.fileio import write_output
+
+        write_output(
+            output, data.encode("utf-8") if isinstance(data, str) else data, forbidden=forbidden
+        )
+        return
+    if isinstance(data, bytes):
+        out.stream.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    if data and not data.endswith("\n"):
+        data += "\n"
+    out.stream.write(data)
+
+
+# ---- shared plain forms -----------------------------------------------------------------------
+
+
+def to_json(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=2) + "\n"
+
+
+def cell(v: Any, sep: str = "; ") -> str:
+    """A value as one CSV or plain cell: lists joined with `sep`, booleans as true/false, null as
+    empty, and a mapping (per-party assessments) as `key=value` pairs."""
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, list | tuple):
+        return sep.join(str(x) for x in v)
+    if isinstance(v, dict):
+        return sep.join(f"{k}={x}" for k, x in v.items())
+    return str(v)
+
+
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+
+
+def excel_cell(text: str) -> str:
+    """OWASP's rule against formula injection, for the Excel form: a cell starting with `=`,
+    `+`, `-`, `@`, a tab or a carriage return is prefixed with `'` so a spreadsheet shows it as
+    text instead of running it. Numbers (`-239`) are left as numbers."""
+    if text and text[0] in "=+-@\t\r" and not _NUMBER.match(text):
+        return "'" + text
+    return text
+
+
+def to_csv(rows: Sequence[Mapping[str, Any]], keys: Sequence[str], *, excel: bool = False) -> str:
+    """RFC 4180, a header row. The plain form is raw: every cell exactly as in the data, even one
+    a spreadsheet would read as a formula; `excel` adds a UTF-8 BOM (so Excel shows accents) and
+    neutralises such cells."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(keys)
+    for r in rows:
+        cells = [cell(r.get(k)) for k in keys]
+        w.writerow([excel_cell(c) for c in cells] if excel else cells)
+    return ("\ufeff" if excel else "") + buf.getvalue()
+
+
+def md(s: str) -> str:
+    """Text for a Markdown table cell or list item: one line, pipes escaped."""
+    return " ".join(safe(s).split()).replace("|", "\\|")

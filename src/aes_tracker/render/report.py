@@ -1,0 +1,312 @@
+"""The weekly report as text, Markdown, JSON and a self-contained HTML page. The text form is the
+same bytes in a pipe, a file or an e-mail; in a colour terminal its headings are bold and the
+overdue section red."""
+
+from __future__ import annotations
+
+import html
+import textwrap
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from aes_tracker.i18n import _, ngettext
+from aes_tracker.render import Output, paint, register, safe, to_json
+from aes_tracker.report import SECTIONS
+
+
+def section_title(key: str) -> str:
+    return {
+        "overdue": _("Overdue"),
+        "due_soon": _("Due soon"),
+        "review_due": _("Review due"),
+        "review_soon": _("Review soon"),
+        "changed": _("Changed"),
+        "next_consultation": _("Next consultation"),
+    }[key]
+
+
+def _heading(title: str, n: int) -> str:
+    return f"{title} ({n})"
+
+
+def days_overdue(n: int) -> str:
+    return ngettext("{n} day overdue", "{n} days overdue", n).format(n=n)
+
+
+def in_days(n: int) -> str:
+    return _("today") if n == 0 else ngettext("in {n} day", "in {n} days", n).format(n=n)
+
+
+def _describe(r: Mapping[str, Any], kind: str) -> str:
+    if kind == "overdue":
+        when = _("due {day}").format(day=r["due"]) + ", " + days_overdue(r["days_overdue"])
+        if r.get("original_due"):
+            when += " " + _("(originally {day})").format(day=r["original_due"])
+    elif kind == "due_soon":
+        when = _("due {day}").format(day=r["due"]) + ", " + in_days(r["days_left"])
+        if r.get("original_due"):
+            when += " " + _("(originally {day})").format(day=r["original_due"])
+    else:
+        when = _("no deadline; review date {day}").format(day=r["review"])
+    return f"{r['id']}: {safe(r['title'])} [{r['status']}; {safe(', '.join(r['parties']))}] {when}"
+
+
+def change_line(x: Mapping[str, Any]) -> str:
+    who = " " + _("by {who}").format(who=safe(x["by"])) if x["by"] else ""
+    party = f" [{safe(x['party'])}]" if x.get("party") else ""
+    text = f"{x['on']} {x['id']}{party}: {x['event']} ({x['status']}){who}"
+    if x.get("backdated") and x["at"]:
+        text += " " + _("(backdated: recorded {day})").format(day=x["at"][:10])
+    if x["host"]:
+        text += ", " + _("host {host}").format(host=safe(x["host"]))
+    if x["note"]:
+        text += f": {safe(x['note'])}"
+    if x["changes"]:
+        text += f" [{'; '.join(safe(c) for c in x['changes'])}]"
+    for url in x["evidence"]:
+        text += " " + _("evidence: {url}").format(url=safe(url))
+    return text
+
+
+def consultation_line(x: Mapping[str, Any]) -> str:
+    host = safe(x["expected_host"]) if x["expected_host"] else _("not known")
+    if x["due"] is None:
+        return _("{id}: no further occurrence").format(id=x["id"])
+    n = x["days_left"]
+    state = days_overdue(-n) if x["overdue"] else in_days(n)
+    return _("{id}: next expected {day} ({state}), expected host: {host}").format(
+        id=x["id"], day=x["due"], state=state, host=host
+    )
+
+
+def summary_lines(rep: Mapping[str, Any]) -> list[str]:
+    s = rep["summary"]
+    lines = [
+        _("{total} commitments, {open} open, {overdue} overdue.").format(
+            total=s["total"], open=s["open"], overdue=s["overdue"]
+        )
+    ]
+    lines.append(_("By status: ") + ", ".join(f"{k} {v}" for k, v in s["by_status"].items()))
+    lines.append(_("By category: ") + ", ".join(f"{k} {v}" for k, v in s["by_category"].items()))
+    lines.append(
+        _("Sections: ") + ", ".join(f"{section_title(k)} {v}" for k, v in s["sections"].items())
+    )
+    return lines
+
+
+def _section_lines(rep: Mapping[str, Any], key: str) -> list[str]:
+    items = rep[key]
+    if key == "changed":
+        return [change_line(x) for x in items]
+    if key == "next_consultation":
+        return [consultation_line(x) for x in items]
+    return [_describe(r, key) for r in items]
+
+
+def title_line(rep: Mapping[str, Any]) -> str:
+    return _("aes-tracker report as of {as_of}: changes since {since}, due by {until}").format(
+        as_of=rep["as_of"], since=rep["since"], until=rep["within"]
+    )
+
+
+@register("report", "text")
+def to_text(rep: Mapping[str, Any], out: Output) -> str:
+    """Plain text: nothing cut; long lines wrap with a hanging indent."""
+    width = out.width
+
+    def wrap(line: str, indent: str) -> list[str]:
+        return textwrap.wrap(
+            line,
+            width=width,
+            initial_indent=indent,
+            subsequent_indent=" " * len(indent) + "  ",
+            break_long_words=False,
+            break_on_hyphens=False,
+        ) or [indent]
+
+    color = out.color
+    lines = [paint(title_line(rep), "bold", color), ""]
+    for key in SECTIONS:
+        items = _section_lines(rep, key)
+        if not items:
+            continue
+        lines.append(paint(_heading(section_title(key), len(items)), "bold", color))
+        for ln in items:
+            lines += [paint(x, "red" if key == "overdue" else "", color) for x in wrap(ln, "  - ")]
+        lines.append("")
+    lines.append(paint(_("Summary"), "bold", color))
+    for ln in summary_lines(rep):
+        lines += wrap(ln, "  ")
+    return "\n".join(lines) + "\n"
+
+
+@register("report", "markdown")
+def to_markdown(rep: Mapping[str, Any], out: Output) -> str:
+    def esc(s: str) -> str:
+        return s.replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_").replace("<", "&lt;")
+
+    lines = [f"# {esc(title_line(rep))}", ""]
+    for key in SECTIONS:
+        items = _section_lines(rep, key)
+        if not items:
+            continue
+        lines += [f"## {_heading(section_title(key), len(items))}", ""]
+        lines += [f"- {esc(ln)}" for ln in items]
+        lines.append("")
+    lines += [f"## {_('Summary')}", ""]
+    lines += [f"- {esc(ln)}" for ln in summary_lines(rep)]
+    return "\n".join(lines) + "\n"
+
+
+@register("report", "json")
+def _json(rep: Mapping[str, Any], out: Output) -> str:
+    return to_json(rep)
+
+
+_CSS = {
+    "body": "font-family:Arial,Helvetica,sans-serif;color:#1a1a1a;max-width:860px;"
+    "margin:0 auto;padding:16px;line-height:1.45",
+    "h1": "font-size:20px;margin:0 0 12px",
+    "h2": "font-size:16px;margin:20px 0 6px;border-bottom:1px solid #ccc;padding-bottom:2px",
+    "table": "border-collapse:collapse;width:100%;font-size:14px",
+    "th": "text-align:left;background:#f2f2f2;padding:4px 6px;border:1px solid #ddd",
+    "td": "padding:4px 6px;border:1px solid #ddd;vertical-align:top",
+    "overdue": "color:#b00020;font-weight:bold",
+    "nowrap": "white-space:nowrap",
+    "muted": "color:#555",
+}
+
+
+def _e(s: str) -> str:
+    return html.escape(safe(s))
+
+
+def _day(d: str | None) -> str:
+    """A date that never breaks across lines."""
+    return f'<span style="{_CSS["nowrap"]}">{html.escape(d)}</span>' if d else ""
+
+
+def _code(s: str) -> str:
+    return f'<code style="{_CSS["nowrap"]}">{_e(s)}</code>'
+
+
+def _change_detail_html(x: Mapping[str, Any]) -> str:
+    bits = []
+    if x.get("backdated") and x["at"]:
+        bits.append(_e(_("(backdated: recorded {day})").format(day=x["at"][:10])))
+    if x["host"]:
+        bits.append(_e(_("host: {host}").format(host=x["host"])))
+    if x["note"]:
+        bits.append(_e(x["note"]))
+    bits += [_e(c) for c in x["changes"]]
+    bits += [
+        _e(_("evidence: {url}").format(url="")) + f'<a href="{_e(u)}">{_e(u)}</a>'
+        for u in x["evidence"]
+    ]
+    return "<br>".join(bits)
+
+
+@register("report", "html")
+def to_html(rep: Mapping[str, Any], out: Output) -> str:
+    """A self-contained page (inline styles only, no external assets) for mail clients."""
+
+    def table(head: Iterable[str], rows: Iterable[Iterable[str]]) -> str:
+        th = "".join(f'<th style="{_CSS["th"]}">{_e(h)}</th>' for h in head)
+        body = "".join(
+            "<tr>" + "".join(f'<td style="{_CSS["td"]};">{c}</td>' for c in r) + "</tr>"
+            for r in rows
+        )
+        return f'<table style="{_CSS["table"]}"><tr>{th}</tr>{body}</table>'
+
+    parts = [f'<h1 style="{_CSS["h1"]}">{_e(title_line(rep))}</h1>']
+    for key in SECTIONS:
+        items = rep[key]
+        if not items:
+            continue
+        parts.append(
+            f'<h2 style="{_CSS["h2"]}">{_e(_heading(section_title(key), len(items)))}</h2>'
+        )
+        if key == "overdue":
+            parts.append(
+                table(
+                    (
+                        _("ID"),
+                        _("Title"),
+                        _("Parties"),
+                        _("Due"),
+                        _("Days overdue"),
+                        _("Originally due"),
+                    ),
+                    (
+                        (
+                            _code(r["id"]),
+                            _e(r["title"]),
+                            _e(", ".join(r["parties"])),
+                            _day(r["due"]),
+                            f'<span style="{_CSS["overdue"]}">{r["days_overdue"]}</span>',
+                            _day(r["original_due"]),
+                        )
+                        for r in items
+                    ),
+                )
+            )
+        elif key in ("due_soon", "review_due", "review_soon"):
+            when = "due" if key == "due_soon" else "review"
+            parts.append(
+                table(
+                    (
+                        _("ID"),
+                        _("Title"),
+                        _("Parties"),
+                        _("Status"),
+                        _("Due") if when == "due" else _("Review"),
+                    ),
+                    (
+                        (
+                            _code(r["id"]),
+                            _e(r["title"]),
+                            _e(", ".join(r["parties"])),
+                            _e(r["status"]),
+                            _day(r[when])
+                            + (
+                                "<br>"
+                                + _e(_("originally {day}").format(day=""))
+                                + _day(r["original_due"])
+                                if when == "due" and r.get("original_due")
+                                else ""
+                            ),
+                        )
+                        for r in items
+                    ),
+                )
+            )
+        elif key == "changed":
+            parts.append(
+                table(
+                    (_("Date"), _("ID"), _("Event"), _("Status"), _("By"), _("Detail")),
+                    (
+                        (
+                            _day(x["on"]),
+                            _code(x["id"]) + (f" [{_e(x['party'])}]" if x.get("party") else ""),
+                            _e(x["event"]),
+                            _e(x["status"]),
+                            _e(x["by"] or ""),
+                            _change_detail_html(x),
+                        )
+                        for x in items
+                    ),
+                )
+            )
+        else:
+            parts.append(
+                "<ul>" + "".join(f"<li>{_e(consultation_line(x))}</li>" for x in items) + "</ul>"
+            )
+    parts.append(f'<h2 style="{_CSS["h2"]}">{_e(_("Summary"))}</h2>')
+    parts.append("<ul>" + "".join(f"<li>{_e(ln)}</li>" for ln in summary_lines(rep)) + "</ul>")
+    from aes_tracker.i18n import language
+
+    return (
+        f'<!DOCTYPE html>\n<html lang="{language()}"><head><meta charset="utf-8">'
+        f"<title>{_e(title_line(rep))}</title></head>"
+        f'<body style="{_CSS["body"]}">' + "\n".join(parts) + "</body></html>\n"
+    )

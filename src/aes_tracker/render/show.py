@@ -1,0 +1,226 @@
+"""One commitment in full (`show`): every field, the quote, the slip of the due date, the
+recorded sessions of a recurring one, and the history in date order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from aes_tracker.dates import days_left
+from aes_tracker.i18n import _, ngettext
+from aes_tracker.model import Commitment, Event, Source, summarize
+from aes_tracker.query import LIST_KEYS, row
+from aes_tracker.render import Output, md, register, safe, to_csv, to_json
+from aes_tracker.render.rows import row_style
+
+
+@dataclass(frozen=True)
+class Shown:
+    c: Commitment
+    source: Source | None
+    today: date
+
+
+def slip_text(c: Commitment) -> str:
+    if c.due and c.original_due and c.due != c.original_due:
+        n = (c.due - c.original_due).days
+        days = abs(n)
+        text = (
+            ngettext(
+                "due {due}, originally {orig}, slipped {n} day",
+                "due {due}, originally {orig}, slipped {n} days",
+                days,
+            )
+            if n > 0
+            else ngettext(
+                "due {due}, originally {orig}, brought forward {n} day",
+                "due {due}, originally {orig}, brought forward {n} days",
+                days,
+            )
+        )
+        return text.format(due=c.due.isoformat(), orig=c.original_due.isoformat(), n=days)
+    return ""
+
+
+def detail(c: Commitment, source: Source | None, today: date) -> dict[str, Any]:
+    """Everything about one commitment, JSON-ready: the list keys and the rest."""
+    d = row(summarize(c), today)
+    d.update(
+        quote=c.quote,
+        timing=list(c.timing),
+        due_reason=c.due_reason or None,
+        review_reason=c.review_reason or None,
+        notes=c.notes or None,
+        recur_start=c.recur_start.isoformat() if c.recur_start else None,
+        hosts=list(c.hosts),
+        source_detail=None
+        if source is None
+        else {
+            "id": source.id,
+            "title": source.title,
+            "date": source.date.isoformat(),
+            "place": source.place or None,
+            "language": source.language or None,
+            "publisher": source.publisher or None,
+            "author": source.author or None,
+            "url": source.url or None,
+        },
+        history=[
+            {
+                "on": e.on.isoformat(),
+                "at": e.at.isoformat() if e.at else None,
+                "by": e.by or None,
+                "event": e.event,
+                "party": e.party or None,
+                "status": e.status,
+                "note": e.note or None,
+                "evidence": list(e.evidence),
+                "host": e.host or None,
+                "changes": [
+                    {"field": ch.field, "before": ch.before or None, "after": ch.after or None}
+                    for ch in e.changes
+                ],
+            }
+            for e in c.events()
+        ],
+    )
+    return d
+
+
+def detail_lines(c: Commitment, source: Source | None, today: date) -> list[tuple[str, str]]:
+    """The fields of `show`, as (label, value) pairs in reading order."""
+    lines: list[tuple[str, str]] = [
+        (_("ID"), c.id),
+        (_("Title"), safe(c.title)),
+        (_("Category"), c.category),
+        (_("Parties"), safe(", ".join(c.parties))),
+    ]
+    if c.beneficiaries:
+        lines.append((_("Beneficiaries"), safe(", ".join(c.beneficiaries))))
+    lines.append((_("Status"), c.status + ("" if c.is_open else _(" (closed)"))))
+    if c.due:
+        n = days_left(c.due, today)
+        when = ""
+        if c.is_open:
+            if n < 0:
+                when = ngettext("{n} day overdue", "{n} days overdue", -n).format(n=-n)
+            elif n == 0:
+                when = _("due today")
+            else:
+                when = ngettext("in {n} day", "in {n} days", n).format(n=n)
+        lines.append((_("Due"), slip_text(c) or c.due.isoformat()))
+        if when:
+            lines.append(("", when))
+        if c.due_reason:
+            lines.append((_("Due date from"), safe(c.due_reason)))
+    else:
+        lines.append((_("Due"), _("no deadline in the text")))
+        if c.review:
+            lines.append(
+                (
+                    _("Review"),
+                    c.review.isoformat()
+                    + (f": {safe(c.review_reason)}" if c.review_reason else ""),
+                )
+            )
+    if c.recur:
+        rec = c.recur + (_(" from {day}").format(day=c.recur_start) if c.recur_start else "")
+        lines.append((_("Recurs"), rec))
+        if c.next_host:
+            lines.append((_("Next host"), safe(c.next_host)))
+    if c.timing:
+        lines.append((_("Timing in text"), "; ".join(f"« {safe(t)} »" for t in c.timing)))
+    if source is None:
+        src = c.source
+    else:
+        place = f"{safe(source.place)}, " if source.place else ""
+        src = f"{safe(source.title)} ({place}{source.date})"
+    lines.append((_("Source"), src))
+    lines.append((_("Quote"), f"« {safe(c.quote)} »"))
+    if c.notes:
+        lines.append((_("Notes"), safe(c.notes)))
+    return lines
+
+
+def event_line(e: Event) -> str:
+    parts = [e.on.isoformat(), e.event, e.status]
+    if e.party:
+        parts.insert(2, f"[{safe(e.party)}]")
+    if e.host:
+        parts.append(_("host: {host}").format(host=safe(e.host)))
+    text = "  ".join(parts)
+    if e.by:
+        text += "  " + _("by {who}").format(who=safe(e.by))
+    if e.note:
+        text += f"  — {safe(e.note)}"
+    for ch in e.changes:
+        if ch.field != "status":
+            text += f"  [{safe(ch.text())}]"
+    for url in e.evidence:
+        text += "  " + _("evidence: {url}").format(url=safe(url))
+    return text
+
+
+@register("commitment", "json")
+def _json(p: Shown, out: Output) -> str:
+    return to_json(detail(p.c, p.source, p.today))
+
+
+@register("commitment", "csv")
+def _csv(p: Shown, out: Output) -> str:
+    return to_csv([detail(p.c, p.source, p.today)], (*LIST_KEYS, "quote", "notes"))
+
+
+@register("commitment", "markdown")
+def _markdown(p: Shown, out: Output) -> str:
+    c = p.c
+    pairs = detail_lines(c, p.source, p.today)
+    text = [f"## {md(c.title)} (`{c.id}`)", ""]
+    text += [f"- **{k}**: {md(v)}" if k else f"  {md(v)}" for k, v in pairs]
+    text += ["", f"### {_('History')}", ""] + [f"- {md(event_line(e))}" for e in c.events()]
+    return "\n".join(text) + "\n"
+
+
+@register("commitment", "plain")
+def _plain(p: Shown, out: Output) -> str:
+    pairs = detail_lines(p.c, p.source, p.today)
+    text = [f"{k or '-'}\t{' '.join(v.split())}" for k, v in pairs]
+    text += [f"history\t{' '.join(event_line(e).split())}" for e in p.c.events()]
+    return "\n".join(text) + "\n"
+
+
+@register("commitment", "table")
+def _table(p: Shown, out: Output) -> str:
+    import io
+
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    c = p.c
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    style = row_style(row(summarize(c), p.today))
+    for k, v in detail_lines(c, p.source, p.today):
+        grid.add_row(k, Text(v, style=style if k in (_("Due"), "") else ""))
+    grid.add_row(_("History"), "")
+    for e in c.events():
+        grid.add_row("  •", Text(event_line(e)))
+    buf = io.StringIO()
+    con = Console(
+        file=buf,
+        width=out.width,
+        force_terminal=out.color,
+        no_color=not out.color,
+        color_system="standard" if out.color else None,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        soft_wrap=False,
+        legacy_windows=False,
+        _environ={},
+    )
+    con.print(grid, crop=False)
+    return buf.getvalue()

@@ -1,0 +1,122 @@
+"""Selecting, sorting and describing commitments as rows: pure, today passed in."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+
+import pytest
+from dateutil.relativedelta import relativedelta
+
+from aes_tracker.model import Catalog, check_document, statuses
+from aes_tracker.query import SORTS, Filter, due_soon, review_due, row, select, sort
+
+from .test_golden import MULTI
+
+TODAY = date(2026, 5, 18)
+
+
+def catalog() -> Catalog:
+    doc, problems = check_document(tomllib.loads(MULTI.read_text()))
+    assert problems == []
+    return doc.catalog()
+
+
+EXPECTED_ORDER = {
+    "due": [
+        "inst-yearly-meeting",  # 2026-04-03
+        "dev-closed-on-time",  # 2026-05-01
+        "sec-joint-exercise-niger",  # 2026-05-10
+        "sec-soon",  # 2026-05-19
+        "dip-review-due",  # no due date: review 2026-05-01
+        "dip-review-soon",  # review 2026-05-25
+    ],
+    "id": [
+        "dev-closed-on-time",
+        "dip-review-due",
+        "dip-review-soon",
+        "inst-yearly-meeting",
+        "sec-joint-exercise-niger",
+        "sec-soon",
+    ],
+    "status": [
+        "dip-review-soon",  # pending
+        "inst-yearly-meeting",
+        "sec-soon",
+        "dip-review-due",  # in_progress
+        "sec-joint-exercise-niger",
+        "dev-closed-on-time",  # done
+    ],
+    "category": [
+        "dev-closed-on-time",  # development
+        "dip-review-due",  # diplomacy
+        "dip-review-soon",
+        "inst-yearly-meeting",  # institutional
+        "sec-joint-exercise-niger",  # security
+        "sec-soon",
+    ],
+    "updated": [
+        "inst-yearly-meeting",  # 2025-04-03
+        "dip-review-soon",  # 2026-02-10
+        "sec-joint-exercise-niger",  # 2026-03-20
+        "dev-closed-on-time",  # 2026-04-20
+        "sec-soon",  # 2026-05-12
+        "dip-review-due",  # 2026-05-15
+    ],
+}
+
+
+def test_every_sort_key_is_tested() -> None:
+    assert set(SORTS) == set(EXPECTED_ORDER)
+
+
+@pytest.mark.parametrize("key", sorted(EXPECTED_ORDER))
+def test_sort_by_each_key(key: str) -> None:
+    cs = list(catalog().commitments.values())
+    assert [c.id for c in sort(cs, key)] == EXPECTED_ORDER[key]
+    assert [c.id for c in sort(cs, key, reverse=True)] == EXPECTED_ORDER[key][::-1]
+
+
+def test_status_order_is_the_registry_order() -> None:
+    order = [s.name for s in statuses()]
+    got = [c.status for c in sort(list(catalog().commitments.values()), "status")]
+    assert got == sorted(got, key=order.index)
+
+
+@pytest.mark.parametrize(
+    ("f", "ids"),
+    [
+        (Filter(overdue=True), {"inst-yearly-meeting", "sec-joint-exercise-niger"}),
+        (Filter(open=False), {"dev-closed-on-time"}),
+        (Filter(statuses=["in_progress"]), {"dip-review-due", "sec-joint-exercise-niger"}),
+        (Filter(parties=["niger"]), {"dip-review-due", "sec-joint-exercise-niger"}),
+        (Filter(sources=["fixture-2025-04-03"]), {"dev-closed-on-time", "inst-yearly-meeting"}),
+        (Filter(categories=["security"], open=True), {"sec-joint-exercise-niger", "sec-soon"}),
+        (
+            Filter(due_within=relativedelta(days=1)),
+            {"inst-yearly-meeting", "dev-closed-on-time", "sec-joint-exercise-niger", "sec-soon"},
+        ),
+        (Filter(due_before=date(2026, 5, 1)), {"inst-yearly-meeting"}),
+        (Filter(due_after=date(2026, 5, 10)), {"sec-soon"}),
+        (Filter(search="Joint Exercise"), {"sec-joint-exercise-niger"}),
+    ],
+)
+def test_filters(f: Filter, ids: set[str]) -> None:
+    assert {c.id for c in select(catalog().commitments.values(), TODAY, f)} == ids
+
+
+def test_one_rule_for_days_left_closed_means_null() -> None:
+    c = catalog().commitments
+    closed = row(c["dev-closed-on-time"], TODAY)
+    assert (closed["days_left"], closed["overdue"], closed["open"]) == (None, False, False)
+    late = row(c["sec-joint-exercise-niger"], TODAY)
+    assert (late["days_left"], late["overdue"], late["slip_days"]) == (-8, True, 40)
+
+
+def test_review_due_is_exactly_review_date_up_to_today() -> None:
+    c = catalog().commitments
+    assert review_due(c["dip-review-due"], TODAY)
+    assert not review_due(c["dip-review-soon"], TODAY), "the 25th has not come on the 18th"
+    assert review_due(c["dip-review-soon"], date(2026, 5, 25))
+    ids = [x.id for x in due_soon(catalog().commitments.values(), TODAY, relativedelta(days=30))]
+    assert ids == ["inst-yearly-meeting", "sec-joint-exercise-niger", "dip-review-due", "sec-soon"]
