@@ -64,9 +64,13 @@ def test_put_back_keeps_the_newest_save(tmp_path: Path) -> None:
     tmp = tmp_path / ".d.toml.tmp-1"
     # After our exchange: our bytes are in place, the editor's first save was displaced into
     # tmp; then the editor saves again (by rename) over our bytes.
+    ours = tmp_path / "ours"
+    ours.write_bytes(b"ours")
+    ours_inode = ours.stat().st_ino
+    ours.unlink()  # the editor's rename replaced it
     tmp.write_bytes(b"save-1")
     f.write_bytes(b"save-2")
-    fileio._put_back(tmp, f, fileio.digest(b"ours"), fileio.digest(b"save-1"))
+    fileio._put_back(tmp, f, ours_inode)
     assert f.read_bytes() == b"save-2"
     assert not tmp.exists()
 

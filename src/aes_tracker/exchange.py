@@ -106,6 +106,13 @@ def _from_json(v: Any, path: tuple[str, ...], name: str) -> Any:
                 return datetime.fromisoformat(v)
         except ValueError:
             return v  # left as text: the checks then say which field is not a date
+    if v is None:
+        raise TrackerError(
+            _("{where}: null has no place in the data file; leave the key out").format(
+                where=".".join(path) or "(top)"
+            ),
+            path=name,
+        )
     if isinstance(v, float) and not math.isfinite(v):
         raise TrackerError(
             _('{where}: NaN and infinities are written {{"$float": "nan"}} in an export').format(
@@ -339,6 +346,17 @@ def merge(
     if isinstance(incoming.get("parties"), list):
         known = list(raw.get("parties", []))
         raw["parties"] = known + [p for p in incoming["parties"] if p not in known]
+    # Keys this version does not know, at the top of the document: kept like the rest.
+    for key, value in incoming.items():
+        if key in ("schema", "parties", "sources", "commitments"):
+            continue
+        if key not in raw:
+            raw[key] = value
+        elif not same(raw[key], value):
+            if update:
+                raw[key] = value
+            else:
+                report["conflicts"].append(key)
     sources = raw.setdefault("sources", {})
     for sid, s in (incoming.get("sources") or {}).items():
         if sid not in sources:

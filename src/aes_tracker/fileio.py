@@ -34,6 +34,7 @@ from aes_tracker.paths import lock_path
 FAULT_ENV = "_AES_TRACKER_TEST_FAULT"
 NOLOCK_ENV = "_AES_TRACKER_TEST_NOLOCK"
 NOEXCHANGE_ENV = "_AES_TRACKER_TEST_NOEXCHANGE"  # force the fallback of step 3
+PAUSE_ENV = "_AES_TRACKER_TEST_PAUSE"  # "POINT:SECONDS": widen a race window, to show it
 
 DEFAULT_LOCK_TIMEOUT = 5.0
 
@@ -43,6 +44,9 @@ def fault(point: str) -> None:
         import signal
 
         os.kill(os.getpid(), signal.SIGKILL)
+    pause = os.environ.get(PAUSE_ENV)
+    if pause and pause.split(":")[0] == point:
+        time.sleep(float(pause.split(":")[1]))
 
 
 def unprotected() -> bool:
@@ -56,9 +60,28 @@ def digest(data: bytes) -> str:
 # ---- reading -------------------------------------------------------------------------------------
 
 
+# One version of a file: device, inode, size, mtime and ctime in ns. A save by rename is a new
+# inode; a write in place changes the ctime, which no program can set back (the mtime it can).
+FileId = tuple[int, int, int, int, int]
+
+
+def file_id(st: os.stat_result) -> FileId:
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _same_file(a: FileId, b: FileId) -> bool:
+    """The same version, but for the ctime, which a rename of the file itself changes."""
+    return a[:4] == b[:4]
+
+
 def read_file(path: Path, *, missing_hint: str | None = None) -> bytes:
     """The bytes of a regular file. A directory, a FIFO or a device is refused at once (opening
     a FIFO for reading would wait forever for a writer)."""
+    return read_file_seen(path, missing_hint=missing_hint)[0]
+
+
+def read_file_seen(path: Path, *, missing_hint: str | None = None) -> tuple[bytes, FileId]:
+    """`read_file`, and the identity of the version read (from the same descriptor)."""
     shown = str(path)
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
@@ -87,7 +110,7 @@ def read_file(path: Path, *, missing_hint: str | None = None) -> bytes:
             if not chunk:
                 break
             chunks.append(chunk)
-        return b"".join(chunks)
+        return b"".join(chunks), file_id(os.fstat(fd))
     except OSError as e:
         raise TrackerError(
             _("cannot read: {reason}").format(reason=e.strerror or e), path=shown
@@ -173,20 +196,26 @@ def locked(path: Path, timeout: float) -> Iterator[None]:
         os.close(fd)  # closing releases the flock
 
 
-def try_locked(path: Path) -> bool:
-    """True when no writer holds the lock right now (for tidying up after a killed one); never
-    creates the lock file and never waits."""
+@contextlib.contextmanager
+def lock_if_free(path: Path) -> Iterator[bool]:
+    """Hold the data file's lock for the block if no writer holds it now (True), else do
+    nothing (False); never waits. For tidying up after a killed writer: under the lock, no temp
+    file belongs to a live one."""
     import fcntl
 
+    flags = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK
     try:
-        fd = os.open(lock_path(path), os.O_RDWR | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK)
+        fd = os.open(lock_path(path), flags, 0o666)
     except OSError:
-        return False
+        yield False
+        return
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return True
-    except OSError:
-        return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            yield False
+            return
+        yield True
     finally:
         os.close(fd)
 
@@ -365,6 +394,11 @@ def _exchange_call() -> object:
     return _exchange_fn
 
 
+def _exchange_after_pause(tmp: Path, real: Path) -> bool:
+    fault("before-replace")
+    return _exchange(tmp, real)
+
+
 def exchange_supported() -> bool:
     return os.environ.get(NOEXCHANGE_ENV) != "1" and bool(_exchange_call())
 
@@ -392,12 +426,21 @@ class HandEdit(Exception):
     it."""
 
 
-def replace(path: Path, content: bytes, *, expect: str | None, create: bool = False) -> None:
+def replace(
+    path: Path,
+    content: bytes,
+    *,
+    expect: str | None,
+    seen: FileId | None = None,
+    create: bool = False,
+) -> None:
     """Replace the file at `path` (a symlink is followed and stays a link) with `content`,
     atomically: the file is at every moment either the old or the new bytes. Mode and, where
     allowed, owner are kept. `expect` is the digest the file must still have (the bytes the change
-    was computed from): an edit saved since is never overwritten (HandEdit). `create`: the file
-    may not exist yet."""
+    was computed from): an edit saved since is never overwritten (HandEdit). `seen` is the
+    identity of the version those bytes were read from: with it, what the exchange displaced is
+    recognised by a stat, in microseconds, instead of by hashing it, so that a wrong file is in
+    place for as short a time as can be. `create`: the file may not exist yet."""
     real = Path(os.path.realpath(path))
     folder = real.parent
     try:
@@ -414,29 +457,37 @@ def replace(path: Path, content: bytes, *, expect: str | None, create: bool = Fa
         if expect is None or st is None:
             os.replace(tmp, real)
             tmp = None
-        elif _exchange(tmp, real):
-            fault("after-exchange")
-            try:
-                displaced = file_digest(tmp)
-            except OSError:
-                # What was displaced cannot be checked: swap it back and change nothing. Should
-                # that fail too, the displaced file is kept where it is, never deleted.
-                if not _exchange(tmp, real):
-                    tmp = None
-                raise
-            if displaced != expect:
-                _put_back(tmp, real, digest(content), displaced)
-                tmp = None
-                raise HandEdit()
-            # The old bytes, displaced: the change is in place.
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-            tmp = None
+        elif not still(real, expect, seen):
+            raise HandEdit()  # saved since it was read: nothing was put in place, even briefly
         else:
-            if file_digest(real) != expect:
-                raise HandEdit()
-            os.replace(tmp, real)
-            tmp = None
+            ours = os.lstat(tmp).st_ino
+            if _exchange_after_pause(tmp, real):
+                fault("after-exchange")
+                try:
+                    if seen is not None:
+                        unchanged = _same_file(file_id(os.lstat(tmp)), seen)
+                    else:
+                        unchanged = file_digest(tmp) == expect
+                except OSError:
+                    # What was displaced cannot be checked: swap it back and change nothing.
+                    # Should that fail too, the displaced file is kept where it is, not deleted.
+                    if not _exchange(tmp, real):
+                        tmp = None
+                    raise
+                if not unchanged:
+                    _put_back(tmp, real, ours)
+                    tmp = None
+                    raise HandEdit()
+                # The old bytes, displaced: the change is in place.
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
+                tmp = None
+            else:
+                # No exchange here: the check above and this rename are two steps,
+                # microseconds apart; a save landing between them would be overwritten (the
+                # README says so).
+                os.replace(tmp, real)
+                tmp = None
         fault("after-replace")
     except OSError as e:
         raise TrackerError(os_message(e, folder), path=str(path)) from None
@@ -451,20 +502,32 @@ def replace(path: Path, content: bytes, *, expect: str | None, create: bool = Fa
         fsync_dir(folder)
 
 
-def _put_back(tmp: Path, real: Path, ours: str | None, displaced: str | None) -> None:
-    """An editor's file was displaced by our swap: swap it back. If the editor saved yet again
-    in between, the newest save is what ends up in place."""
-    in_place: str | None = ours
-    held = displaced
+def still(real: Path, expect: str | None, seen: FileId | None) -> bool:
+    """Is the file still the version the change was computed from? By identity when known (a
+    stat), else by digest."""
+    if seen is not None:
+        try:
+            return file_id(os.stat(real)) == seen
+        except FileNotFoundError:
+            return False
+    return file_digest(real) == expect
+
+
+def _put_back(tmp: Path, real: Path, ours: int) -> None:
+    """An editor's file was displaced by our swap (`ours` is our file's inode): swap it back at
+    once. If the editor saved yet again in between, the newest save is what ends up in place.
+    Files are told apart by inode: a save by rename is a new one."""
+    in_place = ours
     for _attempt in range(20):
+        held = os.lstat(tmp).st_ino
         if not _exchange(tmp, real):
             break
-        out = file_digest(tmp)
+        out = os.lstat(tmp).st_ino
         if out == in_place:
             break  # what came out is what we expected there: `held` is back in place
         # A save landed in between and came out: it is newer than `held`, so it goes back in
         # with the next swap, and `held` comes out to be dropped.
-        in_place, held = held, out
+        in_place = held
     with contextlib.suppress(OSError):
         tmp.unlink()
 

@@ -248,13 +248,14 @@ class Journal:
         return []
 
     def _settle(self) -> None:
-        """Decide pending steps left by a killed process: the replace happened (done) or not
-        (dropped)."""
-        pending = [n for n, s in self._list() if s == "pending"]
-        if not pending:
+        """Bring the journal in line with the file after a process was killed between replacing
+        the file and updating the journal: a pending step whose bytes are in the file counts
+        (else it is dropped); an undo or redo whose bytes are in the file is marked as done."""
+        steps = self._list()
+        if not steps:
             return
         current = fileio.file_digest(Path(os.path.realpath(self.path)))
-        for n in pending:
+        for n in [n for n, st in steps if st == "pending"]:
             try:
                 step = self._read(n, "pending")
             except TrackerError:
@@ -264,6 +265,21 @@ class Journal:
                 self._rename(n, "pending", "done")
             else:
                 self._drop(n, "pending")
+        steps = self._list()
+        done = [n for n, st in steps if st == "done"]
+        redo = [n for n, st in steps if st == "redo"]
+        with contextlib.suppress(TrackerError):
+            if done:
+                last = self._read(done[-1], "done")
+                if current == last.after:
+                    return
+                if current == last.before:
+                    self._rename(last.n, "done", "redo")  # an undo killed before it said so
+                    return
+            if redo:
+                first = self._read(redo[0], "redo")
+                if current != first.before and current == first.after:
+                    self._rename(first.n, "redo", "done")  # a redo killed likewise
 
     def _drop(self, n: int, state: str) -> None:
         with contextlib.suppress(FileNotFoundError):

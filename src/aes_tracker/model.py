@@ -233,10 +233,18 @@ def check_text(text: str, field: str, *, blank_ok: bool = False) -> str:
     return text
 
 
+_ALL_CONTROLS_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def shown(text: str) -> str:
-    """`text` quoted for a message, with control characters escaped (never sent raw to a
-    terminal)."""
-    return "'" + escape_controls(text) + "'"
+    """`text` quoted for a one-line message: every control character escaped, newlines and tabs
+    too (never sent raw to a terminal)."""
+    return "'" + _ALL_CONTROLS_RE.sub(_escape_one, text) + "'"
+
+
+def _escape_one(m: re.Match[str]) -> str:
+    ch = m.group(0)
+    return {"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(ch) or f"\\x{ord(ch):02x}"
 
 
 def escape_controls(text: str) -> str:

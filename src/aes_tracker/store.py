@@ -72,6 +72,14 @@ def read_bytes(loc: Location) -> tuple[bytes, Path, bool]:
     return fileio.read_file(loc.path, missing_hint=_missing_hint(loc.path)), loc.path, False
 
 
+def _read_for_write(loc: Location) -> tuple[bytes, Path, bool, fileio.FileId | None]:
+    """`read_bytes`, and the identity of the version read, which the replace checks."""
+    if not loc.explicit and not os.path.lexists(loc.path):
+        return (*read_bytes(loc), None)
+    data, seen = fileio.read_file_seen(loc.path, missing_hint=_missing_hint(loc.path))
+    return data, loc.path, False, seen
+
+
 # ---- reading in full -----------------------------------------------------------------------------
 
 
@@ -200,12 +208,29 @@ def _table_at(raw_bytes: bytes, span: tuple[int, int], cid: str) -> dict[str, An
     return t if isinstance(t, dict) else None
 
 
+def tidy(path: Path) -> None:
+    """Remove the temp files a killed writer left beside the data file, from any command: a
+    reader does it only when no writer holds the lock (then no temp file belongs to a live one),
+    and only looks when there is one."""
+    r = real(path)
+    prefix = fileio.temp_prefix(r)
+    try:
+        if not any(n.startswith(prefix) for n in os.listdir(r.parent)):
+            return
+    except OSError:
+        return
+    with fileio.lock_if_free(path) as free:
+        if free:
+            fileio.sweep_temps(r)
+
+
 def view(loc: Location, environ: Mapping[str, str] = os.environ) -> View:
     """The file for the read commands, through the parse cache."""
     raw_bytes, src, bundled = read_bytes(loc)
     if bundled:
         loaded = load_bytes(raw_bytes, src, bundled=True)
         return View(loc.path, raw_bytes, loaded.doc.catalog(), {}, loaded.doc)
+    tidy(loc.path)
     fresh = refresh(loc.path, raw_bytes, environ)
     if fresh.document is not None:
         return View(loc.path, raw_bytes, fresh.entry.catalog, fresh.entry.spans, fresh.document)
@@ -460,6 +485,7 @@ class _Plan:
     entry: cachemod.Entry | None  # set for the fast path
     bundled: bool  # the draft was read from the bundled data: the file does not exist yet
     new_file: bool = False  # the file does not exist yet (bundled, or `create`)
+    seen: fileio.FileId | None = None  # the version of the file the draft was read from
 
     def __post_init__(self) -> None:
         self.new_file = self.new_file or self.bundled
@@ -481,13 +507,13 @@ def _plan(
             raise KeyError(cid)
 
         return _Plan(Draft(loc.path, {}, nothing, ()), b"", None, False, True)
-    raw_bytes, src, bundled = read_bytes(loc)
+    raw_bytes, src, bundled, seen = _read_for_write(loc)
     if not bundled and FAST_WRITES:
         entry = cachemod.read(loc.path, environ)
         if entry is not None and entry.digest == fileio.digest(raw_bytes) and entry.canonical:
             draft = _fast_draft(loc.path, raw_bytes, entry)
             if draft is not None:
-                return _Plan(draft, raw_bytes, entry, False)
+                return _Plan(draft, raw_bytes, entry, False, seen=seen)
     loaded = load_bytes(raw_bytes, src, bundled=bundled)
     if not allow_comments:
         _refuse_comments(loaded)
@@ -500,7 +526,7 @@ def _plan(
         cs,
         {cid: summarize(c) for cid, c in loaded.doc.commitments.items()},
     )
-    return _Plan(draft, raw_bytes, None, bundled)
+    return _Plan(draft, raw_bytes, None, bundled, seen=seen)
 
 
 def _fast_draft(path: Path, raw_bytes: bytes, entry: cachemod.Entry) -> Draft | None:
@@ -697,6 +723,10 @@ def update(
                 out = _finish(plan)
             if out.new_bytes == plan.old_bytes and not plan.new_file:
                 return result, Written(path, False, False)
+            if not plan.new_file and not fileio.still(
+                real(path), fileio.digest(plan.old_bytes), plan.seen
+            ):
+                continue  # saved by an editor meanwhile: start again from its version
             what = describe(result) if describe is not None else ""
             before = None if plan.new_file else plan.old_bytes
             step = journal.begin(before, out.new_bytes, what, by)
@@ -707,6 +737,7 @@ def update(
                     expect=None
                     if plan.new_file or fileio.unprotected()
                     else fileio.digest(plan.old_bytes),
+                    seen=plan.seen,
                     create=plan.new_file,
                 )
             except fileio.HandEdit:
@@ -726,14 +757,14 @@ def update(
 
 
 def _plan_full(loc: Location, allow_comments: bool) -> _Plan:
-    raw_bytes, src, bundled = read_bytes(loc)
+    raw_bytes, src, bundled, seen = _read_for_write(loc)
     loaded = load_bytes(raw_bytes, src, bundled=bundled)
     if not allow_comments:
         _refuse_comments(loaded)
     raw = loaded.raw
     cs = raw.pop("commitments", {})
     draft = Draft(loc.path, raw, lambda cid: cs[cid], cs)
-    return _Plan(draft, raw_bytes, None, bundled)
+    return _Plan(draft, raw_bytes, None, bundled, seen=seen)
 
 
 class _create_lock:

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from aes_tracker import ops
+from aes_tracker.errors import TrackerError
 from aes_tracker.paths import Location
 from aes_tracker.store import update
 
@@ -28,7 +29,15 @@ def main() -> None:
         def change(d: object, n: int = n, who: ops.Who = who) -> ops.Outcome:
             return ops.add_note(d, cid, f"{tag} {n}", who, on=who.today)  # type: ignore[arg-type]
 
-        update(loc, change, lock_timeout=60)
+        for _attempt in range(1000):
+            try:
+                update(loc, change, lock_timeout=60)
+                break
+            except TrackerError as e:
+                # An editor saving every few milliseconds can outlast the five tries of one
+                # change: try again, as a person would run the command again.
+                if "keeps changing" not in e.message:
+                    raise
         if pause:
             time.sleep(pause)
 

@@ -56,11 +56,15 @@ FIELD_FLAGS = {
 
 
 def _fail(message: str, hint: str | None = None) -> None:
+    """One line, whatever the message holds."""
     from aes_tracker.model import escape_controls
 
-    sys.stderr.write(f"error: {escape_controls(message)}\n")
+    def line(text: str) -> str:
+        return escape_controls(text).replace("\n", "\\n").replace("\t", " ")
+
+    sys.stderr.write(f"error: {line(message)}\n")
     if hint:
-        sys.stderr.write(f"hint: {escape_controls(hint)}\n")
+        sys.stderr.write(f"hint: {line(hint)}\n")
 
 
 def _flag(ctx: Context | None, field_name: str) -> str:

@@ -1,0 +1,34 @@
+"""An editor that does not take the lock, saving the data file by rename, as most editors do:
+read it, add a mark to its own list, write a new file beside it, rename it over the old one.
+
+    python editor.py FILE SECONDS PAUSE
+
+Each save adds "eN" to the top-level array `editor_marks`. If anything ever overwrote a save,
+a mark would be missing for good: the next save builds on what is on disk. Prints the number
+of saves.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+import tomli_w
+
+path = Path(sys.argv[1])
+end = time.monotonic() + float(sys.argv[2])
+pause = float(sys.argv[3])
+tmp = path.with_name(".editor-save")
+saves = 0
+print("ready", flush=True)
+while time.monotonic() < end:
+    doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    doc.setdefault("editor_marks", []).append(f"e{saves}")
+    tmp.write_text(tomli_w.dumps(doc), encoding="utf-8")
+    os.replace(tmp, path)
+    saves += 1
+    time.sleep(pause)
+print(saves)

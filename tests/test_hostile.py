@@ -1,0 +1,344 @@
+"""Nothing let in: hostile or odd input, files and paths, each refused in one line (or shown
+safely), with no traceback and no change to the data file."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import tomllib
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from aes_tracker.paths import lock_path
+
+from .conftest import DATA, Cli, as_user, give_to_user
+
+
+def _unchanged(cli: Cli, before: bytes) -> None:
+    assert cli.bytes() == before, "the data file was changed"
+
+
+# ---- outputs that are the data file ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["export", "--format", "csv", "-o", "DATA"],
+        ["export", "--format", "json", "-o", "DATA"],
+        ["report", "--output", "DATA"],
+        ["stats", "--format", "svg", "-o", "DATA"],
+        ["export", "-o", "LINK"],
+        ["report", "--output", "LOCK"],
+        ["export", "-o", "JOURNAL"],
+    ],
+)
+def test_an_output_may_not_be_the_data_file(
+    datafile: Path, tmp_path: Path, argv: list[str]
+) -> None:
+    cli = Cli(datafile)
+    cli("note", "sec-targ", "so that the journal exists")
+    link = tmp_path / "out.csv"
+    link.symlink_to(datafile)
+    journal = next((tmp_path / "xdg-state" / "aes-tracker" / "undo").iterdir())
+    names = {
+        "DATA": str(datafile),
+        "LINK": str(link),
+        "LOCK": str(lock_path(datafile)),
+        "JOURNAL": str(journal / "00000002.done"),
+    }
+    before = cli.bytes()
+    r = cli(*[names.get(a, a) for a in argv])
+    assert r.exit_code == 2
+    assert r.stderr.startswith("error: ") and "is the data file" in r.stderr
+    assert len(r.stderr.splitlines()) == 1
+    _unchanged(cli, before)
+
+
+# ---- files the user may not write, and files that are not files ------------------------------
+
+
+def test_a_read_only_data_file_is_not_rewritten(user_dir: Path) -> None:
+    data = user_dir / "d.toml"
+    shutil.copyfile(DATA, data)
+    give_to_user(data)
+    data.chmod(0o444)
+    before = data.read_bytes()
+    r = as_user(["--file", str(data), "note", "sec-targ", "x"], user_dir)
+    assert r.returncode == 2
+    assert r.stderr.startswith(f"error: {data}: is read-only for you; nothing was written")
+    assert data.read_bytes() == before
+    assert (data.stat().st_mode & 0o777) == 0o444
+
+
+@pytest.mark.parametrize("argv", [["list"], ["check"], ["note", "sec-targ", "x"], ["show", "x"]])
+def test_a_fifo_as_the_data_file_is_refused_at_once(tmp_path: Path, argv: list[str]) -> None:
+    fifo = tmp_path / "d.toml"
+    os.mkfifo(fifo)
+    r = Cli(fifo)(*argv)  # would block forever if it opened the FIFO for reading and waited
+    assert r.exit_code == 2
+    assert "is not a regular file" in r.stderr
+
+
+def test_a_symlinked_lock_file_is_refused(datafile: Path, tmp_path: Path) -> None:
+    target = tmp_path / "somewhere-else"
+    lock_path(datafile).symlink_to(target)
+    r = Cli(datafile)("note", "sec-targ", "x")
+    assert r.exit_code == 2 and "is a symbolic link" in r.stderr
+    assert not target.exists()
+
+
+# ---- IDs, years, control characters ---------------------------------------------------------
+
+
+def test_ids_ending_in_a_newline_are_refused_everywhere(datafile: Path, tmp_path: Path) -> None:
+    cli = Cli(datafile)
+    before = cli.bytes()
+    add = ["add", "T", "--category", "security", "--party", "Russia", "--due", "2027-01-01"]
+    r = cli(*add, "--quote", "q", "--id", "sec-b\n")
+    assert r.exit_code == 2 and "is not a valid ID" in r.stderr
+    assert "\n" not in r.stderr.rstrip("\n").split("error: ", 1)[1].split("\nhint")[0]
+    r = cli("source", "add", "src-y\n", "--title", "t", "--date", "2026-01-01")
+    assert r.exit_code == 2 and "is not a valid ID" in r.stderr
+    doc = json.loads(cli("export").stdout)
+    doc["commitments"]["x-one\n"] = dict(doc["commitments"]["sec-targeted-training"])
+    f = tmp_path / "in.json"
+    f.write_text(json.dumps(doc))
+    r = cli("import", str(f))
+    assert r.exit_code == 2 and "is not a valid ID" in r.stderr
+    _unchanged(cli, before)
+    text = datafile.read_text().replace(
+        "[commitments.sec-targeted-training]", '[commitments."sec-targeted-training\\n"]'
+    )
+    datafile.write_text(text)
+    r = cli("check")
+    assert r.exit_code == 1 and "is not a valid ID" in r.stderr
+
+
+@pytest.mark.parametrize(
+    ("when", "message"),
+    [
+        ("3 April 26", "no four-digit year"),
+        ("1 janvier 99", "no four-digit year"),
+        ("1 January 5", "no four-digit year"),
+        ("0000-12-31", "outside the calendar"),
+        ("0000-02-30", "outside the calendar"),
+    ],
+)
+def test_short_years_and_year_zero_are_refused(datafile: Path, when: str, message: str) -> None:
+    cli = Cli(datafile)
+    before = cli.bytes()
+    for argv in (
+        ["--as-of", when, "list"],
+        ["edit", "sec-targ", "--due", when],
+        ["add", "T", "--category", "security", "--party", "Russia", "--quote", "q", "--due", when],
+    ):
+        r = cli.runner.invoke(
+            __import__("aes_tracker.cli", fromlist=["app"]).app,
+            ["--file", str(datafile), *argv]
+            if argv[0] == "--as-of"
+            else ["--file", str(datafile), "--as-of", "2026-11-28", *argv],
+        )
+        assert r.exit_code == 2, (argv, r.output)
+        assert message in r.stderr and len(r.stderr.splitlines()) <= 2
+    _unchanged(cli, before)
+
+
+ESCAPES = ["\x1b[2J", "\x1b]0;owned\x07", "\x9b31m", "\x07", "\r"]
+
+
+@pytest.mark.parametrize("esc", ESCAPES)
+def test_control_characters_are_refused_on_input(datafile: Path, esc: str) -> None:
+    cli = Cli(datafile)
+    before = cli.bytes()
+    attempts = [
+        ["note", "sec-targ", f"a{esc}b"],
+        [
+            "add",
+            f"T{esc}",
+            "--category",
+            "security",
+            "--party",
+            "Russia",
+            "--quote",
+            "q",
+            "--due",
+            "2027-01-01",
+        ],
+        ["edit", "sec-targ", "--notes", f"n{esc}"],
+        ["done", "sec-targ", "--note", f"x{esc}"],
+    ]
+    for argv in attempts:
+        r = cli(*argv)
+        assert r.exit_code == 2, argv
+        assert "control character" in r.stderr
+        assert esc not in r.stderr, "the error shows the character escaped, never raw"
+    r = cli("note", "sec-targ", "x", by=f"ana{esc}")
+    assert r.exit_code == 2 and "control character" in r.stderr
+    _unchanged(cli, before)
+
+
+@pytest.mark.parametrize("esc", ["\\u001b[2J", "\\u009b31m", "\\u0007"])
+def test_control_characters_in_the_file_are_never_printed_raw(datafile: Path, esc: str) -> None:
+    text = datafile.read_text().replace(
+        'note = "Recorded from the communiqué of 2025-04-03."',
+        f'note = "Recorded {esc} here."',
+        1,
+    )
+    datafile.write_text(text)
+    cli = Cli(datafile)
+    for argv in (["list"], ["due"], ["report"], ["report", "--format", "html"], ["check"]):
+        r = cli(*argv)
+        assert r.exit_code in (1, 2)
+        assert "\x1b" not in r.output and "\x9b" not in r.output and "\x07" not in r.output
+        assert "control character" in r.stderr
+
+
+# ---- import of crafted files ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        '{"commitments": [1]}',
+        '{"commitments": {"x": "s"}}',
+        '{"commitments": {"x": null}}',
+        '{"sources": [1]}',
+        '{"parties": "AES"}',
+        '{"commitments": {"x": {"due": {"$date": "garbage"}}}}',
+        '{"commitments": {"x": {"at": {"$datetime": "nope"}}}}',
+        '{"x": {"$float": "big"}}',
+        '{"x": {"$time": 7}}',
+        "[" * 50_000 + "]" * 50_000,
+        '{"a":' * 50_000 + "1" + "}" * 50_000,
+        '{"commitments": {"sec-targeted-training": {"status": NaN}}}',
+        "id,title\nx," + "a" * 200_000 + "\n",
+        "id\n\x00\n",
+    ],
+    ids=lambda c: c[:30],
+)
+def test_crafted_imports_are_refused_in_one_line(
+    datafile: Path, tmp_path: Path, content: str
+) -> None:
+    cli = Cli(datafile)
+    before = cli.bytes()
+    f = tmp_path / ("in.csv" if content.startswith("id") else "in.json")
+    f.write_text(content)
+    for extra in ([], ["--update"], ["--dry-run"]):
+        r = cli("import", str(f), *extra)
+        assert r.exit_code == 2, r.output
+        assert r.stderr.startswith("error: ") and "Traceback" not in r.output
+    _unchanged(cli, before)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.dictionaries(
+        st.sampled_from(["commitments", "sources", "parties", "schema", "zz"]),
+        json_values,
+        max_size=3,
+    )
+)
+def test_any_json_import_ends_cleanly(doc: dict[str, object]) -> None:
+    import tempfile
+
+    from typer.testing import CliRunner
+
+    from aes_tracker.cli import app
+
+    with tempfile.TemporaryDirectory() as d:
+        data = Path(d) / "d.toml"
+        shutil.copyfile(DATA, data)
+        f = Path(d) / "in.json"
+        f.write_text(json.dumps(doc))
+        env = {"XDG_STATE_HOME": f"{d}/s", "XDG_CACHE_HOME": f"{d}/c"}
+        r = CliRunner().invoke(app, ["--file", str(data), "import", str(f), "--update"], env=env)
+        assert r.exit_code in (0, 1, 2), r.output
+        assert r.exception is None or isinstance(r.exception, SystemExit), r.exception
+        if r.exit_code == 2:
+            assert r.stderr.startswith("error: ") and data.read_bytes() == DATA.read_bytes()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(st.text(max_size=12), min_size=1, max_size=9), min_size=1, max_size=4))
+def test_any_csv_import_ends_cleanly(rows: list[list[str]]) -> None:
+    import csv
+    import io
+    import tempfile
+
+    from typer.testing import CliRunner
+
+    from aes_tracker.cli import app
+
+    head = ["id", "title", "category", "parties", "source", "quote", "status", "due", "review"]
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(head)
+    w.writerows(rows)
+    with tempfile.TemporaryDirectory() as d:
+        data = Path(d) / "d.toml"
+        shutil.copyfile(DATA, data)
+        f = Path(d) / "in.csv"
+        f.write_text(buf.getvalue())
+        env = {"XDG_STATE_HOME": f"{d}/s", "XDG_CACHE_HOME": f"{d}/c"}
+        r = CliRunner().invoke(app, ["--file", str(data), "import", str(f), "--update"], env=env)
+        assert r.exception is None or isinstance(r.exception, SystemExit), r.exception
+        assert r.exit_code in (0, 1, 2)
+
+
+# ---- every TOML value survives -------------------------------------------------------------
+
+
+def test_every_toml_type_survives_export_and_import(datafile: Path, tmp_path: Path) -> None:
+    text = datafile.read_text().replace(
+        "schema = 1\n",
+        "schema = 1\nxval = nan\nbig = inf\nlocal_t = 07:30:00\nlocal_dt = 2026-04-03T07:30:00\n"
+        "offset_dt = 2026-04-03T07:30:00+01:00\nlocal_d = 2026-04-03\n",
+        1,
+    )
+    datafile.write_text(text)
+    cli = Cli(datafile)
+    assert cli("check").exit_code == 0
+    assert cli("note", "sec-targ", "a write with nan in the file").exit_code == 0
+    raw = tomllib.loads(datafile.read_text())
+    assert math.isnan(raw["xval"]) and raw["big"] == math.inf
+    exported = tmp_path / "all.json"
+    assert cli("export", "-o", str(exported)).exit_code == 0
+    fresh = Cli(tmp_path / "fresh.toml")
+    assert fresh("init", "--empty").exit_code == 0
+    r = fresh("import", str(exported))
+    assert r.exit_code == 0, r.output
+    fresh("fmt")
+    assert fresh.bytes() == cli.bytes()
+
+
+# ---- leftovers -------------------------------------------------------------------------------
+
+
+def test_a_killed_writers_temp_file_is_removed_by_the_next_command(datafile: Path) -> None:
+    leftover = datafile.parent / f".{datafile.name}.tmp-999999-dead"
+    leftover.write_text("half a file")
+    assert Cli(datafile)("list").exit_code == 0, "a read"
+    assert not leftover.exists()
+
+
+def test_a_killed_report_output_leaves_nothing_for_long(datafile: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r.html"
+    leftover = tmp_path / ".r.html.tmp-999999-dead"
+    leftover.write_text("<html>half")
+    assert Cli(datafile)("report", "--format", "html", "-o", str(out)).exit_code == 0
+    assert out.exists() and not leftover.exists()
