@@ -43,6 +43,22 @@ def slip_text(c: Commitment) -> str:
     return ""
 
 
+def sessions(c: Commitment) -> list[dict[str, Any]]:
+    """The sessions recorded of a recurring commitment, in date order, one per day (the first
+    entry of that day)."""
+    out: dict[date, dict[str, Any]] = {}
+    for e in c.events():
+        if e.event == "occurrence" and e.on not in out:
+            out[e.on] = {
+                "on": e.on.isoformat(),
+                "host": e.host or None,
+                "note": e.note or None,
+                "evidence": list(e.evidence),
+                "by": e.by or None,
+            }
+    return list(out.values())
+
+
 def detail(c: Commitment, source: Source | None, today: date) -> dict[str, Any]:
     """Everything about one commitment, JSON-ready: the list keys and the rest."""
     d = row(summarize(c), today)
@@ -54,6 +70,7 @@ def detail(c: Commitment, source: Source | None, today: date) -> dict[str, Any]:
         notes=c.notes or None,
         recur_start=c.recur_start.isoformat() if c.recur_start else None,
         hosts=list(c.hosts),
+        sessions=sessions(c) if c.recur else [],
         source_detail=None
         if source is None
         else {
@@ -127,8 +144,18 @@ def detail_lines(c: Commitment, source: Source | None, today: date) -> list[tupl
     if c.recur:
         rec = c.recur + (_(" from {day}").format(day=c.recur_start) if c.recur_start else "")
         lines.append((_("Recurs"), rec))
-        if c.next_host:
-            lines.append((_("Next host"), safe(c.next_host)))
+        for i, s in enumerate(sessions(c)):
+            text = s["on"] + (f", {safe(s['host'])}" if s["host"] else "")
+            if s["note"]:
+                text += f": {safe(s['note'])}"
+            for url in s["evidence"]:
+                text += "  " + _("evidence: {url}").format(url=safe(url))
+            lines.append((_("Sessions held") if i == 0 else "", text))
+        if c.is_open and c.due:
+            nxt = c.due.isoformat()
+            if c.next_host:
+                nxt += ", " + _("expected host: {host}").format(host=safe(c.next_host))
+            lines.append((_("Next session"), nxt))
     if c.timing:
         lines.append((_("Timing in text"), "; ".join(f"« {safe(t)} »" for t in c.timing)))
     if source is None:
