@@ -71,7 +71,7 @@ def test_list_table_shows_every_id_and_the_overdue_days(cli: Cli) -> None:
     for cid in tomllib.loads(cli.path.read_text())["commitments"]:
         assert cid in r.stdout
     line = next(ln for ln in r.stdout.splitlines() if ln.startswith("inst-annual-consultations"))
-    assert line.split()[-2:] == ["2026-04-03", "-239"]
+    assert line.split()[:4] == ["inst-annual-consultations", "pending", "2026-04-03", "-239"]
     assert "\x1b[" not in r.stdout
     assert max(len(ln) for ln in r.stdout.splitlines()) <= 100
 

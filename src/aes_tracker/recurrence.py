@@ -45,6 +45,7 @@ def _rule(rule: str, start: date) -> Any:
         raise DateError(
             _("'{value}' is not a recurrence").format(value=rule),
             hint=_("write yearly, or an RRULE such as FREQ=YEARLY;INTERVAL=2"),
+            field="recur",
         )
     try:
         return rrule.rrulestr(body, dtstart=dt)
@@ -52,6 +53,7 @@ def _rule(rule: str, start: date) -> Any:
         raise DateError(
             _("'{value}' is not a recurrence").format(value=rule),
             hint=_("write yearly, or an RRULE such as FREQ=YEARLY;INTERVAL=2"),
+            field="recur",
         ) from None
 
 

@@ -170,6 +170,7 @@ def placeholders(command: str) -> Mapping[str, str]:
     from aes_tracker.model import categories, statuses
     from aes_tracker.query import SORTS
     from aes_tracker.render import formats_for
+    from aes_tracker.render.rows import LIST_COLUMNS
 
     kind = COMMAND_KINDS.get(command, "rows")
     return _Fill(
@@ -179,6 +180,7 @@ def placeholders(command: str) -> Mapping[str, str]:
         categories=", ".join(c.name for c in categories()),
         formats=", ".join(formats_for(kind)),
         sorts=", ".join(SORTS),
+        columns=", ".join(LIST_COLUMNS),
     )
 
 
@@ -206,6 +208,10 @@ def _translate_panels() -> None:
     rich_utils.REQUIRED_LONG_STRING = _("[required]")
 
 
+class _ReaderLeft(Exception):
+    """The reader of our output went away (`| head`)."""
+
+
 class Command(TyperCommand):
     def format_help(self, ctx: Context, formatter: HelpFormatter) -> None:
         _localize(self)
@@ -214,7 +220,11 @@ class Command(TyperCommand):
 
     def invoke(self, ctx: Context) -> Any:  # Click's own return type
         _CURRENT["ctx"] = ctx
-        return super().invoke(ctx)
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            # Typer turns a broken pipe into exit 1; the reader leaving is not our failure.
+            raise _ReaderLeft() from None
 
 
 class Group(TyperGroup):
@@ -250,10 +260,11 @@ class Group(TyperGroup):
         utf8_stdout()
         argv = list(sys.argv[1:] if args is None else args)
         _CURRENT.clear()
+        flag = _lang_from(argv)
         try:
-            i18n.init_from_environment(_lang_from(argv))
+            i18n.init_from_environment(flag)
         except TrackerError as e:
-            _fail(str(e))
+            _fail(f"{'--lang' if flag else '$AES_TRACKER_LANG'}: {e.message}")
             i18n.set_language("en")
             return _exit(e.exit_code, standalone_mode)
         try:
@@ -289,7 +300,7 @@ class Group(TyperGroup):
             rv = e.exit_code
         except Abort:
             rv = EXIT_INTERRUPTED
-        except BrokenPipeError:
+        except (BrokenPipeError, _ReaderLeft):
             rv = _reader_left()
         return _exit(rv if isinstance(rv, int) else 0, standalone_mode)
 

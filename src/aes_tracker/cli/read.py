@@ -32,6 +32,32 @@ from aes_tracker.i18n import _
 
 FORMAT_HELP = "One of: {formats}."
 
+ColumnsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--columns",
+        metavar="KEYS",
+        help="The table's columns, comma-separated, from: {columns} (default: all that fit).",
+    ),
+]
+
+
+def _columns(text: str | None) -> list[str]:
+    from aes_tracker.render.rows import LIST_COLUMNS
+
+    if not text:
+        return []
+    keys = [k.strip().lower().replace("-", "_") for k in text.split(",") if k.strip()]
+    for k in keys:
+        if k not in LIST_COLUMNS:
+            raise TrackerError(
+                _("'{value}' is not a column; use {choices}").format(
+                    value=k, choices=", ".join(LIST_COLUMNS)
+                ),
+                field="columns",
+            )
+    return keys
+
 
 @command("list")
 def list_(
@@ -93,6 +119,7 @@ def list_(
         str, typer.Option("--sort", metavar="KEY", help="Sort by one of: {sorts}.")
     ] = "due",
     reverse: Annotated[bool, typer.Option("--reverse", help="Reverse the order.")] = False,
+    columns: ColumnsOpt = None,
     fmt: Annotated[
         str,
         typer.Option(
@@ -155,7 +182,7 @@ def list_(
         open=True if open_ else False if closed else None,
     )
     chosen = sort_rows(select(catalog.commitments.values(), today, f, haystack), sort, reverse)
-    emit(ctx, "rows", kind_fmt, Rows([row(c, today) for c in chosen]))
+    emit(ctx, "rows", kind_fmt, Rows([row(c, today) for c in chosen], columns=_columns(columns)))
 
 
 @command()
@@ -165,6 +192,7 @@ def due(
         str,
         typer.Option("--within", metavar="DURATION", help="The look-ahead window: 7d, 2w, 3m, 1y."),
     ] = "30d",
+    columns: ColumnsOpt = None,
     fmt: Annotated[
         str,
         typer.Option(
@@ -186,7 +214,7 @@ def due(
     catalog = view(ctx).catalog
     rows = [row(c, s.today) for c in due_soon(catalog.commitments.values(), s.today, window)]
     empty = _("Nothing overdue or due within {window}.").format(window=within)
-    emit(ctx, "rows", kind_fmt, Rows(rows, empty=empty))
+    emit(ctx, "rows", kind_fmt, Rows(rows, empty=empty, columns=_columns(columns)))
 
 
 @command()

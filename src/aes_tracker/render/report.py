@@ -37,7 +37,34 @@ def in_days(n: int) -> str:
     return _("today") if n == 0 else ngettext("in {n} day", "in {n} days", n).format(n=n)
 
 
-def _describe(r: Mapping[str, Any], kind: str) -> str:
+class _Plain:
+    """How the text form writes identifiers and free text: as they are."""
+
+    @staticmethod
+    def code(s: str) -> str:
+        return s
+
+    @staticmethod
+    def text(s: str) -> str:
+        return safe(s)
+
+
+class _Markdown(_Plain):
+    """Identifiers (IDs, statuses, fields) in code spans, free text escaped."""
+
+    @staticmethod
+    def code(s: str) -> str:
+        return f"`{safe(s)}`"
+
+    @staticmethod
+    def text(s: str) -> str:
+        t = safe(s)
+        for ch in ("\\", "*", "_", "`", "[", "]"):
+            t = t.replace(ch, "\\" + ch)
+        return t.replace("<", "&lt;")
+
+
+def _describe(r: Mapping[str, Any], kind: str, f: type[_Plain] = _Plain) -> str:
     if kind == "overdue":
         when = _("due {day}").format(day=r["due"]) + ", " + days_overdue(r["days_overdue"])
         if r.get("original_due"):
@@ -48,59 +75,68 @@ def _describe(r: Mapping[str, Any], kind: str) -> str:
             when += " " + _("(originally {day})").format(day=r["original_due"])
     else:
         when = _("no deadline; review date {day}").format(day=r["review"])
-    return f"{r['id']}: {safe(r['title'])} [{r['status']}; {safe(', '.join(r['parties']))}] {when}"
+    parties = f.text(", ".join(r["parties"]))
+    return f"{f.code(r['id'])}: {f.text(r['title'])} [{f.code(r['status'])}; {parties}] {when}"
 
 
-def change_line(x: Mapping[str, Any]) -> str:
-    who = " " + _("by {who}").format(who=safe(x["by"])) if x["by"] else ""
-    party = f" [{safe(x['party'])}]" if x.get("party") else ""
-    text = f"{x['on']} {x['id']}{party}: {x['event']} ({x['status']}){who}"
+def change_line(x: Mapping[str, Any], f: type[_Plain] = _Plain) -> str:
+    """One entry of the Changed section (its evidence goes on lines of its own: `evidence`)."""
+    who = " " + _("by {who}").format(who=f.text(x["by"])) if x["by"] else ""
+    party = f" [{f.text(x['party'])}]" if x.get("party") else ""
+    text = f"{x['on']} {f.code(x['id'])}{party}: {f.code(x['event'])} ({f.code(x['status'])}){who}"
     if x.get("backdated") and x["at"]:
         text += " " + _("(backdated: recorded {day})").format(day=x["at"][:10])
     if x["host"]:
-        text += ", " + _("host {host}").format(host=safe(x["host"]))
+        text += ", " + _("host {host}").format(host=f.text(x["host"]))
     if x["note"]:
-        text += f": {safe(x['note'])}"
+        text += f": {f.text(x['note'])}"
     if x["changes"]:
-        text += f" [{'; '.join(safe(c) for c in x['changes'])}]"
-    for url in x["evidence"]:
-        text += " " + _("evidence: {url}").format(url=safe(url))
+        text += " [" + "; ".join(f.code(c) for c in x["changes"]) + "]"
     return text
 
 
-def consultation_line(x: Mapping[str, Any]) -> str:
-    host = safe(x["expected_host"]) if x["expected_host"] else _("not known")
+def evidence(x: Mapping[str, Any]) -> list[str]:
+    return [_("evidence: {url}").format(url=safe(u)) for u in x.get("evidence", [])]
+
+
+def consultation_line(x: Mapping[str, Any], f: type[_Plain] = _Plain) -> str:
+    host = f.text(x["expected_host"]) if x["expected_host"] else _("not known")
     if x["due"] is None:
-        return _("{id}: no further occurrence").format(id=x["id"])
+        return _("{id}: no further occurrence").format(id=f.code(x["id"]))
     n = x["days_left"]
     state = days_overdue(-n) if x["overdue"] else in_days(n)
     return _("{id}: next expected {day} ({state}), expected host: {host}").format(
-        id=x["id"], day=x["due"], state=state, host=host
+        id=f.code(x["id"]), day=x["due"], state=state, host=host
     )
 
 
-def summary_lines(rep: Mapping[str, Any]) -> list[str]:
+def summary_lines(rep: Mapping[str, Any], f: type[_Plain] = _Plain) -> list[str]:
     s = rep["summary"]
     lines = [
         _("{total} commitments, {open} open, {overdue} overdue.").format(
             total=s["total"], open=s["open"], overdue=s["overdue"]
         )
     ]
-    lines.append(_("By status: ") + ", ".join(f"{k} {v}" for k, v in s["by_status"].items()))
-    lines.append(_("By category: ") + ", ".join(f"{k} {v}" for k, v in s["by_category"].items()))
+    by_status = ", ".join(f"{f.code(k)} {v}" for k, v in s["by_status"].items())
+    by_category = ", ".join(f"{f.code(k)} {v}" for k, v in s["by_category"].items())
+    lines.append(_("By status: ") + by_status)
+    lines.append(_("By category: ") + by_category)
     lines.append(
         _("Sections: ") + ", ".join(f"{section_title(k)} {v}" for k, v in s["sections"].items())
     )
     return lines
 
 
-def _section_lines(rep: Mapping[str, Any], key: str) -> list[str]:
+def _section_items(
+    rep: Mapping[str, Any], key: str, f: type[_Plain] = _Plain
+) -> list[tuple[str, list[str]]]:
+    """Each item of a section: its line, and the lines that go under it (evidence links)."""
     items = rep[key]
     if key == "changed":
-        return [change_line(x) for x in items]
+        return [(change_line(x, f), evidence(x)) for x in items]
     if key == "next_consultation":
-        return [consultation_line(x) for x in items]
-    return [_describe(r, key) for r in items]
+        return [(consultation_line(x, f), []) for x in items]
+    return [(_describe(r, key, f), []) for r in items]
 
 
 def title_line(rep: Mapping[str, Any]) -> str:
@@ -111,50 +147,56 @@ def title_line(rep: Mapping[str, Any]) -> str:
 
 @register("report", "text")
 def to_text(rep: Mapping[str, Any], out: Output) -> str:
-    """Plain text: nothing cut; long lines wrap with a hanging indent."""
+    """Plain text: nothing cut, no line wider than the page; long lines wrap with a hanging
+    indent; each evidence link on a line of its own, whole."""
     width = out.width
 
-    def wrap(line: str, indent: str) -> list[str]:
+    def wrap(line: str, indent: str, hang: str) -> list[str]:
         return textwrap.wrap(
             line,
             width=width,
             initial_indent=indent,
-            subsequent_indent=" " * len(indent) + "  ",
+            subsequent_indent=hang,
             break_long_words=False,
             break_on_hyphens=False,
-        ) or [indent]
+        ) or [indent.rstrip()]
 
     color = out.color
-    lines = [paint(title_line(rep), "bold", color), ""]
+    lines = [paint(x, "bold", color) for x in wrap(title_line(rep), "", "")] + [""]
     for key in SECTIONS:
-        items = _section_lines(rep, key)
+        items = _section_items(rep, key)
         if not items:
             continue
         lines.append(paint(_heading(section_title(key), len(items)), "bold", color))
-        for ln in items:
-            lines += [paint(x, "red" if key == "overdue" else "", color) for x in wrap(ln, "  - ")]
+        style = "red" if key == "overdue" else ""
+        for ln, under in items:
+            block = wrap(ln, "  - ", "      ")
+            for u in under:
+                block += wrap(u, "      ", "        ")
+            lines += [paint(x, style, color) for x in block]
         lines.append("")
     lines.append(paint(_("Summary"), "bold", color))
     for ln in summary_lines(rep):
-        lines += wrap(ln, "  ")
+        lines += wrap(ln, "  ", "    ")
     return "\n".join(lines) + "\n"
 
 
 @register("report", "markdown")
 def to_markdown(rep: Mapping[str, Any], out: Output) -> str:
-    def esc(s: str) -> str:
-        return s.replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_").replace("<", "&lt;")
-
-    lines = [f"# {esc(title_line(rep))}", ""]
+    """Identifiers in code spans (`in_progress` reads as it is typed), free text escaped."""
+    f = _Markdown
+    lines = [f"# {f.text(title_line(rep))}", ""]
     for key in SECTIONS:
-        items = _section_lines(rep, key)
+        items = _section_items(rep, key, f)
         if not items:
             continue
         lines += [f"## {_heading(section_title(key), len(items))}", ""]
-        lines += [f"- {esc(ln)}" for ln in items]
+        for ln, under in items:
+            lines.append(f"- {ln}")
+            lines += [f"  - {u}" for u in under]
         lines.append("")
     lines += [f"## {_('Summary')}", ""]
-    lines += [f"- {esc(ln)}" for ln in summary_lines(rep)]
+    lines += [f"- {ln}" for ln in summary_lines(rep, f)]
     return "\n".join(lines) + "\n"
 
 

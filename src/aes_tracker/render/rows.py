@@ -10,9 +10,9 @@ from typing import Any
 from aes_tracker.i18n import _
 from aes_tracker.query import LIST_KEYS
 from aes_tracker.render import Output, cell, md, paint, register, safe, to_csv, to_json
+from aes_tracker.render.layout import Column, table, wrap_cell
 
 SOON_DAYS = 30
-GAP = 2  # spaces between columns
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,18 @@ class Rows:
     empty: str = ""  # what the table says when there is nothing
     keys: Sequence[str] = LIST_KEYS
     excel: bool = False
+    columns: Sequence[str] = ()  # `--columns`: the table's columns, by key
+
+
+def _lazy(text: str) -> str:
+    """A column header: translated when the table is laid out, not when this module loads."""
+    return text
+
+
+def _translated(c: Column, keep: bool = False) -> Column:
+    from dataclasses import replace
+
+    return replace(c, head=_(c.head), drop=0 if keep else c.drop)
 
 
 # ---- plain forms ---------------------------------------------------------------------------------
@@ -112,108 +124,69 @@ def row_style(r: Mapping[str, Any]) -> str:
 # ---- the table -----------------------------------------------------------------------------------
 
 
-def _longest_word(texts: Sequence[str]) -> int:
-    return max((len(w) for t in texts for w in t.split()), default=1)
+def when_text(r: Mapping[str, Any]) -> str:
+    """The due date in words, for the blocks of a narrow page: "due 2026-04-03, 239 days
+    overdue", "review 2026-04-03, review due"."""
+    from aes_tracker.render.report import days_overdue, in_days
+
+    if r["due"]:
+        text = _("due {day}").format(day=r["due"])
+        n = r["days_left"]
+        if n is not None:
+            text += ", " + (days_overdue(-n) if n < 0 else in_days(n))
+        return text
+    if r.get("review"):
+        text = _("review {day}").format(day=r["review"])
+        return text + (", " + _("review due") if r.get("review_due") else "")
+    return ""
 
 
-def column_widths(rows: Sequence[Mapping[str, Any]], width: int) -> list[int]:
-    """Widths for the list table: IDs and dates are never folded; when the page is narrow,
-    parties and days wrap at spaces, then the title gives way down to 14 columns. Below that the
-    table runs wider than the page: nothing is cut."""
-    head = table_head()
-    cols = list(zip(*(_table_cells(r) for r in rows), strict=True))
-    natural = [max(len(head[i]), *(len(v) for v in col)) for i, col in enumerate(cols)]
-    w = list(natural)
-    w[5] = max(10, _longest_word(cols[5]))  # "review 2026-04-03" wraps to two lines
-    room = width - table_extra(len(w))
-    for i, floor in (
-        (1, 30),
-        (3, _longest_word([*cols[3], head[3]])),
-        (6, len(head[6])),
-        (1, 14),
-    ):
-        excess = sum(w) - room
-        if excess <= 0:
-            break
-        w[i] = max(floor, w[i] - excess)
-    return w
+# The list's columns, by the key `--columns` takes, in the order they are shown. The title takes
+# the room left; Category and then Parties go first when the page is narrow.
+LIST_COLUMNS: dict[str, Column] = {
+    "id": Column(_lazy("ID"), lambda r: r["id"]),
+    "status": Column(_lazy("Status"), lambda r: r["status"]),
+    "due": Column(_lazy("Due"), due_text, wrap=True),
+    "days_left": Column(_lazy("Days left"), left_text, right=True),
+    "category": Column(_lazy("Category"), lambda r: r["category"], drop=2),
+    "parties": Column(_lazy("Parties"), lambda r: safe(", ".join(r["parties"])), wrap=True, drop=1),
+    "title": Column(_lazy("Title"), lambda r: safe(r["title"]), wrap=True, grow=True, min_grow=36),
+}
 
 
-def table_extra(columns: int) -> int:
-    """Columns of a table line that are not content: the gaps between cells."""
-    return GAP * (columns - 1)
-
-
-def wrap_cell(text: str, width: int) -> list[str]:
-    """Greedy word wrap; a word longer than the column is folded, never cut."""
-    if len(text) <= width:
-        return [text]
-    lines: list[str] = []
-    cur = ""
-    for word in text.split():
-        while len(word) > width:
-            if cur:
-                lines.append(cur)
-                cur = ""
-            lines.append(word[:width])
-            word = word[width:]
-        if not cur:
-            cur = word
-        elif len(cur) + 1 + len(word) <= width:
-            cur += " " + word
-        else:
-            lines.append(cur)
-            cur = word
-    if cur or not lines:
-        lines.append(cur)
-    return lines
+def list_columns(keys: Sequence[str] | None = None) -> list[Column]:
+    """The columns to show: the ones asked for, in that order (none of them dropped), else all."""
+    if not keys:
+        return [_translated(c) for c in LIST_COLUMNS.values()]
+    return [_translated(LIST_COLUMNS[k], keep=True) for k in keys]
 
 
 @register("rows", "table")
 def _table(p: Rows, out: Output) -> str:
-    """The list table, laid out here rather than by Rich's Table: a bold header, a rule, two
-    spaces between columns, the last column right-aligned; column widths are computed once, so
-    10,000 rows print in milliseconds."""
+    """A table whose title gets the room; on a narrow page, Category and Parties go, then the
+    title moves under each row; blocks only when even that does not fit."""
     rows = p.rows
     if not rows:
         return (p.empty or _("No commitments match.")) + "\n"
-    widths = column_widths(rows, out.width)
-    if sum(widths) + table_extra(len(widths)) > out.width:
-        return _stacked(rows, out)
-    last = len(widths) - 1
-
-    def line(cells: Sequence[str]) -> str:
-        parts = [
-            c.rjust(widths[i]) if i == last else c.ljust(widths[i]) for i, c in enumerate(cells)
-        ]
-        return (" " * GAP).join(parts).rstrip()
-
-    color = out.color
-    head = [wrap_cell(h, widths[i]) for i, h in enumerate(table_head())]
-    depth = max(len(h) for h in head)
-    # A wrapped header sits on its last line, as Rich puts it.
-    out_lines = [
-        paint(line([([""] * (depth - len(h)) + h)[k] for h in head]), "bold", color)
-        for k in range(depth)
-    ]
-    out_lines.append("─" * (sum(widths) + table_extra(len(widths))))
-    for r in rows:
-        cells = [wrap_cell(c, widths[i]) for i, c in enumerate(_table_cells(r))]
-        style = row_style(r)
-        for k in range(max(len(c) for c in cells)):
-            text = line([c[k] if k < len(c) else "" for c in cells])
-            out_lines.append(paint(text, style, color))
-    return "\n".join(out_lines) + "\n"
+    text = table(rows, list_columns(p.columns), out.width, out.color, row_style)
+    return text if text is not None else _blocks(rows, out)
 
 
-def _stacked(rows: Sequence[Mapping[str, Any]], out: Output) -> str:
-    """For a page too narrow for the table: each commitment on a line of its own (ID, status,
-    due, days left), then its title, category and parties, wrapped and indented."""
+def _blocks(rows: Sequence[Mapping[str, Any]], out: Output) -> str:
+    """For a page too narrow for a table: each commitment as a block, its ID on a line of its
+    own, then in words what its numbers are ("pending, due 2026-04-03, 239 days overdue"), its
+    title, its category and parties."""
     lines = []
+    room = max(out.width - 2, 10)
     for r in rows:
-        head = "  ".join(x for x in (r["id"], r["status"], due_text(r), left_text(r)) if x)
-        body = f"{safe(r['title'])} · {r['category']} · {safe(', '.join(r['parties']))}"
-        block = [head, *("    " + ln for ln in wrap_cell(body, max(out.width - 4, 16)))]
+        when = when_text(r)
+        block = [r["id"]]
+        for text in (
+            f"{r['status']}, {when}" if when else r["status"],
+            safe(r["title"]),
+            f"{r['category']} · {safe(', '.join(r['parties']))}",
+        ):
+            block += ["  " + ln for ln in wrap_cell(text, room)]
         style = row_style(r)
         lines += [paint(ln, style, out.color) for ln in block]
     return "\n".join(lines) + "\n"
@@ -250,8 +223,13 @@ def _sources_markdown(p: Rows, out: Output) -> str:
     return "\n".join(lines) + "\n"
 
 
-@register("sources", "table", "plain")
+@register("sources", "plain")
 def _sources_plain(p: Rows, out: Output) -> str:
+    return sources_plain(p)
+
+
+def sources_plain(p: Rows) -> str:
+    """One tab-separated line per source, no header: id, date, place, commitments, title."""
     return "".join(
         "\t".join(
             (r["id"], r["date"], safe(r["place"] or "-"), str(r["commitments"]), safe(r["title"]))
@@ -259,6 +237,24 @@ def _sources_plain(p: Rows, out: Output) -> str:
         + "\n"
         for r in p.rows
     )
+
+
+SOURCE_COLUMNS = (
+    Column(_lazy("ID"), lambda r: r["id"]),
+    Column(_lazy("Date"), lambda r: r["date"]),
+    Column(_lazy("Place"), lambda r: safe(r["place"] or ""), wrap=True, drop=1),
+    Column(_lazy("Commitments"), lambda r: str(r["commitments"]), right=True),
+    Column(_lazy("Title"), lambda r: safe(r["title"]), wrap=True, grow=True),
+)
+
+
+@register("sources", "table")
+def _sources_table(p: Rows, out: Output) -> str:
+    if not p.rows:
+        return _("No sources yet.") + "\n"
+    cols = [_translated(c) for c in SOURCE_COLUMNS]
+    text = table(p.rows, cols, out.width, out.color)
+    return text if text is not None else sources_plain(p)
 
 
 # ---- history entries (log) ---------------------------------------------------------------------
@@ -294,8 +290,11 @@ def log_detail(x: Mapping[str, Any]) -> str:
     if x.get("note"):
         bits.append(safe(x["note"]))
     bits += [f"[{safe(c)}]" for c in x.get("changes", [])]
-    bits += [_("evidence: {url}").format(url=safe(u)) for u in x.get("evidence", [])]
-    return " ".join(bits)
+    text = " ".join(bits)
+    # Each link of evidence on a line of its own, whole.
+    for u in x.get("evidence", []):
+        text += "\n" + _("evidence: {url}").format(url=safe(u))
+    return text.strip("\n")
 
 
 def _log_cells(x: Mapping[str, Any]) -> tuple[str, ...]:
@@ -310,6 +309,10 @@ def log_head() -> tuple[str, ...]:
 
 @register("log", "plain")
 def _log_plain(p: Rows, out: Output) -> str:
+    return log_plain(p)
+
+
+def log_plain(p: Rows) -> str:
     return "".join(
         "\t".join(" ".join(c.split()) or "-" for c in _log_cells(x)) + "\n" for x in p.rows
     )
@@ -323,27 +326,24 @@ def _log_markdown(p: Rows, out: Output) -> str:
     return "\n".join(lines) + "\n"
 
 
+LOG_COLUMNS = (
+    Column(_lazy("On"), lambda x: x["on"]),
+    Column(_lazy("ID"), lambda x: x["id"]),
+    Column(
+        _lazy("Event"),
+        lambda x: x["event"] + (f" [{safe(x['party'])}]" if x.get("party") else ""),
+        wrap=True,
+    ),
+    Column(_lazy("Status"), lambda x: x["status"], drop=2),
+    Column(_lazy("By"), lambda x: safe(x["by"] or ""), drop=1),
+    Column(_lazy("Detail"), log_detail, wrap=True, grow=True, min_grow=40),
+)
+
+
 @register("log", "table")
 def _log_table(p: Rows, out: Output) -> str:
     if not p.rows:
         return (p.empty or _("No history entries match.")) + "\n"
-    cells = [_log_cells(x) for x in p.rows]
-    head = log_head()
-    fixed = [max(len(head[i]), *(len(c[i]) for c in cells)) for i in range(5)]
-    detail_w = max(20, out.width - sum(fixed) - GAP * 5)
-    lines = [
-        paint(
-            (
-                "  ".join(h.ljust(fixed[i]) for i, h in enumerate(head[:5])) + "  " + head[5]
-            ).rstrip(),
-            "bold",
-            out.color,
-        )
-    ]
-    for c in cells:
-        wrapped = wrap_cell(c[5], detail_w) if c[5] else [""]
-        first = "  ".join(v.ljust(fixed[i]) for i, v in enumerate(c[:5]))
-        pad = " " * (sum(fixed) + GAP * 5)
-        lines.append((first + "  " + wrapped[0]).rstrip())
-        lines += [(pad + w).rstrip() for w in wrapped[1:]]
-    return "\n".join(lines) + "\n"
+    cols = [_translated(c) for c in LOG_COLUMNS]
+    text = table(p.rows, cols, out.width, out.color)
+    return text if text is not None else log_plain(p)

@@ -11,7 +11,7 @@ from aes_tracker.dates import days_left
 from aes_tracker.i18n import _, ngettext
 from aes_tracker.model import Commitment, Event, Source, summarize
 from aes_tracker.query import LIST_KEYS, row
-from aes_tracker.render import Output, md, register, safe, to_csv, to_json
+from aes_tracker.render import Output, md, paint, register, safe, to_csv, to_json
 from aes_tracker.render.rows import row_style
 
 
@@ -170,22 +170,26 @@ def detail_lines(c: Commitment, source: Source | None, today: date) -> list[tupl
     return lines
 
 
-def event_line(e: Event) -> str:
-    parts = [e.on.isoformat(), e.event, e.status]
+def event_line(e: Event, evidence: bool = True) -> str:
+    """One history entry on one line (its evidence too, unless `evidence` is False: `show`
+    puts each link on a line of its own)."""
+    parts = [e.on.isoformat(), e.event]
     if e.party:
-        parts.insert(2, f"[{safe(e.party)}]")
+        parts.append(f"[{safe(e.party)}]")
+    parts.append(e.status)
     if e.host:
         parts.append(_("host: {host}").format(host=safe(e.host)))
-    text = "  ".join(parts)
     if e.by:
-        text += "  " + _("by {who}").format(who=safe(e.by))
+        parts.append(_("by {who}").format(who=safe(e.by)))
+    text = " ".join(parts)
     if e.note:
-        text += f"  — {safe(e.note)}"
+        text += f" — {safe(e.note)}"
     for ch in e.changes:
         if ch.field != "status":
-            text += f"  [{safe(ch.text())}]"
-    for url in e.evidence:
-        text += "  " + _("evidence: {url}").format(url=safe(url))
+            text += f" [{safe(ch.text())}]"
+    if evidence:
+        for url in e.evidence:
+            text += " " + _("evidence: {url}").format(url=safe(url))
     return text
 
 
@@ -197,6 +201,17 @@ def _json(p: Shown, out: Output) -> str:
 @register("commitment", "csv")
 def _csv(p: Shown, out: Output) -> str:
     return to_csv([detail(p.c, p.source, p.today)], (*LIST_KEYS, "quote", "notes"))
+
+
+def _items(p: Shown) -> list[tuple[str, str]]:
+    """Every line of `show` as (label, value): the fields, then the history (each entry after a
+    bullet, each link of evidence on a line of its own); a value that goes on where the one
+    before stopped has an empty label."""
+    items = detail_lines(p.c, p.source, p.today)
+    for i, e in enumerate(p.c.events()):
+        items.append((_("History") if i == 0 else "", "• " + event_line(e, evidence=False)))
+        items += [("", "  " + _("evidence: {url}").format(url=safe(u))) for u in e.evidence]
+    return items
 
 
 @register("commitment", "markdown")
@@ -211,43 +226,46 @@ def _markdown(p: Shown, out: Output) -> str:
 
 @register("commitment", "plain")
 def _plain(p: Shown, out: Output) -> str:
-    pairs = detail_lines(p.c, p.source, p.today)
-    text = [f"{k or '-'}\t{' '.join(v.split())}" for k, v in pairs]
-    text += [f"history\t{' '.join(event_line(e).split())}" for e in p.c.events()]
-    return "\n".join(text) + "\n"
+    """One tab-separated line per value: the same labels as the table, repeated on the lines
+    that go on from the one before, so that each line says what it is."""
+    lines = []
+    label = ""
+    for k, v in _items(p):
+        label = k or label
+        lines.append(f"{label}\t{' '.join(v.removeprefix('• ').split())}")
+    return "\n".join(lines) + "\n"
 
 
 @register("commitment", "table")
 def _table(p: Shown, out: Output) -> str:
-    import io
-
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
+    """Labels in a bold column, values wrapped beside them; the ID and links are never folded
+    (a link longer than the page gets a line of its own); no line ends in spaces."""
+    from aes_tracker.render.layout import GAP, wrap_keeping
 
     c = p.c
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold", no_wrap=True)
-    grid.add_column(overflow="fold")
+    items = _items(p)
+    label_w = max(len(k) for k, _v in items)
+    # A page too narrow for labels beside the values: each label on a line of its own.
+    stacked = out.width - label_w - GAP < max(30, len(c.id))
+    room = out.width - 2 if stacked else out.width - label_w - GAP
     style = row_style(row(summarize(c), p.today))
-    for k, v in detail_lines(c, p.source, p.today):
-        grid.add_row(k, Text(v, style=style if k in (_("Due"), "") else ""))
-    grid.add_row(_("History"), "")
-    for e in c.events():
-        grid.add_row("  •", Text(event_line(e)))
-    buf = io.StringIO()
-    con = Console(
-        file=buf,
-        width=out.width,
-        force_terminal=out.color,
-        no_color=not out.color,
-        color_system="standard" if out.color else None,
-        highlight=False,
-        markup=False,
-        emoji=False,
-        soft_wrap=False,
-        legacy_windows=False,
-        _environ={},
-    )
-    con.print(grid, crop=False)
-    return buf.getvalue()
+    styled = {_("Due"): style}
+    lines = []
+    current = ""
+    for k, v in items:
+        current = k or current
+        if stacked and k:
+            lines.append(paint(k, "bold", out.color))
+        # A history entry hangs under its bullet.
+        hang = "  " if v.startswith(("• ", "  ")) else ""
+        body = v[len(hang) :] if hang else v
+        for n, ln in enumerate(wrap_keeping(body, room - len(hang), keep=(c.id,))):
+            lead = (v[: len(hang)] if n == 0 else hang) if hang else ""
+            text = paint(lead + ln, styled.get(current, ""), out.color)
+            if stacked:
+                lines.append(("  " + text).rstrip())
+                continue
+            label = k if n == 0 else ""
+            head = paint(label.ljust(label_w), "bold", out.color) if label else " " * label_w
+            lines.append((head + " " * GAP + text).rstrip())
+    return "\n".join(lines) + "\n"

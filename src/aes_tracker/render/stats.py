@@ -10,7 +10,7 @@ from typing import Any
 from aes_tracker.i18n import _
 from aes_tracker.model import statuses
 from aes_tracker.render import NOT_A_TTY_WIDTH, Output, md, paint, register, safe, to_json
-from aes_tracker.render.rows import wrap_cell
+from aes_tracker.render.layout import wrap_cell
 
 
 @register("stats", "json")
@@ -22,7 +22,7 @@ def _json(st: Mapping[str, Any], out: Output) -> str:
 @register("stats", "markdown")
 def stats_markdown(st: Mapping[str, Any], out: Output) -> str:
     names = [s.name for s in statuses()]
-    head = [_("Group"), _("Total"), *names, _("Closed"), _("Overdue"), _("Score")]
+    head = [_("Group"), _("Total"), *names, _("Closed"), _("Overdue"), _("Score"), _("Scored")]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for g in st["groups"]:
         score = "n/a" if g["score"] is None else f"{g['score']:+.2f}"
@@ -33,100 +33,147 @@ def stats_markdown(st: Mapping[str, Any], out: Output) -> str:
             f"{g['share_closed'] or 0:.0%}",
             str(g["overdue"]),
             score,
+            _("{k} of {n}").format(k=g["scored"], n=g["total"]),
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
-def _console(width: int, color: bool, *, record: bool = False) -> Any:
-    from rich.console import Console
-
-    return Console(
-        file=io.StringIO(),
-        width=width,
-        force_terminal=color,
-        no_color=not color,
-        color_system=("truecolor" if record else "standard") if color else None,
-        highlight=False,
-        markup=False,
-        emoji=False,
-        soft_wrap=False,
-        legacy_windows=False,
-        record=record,
-        _environ={},
+def score_text(g: Mapping[str, Any]) -> str:
+    """The score with what it rests on: "-1.00 on 1 of 9 scored", "not scored (0 of 9)"."""
+    if g["score"] is None:
+        return _("not scored (0 of {n})").format(n=g["total"])
+    return _("{score} on {k} of {n} scored").format(
+        score=f"{g['score']:+.2f}", k=g["scored"], n=g["total"]
     )
 
 
-def stats_renderables(st: Mapping[str, Any], width: int) -> list[Any]:
-    """A stacked bar per group (by status) and the score on a -1..+1 scale, as Rich objects."""
-    from rich.table import Table
-    from rich.text import Text
+SCALE = 21  # the −1…+1 scale, with its middle mark
 
-    group_w = max((len(g["group"]) for g in st["groups"]), default=5)
-    # What the other columns take: counts, percentages, the score scale and the gaps.
-    bar_w = max(10, min(40, width - group_w - 52))
-    scale_w = 21
-    table = Table(
-        box=None,
-        pad_edge=False,
-        show_edge=False,
-        header_style="bold",
-        title=_("Compliance by {by}, as of {day}").format(by=st["by"], day=st["as_of"]),
-        title_justify="left",
+
+def _scale(score: float | None, color: bool) -> str:
+    if score is None:
+        return " " * SCALE
+    pos = round((score + 1) / 2 * (SCALE - 1))
+    colour = "green" if score > 0.2 else "red" if score < -0.2 else "yellow"
+    return "".join(
+        paint("●", colour, color)
+        if i == pos
+        else paint("┼" if i == SCALE // 2 else "─", "dim", color)
+        for i in range(SCALE)
     )
-    table.add_column(_("Group"), no_wrap=True)
-    table.add_column(_("Statuses"), no_wrap=True)
-    table.add_column("n", justify="right", no_wrap=True)
-    table.add_column(_("closed"), justify="right", no_wrap=True)
-    table.add_column(_("overdue"), justify="right", no_wrap=True)
-    table.add_column(_("score (-1 to +1)"), no_wrap=True)
-    biggest = max((g["total"] for g in st["groups"]), default=1) or 1
-    for g in st["groups"]:
-        bar = Text()
-        for s in statuses():
-            n = g["by_status"].get(s.name, 0)
-            if n:
-                cells = max(1, round(n / biggest * bar_w))
-                bar.append(s.glyph * cells, style=s.style)
-        scale = Text()
-        if g["score"] is None:
-            scale.append(_("not scored"), style="dim")
-        else:
-            pos = round((g["score"] + 1) / 2 * (scale_w - 1))
-            colour = "green" if g["score"] > 0.2 else "red" if g["score"] < -0.2 else "yellow"
-            for i in range(scale_w):
-                scale.append(
-                    "●" if i == pos else ("┼" if i == scale_w // 2 else "─"),
-                    style=colour if i == pos else "dim",
-                )
-            scale.append(f" {g['score']:+.2f}", style=colour)
-        table.add_row(
+
+
+def stats_lines(st: Mapping[str, Any], width: int, color: bool) -> list[str]:
+    """The compliance table, laid out for the page: the group names and every number whole, a
+    stacked bar per group by status and the score on a −1…+1 scale where there is room (the bar
+    shrinks first, then goes; then the scale goes)."""
+    groups = st["groups"]
+    head = [_("Group"), "n", _("closed"), _("overdue"), _("score")]
+    rows = [
+        [
             safe(g["group"]),
-            bar,
             str(g["total"]),
             f"{g['share_closed'] or 0:.0%}",
             str(g["overdue"]),
-            scale,
-        )
-    legend = Text("  ")
-    for s in statuses():
-        legend.append(f"{s.glyph} {s.name}  ", style=s.style)
-    return [table, legend]
+            score_text(g),
+        ]
+        for g in groups
+    ]
+    ws = [max(len(head[i]), *(len(r[i]) for r in rows)) if rows else len(head[i]) for i in range(5)]
+    fixed = sum(ws) + 2 * 4
+    # A page too narrow for the score beside the counts: it goes on a line of its own.
+    score_below = fixed > width
+    if score_below:
+        fixed = sum(ws[:4]) + 2 * 3
+    room = width - fixed - 2  # for the bar, and the scale with its gap
+    show_scale = room >= SCALE + 2 + 8
+    bar_w = min(40, room - (SCALE + 2 if show_scale else 0))
+    show_bar = bar_w >= 8
+    biggest = max((g["total"] for g in groups), default=1) or 1
+
+    def bar(g: Mapping[str, Any]) -> str:
+        cells = []
+        used = 0
+        for s in statuses():
+            n = g["by_status"].get(s.name, 0)
+            if n:
+                k = max(1, round(n / biggest * bar_w))
+                k = min(k, bar_w - used)
+                used += k
+                cells.append(paint(s.glyph * k, s.style, color))
+        return "".join(cells) + " " * (bar_w - used)
+
+    def line(cells: list[str], g: Mapping[str, Any] | None) -> str:
+        parts = [cells[0].ljust(ws[0])]
+        if show_bar:
+            parts.append(bar(g) if g is not None else _("Statuses").ljust(bar_w)[:bar_w])
+        parts += [cells[1].rjust(ws[1]), cells[2].rjust(ws[2]), cells[3].rjust(ws[3])]
+        if show_scale:
+            parts.append(_scale(g["score"], color) if g is not None else " " * SCALE)
+        if not score_below:
+            parts.append(cells[4])
+        text = "  ".join(parts).rstrip()
+        if score_below and g is not None:
+            text += "\n" + "\n".join("  " + x for x in wrap_cell(cells[4], width - 2))
+        return text
+
+    title = _("Compliance by {by}, as of {day}").format(by=st["by"], day=st["as_of"])
+    out = [paint(title, "bold", color) if len(title) <= width else title]
+    out.append(paint(line(head, None), "bold", color))
+    for r, g in zip(rows, groups, strict=True):
+        out += line(r, g).split("\n")
+    if show_bar:
+        legend = "  ".join(paint(f"{s.glyph} {s.name}", s.style, color) for s in statuses())
+        plain = "  ".join(f"{s.glyph} {s.name}" for s in statuses())
+        out += _wrap_painted(plain, legend, width)
+    return out
+
+
+def _wrap_painted(plain: str, painted: str, width: int) -> list[str]:
+    """The legend, on as many lines as the page needs (items are never split)."""
+    items_plain = plain.split("  ")
+    items = painted.split("  ") if painted.count("  ") == plain.count("  ") else items_plain
+    lines: list[str] = []
+    cur: list[str] = []
+    cur_len = 0
+    for p_item, item in zip(items_plain, items, strict=True):
+        add = len(p_item) + (2 if cur else 0)
+        if cur and cur_len + add > width:
+            lines.append("  ".join(cur))
+            cur, cur_len = [], 0
+            add = len(p_item)
+        cur.append(item)
+        cur_len += add
+    if cur:
+        lines.append("  ".join(cur))
+    return lines
 
 
 @register("stats", "table")
 def _table(st: Mapping[str, Any], out: Output) -> str:
-    con = _console(out.width, out.color)
-    for part in stats_renderables(st, con.width):
-        con.print(part)
-    return str(con.file.getvalue())
+    return "\n".join(stats_lines(st, out.width, out.color)) + "\n"
 
 
 @register("stats", "svg")
 def _svg(st: Mapping[str, Any], out: Output) -> str:
-    con = _console(max(out.width, 100), True, record=True)
-    for part in stats_renderables(st, con.width):
-        con.print(part)
+    """The same picture as the terminal's, drawn by Rich's SVG export."""
+
+    from rich.console import Console
+    from rich.text import Text
+
+    width = max(out.width, 100)
+    con = Console(
+        file=io.StringIO(),
+        width=width,
+        record=True,
+        force_terminal=True,
+        color_system="truecolor",
+        legacy_windows=False,
+        _environ={},
+    )
+    for ln in stats_lines(st, width, True):
+        con.print(Text.from_ansi(ln), crop=False, soft_wrap=True)
     return str(con.export_svg(title=_("aes-tracker: compliance by {by}").format(by=st["by"])))
 
 
@@ -141,6 +188,9 @@ _MARKS = {
 
 
 def timeline_lines(tl: Mapping[str, Any], color: bool, width: int = NOT_A_TTY_WIDTH) -> list[str]:
+    """Each month, then its items: "● 2026-04-03 inst-annual-consultations (overdue, host:
+    ...) Title". When an item does not fit, its title goes on under it, indented, so that the
+    spacing is the same on every line."""
     lines = []
     now = tl["as_of"][:7]
     for m in tl["months"]:
@@ -149,9 +199,15 @@ def timeline_lines(tl: Mapping[str, Any], color: bool, width: int = NOT_A_TTY_WI
         for it in m["items"]:
             mark, style = _MARKS[it["state"]]
             host = ", " + _("host: {host}").format(host=safe(it["host"])) if it["host"] else ""
-            text = f"{mark} {it['date']}  {it['id']}  ({it['state']}{host})  {safe(it['title'])}"
-            for k, ln in enumerate(wrap_cell(text, max(width - 6, 20))):
-                lines.append(paint(("  " if k == 0 else "      ") + ln, style, color))
+            head = f"{mark} {it['date']} {it['id']} ({it['state']}{host})"
+            title = safe(it["title"])
+            if 2 + len(head) + 1 + len(title) <= width:
+                block = [f"  {head} {title}"]
+            else:
+                heads = wrap_cell(head, width - 2)
+                block = ["  " + heads[0], *("    " + x for x in heads[1:])]
+                block += ["      " + x for x in wrap_cell(title, width - 6)]
+            lines += [paint(x, style, color) for x in block]
     return lines
 
 
