@@ -164,3 +164,36 @@ def test_a_date_only_due_date_is_the_end_of_that_day() -> None:
     assert days_left(due, date(2026, 4, 4)) == -1
     assert not is_overdue(due, False, date(2027, 1, 1)), "a closed commitment is never overdue"
     assert not is_overdue(None, True, date(2027, 1, 1))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026/04/03", date(2026, 4, 3)),  # year first: not ambiguous
+        ("13/05/2026", date(2026, 5, 13)),  # 13 cannot be a month
+        ("05/13/2026", date(2026, 5, 13)),
+        ("03/03/2026", date(2026, 3, 3)),  # the same day either way round
+        ("3.4.2026", None),
+        ("02/03/2026", None),
+    ],
+)
+def test_numeric_dates_are_read_unless_they_are_ambiguous(text: str, expected: date | None) -> None:
+    if expected is None:
+        with pytest.raises(DateError, match="ambiguous"):
+            parse_date(text, TODAY)
+    else:
+        assert parse_date(text, TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["3 April 26", "1 janvier 99", "1 January 5", "April 3, 26", "03/04/26"]
+)
+def test_a_year_must_be_written_in_full(text: str) -> None:
+    with pytest.raises(DateError, match="four-digit year"):
+        parse_date(text, TODAY)
+
+
+@pytest.mark.parametrize("text", ["0000-12-31", "0000-02-30", "10000-01-01"])
+def test_dates_outside_the_calendar_are_refused(text: str) -> None:
+    with pytest.raises(DateError):
+        parse_date(text, TODAY)
