@@ -1,6 +1,7 @@
 """The exchange commands: export and import."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` in the command modules: Typer reads every command's
+# signature on every run, and evaluating annotations kept as strings cost 50 ms of start-up.
 
 from pathlib import Path
 from typing import Annotated

@@ -1,7 +1,5 @@
 """Looking after the file: check, fmt, init, undo, redo."""
 
-from __future__ import annotations
-
 import sys
 from typing import Annotated
 

@@ -77,37 +77,55 @@ class _Plan:
     below: Column | None  # the growing column, laid out under each row
 
 
-def plan(rows: Sequence[Mapping[str, Any]], columns: Sequence[Column], width: int) -> _Plan | None:
+class _Cells:
+    """Each column's cells, worked out once, and the widths that follow from them."""
+
+    def __init__(self, rows: Sequence[Mapping[str, Any]], columns: Sequence[Column]) -> None:
+        self.text: dict[int, list[str]] = {id(c): [c.cell(r) for r in rows] for c in columns}
+        self._natural: dict[int, int] = {}
+        self._least: dict[tuple[int, bool], int] = {}
+
+    def natural(self, c: Column) -> int:
+        key = id(c)
+        if key not in self._natural:
+            self._natural[key] = max(len(c.head), max(map(len, self.text[key]), default=0))
+        return self._natural[key]
+
+    def least(self, c: Column, wrap_cells: bool) -> int:
+        """The narrowest the column can be: its header on several lines; with `wrap_cells`, a
+        wrapping column's cells too (down to their longest word)."""
+        key = (id(c), wrap_cells and c.wrap)
+        if key not in self._least:
+            head = _longest_word([c.head])
+            if wrap_cells and c.wrap:
+                self._least[key] = max(head, _longest_word(self.text[id(c)]))
+            else:
+                self._least[key] = max(head, max(map(len, self.text[id(c)]), default=0))
+        return self._least[key]
+
+
+def plan(
+    rows: Sequence[Mapping[str, Any]], columns: Sequence[Column], width: int
+) -> tuple[_Plan, _Cells] | None:
     """Widths for the columns on a page of `width`, trying in turn: every column at its natural
     width; headers on two lines; without the columns that can go (the highest `drop` first);
     with wrapped cells; the growing column below each row. None: not even that fits."""
-    cells = {id(c): [c.cell(r) for r in rows] for c in columns}
-
-    def natural(c: Column) -> int:
-        return max(len(c.head), *(len(v) for v in cells[id(c)]))
-
-    def header_wrapped(c: Column) -> int:
-        return max(_longest_word([c.head]), *(len(v) for v in cells[id(c)]))
-
-    def least(c: Column) -> int:
-        if not c.wrap:
-            return header_wrapped(c)
-        return max(_longest_word([c.head]), _longest_word(cells[id(c)]))
+    cells = _Cells(rows, columns)
 
     def attempt(cols: list[Column], wrap_cells: bool) -> _Plan | None:
         grow = next((c for c in cols if c.grow), None)
         fixed = [c for c in cols if c is not grow]
         gaps = GAP * (len(cols) - 1)
-        want = min(natural(grow), grow.min_grow) if grow is not None else 0
-        nat = [natural(c) for c in fixed]
-        low = [least(c) if wrap_cells else header_wrapped(c) for c in fixed]
+        want = min(cells.natural(grow), grow.min_grow) if grow is not None else 0
+        nat = [cells.natural(c) for c in fixed]
+        low = [cells.least(c, wrap_cells) for c in fixed]
         ws = _shrink(nat, low, [c.wrap for c in fixed], width - gaps - want)
         room = width - sum(ws) - gaps
         if grow is None:
             return _Plan(cols, ws, None) if room >= 0 else None
         if room < want:
             return None
-        return _Plan(cols, _widths(cols, fixed, ws, grow, width - sum(ws) - gaps), None)
+        return _Plan(cols, _widths(cols, fixed, ws, grow, room), None)
 
     cols = list(columns)
     found = attempt(cols, wrap_cells=False)
@@ -117,7 +135,7 @@ def plan(rows: Sequence[Mapping[str, Any]], columns: Sequence[Column], width: in
     if found is None:
         found = attempt(cols, wrap_cells=True)
     if found is not None:
-        return found
+        return found, cells
     # The growing column below each row; the others on the row, dropping what does not fit.
     grow = next((c for c in columns if c.grow), None)
     if grow is None or width - INDENT < 10:
@@ -125,10 +143,11 @@ def plan(rows: Sequence[Mapping[str, Any]], columns: Sequence[Column], width: in
     fixed = [c for c in columns if c is not grow]
     while fixed:
         gaps = GAP * (len(fixed) - 1)
-        nat = [natural(c) for c in fixed]
-        ws = _shrink(nat, [least(c) for c in fixed], [c.wrap for c in fixed], width - gaps)
+        nat = [cells.natural(c) for c in fixed]
+        low = [cells.least(c, True) for c in fixed]
+        ws = _shrink(nat, low, [c.wrap for c in fixed], width - gaps)
         if sum(ws) + gaps <= width:
-            return _Plan(fixed, ws, grow)
+            return _Plan(fixed, ws, grow), cells
         droppable = [c for c in fixed if c.drop]
         if not droppable:
             return None
@@ -160,43 +179,56 @@ def _widths(
 
 
 def render(
-    p: _Plan,
+    found: tuple[_Plan, _Cells],
     rows: Sequence[Mapping[str, Any]],
     width: int,
     color: bool,
     style: Callable[[Mapping[str, Any]], str] = lambda r: "",
 ) -> str:
+    p, cells = found
     widths = p.widths
-    last = len(widths) - 1
+    columns = p.columns
+    texts = [cells.text[id(c)] for c in columns]
+    below = cells.text[id(p.below)] if p.below is not None else None
+    right = [c.right for c in columns]
+    gap = " " * GAP
 
     def line(parts: Sequence[str]) -> str:
-        out = []
-        for i, (c, text) in enumerate(zip(p.columns, parts, strict=True)):
-            out.append(text.rjust(widths[i]) if c.right and i <= last else text.ljust(widths[i]))
-        return (" " * GAP).join(out).rstrip()
+        return gap.join(
+            t.rjust(w) if r else t.ljust(w) for t, w, r in zip(parts, widths, right, strict=True)
+        ).rstrip()
 
     def block(values: Sequence[str]) -> list[str]:
+        if all(len(v) <= w and "\n" not in v for v, w in zip(values, widths, strict=True)):
+            return [line(values)]
         wrapped = [wrap_cell(v, widths[i]) for i, v in enumerate(values)]
         depth = max(len(w) for w in wrapped)
-        # A wrapped header sits on its last line, as Rich puts it; cells start at the top.
         return [line([w[k] if k < len(w) else "" for w in wrapped]) for k in range(depth)]
 
-    heads = [wrap_cell(c.head, widths[i]) for i, c in enumerate(p.columns)]
+    heads = [wrap_cell(c.head, widths[i]) for i, c in enumerate(columns)]
     depth = max(len(h) for h in heads)
+    # A wrapped header sits on its last line, as Rich puts it; cells start at the top.
     head_lines = [line([([""] * (depth - len(h)) + h)[k] for h in heads]) for k in range(depth)]
     if p.below is not None:
         head_lines.append(" " * INDENT + p.below.head)
-    rule = max(len(x) for x in head_lines)
+    # The rule spans the table: its columns, or the page when a column goes below the rows.
+    rule = width if p.below is not None else sum(widths) + GAP * (len(widths) - 1)
     body: list[str] = []
-    for r in rows:
-        lines = block([c.cell(r) for c in p.columns])
-        if p.below is not None:
-            text = p.below.cell(r)
+    room = width - INDENT
+    indent = " " * INDENT
+    for i, r in enumerate(rows):
+        lines = block([t[i] for t in texts])
+        if below is not None:
+            text = below[i]
             if text:
-                lines += [(" " * INDENT + x).rstrip() for x in wrap_cell(text, width - INDENT)]
+                if len(text) <= room and "\n" not in text:
+                    lines.append(indent + text)
+                else:
+                    lines += [(indent + x).rstrip() for x in wrap_cell(text, room)]
         s = style(r)
-        body += [paint(x, s, color) for x in lines]
-        rule = max(rule, *(len(x) for x in lines))
+        if s and color:
+            lines = [paint(x, s, color) for x in lines]
+        body += lines
     out = [paint(h, "bold", color) for h in head_lines]
     out.append("─" * min(rule, width))
     out += body
@@ -211,8 +243,8 @@ def table(
     style: Callable[[Mapping[str, Any]], str] = lambda r: "",
 ) -> str | None:
     """The table, or None when the page is too narrow for one."""
-    p = plan(rows, columns, width)
-    return None if p is None else render(p, rows, width, color, style)
+    found = plan(rows, columns, width)
+    return None if found is None else render(found, rows, width, color, style)
 
 
 def pairs(items: Sequence[tuple[str, str]], width: int, *, keep: Sequence[str] = ()) -> list[str]:

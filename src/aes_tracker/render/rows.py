@@ -9,7 +9,7 @@ from typing import Any
 
 from aes_tracker.i18n import _
 from aes_tracker.query import LIST_KEYS
-from aes_tracker.render import Output, cell, md, paint, register, safe, to_csv, to_json
+from aes_tracker.render import Output, cell, md, paint, register, safe, to_csv, to_json_lines
 from aes_tracker.render.layout import Column, table, wrap_cell
 
 SOON_DAYS = 30
@@ -44,7 +44,7 @@ PLAIN_KEYS = ("id", "status", "due", "days_left", "category", "parties", "title"
 @register("sources", "json")
 @register("log", "json")
 def _json(p: Rows, out: Output) -> str:
-    return to_json([dict(r) for r in p.rows])
+    return to_json_lines(p.rows)
 
 
 @register("rows", "csv")
