@@ -9,7 +9,7 @@ import pytest
 from dateutil.relativedelta import relativedelta
 
 from aes_tracker.model import Catalog, check_document, statuses
-from aes_tracker.query import SORTS, Filter, due_soon, review_due, row, select, sort
+from aes_tracker.query import SORTS, Filter, due_soon, review_due, row, rows, select, sort
 
 from .test_golden import MULTI
 
@@ -120,3 +120,14 @@ def test_review_due_is_exactly_review_date_up_to_today() -> None:
     assert review_due(c["dip-review-soon"], date(2026, 5, 25))
     ids = [x.id for x in due_soon(catalog().commitments.values(), TODAY, relativedelta(days=30))]
     assert ids == ["inst-yearly-meeting", "sec-joint-exercise-niger", "dip-review-due", "sec-soon"]
+
+
+def test_rows_are_made_when_read_and_equal_row_of_each() -> None:
+    cs = sort(list(catalog().commitments.values()), "due")
+    got = rows(cs, TODAY)
+    expected = [row(c, TODAY) for c in cs]
+    assert len(got) == len(expected)
+    assert list(got) == expected
+    assert got[0] == expected[0] and got[-1] == expected[-1]
+    assert got[1:3] == expected[1:3]
+    assert list(got) == expected, "a second reading gives the same rows"

@@ -122,3 +122,42 @@ def test_json_formats_are_the_same_whatever_the_terminal(datafile: Path) -> None
     plain = cli("list", "--format", "json").stdout
     forced = cli("--color", "always", "--width", "40", "list", "--format", "json").stdout
     assert plain == forced and json.loads(plain)
+
+
+@pytest.mark.parametrize("n", [0, 1, 511, 512, 513, 1024, 1500])
+def test_json_lines_in_chunks_are_one_array_one_object_per_line(n: int) -> None:
+    items = [{"id": f"c-{i}", "title": "Forces unifiées “AES”", "n": i} for i in range(n)]
+    chunks = list(render.to_json_lines(iter(items)))
+    text = "".join(chunks)
+    assert json.loads(text) == items
+    assert text.endswith("\n") and all(chunks)
+    lines = text.splitlines()
+    assert lines == (
+        ["[]"]
+        if n == 0
+        else [
+            "[",
+            *(json.dumps(x, ensure_ascii=False) + "," for x in items[:-1]),
+            json.dumps(items[-1], ensure_ascii=False),
+            "]",
+        ]
+    )
+    if n > 512:
+        assert len(chunks) > 1, "a long array is written in several chunks"
+
+
+def test_a_table_in_chunks_is_the_table_whole() -> None:
+    from aes_tracker.render.layout import Column, plan, table
+    from aes_tracker.render.layout import render as render_table
+
+    rows = [{"id": f"c-{i:04}", "t": "word " * (i % 7)} for i in range(1300)]
+    cols = [
+        Column("ID", lambda r: r["id"]),
+        Column("Title", lambda r: r["t"], wrap=True, grow=True),
+    ]
+    found = plan(iter(rows), cols, 40)
+    assert found is not None
+    chunks = list(render_table(found, 40, False))
+    assert len(chunks) > 2
+    assert "".join(chunks) == table(rows, cols, 40, False)
+    assert all(c.endswith("\n") for c in chunks)

@@ -226,6 +226,22 @@ def test_a_cold_and_a_warm_read_print_the_same(argv: list[str], data: str, tmp_p
     assert incremental.stdout == cli(*argv, as_of=as_of).stdout
 
 
+def test_a_warm_read_holds_no_bytes_and_refuses_a_file_changed_under_it(datafile: Path) -> None:
+    """On a warm read only the digest of the file is taken (the summaries come from the cache);
+    a command that then wants a commitment in full reads the file and must get the version the
+    summaries describe, or refuse, never mix two versions."""
+    loc = Location(datafile, explicit=True)
+    view(loc)  # fills the cache
+    warm = view(loc)
+    assert warm._raw_bytes is None
+    cid = next(iter(warm.catalog.commitments))
+    assert warm.detail(cid).title == warm.catalog.commitments[cid].title
+    again = view(loc)
+    datafile.write_bytes(datafile.read_bytes().replace(b'title = "', b'title = "X', 1))
+    with pytest.raises(TrackerError, match="changed while it was being read"):
+        again.detail(cid)
+
+
 # ---- the fast write path -------------------------------------------------------------------------
 
 IDS = [

@@ -30,7 +30,7 @@ from aes_tracker.fileio import private_dir, sweep_private, write_private
 from aes_tracker.model import Catalog, Source, Summary
 from aes_tracker.paths import cache_home, file_key
 
-VERSION = 4
+VERSION = 5
 _MAGIC = b"AESTRK\x00" + bytes([VERSION])
 _KEY_NAME = "key"
 _DATE_FIELDS = tuple(
@@ -112,11 +112,18 @@ def read(path: Path, environ: Mapping[str, str]) -> Entry | None:
     head = len(_MAGIC) + 32
     if len(blob) < head or not blob.startswith(_MAGIC):
         return None
-    body = blob[head:]
-    if not hmac.compare_digest(blob[len(_MAGIC) : head], hmac.digest(key, body, "sha256")):
-        return None
+    with memoryview(blob) as body:
+        if not hmac.compare_digest(
+            blob[len(_MAGIC) : head], hmac.digest(key, body[head:], "sha256")
+        ):
+            return None
+        try:
+            obj = marshal.loads(body[head:])
+        except (ValueError, TypeError, EOFError):
+            return None
+    del blob  # the restore's peak is the columns and the rows, not the file as well
     try:
-        return _restore(marshal.loads(body))
+        return _restore(obj)
     except (ValueError, TypeError, EOFError, IndexError, KeyError, OverflowError):
         return None
 
@@ -151,6 +158,15 @@ def _ord(d: date | None) -> int:
     return 0 if d is None else d.toordinal()
 
 
+# Columns with few distinct values: each value is stored once and referred to after (marshal
+# writes a reference for an object it has already written), so they load as shared objects.
+_SHARED_FIELDS = frozenset(
+    {"title_fr", "category", "parties", "beneficiaries", "source", "status", "recur", "hosts"}
+    | {"next_host", "assessments", "no_deadline"}
+)
+_SHARED = tuple(i for i, f in enumerate(Summary._fields) if f in _SHARED_FIELDS)
+
+
 def _freeze(e: Entry) -> tuple[Any, ...]:
     """The entry as plain columns (one tuple per field, dates as ordinals, 0 for none): 23
     tuples load much faster than 10,000 small ones."""
@@ -158,10 +174,21 @@ def _freeze(e: Entry) -> tuple[Any, ...]:
     cols: list[Any] = [tuple(col) for col in zip(*rows, strict=True)] if rows else []
     if not rows:
         cols = [() for _f in Summary._fields]
+    ordinals: dict[date, int] = {}
+
+    def ord_(d: date) -> int:
+        o = ordinals.get(d)
+        if o is None:
+            o = ordinals[d] = d.toordinal()
+        return o
+
     for i in _DATE_FIELDS:
-        cols[i] = tuple(_ord(d) for d in cols[i])
-    cols[_DAYS] = tuple(tuple(d.toordinal() for d in days) for days in cols[_DAYS])
-    cols[_OCC] = tuple(tuple((d.toordinal(), h) for d, h in occ) for occ in cols[_OCC])
+        cols[i] = tuple(0 if d is None else ord_(d) for d in cols[i])
+    cols[_DAYS] = tuple(tuple(map(ord_, days)) for days in cols[_DAYS])
+    cols[_OCC] = tuple(tuple((ord_(d), h) for d, h in occ) for occ in cols[_OCC])
+    for i in _SHARED:
+        seen: dict[Any, Any] = {}
+        cols[i] = tuple(seen.setdefault(v, v) for v in cols[i])
     ids = cols[0]
     spans = tuple(e.spans.get(cid, (-1, -1)) for cid in ids)
     tables = tuple(e.tables.get(cid, "") for cid in ids)
@@ -214,14 +241,21 @@ def _restore(obj: Any) -> Entry | None:
             return None
         sid, title, day, *rest = s
         srcs[sid] = Source(sid, title, date.fromordinal(day), *rest)
-    fromord = date.fromordinal
+    # One date object per distinct day (a few thousand at most), shared by every row.
+    ords: set[int] = set().union(*(cols[i] for i in _DATE_FIELDS), *cols[_DAYS])
+    ords.update(x for occ in cols[_OCC] for x, _h in occ)
+    ords.discard(0)
+    days: dict[int, date | None] = dict(zip(ords, map(date.fromordinal, ords), strict=True))
+    days[0] = None
+    day = days.__getitem__
     fields = list(cols)
+    del cols
     for i in _DATE_FIELDS:
-        fields[i] = [fromord(x) if x else None for x in fields[i]]
-    fields[_DAYS] = [tuple(map(fromord, d)) for d in fields[_DAYS]]
-    fields[_OCC] = [tuple((fromord(d), h) for d, h in occ) if occ else () for occ in fields[_OCC]]
+        fields[i] = list(map(day, fields[i]))
+    fields[_DAYS] = [tuple(map(day, d)) if d else () for d in fields[_DAYS]]
+    fields[_OCC] = [tuple((day(d), h) for d, h in occ) if occ else () for occ in fields[_OCC]]
     make = Summary._make
-    ids = cols[0]
+    ids = fields[0]
     summaries = dict(zip(ids, map(make, zip(*fields, strict=True)), strict=True))
     return Entry(
         digest,

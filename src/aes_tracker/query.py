@@ -7,10 +7,10 @@ false for a closed commitment.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, overload
 
 from dateutil.relativedelta import relativedelta
 
@@ -46,11 +46,37 @@ def _iso(d: date | None) -> str | None:
     return None if d is None else d.isoformat()
 
 
-def rows(cs: Iterable[Summary], today: date) -> list[dict[str, Any]]:
-    """`row` of each: what list and due print, 10,000 at a time (the openness of each status
-    looked up once, not once per commitment)."""
-    opens = {s.name: s.open for s in statuses()}
-    return [row(c, today, opens.get(c.status, False)) for c in cs]
+class RowList(Sequence[dict[str, Any]]):
+    """`row` of each commitment, made when it is read: what list and due print, without holding
+    10,000 dicts at once (the openness of each status looked up once, not once per row). Each
+    renderer reads the rows once, in order."""
+
+    def __init__(self, cs: Iterable[Summary], today: date) -> None:
+        self._cs = list(cs)
+        self._today = today
+        self._opens = {s.name: s.open for s in statuses()}
+
+    def __len__(self) -> int:
+        return len(self._cs)
+
+    @overload
+    def __getitem__(self, i: int) -> dict[str, Any]: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[dict[str, Any]]: ...
+    def __getitem__(self, i: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(i, slice):
+            return [self._row(c) for c in self._cs[i]]
+        return self._row(self._cs[i])
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return map(self._row, self._cs)
+
+    def _row(self, c: Summary) -> dict[str, Any]:
+        return row(c, self._today, self._opens.get(c.status, False))
+
+
+def rows(cs: Iterable[Summary], today: date) -> RowList:
+    return RowList(cs, today)
 
 
 def row(c: Summary, today: date, is_open: bool | None = None) -> dict[str, Any]:

@@ -19,7 +19,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from aes_tracker import cache as cachemod
 from aes_tracker import fileio
@@ -139,21 +139,39 @@ def _refuse_conflict_markers(text: str, path: str) -> None:
 
 class View:
     """What the read commands see: the summaries of every commitment (from the parse cache when
-    it has this version of the file), and any commitment in full on demand."""
+    it has this version of the file), and any commitment in full on demand.
+
+    On a warm read the file's bytes are not held (only their digest was needed to find the
+    cache entry); `raw_bytes` reads them when a command wants a commitment in full, and refuses
+    if the file is no longer the version the summaries came from."""
 
     def __init__(
         self,
         path: Path,
-        raw_bytes: bytes,
+        raw_bytes: bytes | None,
         catalog: Catalog,
         spans: Mapping[str, tuple[int, int]],
         document: Document | None = None,
+        digest: str = "",
     ) -> None:
         self.path = path
-        self.raw_bytes = raw_bytes
+        self._raw_bytes = raw_bytes
+        self._digest = digest
         self.catalog = catalog
         self._spans = spans
         self._document = document
+
+    @property
+    def raw_bytes(self) -> bytes:
+        if self._raw_bytes is None:
+            data = fileio.read_file(self.path, missing_hint=_missing_hint(self.path))
+            if fileio.digest(data) != self._digest:
+                raise TrackerError(
+                    _("the file changed while it was being read; run the command again"),
+                    path=str(self.path),
+                )
+            self._raw_bytes = data
+        return self._raw_bytes
 
     def document(self) -> Document:
         if self._document is None:
@@ -226,15 +244,25 @@ def tidy(path: Path) -> None:
 
 def view(loc: Location, environ: Mapping[str, str] = os.environ) -> View:
     """The file for the read commands, through the parse cache."""
-    raw_bytes, src, bundled = read_bytes(loc)
-    if bundled:
+    if not loc.explicit and not os.path.lexists(loc.path):
+        raw_bytes, src, _bundled = read_bytes(loc)
         loaded = load_bytes(raw_bytes, src, bundled=True)
         return View(loc.path, raw_bytes, loaded.doc.catalog(), {}, loaded.doc)
     tidy(loc.path)
-    fresh = refresh(loc.path, raw_bytes, environ)
-    if fresh.document is not None:
-        return View(loc.path, raw_bytes, fresh.entry.catalog, fresh.entry.spans, fresh.document)
-    return View(loc.path, raw_bytes, fresh.entry.catalog, fresh.entry.spans)
+    digest = fileio.digest_file(loc.path, missing_hint=_missing_hint(loc.path))
+    old = cachemod.read(loc.path, environ)
+    if old is not None and old.digest == digest:
+        return View(loc.path, None, old.catalog, old.spans, digest=digest)
+    raw_bytes = read_bytes(loc)[0]
+    fresh = refresh(loc.path, raw_bytes, environ, old)
+    return View(
+        loc.path,
+        raw_bytes,
+        fresh.entry.catalog,
+        fresh.entry.spans,
+        fresh.document,
+        fresh.entry.digest,
+    )
 
 
 @dataclass
@@ -243,12 +271,19 @@ class Fresh:
     document: Document | None  # set when the whole file had to be parsed
 
 
-def refresh(path: Path, raw_bytes: bytes, environ: Mapping[str, str]) -> Fresh:
+def refresh(
+    path: Path,
+    raw_bytes: bytes,
+    environ: Mapping[str, str],
+    old: cachemod.Entry | Literal[False] | None = False,
+) -> Fresh:
     """The cache entry for exactly these bytes: the cached one when it matches; else rebuilt,
     parsing again only the tables whose digest changed since the cached version (all of them
-    when there is none), or the whole file when it is not laid out one table per commitment."""
+    when there is none), or the whole file when it is not laid out one table per commitment.
+    `old` is the cached entry when the caller has already read it."""
     digest = fileio.digest(raw_bytes)
-    old = cachemod.read(path, environ)
+    if old is False:
+        old = cachemod.read(path, environ)
     if old is not None and old.digest == digest:
         return Fresh(old, None)
     fresh = _incremental(path, raw_bytes, digest, old)

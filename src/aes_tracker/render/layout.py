@@ -13,7 +13,7 @@ Rich's Table takes seconds), with the rules a reader needs:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,8 +80,25 @@ class _Plan:
 class _Cells:
     """Each column's cells, worked out once, and the widths that follow from them."""
 
-    def __init__(self, rows: Sequence[Mapping[str, Any]], columns: Sequence[Column]) -> None:
-        self.text: dict[int, list[str]] = {id(c): [c.cell(r) for r in rows] for c in columns}
+    def __init__(
+        self,
+        rows: Iterable[Mapping[str, Any]],
+        columns: Sequence[Column],
+        style: Callable[[Mapping[str, Any]], str] | None = None,
+    ) -> None:
+        # One pass over the rows (they may be made as they are read), keeping only the cells
+        # and each row's style.
+        getters = [c.cell for c in columns]
+        texts: list[list[str]] = [[] for _c in columns]
+        appends = [t.append for t in texts]
+        self.styles: list[str] = []
+        add_style = self.styles.append
+        for r in rows:
+            for get, append in zip(getters, appends, strict=True):
+                append(get(r))
+            if style is not None:
+                add_style(style(r))
+        self.text: dict[int, list[str]] = {id(c): t for c, t in zip(columns, texts, strict=True)}
         self._natural: dict[int, int] = {}
         self._least: dict[tuple[int, bool], int] = {}
 
@@ -105,12 +122,15 @@ class _Cells:
 
 
 def plan(
-    rows: Sequence[Mapping[str, Any]], columns: Sequence[Column], width: int
+    rows: Iterable[Mapping[str, Any]],
+    columns: Sequence[Column],
+    width: int,
+    style: Callable[[Mapping[str, Any]], str] | None = None,
 ) -> tuple[_Plan, _Cells] | None:
     """Widths for the columns on a page of `width`, trying in turn: every column at its natural
     width; headers on two lines; without the columns that can go (the highest `drop` first);
     with wrapped cells; the growing column below each row. None: not even that fits."""
-    cells = _Cells(rows, columns)
+    cells = _Cells(rows, columns, style)
 
     def attempt(cols: list[Column], wrap_cells: bool) -> _Plan | None:
         grow = next((c for c in cols if c.grow), None)
@@ -178,18 +198,15 @@ def _widths(
     return [by_id[id(c)] for c in cols]
 
 
-def render(
-    found: tuple[_Plan, _Cells],
-    rows: Sequence[Mapping[str, Any]],
-    width: int,
-    color: bool,
-    style: Callable[[Mapping[str, Any]], str] = lambda r: "",
-) -> str:
+def render(found: tuple[_Plan, _Cells], width: int, color: bool) -> Iterator[str]:
+    """The table's text, in chunks of a few hundred rows: 10,000 rows are printed without the
+    whole table held as one string as well as in lines."""
     p, cells = found
     widths = p.widths
     columns = p.columns
     texts = [cells.text[id(c)] for c in columns]
     below = cells.text[id(p.below)] if p.below is not None else None
+    styles = cells.styles
     right = [c.right for c in columns]
     gap = " " * GAP
 
@@ -213,10 +230,14 @@ def render(
         head_lines.append(" " * INDENT + p.below.head)
     # The rule spans the table: its columns, or the page when a column goes below the rows.
     rule = width if p.below is not None else sum(widths) + GAP * (len(widths) - 1)
-    body: list[str] = []
+    out = [paint(h, "bold", color) for h in head_lines]
+    out.append("─" * min(rule, width))
+    yield "\n".join(out) + "\n"
     room = width - INDENT
     indent = " " * INDENT
-    for i, r in enumerate(rows):
+    body: list[str] = []
+    n = len(texts[0]) if texts else 0
+    for i in range(n):
         lines = block([t[i] for t in texts])
         if below is not None:
             text = below[i]
@@ -225,26 +246,30 @@ def render(
                     lines.append(indent + text)
                 else:
                     lines += [(indent + x).rstrip() for x in wrap_cell(text, room)]
-        s = style(r)
+        s = styles[i] if styles else ""
         if s and color:
             lines = [paint(x, s, color) for x in lines]
         body += lines
-    out = [paint(h, "bold", color) for h in head_lines]
-    out.append("─" * min(rule, width))
-    out += body
-    return "\n".join(out) + "\n"
+        if len(body) >= CHUNK_LINES:
+            yield "\n".join(body) + "\n"
+            body = []
+    if body:
+        yield "\n".join(body) + "\n"
+
+
+CHUNK_LINES = 512
 
 
 def table(
-    rows: Sequence[Mapping[str, Any]],
+    rows: Iterable[Mapping[str, Any]],
     columns: Sequence[Column],
     width: int,
     color: bool,
-    style: Callable[[Mapping[str, Any]], str] = lambda r: "",
+    style: Callable[[Mapping[str, Any]], str] | None = None,
 ) -> str | None:
     """The table, or None when the page is too narrow for one."""
-    found = plan(rows, columns, width)
-    return None if found is None else render(found, rows, width, color, style)
+    found = plan(rows, columns, width, style)
+    return None if found is None else "".join(render(found, width, color))
 
 
 def pairs(items: Sequence[tuple[str, str]], width: int, *, keep: Sequence[str] = ()) -> list[str]:

@@ -3,14 +3,14 @@ in every row format: the table for people, and plain, JSON, CSV and Markdown."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from aes_tracker.i18n import _
 from aes_tracker.query import LIST_KEYS
 from aes_tracker.render import Output, cell, md, paint, register, safe, to_csv, to_json_lines
-from aes_tracker.render.layout import Column, table, wrap_cell
+from aes_tracker.render.layout import Column, plan, render, table, wrap_cell
 
 SOON_DAYS = 30
 
@@ -43,7 +43,7 @@ PLAIN_KEYS = ("id", "status", "due", "days_left", "category", "parties", "title"
 @register("rows", "json")
 @register("sources", "json")
 @register("log", "json")
-def _json(p: Rows, out: Output) -> str:
+def _json(p: Rows, out: Output) -> Iterator[str]:
     return to_json_lines(p.rows)
 
 
@@ -162,14 +162,14 @@ def list_columns(keys: Sequence[str] | None = None) -> list[Column]:
 
 
 @register("rows", "table")
-def _table(p: Rows, out: Output) -> str:
+def _table(p: Rows, out: Output) -> str | Iterator[str]:
     """A table whose title gets the room; on a narrow page, Category and Parties go, then the
     title moves under each row; blocks only when even that does not fit."""
     rows = p.rows
     if not rows:
         return (p.empty or _("No commitments match.")) + "\n"
-    text = table(rows, list_columns(p.columns), out.width, out.color, row_style)
-    return text if text is not None else _blocks(rows, out)
+    found = plan(rows, list_columns(p.columns), out.width, row_style)
+    return render(found, out.width, out.color) if found is not None else _blocks(rows, out)
 
 
 def _blocks(rows: Sequence[Mapping[str, Any]], out: Output) -> str:
