@@ -8,6 +8,7 @@ import os
 import shutil
 import stat
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -166,3 +167,37 @@ def test_the_incremental_refresh_equals_a_full_parse(
             fresh = store.refresh(p, p.read_bytes(), env)
             full = store.load(Location(p, True)).doc.catalog()
             assert fresh.entry.catalog == full
+
+
+def test_a_write_patches_the_cache_entry_to_what_the_file_gives(
+    datafile: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fast write converts only the rows it changed into the cache's columns; the entry it
+    writes must be the one a fresh read of the new file builds."""
+    cli = Cli(datafile)
+    assert cli("list").exit_code == 0
+    assert cli("note", "sec-targeted-training", "warm-up").exit_code == 0
+    full = cache._freeze
+    calls: list[int] = []
+    monkeypatch.setattr(cache, "_freeze", lambda e: calls.append(1) or full(e))
+    changes = [
+        ("note", "sec-targeted-training", "Premier cours tenu à Bamako"),
+        ("status", "dev-economic-operators", "in_progress"),
+        ("done", "inst-annual-consultations", "--host", "Mali", "--on", "2026-04-10"),
+        ("review", "dev-infrastructure", "--next", "2026-12-01", "--note", "Rien de neuf"),
+    ]
+    for argv in changes:
+        before = len(calls)
+        r = cli(*argv)
+        assert r.exit_code == 0, r.output
+        assert len(calls) == before, ("the rows were patched, not all converted again", argv)
+        patched = cache.read(datafile, os.environ)
+        assert patched is not None
+        # A read of the new file into a cache of its own, from nothing.
+        other = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / f"fresh-{argv[0]}")}
+        store.view(Location(datafile, True), other)
+        fresh = cache.read(datafile, other)
+        assert fresh is not None
+        # A fresh read cannot know the file is the writer's own layout; the writer does.
+        assert patched.canonical
+        assert patched == replace(fresh, canonical=True), argv

@@ -20,7 +20,7 @@ import hmac
 import marshal
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -53,6 +53,11 @@ class Entry:
     catalog: Catalog
     spans: dict[str, tuple[int, int]]  # each commitment's byte range in the file
     tables: dict[str, str]  # each commitment's table digest
+    # For a write: the columns this entry (or the one it was made from) was read as, and the
+    # IDs whose summaries differ from them. Writing the entry then patches those rows instead
+    # of converting 10,000 again.
+    frozen: tuple[Any, ...] | None = field(default=None, compare=False, repr=False)
+    patched: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
 
 def _dir(environ: Mapping[str, str]) -> Path | None:
@@ -95,9 +100,10 @@ def cache_file(path: Path, environ: Mapping[str, str]) -> Path:
     return cache_home(environ) / f"{file_key(path)}.cache"
 
 
-def read(path: Path, environ: Mapping[str, str]) -> Entry | None:
+def read(path: Path, environ: Mapping[str, str], *, for_write: bool = False) -> Entry | None:
     """The cached entry for the data file at `path`, whatever version of it; None if there is
-    none or it does not authenticate."""
+    none or it does not authenticate. `for_write`: keep the columns as read, for `write` to
+    patch."""
     folder = _dir(environ)
     if folder is None:
         return None
@@ -123,7 +129,7 @@ def read(path: Path, environ: Mapping[str, str]) -> Entry | None:
             return None
     del blob  # the restore's peak is the columns and the rows, not the file as well
     try:
-        return _restore(obj)
+        return _restore(obj, keep=for_write)
     except (ValueError, TypeError, EOFError, IndexError, KeyError, OverflowError):
         return None
 
@@ -136,7 +142,7 @@ def write(path: Path, entry: Entry, environ: Mapping[str, str]) -> None:
     key = _key(folder)
     if key is None:
         return
-    body = marshal.dumps(_freeze(entry))
+    body = marshal.dumps(_patch(entry) if entry.frozen is not None else _freeze(entry))
     sweep_private(folder)
     with contextlib.suppress(OSError):
         write_private(
@@ -190,8 +196,43 @@ def _freeze(e: Entry) -> tuple[Any, ...]:
         seen: dict[Any, Any] = {}
         cols[i] = tuple(seen.setdefault(v, v) for v in cols[i])
     ids = cols[0]
-    spans = tuple(e.spans.get(cid, (-1, -1)) for cid in ids)
-    tables = tuple(e.tables.get(cid, "") for cid in ids)
+    return (*_header(e), tuple(cols), *_placed(e, ids))
+
+
+def _freeze_row(c: Summary) -> tuple[Any, ...]:
+    """One summary as `_freeze` puts it in the columns."""
+    row: list[Any] = list(c)
+    for i in _DATE_FIELDS:
+        row[i] = _ord(row[i])
+    row[_DAYS] = tuple(d.toordinal() for d in c.days)
+    row[_OCC] = tuple((d.toordinal(), h) for d, h in c.occurrences)
+    return tuple(row)
+
+
+def _patch(e: Entry) -> tuple[Any, ...]:
+    """`_freeze(e)`, from the columns `e` was read as: only the patched rows are converted."""
+    assert e.frozen is not None
+    cols = e.frozen[7]
+    ids = cols[0]
+    if tuple(e.catalog.commitments) != ids:
+        return _freeze(e)  # added, removed or reordered: convert them all
+    new_cols = [list(c) for c in cols]
+    for cid in e.patched:
+        i = ids.index(cid)
+        for k, v in enumerate(_freeze_row(e.catalog.commitments[cid])):
+            new_cols[k][i] = v
+    return (*_header(e), tuple(map(tuple, new_cols)), *_placed(e, ids))
+
+
+def _placed(e: Entry, ids: tuple[str, ...]) -> tuple[tuple[Any, ...], tuple[str, ...]]:
+    """Each commitment's span and table digest, in the order of the columns."""
+    return (
+        tuple(e.spans.get(cid, (-1, -1)) for cid in ids),
+        tuple(e.tables.get(cid, "") for cid in ids),
+    )
+
+
+def _header(e: Entry) -> tuple[Any, ...]:
     sources = tuple(
         (s.id, s.title, s.date.toordinal(), s.place, s.language, s.publisher, s.author, s.url)
         for s in e.catalog.sources.values()
@@ -204,13 +245,10 @@ def _freeze(e: Entry) -> tuple[Any, ...]:
         e.prefix_digest,
         tuple(e.catalog.parties),
         sources,
-        tuple(cols),
-        spans,
-        tables,
     )
 
 
-def _restore(obj: Any) -> Entry | None:
+def _restore(obj: Any, keep: bool = False) -> Entry | None:
     """The entry, checked for shape before any of it is used."""
     if type(obj) is not tuple or len(obj) != 10 or obj[0] != VERSION:
         return None
@@ -249,7 +287,6 @@ def _restore(obj: Any) -> Entry | None:
     days[0] = None
     day = days.__getitem__
     fields = list(cols)
-    del cols
     for i in _DATE_FIELDS:
         fields[i] = list(map(day, fields[i]))
     fields[_DAYS] = [tuple(map(day, d)) if d else () for d in fields[_DAYS]]
@@ -265,6 +302,7 @@ def _restore(obj: Any) -> Entry | None:
         Catalog(srcs, summaries, parties),
         {cid: (a, b) for cid, (a, b) in zip(ids, spans, strict=True) if a >= 0},
         dict(zip(ids, tables, strict=True)),
+        obj if keep else None,
     )
 
 

@@ -188,12 +188,23 @@ class Journal:
 
     # ---- recording a change, around the replace of the data file --------------------------------
 
-    def begin(self, before: bytes | None, after: bytes, what: str, by: str) -> Step | None:
+    def begin(
+        self,
+        before: bytes | None,
+        after: bytes,
+        what: str,
+        by: str,
+        digests: tuple[str | None, str] = (None, ""),
+    ) -> Step | None:
         """Record the step before the data file is replaced. None (and the change goes on, not
-        undoable) when the journal cannot be written: a warning says so after the write."""
+        undoable) when the journal cannot be written: a warning says so after the write.
+        `digests`: those of `before` and `after` when the caller has them (each is a hash of the
+        whole file); `before`'s is the file's digest now, as the writer holds the lock."""
+        before_digest = digests[0] if digests[0] or before is None else fileio.digest(before)
+        after_digest = digests[1] or fileio.digest(after)
         try:
             self._open()
-            self._settle()
+            self._settle(before_digest if before is not None else None)
             for n, state in self._list():
                 if state == "redo":
                     self._drop(n, state)
@@ -212,8 +223,8 @@ class Journal:
                 what,
                 by,
                 datetime.now(UTC).replace(microsecond=0).isoformat(),
-                None if before is None else fileio.digest(before),
-                fileio.digest(after),
+                before_digest,
+                after_digest,
                 prefix,
                 suffix,
                 old,
@@ -247,14 +258,16 @@ class Journal:
             return [_("the undo journal could not be updated ({why})").format(why=e.strerror or e)]
         return []
 
-    def _settle(self) -> None:
+    def _settle(self, current: str | bool | None = False) -> None:
         """Bring the journal in line with the file after a process was killed between replacing
         the file and updating the journal: a pending step whose bytes are in the file counts
-        (else it is dropped); an undo or redo whose bytes are in the file is marked as done."""
+        (else it is dropped); an undo or redo whose bytes are in the file is marked as done.
+        `current`: the file's digest, when the caller (holding the lock) has it."""
         steps = self._list()
         if not steps:
             return
-        current = fileio.file_digest(Path(os.path.realpath(self.path)))
+        if current is False:
+            current = fileio.file_digest(Path(os.path.realpath(self.path)))
         for n in [n for n, st in steps if st == "pending"]:
             try:
                 step = self._read(n, "pending")

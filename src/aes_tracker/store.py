@@ -521,9 +521,12 @@ class _Plan:
     bundled: bool  # the draft was read from the bundled data: the file does not exist yet
     new_file: bool = False  # the file does not exist yet (bundled, or `create`)
     seen: fileio.FileId | None = None  # the version of the file the draft was read from
+    old_digest: str = ""  # of old_bytes, taken once (a hash of 10 MB is milliseconds)
 
     def __post_init__(self) -> None:
         self.new_file = self.new_file or self.bundled
+        if not self.old_digest:
+            self.old_digest = fileio.digest(self.old_bytes)
 
 
 def _plan(
@@ -543,12 +546,13 @@ def _plan(
 
         return _Plan(Draft(loc.path, {}, nothing, ()), b"", None, False, True)
     raw_bytes, src, bundled, seen = _read_for_write(loc)
+    digest = fileio.digest(raw_bytes)
     if not bundled and FAST_WRITES:
-        entry = cachemod.read(loc.path, environ)
-        if entry is not None and entry.digest == fileio.digest(raw_bytes) and entry.canonical:
+        entry = cachemod.read(loc.path, environ, for_write=True)
+        if entry is not None and entry.digest == digest and entry.canonical:
             draft = _fast_draft(loc.path, raw_bytes, entry)
             if draft is not None:
-                return _Plan(draft, raw_bytes, entry, False, seen=seen)
+                return _Plan(draft, raw_bytes, entry, False, seen=seen, old_digest=digest)
     loaded = load_bytes(raw_bytes, src, bundled=bundled)
     if not allow_comments:
         _refuse_comments(loaded)
@@ -561,7 +565,7 @@ def _plan(
         cs,
         {cid: summarize(c) for cid, c in loaded.doc.commitments.items()},
     )
-    return _Plan(draft, raw_bytes, None, bundled, seen=seen)
+    return _Plan(draft, raw_bytes, None, bundled, seen=seen, old_digest=digest)
 
 
 def _fast_draft(path: Path, raw_bytes: bytes, entry: cachemod.Entry) -> Draft | None:
@@ -703,6 +707,8 @@ def _finish_fast(plan: _Plan) -> _Result | None:
         catalog,
         spans,
         tables,
+        entry.frozen,
+        frozenset(new_summaries),
     )
     return _Result(new_bytes, new_entry)
 
@@ -758,20 +764,23 @@ def update(
                 out = _finish(plan)
             if out.new_bytes == plan.old_bytes and not plan.new_file:
                 return result, Written(path, False, False)
-            if not plan.new_file and not fileio.still(
-                real(path), fileio.digest(plan.old_bytes), plan.seen
-            ):
+            if not plan.new_file and not fileio.still(real(path), plan.old_digest, plan.seen):
                 continue  # saved by an editor meanwhile: start again from its version
             what = describe(result) if describe is not None else ""
             before = None if plan.new_file else plan.old_bytes
-            step = journal.begin(before, out.new_bytes, what, by)
+            new_digest = out.entry.digest if out.entry is not None else ""
+            step = journal.begin(
+                before,
+                out.new_bytes,
+                what,
+                by,
+                digests=(None if before is None else plan.old_digest, new_digest),
+            )
             try:
                 fileio.replace(
                     path,
                     out.new_bytes,
-                    expect=None
-                    if plan.new_file or fileio.unprotected()
-                    else fileio.digest(plan.old_bytes),
+                    expect=None if plan.new_file or fileio.unprotected() else plan.old_digest,
                     seen=plan.seen,
                     create=plan.new_file,
                 )
