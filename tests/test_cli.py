@@ -658,3 +658,43 @@ def test_who_made_the_change(datafile: Path) -> None:
         ("c", getpass.getuser()),
     ]
     assert all(e["at"].tzinfo is not None for e in h[-3:]), "and when, in UTC"
+
+
+def _command_names() -> list[str]:
+    from typer.main import get_command
+
+    from aes_tracker.cli import app
+
+    return sorted(get_command(app).commands)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("name", _command_names())
+def test_the_app_built_for_one_command_runs_it_as_the_whole_app_does(
+    name: str, datafile: Path
+) -> None:
+    """`main` registers only the command named in the arguments (Typer inspects every
+    registered command on every run); that command's help, and its errors, are the same."""
+    from typer.testing import CliRunner
+
+    from aes_tracker.cli import app
+    from aes_tracker.cli.base import app_for
+
+    for argv in (
+        ["--file", str(datafile), "--as-of", "2026-11-28", name, "--help"],
+        ["--file", str(datafile), name, "--no-such-option"],
+    ):
+        slim = app_for(argv)
+        assert slim is not app and len(slim.registered_commands + slim.registered_groups) == 1
+        got, want = CliRunner().invoke(slim, argv), CliRunner().invoke(app, argv)
+        assert (got.exit_code, got.stdout, got.stderr) == (want.exit_code, want.stdout, want.stderr)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [[], ["--help"], ["--file", "x"], ["lsit"], ["--as-of", "2026-01-01", "--", "nope"]],
+)
+def test_without_a_known_command_main_uses_the_whole_app(argv: list[str]) -> None:
+    from aes_tracker.cli import app
+    from aes_tracker.cli.base import app_for
+
+    assert app_for(argv) is app

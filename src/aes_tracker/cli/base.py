@@ -733,9 +733,59 @@ PartyOpt = Annotated[
 
 def main() -> None:
     try:
-        app()
+        app_for(sys.argv[1:])()
     except KeyboardInterrupt:
         sys.exit(EXIT_INTERRUPTED)
+
+
+def app_for(argv: Sequence[str]) -> typer.Typer:
+    """The app with only the command being run registered. Typer reads the signature of every
+    command it registers on every run (25 ms for two dozen commands); a run needs one. The whole
+    app when the command is not known from the arguments (none, a typo to suggest a fix for,
+    `--help`, shell completion)."""
+    if any(k.startswith("_AES_TRACKER_COMPLETE") for k in os.environ):
+        return app
+    name = _command_in(argv)
+    if name is None:
+        return app
+    from typer.main import get_command_name
+
+    cmds = [
+        c
+        for c in app.registered_commands
+        if (c.name or get_command_name(c.callback.__name__ if c.callback else "")) == name
+    ]
+    groups = [g for g in app.registered_groups if g.name == name]
+    if len(cmds) + len(groups) != 1:
+        return app
+    import copy
+
+    slim = copy.copy(app)
+    slim.registered_commands = cmds
+    slim.registered_groups = groups
+    return slim
+
+
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The command named in `argv`: the first word that is neither a global option nor the
+    value of one (the options that take a value are read from the root callback)."""
+    from typer.utils import get_params_from_function
+
+    assert app.registered_callback is not None and app.registered_callback.callback is not None
+    takes_value: set[str] = set()
+    for meta in get_params_from_function(app.registered_callback.callback).values():
+        decls = getattr(meta.default, "param_decls", None) or ()
+        if meta.annotation is not bool and not str(meta.annotation).endswith("Context'>"):
+            takes_value.update(decls)
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a == "--":
+            return argv[i + 1] if i + 1 < len(argv) else None
+        if not a.startswith("-") or a == "-":
+            return a
+        i += 2 if a in takes_value else 1
+    return None
 
 
 def evidence_of(values: Sequence[str] | None) -> list[str]:
