@@ -14,6 +14,7 @@ from __future__ import annotations
 import gettext as _gettext
 import os
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 
 DOMAIN = "aes_tracker"
@@ -69,6 +70,55 @@ def _(message: str) -> str:
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     return _current.ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    """A message whose translation depends on where it is used: the status `done` (réalisé) is
+    not the word `done` elsewhere."""
+    return _current.pgettext(context, message)
+
+
+def status_label(name: str) -> str:
+    """A status as a person reads it: the identifier in English (what they type), the
+    catalogue's word in another language (`en cours`). Machine formats keep the identifier."""
+    return pgettext("status", name)
+
+
+def category_label(name: str) -> str:
+    return pgettext("category", name)
+
+
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def human_date(d: date | None) -> str:
+    """A date in prose (reports, `show`, the timeline): ISO in English, as the data file has
+    it; in another language, the catalogue's pattern (`3 avril 2026`, `1er mai 2026`). Machine
+    formats always keep ISO."""
+    if d is None:
+        return ""
+    iso = d.isoformat()
+    if _lang == "en":
+        return iso
+    month = pgettext("month", _MONTHS[d.month - 1])
+    if d.day == 1:
+        pattern = pgettext("date, first day of a month", "{iso}")
+    else:
+        pattern = pgettext("date", "{iso}")
+    return pattern.format(iso=iso, day=d.day, month=month, year=d.year)
 
 
 def init_from_environment(flag: str | None = None) -> None:
