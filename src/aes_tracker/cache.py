@@ -30,7 +30,7 @@ from aes_tracker.fileio import private_dir, sweep_private, write_private
 from aes_tracker.model import Catalog, Source, Summary
 from aes_tracker.paths import cache_home, file_key
 
-VERSION = 4
+VERSION = 5  # 5: the party groups
 _MAGIC = b"AESTRK\x00" + bytes([VERSION])
 _KEY_NAME = "key"
 _DATE_FIELDS = tuple(
@@ -176,6 +176,7 @@ def _freeze(e: Entry) -> tuple[Any, ...]:
         e.prefix_end,
         e.prefix_digest,
         tuple(e.catalog.parties),
+        tuple((name, tuple(members)) for name, members in e.catalog.groups.items()),
         sources,
         tuple(cols),
         spans,
@@ -185,9 +186,21 @@ def _freeze(e: Entry) -> tuple[Any, ...]:
 
 def _restore(obj: Any) -> Entry | None:
     """The entry, checked for shape before any of it is used."""
-    if type(obj) is not tuple or len(obj) != 10 or obj[0] != VERSION:
+    if type(obj) is not tuple or len(obj) != 11 or obj[0] != VERSION:
         return None
-    _, digest, canonical, prefix_end, prefix_digest, parties, sources, cols, spans, tables = obj
+    (
+        _,
+        digest,
+        canonical,
+        prefix_end,
+        prefix_digest,
+        parties,
+        groups,
+        sources,
+        cols,
+        spans,
+        tables,
+    ) = obj
     if not (
         type(digest) is str
         and type(canonical) is bool
@@ -195,6 +208,15 @@ def _restore(obj: Any) -> Entry | None:
         and type(prefix_digest) is str
         and type(parties) is tuple
         and all(type(p) is str for p in parties)
+        and type(groups) is tuple
+        and all(
+            type(g) is tuple
+            and len(g) == 2
+            and type(g[0]) is str
+            and type(g[1]) is tuple
+            and all(type(m) is str for m in g[1])
+            for g in groups
+        )
         and type(sources) is tuple
         and type(cols) is tuple
         and len(cols) == len(Summary._fields)
@@ -228,7 +250,7 @@ def _restore(obj: Any) -> Entry | None:
         canonical,
         prefix_end,
         prefix_digest,
-        Catalog(srcs, summaries, parties),
+        Catalog(srcs, summaries, parties, dict(groups)),
         {cid: (a, b) for cid, (a, b) in zip(ids, spans, strict=True) if a >= 0},
         dict(zip(ids, tables, strict=True)),
     )
