@@ -239,7 +239,12 @@ def show(
     kind_fmt = fmt_of("commitment", fmt)
     v = view(ctx)
     c = v.detail(resolve(v, cid))
-    emit(ctx, "commitment", kind_fmt, Shown(c, v.catalog.sources.get(c.source), s.today))
+    emit(
+        ctx,
+        "commitment",
+        kind_fmt,
+        Shown(c, v.catalog.sources.get(c.source), s.today, v.catalog.groups),
+    )
 
 
 @command()
