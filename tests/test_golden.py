@@ -56,6 +56,21 @@ for _fmt in ("table", "plain", "json", "markdown"):
         ["show", "inst-annual-consultations", "--format", _fmt],
     )
     CASES[f"multi-show-{_fmt}"] = ("multi", ["show", "sec-joint", "--format", _fmt])
+for _data in ("bundled", "parties"):
+    for _w in (60, 80, 120):
+        CASES[f"{_data}-matrix-{_w}"] = (_data, ["--width", str(_w), "stats", "--matrix"])
+        CASES[f"{_data}-matrix-member-{_w}"] = (
+            _data,
+            ["--width", str(_w), "stats", "--matrix", "--by", "member"],
+        )
+for _fmt in ("markdown", "csv", "json"):
+    CASES[f"parties-matrix-{_fmt}"] = ("parties", ["stats", "--matrix", "--format", _fmt])
+CASES["parties-matrix-member-markdown"] = (
+    "parties",
+    ["stats", "--matrix", "--by", "member", "--format", "markdown"],
+)
+CASES["parties-matrix-40"] = ("parties", ["--width", "40", "stats", "--matrix", "--by", "member"])
+CASES["parties-stats-table"] = ("parties", ["stats"])
 for _w in (60, 100):
     CASES[f"parties-list-table-{_w}"] = ("parties", ["--width", str(_w), "list"])
 CASES["parties-list-markdown"] = ("parties", ["list", "--format", "markdown"])
