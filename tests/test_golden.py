@@ -78,6 +78,7 @@ CASES["parties-show-table"] = ("parties", ["show", "dev-split"])
 CASES["parties-show-markdown"] = ("parties", ["show", "dev-split", "--format", "markdown"])
 for _fmt in ("text", "markdown", "html"):
     CASES[f"parties-report-{_fmt}"] = ("parties", ["report", "--format", _fmt])
+CASES["parties-export-per-party"] = ("parties", ["export", "--format", "csv", "--per-party"])
 CASES["bundled-show-60"] = ("bundled", ["--width", "60", "show", "sec-targeted-training"])
 CASES["multi-show-done"] = ("multi", ["show", "dev-closed"])
 

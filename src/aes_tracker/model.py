@@ -520,6 +520,32 @@ def party_status(c: Summary | Commitment, party: str, groups: Groups) -> PartySt
     return PartyStatus(party, c.status, "commitment")
 
 
+class PartyLine(NamedTuple):
+    """One line of a commitment's per-party view: the party's status, its latest assessment of
+    its own (None when it has none), and the group it is listed under ("" for a named party)."""
+
+    status: PartyStatus
+    latest: Event | None
+    member_of: str
+
+
+def each_party(c: Commitment, groups: Groups) -> list[PartyLine]:
+    """Every party the commitment binds, each named party followed by its members when it is a
+    group, each once."""
+    latest = c.latest_assessments()
+    out: list[PartyLine] = []
+    seen: set[str] = set()
+    for p in c.parties:
+        for q in (p, *groups.get(p, ())):
+            if q in seen:
+                continue
+            seen.add(q)
+            ps = party_status(c, q, groups)
+            own = latest.get(q) if ps.source == "own" else None
+            out.append(PartyLine(ps, own, p if q != p else ""))
+    return out
+
+
 def expand(parties: Iterable[str], groups: Groups) -> tuple[str, ...]:
     """The parties with each group replaced by its members, each once, in order."""
     out: list[str] = []

@@ -272,7 +272,7 @@ def _match_party(d: Draft, party: str) -> str:
     )
 
 
-def _check_party_of(d: Draft, c: Commitment, party: str) -> str:
+def check_party_of(d: Draft, c: Commitment, party: str) -> str:
     """A party the commitment binds: one of its parties, or a member of a group that is."""
     p = _match_party(d, party)
     if not concerned(c, p, d.groups()):
@@ -346,9 +346,7 @@ def set_status(
     if note:
         check_text(note, "note")
     if party:
-        return _set_party_status(
-            d, c, status, who, on=on, note=note, evidence=evidence, party=party
-        )
+        return assess(d, cid, status, who, on=on, note=note, evidence=evidence, party=party)
     if c.recur and status == DONE:
         _refuse_recurring_done(c)
     before = c.status
@@ -374,25 +372,32 @@ def set_status(
     )
 
 
-def _set_party_status(
+def assess(
     d: Draft,
-    c: Commitment,
+    cid: str,
     status: Status,
     who: Who,
     *,
     on: date,
-    note: str,
-    evidence: Sequence[str],
     party: str,
+    note: str = "",
+    evidence: Sequence[str] = (),
+    confirm_note: bool = True,
 ) -> Outcome:
     """One party's own assessment, recorded in the history (`event = "status"`, `party`); the
     change line says what that party's status was before: its own, else its group's, else the
-    commitment's."""
-    p = _check_party_of(d, c, party)
+    commitment's. The commitment's status stays what it is. `confirm_note`: an assessment
+    that repeats the party's status says so in its note when it has none (an import keeps the
+    note as it came)."""
+    c = d.commitment(cid)
+    check_on(on, c, _source_day(d, c), who.today)
+    if note:
+        check_text(note, "note")
+    p = check_party_of(d, c, party)
     if c.recur and status == DONE:
         _refuse_recurring_done(c, p)
     before = party_status(c, p, d.groups()).status
-    if not note and before == status:
+    if confirm_note and not note and before == status:
         note = _("status confirmed as {status}").format(status=status)
     _history(d.table(c.id)).append(
         history_entry(
@@ -433,7 +438,7 @@ def done(
                 _("a host is for a recurring commitment's sessions, not for one party"),
                 field="host",
             )
-        p = _check_party_of(d, c, party)
+        p = check_party_of(d, c, party)
         if c.recur:
             _refuse_recurring_done(c, p)
         now = party_status(c, p, d.groups())
@@ -566,7 +571,7 @@ def add_note(
     c = d.commitment(cid)
     check_on(on, c, _source_day(d, c), who.today)
     check_text(text, "note")
-    p = _check_party_of(d, c, party) if party else ""
+    p = check_party_of(d, c, party) if party else ""
     status = party_status(c, p, d.groups()).status if p else c.status
     _history(d.table(cid)).append(
         history_entry("note", on, status, who, note=text, evidence=evidence, party=p)

@@ -14,8 +14,8 @@ from aes_tracker.model import (
     Event,
     Groups,
     Source,
+    each_party,
     parties_differ,
-    party_status,
     summarize,
 )
 from aes_tracker.query import LIST_KEYS, row
@@ -37,28 +37,20 @@ def by_party(c: Commitment, groups: Groups) -> list[dict[str, Any]]:
     the party's latest own assessment (its day, who, note, evidence)."""
     if not c.assessments:
         return []
-    latest = c.latest_assessments()
-    out: list[dict[str, Any]] = []
-    for p in c.parties:
-        for q in (p, *groups.get(p, ())):
-            if any(x["party"] == q for x in out):
-                continue
-            ps = party_status(c, q, groups)
-            e = latest.get(q) if ps.source == "own" else None
-            out.append(
-                {
-                    "party": q,
-                    "status": ps.status,
-                    "from": ps.source,
-                    "via": ps.via or None,
-                    "on": e.on.isoformat() if e else None,
-                    "by": (e.by or None) if e else None,
-                    "note": (e.note or None) if e else None,
-                    "evidence": list(e.evidence) if e else [],
-                    "member_of": p if q != p else None,
-                }
-            )
-    return out
+    return [
+        {
+            "party": x.status.party,
+            "status": x.status.status,
+            "from": x.status.source,
+            "via": x.status.via or None,
+            "on": x.latest.on.isoformat() if x.latest else None,
+            "by": (x.latest.by or None) if x.latest else None,
+            "note": (x.latest.note or None) if x.latest else None,
+            "evidence": list(x.latest.evidence) if x.latest else [],
+            "member_of": x.member_of or None,
+        }
+        for x in each_party(c, groups)
+    ]
 
 
 def party_line(x: dict[str, Any]) -> str:
