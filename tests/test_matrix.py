@@ -260,3 +260,20 @@ def test_matrix_svg_is_a_picture(fx: Cli, tmp_path: Path) -> None:
     root = ET.fromstring(out.read_text())
     assert root.tag.endswith("svg")
     assert "dev-split" in out.read_text()
+
+
+def test_the_readme_shows_the_real_matrices(tmp_path: Path) -> None:
+    """The README explains the scoring on the matrix of the bundled data, pasted: it must be
+    what the command prints."""
+    from .conftest import DATA, ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = readme.split("### The compliance matrix", 1)[1].split("```text\n")[1:3]
+    shown = [b.split("```", 1)[0] for b in blocks]
+    bundled = tmp_path / "bundled.toml"
+    shutil.copyfile(DATA, bundled)
+    assert shown[0] == Cli(bundled)("stats", "--matrix", as_of="2026-11-28").stdout
+    fixture = tmp_path / "parties.toml"
+    shutil.copyfile(PARTIES, fixture)
+    got = Cli(fixture)("--width", "80", "stats", "--matrix", "--by", "member", as_of=AS_OF)
+    assert shown[1] == got.stdout
