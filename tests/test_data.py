@@ -90,6 +90,17 @@ def test_consultations_recur_yearly_next_in_an_aes_state(raw: dict) -> None:
     assert "chaque année" in c["timing"]
 
 
+def test_the_aes_group_is_its_three_states(raw: dict) -> None:
+    """The communiqué names the AES delegations: Mali, Burkina Faso and Niger, and no other."""
+    text = COMMUNIQUE.read_text(encoding="utf-8")
+    assert "(Mali), Karamoko Jean Marie Traoré (Burkina Faso), Bakary Yaou Sangaré (Niger)" in text
+    assert raw["groups"] == {"AES": {"members": ["Burkina Faso", "Mali", "Niger"]}}
+    data, _problems = check_document(raw)
+    assert data.groups == {"AES": ("Burkina Faso", "Mali", "Niger")}
+    # The data holds no assessment of any one party: the text reports none.
+    assert all(not c.assessments for c in data.commitments.values())
+
+
 def test_data_file_is_canonical_and_has_no_comment() -> None:
     text = DATA.read_bytes()
     assert dumps(tomllib.loads(text.decode())) == text

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import tomllib
 from datetime import date
 from pathlib import Path
@@ -152,3 +155,193 @@ def test_bundled_file_round_trips_through_json(tmp_path: Path) -> None:
     assert target("import", str(exported)).exit_code == 0
     target("fmt")
     assert target.bytes() == DATA.read_bytes()
+
+
+# ---- per-party assessments through export and import ---------------------------------------------
+
+PARTIES = Path(__file__).resolve().parent / "data" / "parties.toml"
+PARTIES_AS_OF = "2026-06-01"
+
+
+def _assessments(path: Path) -> dict[str, dict[str, tuple[object, ...]]]:
+    """Each commitment's latest own assessment of each party, as (status, on, at, by, note,
+    evidence)."""
+    from aes_tracker.model import check_document
+
+    doc, problems = check_document(tomllib.loads(path.read_text()))
+    assert problems == []
+    return {
+        cid: {
+            p: (e.status, e.on, e.at, e.by, e.note, e.evidence)
+            for p, e in c.latest_assessments().items()
+        }
+        for cid, c in doc.commitments.items()
+        if c.assessments
+    }
+
+
+def _without_assessments(src: Path, dst: Path) -> None:
+    from aes_tracker.tomlfile import dumps
+
+    raw = tomllib.loads(src.read_text())
+    for c in raw["commitments"].values():
+        c["history"] = [h for h in c["history"] if "party" not in h]
+    dst.write_bytes(dumps(raw))
+
+
+def test_json_round_trip_keeps_groups_and_assessments(tmp_path: Path) -> None:
+    exported = tmp_path / "p.json"
+    assert Cli(PARTIES)("export", "-o", str(exported), as_of=PARTIES_AS_OF).exit_code == 0
+    doc = json.loads(exported.read_text())
+    assert doc["groups"] == {"AES": {"members": ["Burkina Faso", "Mali", "Niger"]}}
+    mali = doc["commitments"]["dev-split"]["history"][-1]
+    assert (mali["party"], mali["status"], mali["changes"]) == (
+        "Mali",
+        "in_progress",
+        ["status: stalled → in_progress"],
+    )
+    fresh = Cli(tmp_path / "fresh.toml")
+    fresh("init", "--empty")
+    r = fresh("import", str(exported), as_of=PARTIES_AS_OF)
+    assert r.exit_code == 0, r.output
+    fresh("fmt")
+    assert fresh.bytes() == PARTIES.read_bytes()
+
+
+def test_a_group_that_differs_on_import_is_a_conflict(tmp_path: Path) -> None:
+    exported = tmp_path / "p.json"
+    Cli(PARTIES)("export", "-o", str(exported), as_of=PARTIES_AS_OF)
+    doc = json.loads(exported.read_text())
+    doc["groups"]["AES"]["members"] = ["Mali", "Niger"]
+    exported.write_text(json.dumps(doc))
+    target = tmp_path / "t.toml"
+    target.write_bytes(PARTIES.read_bytes())
+    cli = Cli(target)
+    r = cli("import", str(exported), as_of=PARTIES_AS_OF)
+    assert r.exit_code == 1 and "groups.AES: conflict" in r.stdout
+    assert target.read_bytes() == PARTIES.read_bytes()
+    r = cli("import", str(exported), "--update", as_of=PARTIES_AS_OF)
+    assert r.exit_code == 0, r.output
+    assert tomllib.loads(target.read_text())["groups"]["AES"]["members"] == ["Mali", "Niger"]
+
+
+def test_per_party_csv_has_one_row_per_commitment_and_party(tmp_path: Path) -> None:
+    r = Cli(PARTIES)("export", "--format", "csv", "--per-party", as_of=PARTIES_AS_OF)
+    assert r.exit_code == 0, r.output
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert list(rows[0]) == [
+        "id",
+        "title",
+        "party",
+        "member_of",
+        "status",
+        "from",
+        "via",
+        "on",
+        "at",
+        "by",
+        "note",
+        "evidence",
+        "commitment_status",
+    ]
+    # dev-aes-done: the AES and its 3 members; dev-split, dip-waiting, sec-kept: the AES, its 3
+    # members and Russia; inst-mali: Mali and Russia; sec-late: Russia.
+    assert len(rows) == 4 + 5 + 5 + 2 + 5 + 1
+    split = {r["party"]: r for r in rows if r["id"] == "dev-split"}
+    assert [split[p]["status"] for p in ("AES", "Burkina Faso", "Mali", "Niger", "Russia")] == [
+        "stalled",
+        "stalled",
+        "in_progress",
+        "stalled",
+        "partial",
+    ]
+    assert (split["Niger"]["from"], split["Niger"]["via"], split["Niger"]["member_of"]) == (
+        "group",
+        "AES",
+        "AES",
+    )
+    mali = split["Mali"]
+    assert (mali["from"], mali["on"], mali["by"], mali["note"], mali["evidence"]) == (
+        "own",
+        "2026-05-28",
+        "ben",
+        "Works resumed in Mali.",
+        "https://example.org/fixture/mali-works",
+    )
+    assert mali["commitment_status"] == "in_progress"
+    assert {r["from"] for r in rows if r["id"] == "sec-late"} == {"commitment"}
+
+
+def test_per_party_csv_round_trip_carries_the_assessments(tmp_path: Path) -> None:
+    sheet = tmp_path / "parties.csv"
+    r = Cli(PARTIES)(
+        "export", "--format", "csv", "--per-party", "--excel", "-o", str(sheet), as_of=PARTIES_AS_OF
+    )
+    assert r.exit_code == 0, r.output
+    bare = tmp_path / "bare.toml"
+    _without_assessments(PARTIES, bare)
+    cli = Cli(bare)
+    r = cli("import", str(sheet), as_of=PARTIES_AS_OF)
+    assert r.exit_code == 0, r.output
+    assert "dev-split [Mali]: assessment recorded" in r.stdout
+    assert r.stdout.endswith("5 assessments recorded, 0 unchanged, 0 conflicts\n")
+    assert _assessments(bare) == _assessments(PARTIES)
+    # The same again: nothing to record.
+    before = bare.read_bytes()
+    r = cli("import", str(sheet), as_of=PARTIES_AS_OF)
+    assert r.stdout.endswith("0 assessments recorded, 5 unchanged, 0 conflicts\n")
+    assert bare.read_bytes() == before
+    # A sheet older than the data file: what it says is in the history already, superseded.
+    cli("status", "inst-mali", "stalled", "--party", "Mali", as_of=PARTIES_AS_OF)
+    before = bare.read_bytes()
+    r = cli("import", str(sheet), as_of=PARTIES_AS_OF)
+    assert r.stdout.endswith("0 assessments recorded, 5 unchanged, 0 conflicts\n")
+    assert bare.read_bytes() == before
+    # A sheet that says something the data file does not know: a conflict, unless --update,
+    # which records it at its own date.
+    text = sheet.read_text(encoding="utf-8-sig").replace(
+        "Mali,,done,own,,2026-01-20", "Mali,,partial,own,,2026-05-15"
+    )
+    assert "partial,own,,2026-05-15" in text
+    sheet.write_text(text, encoding="utf-8")
+    r = cli("import", str(sheet), as_of=PARTIES_AS_OF)
+    assert r.exit_code == 1
+    assert "inst-mali [Mali]: conflict: differs from the data file (use --update)" in r.stdout
+    assert bare.read_bytes() == before
+    r = cli("import", str(sheet), "--update", as_of=PARTIES_AS_OF)
+    assert r.exit_code == 0, r.output
+    assert r.stdout.endswith("1 assessment recorded, 4 unchanged, 0 conflicts\n")
+    history = tomllib.loads(bare.read_text())["commitments"]["inst-mali"]["history"]
+    assert [(h["on"].isoformat(), h["status"]) for h in history if h.get("party")] == [
+        ("2026-01-20", "done"),
+        ("2026-06-01", "stalled"),
+        ("2026-05-15", "partial"),
+    ]
+    # Its status is its latest by date: the stalled of 2026-06-01.
+    assert _assessments(bare)["inst-mali"]["Mali"][:2] == ("stalled", date(2026, 6, 1))
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ("nope,Russia,done,own,2026-05-01", "row 3: no commitment 'nope'"),
+        ("sec-late,Mali,done,own,2026-05-01", "row 3: Mali is not a party to sec-late"),
+        ("sec-late,Russia,finished,own,2026-05-01", "row 3: status: 'finished' is not a status"),
+        ("sec-late,Russia,done,own,2026-13-01", "row 3: on: '2026-13-01' is not a date"),
+        ("sec-late,Russia,done,own,2026-07-01", "row 3: on: 2026-07-01 is after today"),
+    ],
+)
+def test_a_bad_per_party_row_writes_nothing(tmp_path: Path, row: str, message: str) -> None:
+    target = tmp_path / "t.toml"
+    target.write_bytes(PARTIES.read_bytes())
+    src = tmp_path / "bad.csv"
+    src.write_text(f"id,party,status,from,on\nsec-kept,Russia,done,own,2026-01-01\n{row}\n")
+    r = Cli(target)("import", str(src), as_of=PARTIES_AS_OF)
+    assert r.exit_code == 2, r.output
+    assert r.stderr.startswith(f"error: {src}:3: {message}"), r.stderr
+    assert target.read_bytes() == PARTIES.read_bytes()
+
+
+def test_per_party_is_for_csv(cli: Cli) -> None:
+    r = cli("export", "--format", "json", "--per-party")
+    assert (r.exit_code, r.stderr) == (2, "error: --per-party goes with --format csv\n")

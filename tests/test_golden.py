@@ -1,5 +1,6 @@
-"""Golden files: the exact output a person sees, at a fixed --as-of, on the bundled data and on a
-small multi-source fixture (tests/data/multi.toml). `pytest --update-golden` rewrites them; a
+"""Golden files: the exact output a person sees, at a fixed --as-of, on the bundled data, on a
+small multi-source fixture (tests/data/multi.toml) and on the per-party fixture
+(tests/data/parties.toml). `pytest --update-golden` rewrites them; a
 reviewer reads the diff. The help texts' golden file is docs/cli.md (see test_docs.py).
 
 Each case is `name: argv`; the file tests/golden/<name>.txt holds the exit code and stdout (and
@@ -23,6 +24,8 @@ GOLDEN = HERE / "golden"
 MULTI = HERE / "data" / "multi.toml"
 BUNDLED_AS_OF = "2026-11-28"
 MULTI_AS_OF = "2026-05-18"
+PARTIES = HERE / "data" / "parties.toml"  # per-party assessments and the AES group
+PARTIES_AS_OF = "2026-06-01"
 
 WIDTHS = (60, 80, 100, 160)
 CASES: dict[str, tuple[str, list[str]]] = {}
@@ -53,6 +56,29 @@ for _fmt in ("table", "plain", "json", "markdown"):
         ["show", "inst-annual-consultations", "--format", _fmt],
     )
     CASES[f"multi-show-{_fmt}"] = ("multi", ["show", "sec-joint", "--format", _fmt])
+for _data in ("bundled", "parties"):
+    for _w in (60, 80, 120):
+        CASES[f"{_data}-matrix-{_w}"] = (_data, ["--width", str(_w), "stats", "--matrix"])
+        CASES[f"{_data}-matrix-member-{_w}"] = (
+            _data,
+            ["--width", str(_w), "stats", "--matrix", "--by", "member"],
+        )
+for _fmt in ("markdown", "csv", "json"):
+    CASES[f"parties-matrix-{_fmt}"] = ("parties", ["stats", "--matrix", "--format", _fmt])
+CASES["parties-matrix-member-markdown"] = (
+    "parties",
+    ["stats", "--matrix", "--by", "member", "--format", "markdown"],
+)
+CASES["parties-matrix-40"] = ("parties", ["--width", "40", "stats", "--matrix", "--by", "member"])
+CASES["parties-stats-table"] = ("parties", ["stats"])
+for _w in (60, 100):
+    CASES[f"parties-list-table-{_w}"] = ("parties", ["--width", str(_w), "list"])
+CASES["parties-list-markdown"] = ("parties", ["list", "--format", "markdown"])
+CASES["parties-show-table"] = ("parties", ["show", "dev-split"])
+CASES["parties-show-markdown"] = ("parties", ["show", "dev-split", "--format", "markdown"])
+for _fmt in ("text", "markdown", "html"):
+    CASES[f"parties-report-{_fmt}"] = ("parties", ["report", "--format", _fmt])
+CASES["parties-export-per-party"] = ("parties", ["export", "--format", "csv", "--per-party"])
 CASES["bundled-show-60"] = ("bundled", ["--width", "60", "show", "sec-targeted-training"])
 CASES["multi-show-done"] = ("multi", ["show", "dev-closed"])
 
@@ -60,8 +86,8 @@ CASES["multi-show-done"] = ("multi", ["show", "dev-closed"])
 def _run(tmp_path: Path, data: str, argv: list[str]) -> str:
     path = tmp_path / f"{data}.toml"
     if not path.exists():
-        shutil.copyfile(DATA if data == "bundled" else MULTI, path)
-    as_of = BUNDLED_AS_OF if data == "bundled" else MULTI_AS_OF
+        shutil.copyfile({"bundled": DATA, "multi": MULTI, "parties": PARTIES}[data], path)
+    as_of = {"bundled": BUNDLED_AS_OF, "multi": MULTI_AS_OF, "parties": PARTIES_AS_OF}[data]
     r = CliRunner().invoke(app, ["--file", str(path), "--as-of", as_of, *argv])
     out = f"$ aes-tracker {' '.join(argv)}\nexit {r.exit_code}\n--- stdout\n{r.stdout}"
     if r.stderr:

@@ -20,7 +20,7 @@ LAYERS: list[set[str]] = [
     {"tomlfile", "fileio"},
     {"cache", "journal", "splice"},
     {"store", "check"},
-    {"ops", "query", "report", "stats", "exchange"},
+    {"ops", "query", "report", "stats", "matrix", "exchange"},
     {"render"},
     {"cli", "__main__"},
 ]

@@ -104,6 +104,7 @@ def test_canonical_output_is_stable_and_sorted(datafile: Path) -> None:
     shuffled = {
         "commitments": dict(reversed(list(raw["commitments"].items()))),
         "sources": raw["sources"],
+        "groups": raw["groups"],
         "parties": raw["parties"],
         "schema": 1,
     }

@@ -30,9 +30,10 @@ from aes_tracker.fileio import private_dir, sweep_private, write_private
 from aes_tracker.model import Catalog, Source, Summary
 from aes_tracker.paths import cache_home, file_key
 
-VERSION = 5
+VERSION = 6  # 5: the party groups; 6: rows patched on writes, shared values
 _MAGIC = b"AESTRK\x00" + bytes([VERSION])
 _KEY_NAME = "key"
+_COLUMNS = 8  # where the columns are in the frozen tuple (after the header: see `_header`)
 _DATE_FIELDS = tuple(
     i
     for i, f in enumerate(Summary._fields)
@@ -212,7 +213,7 @@ def _freeze_row(c: Summary) -> tuple[Any, ...]:
 def _patch(e: Entry) -> tuple[Any, ...]:
     """`_freeze(e)`, from the columns `e` was read as: only the patched rows are converted."""
     assert e.frozen is not None
-    cols = e.frozen[7]
+    cols = e.frozen[_COLUMNS]
     ids = cols[0]
     if tuple(e.catalog.commitments) != ids:
         return _freeze(e)  # added, removed or reordered: convert them all
@@ -244,15 +245,28 @@ def _header(e: Entry) -> tuple[Any, ...]:
         e.prefix_end,
         e.prefix_digest,
         tuple(e.catalog.parties),
+        tuple((name, tuple(members)) for name, members in e.catalog.groups.items()),
         sources,
     )
 
 
 def _restore(obj: Any, keep: bool = False) -> Entry | None:
     """The entry, checked for shape before any of it is used."""
-    if type(obj) is not tuple or len(obj) != 10 or obj[0] != VERSION:
+    if type(obj) is not tuple or len(obj) != 11 or obj[0] != VERSION:
         return None
-    _, digest, canonical, prefix_end, prefix_digest, parties, sources, cols, spans, tables = obj
+    (
+        _,
+        digest,
+        canonical,
+        prefix_end,
+        prefix_digest,
+        parties,
+        groups,
+        sources,
+        cols,
+        spans,
+        tables,
+    ) = obj
     if not (
         type(digest) is str
         and type(canonical) is bool
@@ -260,6 +274,15 @@ def _restore(obj: Any, keep: bool = False) -> Entry | None:
         and type(prefix_digest) is str
         and type(parties) is tuple
         and all(type(p) is str for p in parties)
+        and type(groups) is tuple
+        and all(
+            type(g) is tuple
+            and len(g) == 2
+            and type(g[0]) is str
+            and type(g[1]) is tuple
+            and all(type(m) is str for m in g[1])
+            for g in groups
+        )
         and type(sources) is tuple
         and type(cols) is tuple
         and len(cols) == len(Summary._fields)
@@ -299,7 +322,7 @@ def _restore(obj: Any, keep: bool = False) -> Entry | None:
         canonical,
         prefix_end,
         prefix_digest,
-        Catalog(srcs, summaries, parties),
+        Catalog(srcs, summaries, parties, dict(groups)),
         {cid: (a, b) for cid, (a, b) in zip(ids, spans, strict=True) if a >= 0},
         dict(zip(ids, tables, strict=True)),
         obj if keep else None,

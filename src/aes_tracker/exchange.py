@@ -1,5 +1,10 @@
-"""The data out and back in: JSON (the whole document, lossless), CSV (one row per commitment),
-ICS (an RFC 5545 calendar), and the merge of an exported file into a data file.
+"""The data out and back in: JSON (the whole document, lossless), CSV (one row per commitment,
+or `--per-party` one per commitment and party), ICS (an RFC 5545 calendar), and the merge of an
+exported file into a data file.
+
+Per-party assessments are history entries, so the JSON carries them with the rest. The per-party
+CSV has each party's status and where it comes from (`from`: own, group, commitment); on import,
+its `own` rows are recorded as that party's assessments (the others follow from them).
 
 Lossless JSON: where the document holds dates (and the history's date-times), JSON holds plain
 ISO strings; any other TOML value JSON has no type for, under a key this version does not know,
@@ -15,13 +20,24 @@ import io
 import json
 import math
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _
-from aes_tracker.model import Change, Document, check_document, escape_controls, summarize
-from aes_tracker.ops import Who, history_entry
+from aes_tracker.model import (
+    Change,
+    Document,
+    check_document,
+    check_text,
+    each_party,
+    escape_controls,
+    parse_status,
+    shown,
+    summarize,
+)
+from aes_tracker.ops import Who, assess, check_party_of, history_entry
 from aes_tracker.query import LIST_KEYS, row
 from aes_tracker.tomlfile import canonical, same
 
@@ -29,6 +45,22 @@ if TYPE_CHECKING:
     from aes_tracker.store import Draft
 
 CSV_KEYS = (*LIST_KEYS, "no_deadline", "quote")
+# `export --format csv --per-party`: one row per commitment and party it binds.
+PARTY_CSV_KEYS = (
+    "id",
+    "title",
+    "party",
+    "member_of",  # the group it is listed under, for a member of a named group
+    "status",  # the party's: its own, else its group's, else the commitment's
+    "from",  # own, group or commitment
+    "via",  # the group, when `from` is group
+    "on",  # the party's latest own assessment: its day, when and by whom it was recorded,
+    "at",
+    "by",
+    "note",  # its note and evidence
+    "evidence",
+    "commitment_status",
+)
 _MAX_DEPTH = 64  # a real export is five levels deep
 
 # Where the document holds dates (and one date-time). In JSON they are plain ISO strings there.
@@ -137,6 +169,33 @@ def csv_rows(doc: Document, today: date) -> list[dict[str, Any]]:
     return out
 
 
+def party_rows(doc: Document) -> list[dict[str, Any]]:
+    """One row per commitment and party it binds (each group it names, then the group's
+    members), by ID."""
+    out = []
+    for c in sorted(doc.commitments.values(), key=lambda c: c.id):
+        for x in each_party(c, doc.groups):
+            e = x.latest
+            out.append(
+                {
+                    "id": c.id,
+                    "title": c.title,
+                    "party": x.status.party,
+                    "member_of": x.member_of or None,
+                    "status": x.status.status,
+                    "from": x.status.source,
+                    "via": x.status.via or None,
+                    "on": e.on.isoformat() if e else None,
+                    "at": e.at.isoformat() if e and e.at else None,
+                    "by": (e.by or None) if e else None,
+                    "note": (e.note or None) if e else None,
+                    "evidence": list(e.evidence) if e else [],
+                    "commitment_status": c.status,
+                }
+            )
+    return out
+
+
 def _sequence(c: Any) -> int:
     """How many times the commitment changed after it was recorded: the event's SEQUENCE, so a
     calendar applies an update instead of ignoring it."""
@@ -209,9 +268,18 @@ def decode_import(data: bytes, name: str) -> str:
         raise TrackerError(_("is not valid UTF-8"), path=name, line=line) from None
 
 
-def read_import(text: str, name: str) -> dict[str, Any]:
-    """An exported JSON document, or CSV rows, as a partial document to merge. Its shape is
-    checked before anything uses it."""
+@dataclass
+class Incoming:
+    """What an import file brings: a partial document (JSON, or the rows of a CSV), or the
+    per-party assessments of a per-party CSV."""
+
+    document: dict[str, Any] = field(default_factory=dict)
+    assessments: list[dict[str, Any]] = field(default_factory=list)
+
+
+def read_import(text: str, name: str) -> Incoming:
+    """An exported JSON document, CSV rows, or a per-party CSV, checked for shape before
+    anything uses it."""
     stripped = text.lstrip("\ufeff")
     if stripped.lstrip().startswith("{"):
         try:
@@ -226,8 +294,11 @@ def read_import(text: str, name: str) -> dict[str, Any]:
             raise TrackerError(_("is not an aes-tracker export (a JSON object)"), path=name)
         out = _from_json(doc, (), name)
         _check_shape(out, name)
-        return out  # type: ignore[no-any-return]
-    return _read_csv(stripped, name)
+        return Incoming(out)
+    head = next(csv.reader(io.StringIO(stripped)), [])
+    if "party" in head and "parties" not in head:
+        return Incoming(assessments=_read_party_csv(stripped, name))
+    return Incoming(_read_csv(stripped, name))
 
 
 def _check_shape(doc: dict[str, Any], name: str) -> None:
@@ -249,6 +320,11 @@ def _check_shape(doc: dict[str, Any], name: str) -> None:
         isinstance(doc["parties"], list) and all(isinstance(p, str) for p in doc["parties"])
     ):
         raise TrackerError(_("parties must be a list of names"), path=name)
+    groups = doc.get("groups")
+    if groups is not None and not (
+        isinstance(groups, dict) and all(isinstance(g, dict) for g in groups.values())
+    ):
+        raise TrackerError(_("groups must be an object of groups by name"), path=name)
 
 
 _CSV_TEXTS = ("title", "category", "source", "quote", "status", "recur", "next_host")
@@ -311,6 +387,142 @@ def _read_csv(text: str, name: str) -> dict[str, Any]:
     return {"commitments": commitments}
 
 
+def _read_party_csv(text: str, name: str) -> list[dict[str, Any]]:
+    """The per-party assessments of a per-party CSV: its rows whose `from` is `own` (every row,
+    when it has no `from` column); the other rows follow from those and are left."""
+    reader = csv.DictReader(io.StringIO(text))
+    fields = reader.fieldnames or []
+    for key in ("id", "party", "status"):
+        if key not in fields:
+            raise TrackerError(
+                _(
+                    "a per-party CSV needs the columns id, party and status ({key} is missing)"
+                ).format(key=key),
+                path=name,
+            )
+    out: list[dict[str, Any]] = []
+    try:
+        for n, r in enumerate(reader, start=2):
+            if "from" in fields and (r.get("from") or "").strip() != "own":
+                continue
+
+            def bad(e: TrackerError, n: int = n) -> TrackerError:
+                where = f"{e.field}: " if e.field else ""
+                return TrackerError(
+                    _("row {n}: ").format(n=n) + where + e.message, path=name, line=n
+                )
+
+            try:
+                a: dict[str, Any] = {
+                    "row": n,
+                    "id": (r.get("id") or "").strip(),
+                    "party": (r.get("party") or "").strip(),
+                    "status": parse_status(r.get("status") or "", "status"),
+                    "on": _day(r.get("on") or "", "on"),
+                    "at": _stamp(r.get("at") or "", "at"),
+                    "by": check_text((r.get("by") or "").strip(), "by", blank_ok=True),
+                    "note": check_text(r.get("note") or "", "note", blank_ok=True),
+                    "evidence": [
+                        check_text(u.strip(), "evidence")
+                        for u in (r.get("evidence") or "").split(";")
+                        if u.strip()
+                    ],
+                }
+            except TrackerError as e:
+                raise bad(e) from None
+            out.append(a)
+    except csv.Error as e:
+        raise TrackerError(
+            _("is not a CSV this tool can read ({why})").format(why=e),
+            path=name,
+            line=reader.line_num or None,
+        ) from None
+    return out
+
+
+def _day(text: str, field_name: str) -> date | None:
+    if not text.strip():
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise TrackerError(
+            _("{value} is not a date (write 2026-04-03)").format(value=shown(text)),
+            field=field_name,
+        ) from None
+
+
+def _stamp(text: str, field_name: str) -> datetime | None:
+    if not text.strip():
+        return None
+    try:
+        return datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise TrackerError(
+            _("{value} is not a date-time (write 2026-04-03T09:00:00+00:00)").format(
+                value=shown(text)
+            ),
+            field=field_name,
+        ) from None
+
+
+def merge_assessments(
+    d: Draft, rows: list[dict[str, Any]], *, update: bool, who: Who, name: str
+) -> dict[str, list[str]]:
+    """Record the per-party assessments of a per-party CSV, each as `status ID S --party P`
+    would, dated and signed as in the file. One the party's history already holds (the same
+    status, day, note and evidence, current or superseded) is unchanged; a party that has
+    other assessments is a conflict unless `update`, which records it at its own date (the
+    party's status is then its latest by date, as always). All or nothing: a bad row raises,
+    naming it."""
+    report: dict[str, list[str]] = {
+        "assessed": [],
+        "assessments_unchanged": [],
+        "conflicts": [],
+    }
+    for a in rows:
+        n = a["row"]
+        try:
+            if not d.has(a["id"]):
+                raise TrackerError(_("no commitment {value}").format(value=shown(a["id"])))
+            c = d.commitment(a["id"])
+            p = check_party_of(d, c, a["party"])
+            label = f"{c.id} [{p}]"
+            on = a["on"] or who.today
+            known = [e for e in c.history if e.party == p and e.event == "status"]
+            wanted = (a["status"], on, a["note"], tuple(a["evidence"]))
+            if any((e.status, e.on, e.note, e.evidence) == wanted for e in known):
+                report["assessments_unchanged"].append(label)
+                continue
+            if known and not update:
+                report["conflicts"].append(label)
+                continue
+            signed = Who(a["by"] or who.by, who.today, a["at"] or who.now)
+            assess(
+                d,
+                c.id,
+                a["status"],
+                signed,
+                on=on,
+                party=p,
+                note=a["note"],
+                evidence=a["evidence"],
+                confirm_note=False,
+            )
+            report["assessed"].append(label)
+        except TrackerError as e:
+            if e.path is not None:
+                raise
+            # The party's name is in the message; any other field is named before it.
+            where = f"{e.field}: " if e.field and e.field != "party" else ""
+            raise TrackerError(
+                _("row {n}: ").format(n=n) + where + e.message + _("; nothing was imported"),
+                path=name,
+                line=n,
+            ) from None
+    return report
+
+
 def _diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Change]:
     from aes_tracker.ops import _shown
 
@@ -325,16 +537,20 @@ def _diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Change]:
 
 def merge(
     d: Draft,
-    incoming: Mapping[str, Any],
+    found: Incoming,
     *,
     update: bool,
     who: Who,
     name: str,
 ) -> dict[str, list[str]]:
-    """Merge `incoming` into the drafted document by ID: new sources and commitments are added;
-    an existing commitment that differs is replaced only with `update` (each changed field is
-    recorded in its history, as `edit` would), else listed as a conflict. Raises TrackerError
-    naming the row or ID when the result would not check clean."""
+    """Merge `found` into the drafted document by ID: new groups, sources and commitments are
+    added; an existing group or commitment that differs is replaced only with `update` (each
+    changed field of a commitment is recorded in its history, as `edit` would), else listed as
+    a conflict. Per-party assessments: see `merge_assessments`. Raises TrackerError naming the
+    row or ID when the result would not check clean."""
+    if found.assessments:
+        return merge_assessments(d, found.assessments, update=update, who=who, name=name)
+    incoming = found.document
     raw = d.raw_document()
     report: dict[str, list[str]] = {
         "added": [],
@@ -346,9 +562,19 @@ def merge(
     if isinstance(incoming.get("parties"), list):
         known = list(raw.get("parties", []))
         raw["parties"] = known + [p for p in incoming["parties"] if p not in known]
+    if isinstance(incoming.get("groups"), dict):
+        groups = raw.setdefault("groups", {})
+        for gname, g in incoming["groups"].items():
+            if gname not in groups:
+                groups[gname] = g
+            elif not same(groups[gname], g):
+                if update:
+                    groups[gname] = g
+                else:
+                    report["conflicts"].append(f"groups.{gname}")
     # Keys this version does not know, at the top of the document: kept like the rest.
     for key, value in incoming.items():
-        if key in ("schema", "parties", "sources", "commitments"):
+        if key in ("schema", "parties", "groups", "sources", "commitments"):
             continue
         if key not in raw:
             raw[key] = value

@@ -11,6 +11,25 @@ Two shapes of a commitment, so that the type checker (not memory) knows which on
 
 The store keeps the raw document (a dict, so that keys this version does not know survive a
 rewrite); this module gives the typed, frozen view of it and every problem found on the way.
+
+Parties and groups. The top-level `parties` array lists the known parties; a party group (the
+AES, for its three states) is declared once, in a table of its own:
+
+    parties = ["AES", "Burkina Faso", "Mali", "Niger", "Russia"]
+
+    [groups.AES]
+    members = ["Burkina Faso", "Mali", "Niger"]
+
+Not `[parties.AES]`: TOML cannot make `parties` both the array every existing file has and a
+table, and a key whose type depends on the file would have to be read two ways by every reader
+(this one, older versions of aes-tracker, people's scripts). With `groups` beside it, old files
+read as before (no groups), and an older aes-tracker keeps `groups` as a key it does not know.
+A group is a known party; its members are known parties and not groups themselves.
+
+Per-party assessments. A commitment's `status` is the analyst's overall judgment. Its history may
+also hold assessments of one party each (`event = "status"`, `party = "Mali"`): the latest one
+of a party is that party's status. A group's assessment applies to each of its members that has
+none of its own (`party_status`).
 """
 
 from __future__ import annotations
@@ -149,6 +168,12 @@ def parse_category(text: str, field: str = "category") -> Category:
 # The parties of the AES–Russia partnership. A data file may widen the list with a top-level
 # `parties` array (another partnership, another communiqué); a party outside it is a typo.
 DEFAULT_PARTIES: tuple[str, ...] = ("AES", "Burkina Faso", "Mali", "Niger", "Russia")
+# Party groups: a party that stands for several others. The communiqué names the three states of
+# the Confederation and their ministers. A file with no `parties` key gets these defaults with the
+# default parties; a file that lists its parties declares its groups itself (`[groups.NAME]`).
+DEFAULT_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("AES", ("Burkina Faso", "Mali", "Niger")),
+)
 
 # IDs: lower-case ASCII, digits, '-', '.', '_'. `fullmatch`, because `$` would let a final
 # newline through.
@@ -159,7 +184,8 @@ EMPTY = "∅"  # "not set", in a change line
 
 # Canonical key order: the writer emits known keys in this order, then unknown ones sorted, so the
 # same data always gives the same bytes and `git diff` shows only real changes.
-TOP_KEYS = ("schema", "parties", "settings", "sources", "commitments")
+TOP_KEYS = ("schema", "parties", "groups", "settings", "sources", "commitments")
+GROUP_KEYS = ("members",)
 SOURCE_KEYS = ("title", "date", "place", "language", "publisher", "author", "url", "file")
 COMMITMENT_KEYS = (
     "title",
@@ -393,13 +419,19 @@ class Commitment:
 
     @property
     def assessments(self) -> tuple[tuple[str, Status], ...]:
+        """Each assessed party's status, by party name."""
+        return tuple(sorted((p, e.status) for p, e in self.latest_assessments().items()))
+
+    def latest_assessments(self) -> dict[str, Event]:
+        """The latest per-party status entry of each party (by `on`, then `at`; of two alike,
+        the later in the file)."""
         latest: dict[str, Event] = {}
         for e in self.history:
             if e.party and e.event == "status":
                 seen = latest.get(e.party)
                 if seen is None or e.order >= seen.order:
                     latest[e.party] = e
-        return tuple(sorted((p, e.status) for p, e in latest.items()))
+        return latest
 
 
 def occurrences_of(history: Iterable[Event]) -> tuple[tuple[date, str], ...]:
@@ -416,13 +448,21 @@ def summarize(c: Commitment) -> Summary:
     return Summary._make(getattr(c, f) for f in Summary._fields)
 
 
+Groups = Mapping[str, tuple[str, ...]]  # a group's name -> its members
+
+
+def _default_groups() -> dict[str, tuple[str, ...]]:
+    return dict(DEFAULT_GROUPS)
+
+
 @dataclass(frozen=True, slots=True)
 class Catalog:
-    """The data as the read commands see it: summaries, sources, parties."""
+    """The data as the read commands see it: summaries, sources, parties and their groups."""
 
     sources: Mapping[str, Source]
     commitments: Mapping[str, Summary]
     parties: tuple[str, ...] = DEFAULT_PARTIES
+    groups: Groups = field(default_factory=_default_groups)
 
 
 @dataclass(frozen=True, slots=True)
@@ -432,13 +472,88 @@ class Document:
     sources: Mapping[str, Source]
     commitments: Mapping[str, Commitment]
     parties: tuple[str, ...] = DEFAULT_PARTIES
+    groups: Groups = field(default_factory=_default_groups)
 
     def catalog(self) -> Catalog:
         return Catalog(
             self.sources,
             {cid: summarize(c) for cid, c in self.commitments.items()},
             self.parties,
+            self.groups,
         )
+
+
+# ---- parties, groups and per-party assessments -------------------------------------------------
+
+
+class PartyStatus(NamedTuple):
+    """One party's status on a commitment, and where it comes from: its own assessment ("own"),
+    its group's ("group", `via` names the group), or the commitment's status ("commitment")."""
+
+    party: str
+    status: Status
+    source: str
+    via: str = ""
+
+
+def parties_differ(c: Summary | Commitment) -> bool:
+    """Per-party assessments are recorded and at least one differs from the commitment's own
+    status: `list` marks the status (`in_progress*`)."""
+    return any(s != c.status for _p, s in c.assessments)
+
+
+def concerned(c: Summary | Commitment, party: str, groups: Groups) -> bool:
+    """`party` is one of the commitment's parties, or a member of a group that is."""
+    return party in c.parties or any(party in groups.get(g, ()) for g in c.parties)
+
+
+def party_status(c: Summary | Commitment, party: str, groups: Groups) -> PartyStatus:
+    """The party's own assessment; else that of a group of the commitment's parties it belongs
+    to (the first such group, in the order of the commitment's parties, that has one); else the
+    commitment's own status."""
+    own = dict(c.assessments)
+    if party in own:
+        return PartyStatus(party, own[party], "own")
+    for g in c.parties:
+        if g != party and g in own and party in groups.get(g, ()):
+            return PartyStatus(party, own[g], "group", g)
+    return PartyStatus(party, c.status, "commitment")
+
+
+class PartyLine(NamedTuple):
+    """One line of a commitment's per-party view: the party's status, its latest assessment of
+    its own (None when it has none), and the group it is listed under ("" for a named party)."""
+
+    status: PartyStatus
+    latest: Event | None
+    member_of: str
+
+
+def each_party(c: Commitment, groups: Groups) -> list[PartyLine]:
+    """Every party the commitment binds, each named party followed by its members when it is a
+    group, each once."""
+    latest = c.latest_assessments()
+    out: list[PartyLine] = []
+    seen: set[str] = set()
+    for p in c.parties:
+        for q in (p, *groups.get(p, ())):
+            if q in seen:
+                continue
+            seen.add(q)
+            ps = party_status(c, q, groups)
+            own = latest.get(q) if ps.source == "own" else None
+            out.append(PartyLine(ps, own, p if q != p else ""))
+    return out
+
+
+def expand(parties: Iterable[str], groups: Groups) -> tuple[str, ...]:
+    """The parties with each group replaced by its members, each once, in order."""
+    out: list[str] = []
+    for p in parties:
+        for q in groups.get(p, (p,)):
+            if q not in out:
+                out.append(q)
+    return tuple(out)
 
 
 # ---- checks ------------------------------------------------------------------------------------
@@ -569,10 +684,11 @@ def dotted(keys: Iterable[str | int]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """What one commitment's checks need to know about the rest of the document."""
+    """What one commitment's checks (and changes) need to know about the rest of the document."""
 
     sources: frozenset[str]
     parties: tuple[str, ...]
+    groups: Groups = field(default_factory=_default_groups)
 
 
 def context_of(raw: Mapping[str, Any]) -> Context:
@@ -584,7 +700,24 @@ def context_of(raw: Mapping[str, Any]) -> Context:
         tuple(parties)
         if isinstance(parties, list) and parties and all(isinstance(p, str) for p in parties)
         else DEFAULT_PARTIES,
+        groups_of(raw),
     )
+
+
+def groups_of(raw: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
+    """The groups of a document's top level, without checking them (see `check_document`): the
+    well-formed `[groups.NAME]` tables; the default groups when the file names neither its
+    parties nor its groups."""
+    table = raw.get("groups")
+    if table is None:
+        return {} if "parties" in raw else _default_groups()
+    out: dict[str, tuple[str, ...]] = {}
+    if isinstance(table, dict):
+        for name, g in table.items():
+            members = g.get("members") if isinstance(g, dict) else None
+            if isinstance(members, list) and all(isinstance(m, str) for m in members):
+                out[name] = tuple(members)
+    return out
 
 
 def check_document(raw: Mapping[str, Any]) -> tuple[Document, list[Problem]]:
@@ -612,6 +745,7 @@ def check_document(raw: Mapping[str, Any]) -> tuple[Document, list[Problem]]:
         listed = ck.strings(raw, "parties", ())
         if listed:
             parties = listed
+    groups = _groups(ck, raw, parties)
     settings = raw.get("settings")
     if settings is not None and not isinstance(settings, dict):
         ck.add(("settings",), _("must be a table"))
@@ -635,7 +769,7 @@ def check_document(raw: Mapping[str, Any]) -> tuple[Document, list[Problem]]:
         if len(ck.problems) == n and day is not None:
             sources[sid] = Source(sid, title, day, **extra)
 
-    ctx = Context(frozenset(raw_sources), parties)
+    ctx = Context(frozenset(raw_sources), parties, groups)
     commitments: dict[str, Commitment] = {}
     raw_cs = raw.get("commitments", {})
     if not isinstance(raw_cs, dict):
@@ -645,7 +779,60 @@ def check_document(raw: Mapping[str, Any]) -> tuple[Document, list[Problem]]:
         built = _commitment(ck, cid, c, ctx)
         if built is not None:
             commitments[cid] = built
-    return Document(sources, commitments, parties), ck.problems
+    return Document(sources, commitments, parties, groups), ck.problems
+
+
+def _groups(ck: _Checker, raw: Mapping[str, Any], parties: tuple[str, ...]) -> Groups:
+    """The `[groups.NAME]` tables, checked: a group is a known party, with at least one member;
+    its members are known parties, each once, and not groups themselves (groups do not nest,
+    so that a member's assessment has one meaning)."""
+    table = raw.get("groups")
+    if table is None:
+        return groups_of(raw)
+    if not isinstance(table, dict):
+        ck.add(("groups",), _("must be a table of groups: [groups.NAME] with members = [...]"))
+        return {}
+    out: dict[str, tuple[str, ...]] = {}
+    for name, g in table.items():
+        at: Keys = ("groups", name)
+        if not isinstance(g, dict):
+            ck.add(at, _("must be a table with members = [...]"))
+            continue
+        n = len(ck.problems)
+        if name not in parties:
+            ck.add(
+                at,
+                _("{value} is not a known party (one of: {choices}); list it in `parties`").format(
+                    value=shown(name), choices=", ".join(parties)
+                ),
+            )
+        members = ck.strings(g, "members", at)
+        if "members" not in g:
+            ck.add((*at, "members"), _("is missing"))
+        elif not members and isinstance(g["members"], list):
+            ck.add((*at, "members"), _("must name at least one member"))
+        seen: set[str] = set()
+        for m in members:
+            if m in table:
+                ck.add(
+                    (*at, "members"),
+                    _(
+                        "{value} is itself a group: a group's members are parties, not groups"
+                    ).format(value=shown(m)),
+                )
+            elif m not in parties:
+                ck.add(
+                    (*at, "members"),
+                    _("{value} is not a known party (one of: {choices})").format(
+                        value=shown(m), choices=", ".join(parties)
+                    ),
+                )
+            if m in seen:
+                ck.add((*at, "members"), _("{value} is listed twice").format(value=shown(m)))
+            seen.add(m)
+        if len(ck.problems) == n:
+            out[name] = members
+    return out
 
 
 def check_commitment(cid: str, table: Any, ctx: Context) -> tuple[Commitment | None, list[Problem]]:

@@ -23,7 +23,6 @@ from aes_tracker.i18n import _
 from aes_tracker.model import (
     COMMITMENT_KEYS,
     DONE,
-    EMPTY,
     PENDING,
     Category,
     Change,
@@ -32,6 +31,9 @@ from aes_tracker.model import (
     category_info,
     check_id,
     check_text,
+    concerned,
+    expand,
+    party_status,
     shown,
     status_info,
 )
@@ -270,27 +272,45 @@ def _match_party(d: Draft, party: str) -> str:
     )
 
 
-def _check_party_of(d: Draft, c: Commitment, party: str) -> str:
+def check_party_of(d: Draft, c: Commitment, party: str) -> str:
+    """A party the commitment binds: one of its parties, or a member of a group that is."""
     p = _match_party(d, party)
-    if p not in c.parties and not _member_of(d, p, c.parties):
+    if not concerned(c, p, d.groups()):
+        members = expand(c.parties, d.groups())
+        also = [m for m in members if m not in c.parties]
         raise TrackerError(
             _("{party} is not a party to {id} (its parties: {parties})").format(
-                party=p, id=c.id, parties=", ".join(c.parties)
+                party=p,
+                id=c.id,
+                parties=", ".join(c.parties)
+                + (_("; members: {members}").format(members=", ".join(also)) if also else ""),
             ),
             field="party",
         )
     return p
 
 
-def _member_of(d: Draft, party: str, parties: Iterable[str]) -> bool:
-    groups = d.settings().get("groups")
-    if not isinstance(groups, dict):
-        return False
-    for g in parties:
-        members = groups.get(g)
-        if isinstance(members, list) and party in members:
-            return True
-    return False
+def _refuse_recurring_done(c: Commitment, party: str = "") -> None:
+    if party:
+        raise TrackerError(
+            _(
+                "{id} recurs: a session is recorded for all its parties with "
+                "`aes-tracker done {id} --on DATE`"
+            ).format(id=c.id),
+            hint=_(
+                "record what {party} did with `aes-tracker note {id} TEXT --party {party}`"
+            ).format(id=c.id, party=party),
+            field="party",
+        )
+    raise TrackerError(
+        _("{id} recurs: a session is recorded with `aes-tracker done {id} --on DATE`").format(
+            id=c.id
+        ),
+        hint=_("to end the series, set it to dropped: aes-tracker status {id} dropped").format(
+            id=c.id
+        ),
+        field="status",
+    )
 
 
 # ---- status, done, note, review ------------------------------------------------------------------
@@ -326,36 +346,9 @@ def set_status(
     if note:
         check_text(note, "note")
     if party:
-        p = _check_party_of(d, c, party)
-        before = dict(c.assessments).get(p, "")
-        t = d.table(cid)
-        _history(t).append(
-            history_entry(
-                "status",
-                on,
-                status,
-                who,
-                note=note,
-                evidence=evidence,
-                party=p,
-                changes=[Change(f"status[{p}]", before, status)] if before != status else (),
-            )
-        )
-        return Outcome(
-            cid,
-            f"{cid}: {p}: {before or EMPTY} → {status}",
-            f"status {cid} [{p}] {before or EMPTY} → {status} {_stamp(on, who)}",
-        )
+        return assess(d, cid, status, who, on=on, note=note, evidence=evidence, party=party)
     if c.recur and status == DONE:
-        raise TrackerError(
-            _("{id} recurs: a session is recorded with `aes-tracker done {id} --on DATE`").format(
-                id=cid
-            ),
-            hint=_("to end the series, set it to dropped: aes-tracker status {id} dropped").format(
-                id=cid
-            ),
-            field="status",
-        )
+        _refuse_recurring_done(c)
     before = c.status
     if not note and before == status:
         note = _("status confirmed as {status}").format(status=status)
@@ -379,6 +372,52 @@ def set_status(
     )
 
 
+def assess(
+    d: Draft,
+    cid: str,
+    status: Status,
+    who: Who,
+    *,
+    on: date,
+    party: str,
+    note: str = "",
+    evidence: Sequence[str] = (),
+    confirm_note: bool = True,
+) -> Outcome:
+    """One party's own assessment, recorded in the history (`event = "status"`, `party`); the
+    change line says what that party's status was before: its own, else its group's, else the
+    commitment's. The commitment's status stays what it is. `confirm_note`: an assessment
+    that repeats the party's status says so in its note when it has none (an import keeps the
+    note as it came)."""
+    c = d.commitment(cid)
+    check_on(on, c, _source_day(d, c), who.today)
+    if note:
+        check_text(note, "note")
+    p = check_party_of(d, c, party)
+    if c.recur and status == DONE:
+        _refuse_recurring_done(c, p)
+    before = party_status(c, p, d.groups()).status
+    if confirm_note and not note and before == status:
+        note = _("status confirmed as {status}").format(status=status)
+    _history(d.table(c.id)).append(
+        history_entry(
+            "status",
+            on,
+            status,
+            who,
+            note=note,
+            evidence=evidence,
+            party=p,
+            changes=[Change("status", before, status)] if before != status else (),
+        )
+    )
+    return Outcome(
+        c.id,
+        f"{c.id}: {p}: {before} → {status}",
+        f"status {c.id} [{p}] {before} → {status} {_stamp(on, who)}",
+    )
+
+
 def done(
     d: Draft,
     cid: str,
@@ -394,7 +433,25 @@ def done(
     """Close as done; on a recurring commitment, record the session held on `on`."""
     c = d.commitment(cid)
     if party:
-        return set_status(d, cid, DONE, who, on=on, note=note, evidence=evidence, party=party)
+        if host:
+            raise TrackerError(
+                _("a host is for a recurring commitment's sessions, not for one party"),
+                field="host",
+            )
+        p = check_party_of(d, c, party)
+        if c.recur:
+            _refuse_recurring_done(c, p)
+        now = party_status(c, p, d.groups())
+        if not status_info(now.status).open:
+            raise TrackerError(
+                _("{party} is already {status} on {id}; nothing was recorded").format(
+                    party=p, status=now.status, id=cid
+                ),
+                hint=_(
+                    "to add to its record, use `aes-tracker note {id} TEXT --party {party}`"
+                ).format(id=cid, party=p),
+            )
+        return set_status(d, cid, DONE, who, on=on, note=note, evidence=evidence, party=p)
     if c.recur and c.is_open:
         return record_session(
             d, cid, who, on=on, note=note, evidence=evidence, host=host, force=force
@@ -514,8 +571,8 @@ def add_note(
     c = d.commitment(cid)
     check_on(on, c, _source_day(d, c), who.today)
     check_text(text, "note")
-    p = _check_party_of(d, c, party) if party else ""
-    status = dict(c.assessments).get(p, c.status) if p else c.status
+    p = check_party_of(d, c, party) if party else ""
+    status = party_status(c, p, d.groups()).status if p else c.status
     _history(d.table(cid)).append(
         history_entry("note", on, status, who, note=text, evidence=evidence, party=p)
     )

@@ -2,7 +2,8 @@
 
 One rule for every format: a row's `days_left` is the number of days to its due date while it is
 open, and null once it is closed (or when it has no due date). `overdue` and `review_due` are
-false for a closed commitment.
+false for a closed commitment. `status` is always the commitment's own; `assessments` holds the
+parties' own, where any are recorded.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ LIST_KEYS = (
     "next_host",
     "source",
     "updated",
+    "assessments",
 )
 _FAR = date.max
 
@@ -103,6 +105,9 @@ def row(c: Summary, today: date, is_open: bool | None = None) -> dict[str, Any]:
         "next_host": c.next_host or None,
         "source": c.source,
         "updated": _iso(c.updated),
+        # Each assessed party's own status (`status ID S --party P`); the status above stays
+        # the commitment's own.
+        "assessments": dict(c.assessments),
     }
 
 

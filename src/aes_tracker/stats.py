@@ -8,12 +8,14 @@ commitments. Each status's score is declared with the status (model.STATUSES):
 - broken: -1; stalled: -1; open (pending or in_progress) and overdue: -1
 - dropped, and open commitments not yet due (or with no deadline): not scored
 
-A commitment with several parties counts once for each of them.
+A commitment with several parties counts once for each of them, `--by party` with each party's
+own status: its own assessment where one is recorded, else its group's, else the commitment's
+(model.party_status). The member × commitment matrix is in matrix.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -21,7 +23,17 @@ from dateutil.relativedelta import relativedelta
 
 from aes_tracker.dates import add as shift
 from aes_tracker.dates import is_overdue
-from aes_tracker.model import DONE, Catalog, Summary, categories, score, statuses
+from aes_tracker.model import (
+    DONE,
+    Catalog,
+    Groups,
+    Summary,
+    categories,
+    is_open,
+    party_status,
+    score,
+    statuses,
+)
 from aes_tracker.recurrence import slots
 
 GROUPINGS = ("party", "category", "source")
@@ -29,34 +41,50 @@ GROUPINGS = ("party", "category", "source")
 
 def commitment_score(c: Summary, today: date) -> int | None:
     """+1, 0, -1, or None when the commitment is not scored."""
-    return score(c.status, is_overdue(c.due, c.is_open, today))
+    return status_score(c.status, c.due, today)
 
 
-def _keys(c: Summary, by: str) -> Iterable[str]:
+def status_score(status: str, due: date | None, today: date) -> int | None:
+    """The score of a status on a commitment due on `due`: an open status is judged overdue
+    from the day after the due date."""
+    return score(status, is_overdue(due, is_open(status), today))
+
+
+def _keys(c: Summary, by: str, groups: Groups) -> Iterable[tuple[str, str]]:
+    """The groups a commitment counts in, each with the status it counts with there."""
     if by == "party":
-        return c.parties
+        return ((p, party_status(c, p, groups).status) for p in c.parties)
     if by == "category":
-        return (c.category,)
-    return (c.source,)
+        return ((c.category, c.status),)
+    return ((c.source, c.status),)
 
 
-def compliance(catalog: Catalog, today: date, by: str = "party") -> dict[str, Any]:
+def select_sources(catalog: Catalog, sources: Sequence[str]) -> list[Summary]:
+    """The commitments of these sources (all of them when none is given)."""
+    wanted = set(sources)
+    return [c for c in catalog.commitments.values() if not wanted or c.source in wanted]
+
+
+def compliance(
+    catalog: Catalog, today: date, by: str = "party", sources: Sequence[str] = ()
+) -> dict[str, Any]:
     if by not in GROUPINGS:
         raise ValueError(by)
-    groups: dict[str, list[Summary]] = {}
+    groups: dict[str, list[tuple[Summary, str]]] = {}
     if by == "category":
         groups = {k.name: [] for k in categories()}
-    for c in catalog.commitments.values():
-        for k in _keys(c, by):
-            groups.setdefault(k, []).append(c)
+    for c in select_sources(catalog, sources):
+        for k, status in _keys(c, by, catalog.groups):
+            groups.setdefault(k, []).append((c, status))
     out = []
     for name in sorted(groups) if by != "category" else list(groups):
         cs = groups[name]
-        by_status = {s.name: 0 for s in statuses()}
-        for c in cs:
-            by_status[c.status] = by_status.get(c.status, 0) + 1
-        scored = [s for s in (commitment_score(c, today) for c in cs) if s is not None]
-        closed = sum(not c.is_open for c in cs)
+        by_status: dict[str, int] = {s.name: 0 for s in statuses()}
+        for _c, st in cs:
+            by_status[st] = by_status.get(st, 0) + 1
+        scores = (status_score(st, c.due, today) for c, st in cs)
+        scored = [s for s in scores if s is not None]
+        closed = sum(not is_open(st) for _c, st in cs)
         out.append(
             {
                 "group": name,
@@ -64,7 +92,7 @@ def compliance(catalog: Catalog, today: date, by: str = "party") -> dict[str, An
                 "by_status": by_status,
                 "closed": closed,
                 "share_closed": round(closed / len(cs), 4) if cs else None,
-                "overdue": sum(is_overdue(c.due, c.is_open, today) for c in cs),
+                "overdue": sum(is_overdue(c.due, is_open(st), today) for c, st in cs),
                 "scored": len(scored),
                 "score": round(sum(scored) / len(scored), 4) if scored else None,
             }

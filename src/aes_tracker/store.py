@@ -30,6 +30,7 @@ from aes_tracker.model import (
     Commitment,
     Context,
     Document,
+    Groups,
     Problem,
     Source,
     Summary,
@@ -195,7 +196,7 @@ class View:
 
 
 def _catalog_context(c: Catalog) -> Context:
-    return Context(frozenset(c.sources), tuple(c.parties))
+    return Context(frozenset(c.sources), tuple(c.parties), c.groups)
 
 
 def _parse_one(
@@ -363,7 +364,7 @@ def _incremental(
             canonical_now = _dump_table(cid, table).rstrip(b"\n") == chunk.rstrip(b"\n")
     if not secs.spans and top_doc.commitments:
         return None
-    catalog = Catalog(top_doc.sources, summaries, top_doc.parties)
+    catalog = Catalog(top_doc.sources, summaries, top_doc.parties, top_doc.groups)
     entry = cachemod.Entry(
         digest, canonical_now, secs.prefix_end, prefix_digest, catalog, dict(secs.spans), tables
     )
@@ -371,9 +372,13 @@ def _incremental(
 
 
 def _same_context(old: Catalog, new: Document) -> bool:
-    """The old summaries can be reused only when sources and parties are the same: a table's
-    check depends on them."""
-    return set(old.sources) == set(new.sources) and tuple(old.parties) == tuple(new.parties)
+    """The old summaries can be reused only when sources, parties and groups are the same: a
+    table's check depends on them."""
+    return (
+        set(old.sources) == set(new.sources)
+        and tuple(old.parties) == tuple(new.parties)
+        and dict(old.groups) == dict(new.groups)
+    )
 
 
 def _dump_table(cid: str, table: dict[str, Any]) -> bytes:
@@ -419,6 +424,9 @@ class Draft:
 
     def parties(self) -> tuple[str, ...]:
         return context_of(self._top).parties
+
+    def groups(self) -> Groups:
+        return context_of(self._top).groups
 
     def source_ids(self) -> list[str]:
         s = self._top.get("sources")
@@ -648,7 +656,9 @@ def _finish_fast(plan: _Plan) -> _Result | None:
     ctx = context_of(d._top)
     old_ctx = _catalog_context(entry.catalog)
     if d.top_touched and not (
-        ctx.sources >= old_ctx.sources and set(ctx.parties) >= set(old_ctx.parties)
+        ctx.sources >= old_ctx.sources
+        and set(ctx.parties) >= set(old_ctx.parties)
+        and dict(ctx.groups) == dict(old_ctx.groups)
     ):
         return None  # a reference elsewhere may break: check the whole document
     changed: dict[str, bytes | None] = {cid: None for cid in d.removed if cid in entry.spans}
@@ -698,6 +708,7 @@ def _finish_fast(plan: _Plan) -> _Result | None:
         top_doc.sources if top_doc is not None else entry.catalog.sources,
         dict(sorted(summaries.items())),
         top_doc.parties if top_doc is not None else entry.catalog.parties,
+        top_doc.groups if top_doc is not None else entry.catalog.groups,
     )
     new_entry = cachemod.Entry(
         fileio.digest(new_bytes),

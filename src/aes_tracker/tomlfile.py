@@ -20,6 +20,7 @@ from aes_tracker.i18n import _
 from aes_tracker.model import (
     COMMITMENT_KEYS,
     EVENT_KEYS,
+    GROUP_KEYS,
     SOURCE_KEYS,
     TOP_KEYS,
     Document,
@@ -266,9 +267,15 @@ def _ordered(d: Mapping[str, Any], order: tuple[str, ...]) -> dict[str, Any]:
 
 
 def canonical(raw: Mapping[str, Any]) -> dict[str, Any]:
-    """The document with its keys in the canonical order: sources and commitments sorted by ID,
+    """The document with its keys in the canonical order: groups by name, sources and commitments
+    sorted by ID,
     known keys in the order of the model, unknown keys after them, sorted; history kept in order."""
     out = _ordered(raw, TOP_KEYS)
+    if isinstance(out.get("groups"), dict):
+        out["groups"] = {
+            name: _ordered(g, GROUP_KEYS) if isinstance(g, dict) else g
+            for name, g in sorted(out["groups"].items())
+        }
     if isinstance(out.get("sources"), dict):
         out["sources"] = {
             sid: _ordered(s, SOURCE_KEYS) if isinstance(s, dict) else s

@@ -179,6 +179,7 @@ def placeholders(command: str) -> Mapping[str, str]:
         closed_statuses=", ".join(s.name for s in statuses() if not s.open),
         categories=", ".join(c.name for c in categories()),
         formats=", ".join(formats_for(kind)),
+        matrix_formats=", ".join(formats_for("matrix")),
         sorts=", ".join(SORTS),
         columns=", ".join(LIST_COLUMNS),
     )

@@ -39,7 +39,9 @@ ForPartyOpt = Annotated[
     typer.Option(
         "--party",
         metavar="PARTY",
-        help="Record this party's own assessment of a joint commitment (AES for the group).",
+        help="Record this party's own assessment of a joint commitment, in its history: AES "
+        "for the group, or one of its members (a member's own assessment overrides the "
+        "group's). The commitment's own status does not change.",
         autocompletion=complete_party,
     ),
 ]

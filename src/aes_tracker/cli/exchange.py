@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 
 from aes_tracker.cli.base import WORDS, command, emit, fmt_of, settings
-from aes_tracker.errors import EXIT_FOUND
-from aes_tracker.i18n import _
+from aes_tracker.errors import EXIT_FOUND, TrackerError
+from aes_tracker.i18n import _, ngettext
 
 
 @command()
@@ -24,6 +24,15 @@ def export(
             help="json (everything, lossless), csv (one row per commitment) or ics (a calendar).",
         ),
     ] = "json",
+    per_party: Annotated[
+        bool,
+        typer.Option(
+            "--per-party",
+            help="CSV: one row per commitment and party (each group's members too), with the "
+            "party's status, where it comes from and its latest own assessment; `import` "
+            "reads it back.",
+        ),
+    ] = False,
     output: Annotated[
         str | None, typer.Option("--output", "-o", metavar="FILE", help="Write to FILE.")
     ] = None,
@@ -48,9 +57,17 @@ def export(
 
     s = settings(ctx)
     kind_fmt = fmt_of("export", fmt)
+    if per_party and kind_fmt != "csv":
+        raise TrackerError(_("--per-party goes with --format csv"))
     loaded = load(s.location)
     who = s.who()
-    emit(ctx, "export", kind_fmt, Export(loaded.raw, loaded.doc, who.today, who.now, excel), output)
+    emit(
+        ctx,
+        "export",
+        kind_fmt,
+        Export(loaded.raw, loaded.doc, who.today, who.now, excel, per_party),
+        output,
+    )
 
 
 @command("import")
@@ -76,9 +93,11 @@ def import_(
         bool, typer.Option("--dry-run", help="Show what would change; write nothing.")
     ] = False,
 ) -> None:
-    """Merge commitments (and sources) from a file, by ID: new ones are added, existing ones are
-    changed only with --update (each change recorded in the history), conflicts are listed
-    (exit 1). All or nothing: a bad row means nothing is written, and the error names the row.
+    """Merge commitments (and sources, and party groups) from a file, by ID: new ones are added,
+    existing ones are changed only with --update (each change recorded in the history),
+    conflicts are listed (exit 1). A per-party CSV (`export --format csv --per-party`) records
+    the parties' own assessments it holds. All or nothing: a bad row means nothing is written,
+    and the error names the row.
 
     Example: aes-tracker import next-session.csv --dry-run
     """
@@ -118,6 +137,30 @@ def import_(
             typer.echo(_("warning: {message}").format(message=w), err=True)
     verb = _("would be ") if dry_run else ""
     out = []
+    if "assessed" in report:
+        for label in report["assessed"]:
+            out.append(_("{id}: {verb}assessment recorded").format(id=label, verb=verb))
+        for label in report["conflicts"]:
+            out.append(
+                _("{id}: conflict: differs from the data file (use --update)").format(id=label)
+            )
+        a = len(report["assessed"])
+        out.append(
+            ngettext(
+                "{a} assessment {verb}recorded, {n} unchanged, {c} conflicts",
+                "{a} assessments {verb}recorded, {n} unchanged, {c} conflicts",
+                a,
+            ).format(
+                a=a,
+                n=len(report["assessments_unchanged"]),
+                c=len(report["conflicts"]),
+                verb=verb,
+            )
+        )
+        typer.echo("\n".join(out))
+        if report["conflicts"]:
+            raise typer.Exit(EXIT_FOUND)
+        return
     for key in ("added", "updated", "sources"):
         for cid in report[key]:
             label = {

@@ -107,7 +107,7 @@ def init(
     import os
 
     from aes_tracker.fileio import read_file
-    from aes_tracker.model import DEFAULT_PARTIES, SCHEMA
+    from aes_tracker.model import DEFAULT_GROUPS, DEFAULT_PARTIES, SCHEMA
     from aes_tracker.ops import Outcome
     from aes_tracker.paths import bundled_path
     from aes_tracker.store import Draft, load_bytes, update
@@ -115,7 +115,11 @@ def init(
     s = settings(ctx)
     path = s.location.path
     if empty:
-        content: dict[str, object] = {"schema": SCHEMA, "parties": list(DEFAULT_PARTIES)}
+        content: dict[str, object] = {
+            "schema": SCHEMA,
+            "parties": list(DEFAULT_PARTIES),
+            "groups": {name: {"members": list(m)} for name, m in DEFAULT_GROUPS},
+        }
     else:
         content = load_bytes(read_file(bundled_path()), bundled_path()).raw
 

@@ -239,7 +239,12 @@ def show(
     kind_fmt = fmt_of("commitment", fmt)
     v = view(ctx)
     c = v.detail(resolve(v, cid))
-    emit(ctx, "commitment", kind_fmt, Shown(c, v.catalog.sources.get(c.source), s.today))
+    emit(
+        ctx,
+        "commitment",
+        kind_fmt,
+        Shown(c, v.catalog.sources.get(c.source), s.today, v.catalog.groups),
+    )
 
 
 @command()
@@ -366,12 +371,38 @@ def log(
 def stats(
     ctx: typer.Context,
     by: Annotated[
-        str, typer.Option("--by", metavar="GROUP", help="Group by party, category or source.")
+        str,
+        typer.Option(
+            "--by",
+            metavar="GROUP",
+            help="Group by party, category or source; with --matrix, columns by party or "
+            "member (each group's member states).",
+        ),
     ] = "party",
+    matrix: Annotated[
+        bool,
+        typer.Option(
+            "--matrix",
+            help="The commitment × party matrix of scores (-1, 0, +1), with each commitment's "
+            "and each party's average, as the G7/G20 Research Group publishes it.",
+        ),
+    ] = False,
+    source: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--source",
+            metavar="SOURCE",
+            help="Only the commitments of this source; repeatable.",
+            autocompletion=complete_source,
+        ),
+    ] = None,
     fmt: Annotated[
         str,
         typer.Option(
-            "--format", metavar="FORMAT", help=FORMAT_HELP, autocompletion=complete_format
+            "--format",
+            metavar="FORMAT",
+            help="One of: {formats} (with --matrix: {matrix_formats}).",
+            autocompletion=complete_format,
         ),
     ] = "table",
     output: Annotated[
@@ -380,24 +411,46 @@ def stats(
 ) -> None:
     """Compliance per group: counts by status, share closed, overdue count, and a score in the
     G7/G20 Research Group's style, averaged over the group's scored commitments: done = +1;
-    partial and in_progress = 0; broken, stalled, and open-and-overdue = -1; dropped, and open
-    commitments not yet due (or with no deadline), are not scored. A commitment with several
-    parties counts for each of them.
+    partial and in_progress = 0; broken, stalled, and open-and-overdue = -1; dropped, and
+    pending commitments not yet due (or with no deadline), are not scored. A commitment with
+    several parties counts for each of them, by party with each party's own assessment where
+    one is recorded. --matrix gives the same scores commitment by commitment.
 
-    Example: aes-tracker stats --by category --format svg -o compliance.svg
+    Example: aes-tracker stats --matrix --by member --format csv -o compliance.csv
     """
+    from aes_tracker.ops import resolve_id
     from aes_tracker.stats import GROUPINGS, compliance
 
     s = settings(ctx)
-    kind_fmt = fmt_of("stats", fmt)
+    kind_fmt = fmt_of("matrix" if matrix else "stats", fmt)
+    catalog = view(ctx).catalog
+    sources = [resolve_id(catalog.sources, x, "source", "source") for x in source or ()]
+    if matrix:
+        from aes_tracker.matrix import BY
+        from aes_tracker.matrix import matrix as build_matrix
+
+        if by.lower() not in BY:
+            raise TrackerError(
+                _("with --matrix, '{value}' is not a grouping; use one of {choices}").format(
+                    value=by, choices=", ".join(BY)
+                ),
+                field="by",
+            )
+        m = build_matrix(catalog, s.today, by.lower(), sources)
+        emit(ctx, "matrix", kind_fmt, m, output)
+        return
     if by.lower() not in GROUPINGS:
+        from aes_tracker.matrix import BY
+
         raise TrackerError(
-            _("'{value}' is not a grouping; use one of {choices}").format(
-                value=by, choices=", ".join(GROUPINGS)
-            ),
+            (
+                _("'{value}' goes with --matrix; use one of {choices}")
+                if by.lower() in BY
+                else _("'{value}' is not a grouping; use one of {choices}")
+            ).format(value=by, choices=", ".join(GROUPINGS)),
             field="by",
         )
-    st = compliance(view(ctx).catalog, s.today, by.lower())
+    st = compliance(catalog, s.today, by.lower(), sources)
     emit(ctx, "stats", kind_fmt, st, output)
 
 

@@ -162,6 +162,7 @@ _KIND_MODULES = {
     "report": "aes_tracker.render.report",
     "stats": "aes_tracker.render.stats",
     "timeline": "aes_tracker.render.stats",
+    "matrix": "aes_tracker.render.matrix",
     "export": "aes_tracker.render.export",
 }
 # The formats of each kind, in the order --help lists them. A kind's renderers must cover exactly
@@ -173,6 +174,7 @@ KIND_FORMATS: dict[str, tuple[str, ...]] = {
     "log": ("table", "plain", "json", "csv", "markdown"),
     "report": ("text", "markdown", "json", "html"),
     "stats": ("table", "markdown", "json", "svg"),
+    "matrix": ("table", "markdown", "csv", "json", "svg"),
     "timeline": ("text", "json"),
     "export": ("json", "csv", "ics"),
 }

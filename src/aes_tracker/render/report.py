@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from aes_tracker.i18n import _, ngettext
+from aes_tracker.model import EMPTY, parse_change
 from aes_tracker.render import Output, paint, register, safe, to_json
 from aes_tracker.report import SECTIONS
 
@@ -79,19 +80,47 @@ def _describe(r: Mapping[str, Any], kind: str, f: type[_Plain] = _Plain) -> str:
     return f"{f.code(r['id'])}: {f.text(r['title'])} [{f.code(r['status'])}; {parties}] {when}"
 
 
+def party_change(x: Mapping[str, Any]) -> tuple[str, str] | None:
+    """A per-party status entry's (before, after): its party's status before and after it (the
+    same twice when it confirmed the status). None for any other entry."""
+    if not x.get("party") or x["event"] != "status":
+        return None
+    for line in x["changes"]:
+        ch = parse_change(line)
+        if ch is not None and ch.field == "status":
+            return ch.before or EMPTY, ch.after or EMPTY
+    return x["status"], x["status"]
+
+
+def party_change_text(x: Mapping[str, Any], f: type[_Plain] = _Plain) -> str:
+    """ "Mali: pending → in_progress", or "Mali: in_progress (confirmed)"."""
+    before, after = party_change(x) or ("", "")
+    if before == after:
+        return f"{f.text(x['party'])}: {f.code(after)} " + _("(confirmed)")
+    return f"{f.text(x['party'])}: {f.code(before)} → {f.code(after)}"
+
+
 def change_line(x: Mapping[str, Any], f: type[_Plain] = _Plain) -> str:
-    """One entry of the Changed section (its evidence goes on lines of its own: `evidence`)."""
+    """One entry of the Changed section (its evidence goes on lines of its own: `evidence`). A
+    party's own assessment reads as that party's change: "Mali: pending → in_progress"."""
     who = " " + _("by {who}").format(who=f.text(x["by"])) if x["by"] else ""
-    party = f" [{f.text(x['party'])}]" if x.get("party") else ""
-    text = f"{x['on']} {f.code(x['id'])}{party}: {f.code(x['event'])} ({f.code(x['status'])}){who}"
+    per_party = party_change(x) is not None
+    if per_party:
+        text = f"{x['on']} {f.code(x['id'])}: {party_change_text(x, f)}{who}"
+    else:
+        party = f" [{f.text(x['party'])}]" if x.get("party") else ""
+        text = (
+            f"{x['on']} {f.code(x['id'])}{party}: {f.code(x['event'])} ({f.code(x['status'])}){who}"
+        )
     if x.get("backdated") and x["at"]:
         text += " " + _("(backdated: recorded {day})").format(day=x["at"][:10])
     if x["host"]:
         text += ", " + _("host {host}").format(host=f.text(x["host"]))
     if x["note"]:
         text += f": {f.text(x['note'])}"
-    if x["changes"]:
-        text += " [" + "; ".join(f.code(c) for c in x["changes"]) + "]"
+    changes = [c for c in x["changes"] if not (per_party and c.startswith("status: "))]
+    if changes:
+        text += " [" + "; ".join(f.code(c) for c in changes) + "]"
     return text
 
 
@@ -240,7 +269,8 @@ def _change_detail_html(x: Mapping[str, Any]) -> str:
         bits.append(_e(_("host: {host}").format(host=x["host"])))
     if x["note"]:
         bits.append(_e(x["note"]))
-    bits += [_e(c) for c in x["changes"]]
+    per_party = party_change(x) is not None  # its status change is in the Event column
+    bits += [_e(c) for c in x["changes"] if not (per_party and c.startswith("status: "))]
     bits += [
         _e(_("evidence: {url}").format(url="")) + f'<a href="{_e(u)}">{_e(u)}</a>'
         for u in x["evidence"]
@@ -330,7 +360,7 @@ def to_html(rep: Mapping[str, Any], out: Output) -> str:
                         (
                             _day(x["on"]),
                             _code(x["id"]) + (f" [{_e(x['party'])}]" if x.get("party") else ""),
-                            _e(x["event"]),
+                            _e(party_change_text(x) if party_change(x) else x["event"]),
                             _e(x["status"]),
                             _e(x["by"] or ""),
                             _change_detail_html(x),

@@ -84,6 +84,31 @@ def left_text(r: Mapping[str, Any]) -> str:
     return _("today") if n == 0 else str(n)
 
 
+MARK = "*"  # after a status that some parties' own assessments differ from
+
+
+def marked(r: Mapping[str, Any]) -> bool:
+    return any(s != r["status"] for s in (r.get("assessments") or {}).values())
+
+
+def status_text(r: Mapping[str, Any]) -> str:
+    """The commitment's status, marked when some parties' own assessments differ from it."""
+    return str(r["status"]) + (MARK if marked(r) else "")
+
+
+def mark_legend() -> str:
+    return _(
+        "{mark} parties' own assessments differ from this status: `aes-tracker show ID` has "
+        "each party's line"
+    ).format(mark=MARK)
+
+
+def _legend(rows: Sequence[Mapping[str, Any]], width: int) -> str:
+    if not any(marked(r) for r in rows):
+        return ""
+    return "\n".join(wrap_cell(mark_legend(), width)) + "\n"
+
+
 def table_head() -> tuple[str, ...]:
     return (_("ID"), _("Title"), _("Category"), _("Parties"), _("Status"), _("Due"), _("Days left"))
 
@@ -94,7 +119,7 @@ def _table_cells(r: Mapping[str, Any]) -> tuple[str, ...]:
         safe(r["title"]),
         r["category"],
         safe(", ".join(r["parties"])),
-        r["status"],
+        status_text(r),
         due_text(r),
         left_text(r),
     )
@@ -105,7 +130,12 @@ def _markdown(p: Rows, out: Output) -> str:
     head = table_head()
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in p.rows:
-        lines.append("| " + " | ".join(md(c) for c in _table_cells(r)) + " |")
+        cells = [md(c) for c in _table_cells(r)]
+        if marked(r):  # the mark as itself, not the start of an emphasis
+            cells[4] = cells[4][: -len(MARK)] + "\\" + MARK
+        lines.append("| " + " | ".join(cells) + " |")
+    if any(marked(r) for r in p.rows):
+        lines += ["", md(mark_legend()).replace(MARK, "\\" + MARK, 1)]
     return "\n".join(lines) + "\n"
 
 
@@ -145,7 +175,7 @@ def when_text(r: Mapping[str, Any]) -> str:
 # the room left; Category and then Parties go first when the page is narrow.
 LIST_COLUMNS: dict[str, Column] = {
     "id": Column(_lazy("ID"), lambda r: r["id"]),
-    "status": Column(_lazy("Status"), lambda r: r["status"]),
+    "status": Column(_lazy("Status"), status_text),
     "due": Column(_lazy("Due"), due_text, wrap=True),
     "days_left": Column(_lazy("Days left"), left_text, right=True),
     "category": Column(_lazy("Category"), lambda r: r["category"], drop=2),
@@ -168,8 +198,24 @@ def _table(p: Rows, out: Output) -> str | Iterator[str]:
     rows = p.rows
     if not rows:
         return (p.empty or _("No commitments match.")) + "\n"
-    found = plan(rows, list_columns(p.columns), out.width, row_style)
-    return render(found, out.width, out.color) if found is not None else _blocks(rows, out)
+    # The legend of the mark is known from the same single pass that takes the cells.
+    marks: list[bool] = []
+
+    def style(r: Mapping[str, Any]) -> str:
+        if not marks and marked(r):
+            marks.append(True)
+        return row_style(r)
+
+    found = plan(rows, list_columns(p.columns), out.width, style)
+    if found is None:
+        return _blocks(rows, out) + _legend(rows, out.width)
+    return _with_legend(render(found, out.width, out.color), marks, out.width)
+
+
+def _with_legend(chunks: Iterator[str], marks: list[bool], width: int) -> Iterator[str]:
+    yield from chunks
+    if marks:
+        yield "\n".join(wrap_cell(mark_legend(), width)) + "\n"
 
 
 def _blocks(rows: Sequence[Mapping[str, Any]], out: Output) -> str:
@@ -182,7 +228,7 @@ def _blocks(rows: Sequence[Mapping[str, Any]], out: Output) -> str:
         when = when_text(r)
         block = [r["id"]]
         for text in (
-            f"{r['status']}, {when}" if when else r["status"],
+            f"{status_text(r)}, {when}" if when else status_text(r),
             safe(r["title"]),
             f"{r['category']} · {safe(', '.join(r['parties']))}",
         ):

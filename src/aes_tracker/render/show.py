@@ -3,16 +3,24 @@ recorded sessions of a recurring one, and the history in date order."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from aes_tracker.dates import days_left
 from aes_tracker.i18n import _, ngettext
-from aes_tracker.model import Commitment, Event, Source, summarize
+from aes_tracker.model import (
+    Commitment,
+    Event,
+    Groups,
+    Source,
+    each_party,
+    parties_differ,
+    summarize,
+)
 from aes_tracker.query import LIST_KEYS, row
 from aes_tracker.render import Output, md, paint, register, safe, to_csv, to_json
-from aes_tracker.render.rows import row_style
+from aes_tracker.render.rows import MARK, row_style
 
 
 @dataclass(frozen=True)
@@ -20,6 +28,40 @@ class Shown:
     c: Commitment
     source: Source | None
     today: date
+    groups: Groups = field(default_factory=dict)
+
+
+def by_party(c: Commitment, groups: Groups) -> list[dict[str, Any]]:
+    """Each party's status, when any party has an assessment of its own: the commitment's
+    parties in order, each group followed by its members; where each status comes from, and
+    the party's latest own assessment (its day, who, note, evidence)."""
+    if not c.assessments:
+        return []
+    return [
+        {
+            "party": x.status.party,
+            "status": x.status.status,
+            "from": x.status.source,
+            "via": x.status.via or None,
+            "on": x.latest.on.isoformat() if x.latest else None,
+            "by": (x.latest.by or None) if x.latest else None,
+            "note": (x.latest.note or None) if x.latest else None,
+            "evidence": list(x.latest.evidence) if x.latest else [],
+            "member_of": x.member_of or None,
+        }
+        for x in each_party(c, groups)
+    ]
+
+
+def party_line(x: dict[str, Any]) -> str:
+    """ "Mali: in_progress (2026-05-28, ben)", "Niger: stalled (from AES)"."""
+    if x["from"] == "own":
+        why = x["on"] + (f", {safe(x['by'])}" if x["by"] else "")
+    elif x["from"] == "group":
+        why = _("from {group}").format(group=safe(x["via"]))
+    else:
+        why = _("the commitment's status")
+    return f"{safe(x['party'])}: {x['status']} ({why})"
 
 
 def slip_text(c: Commitment) -> str:
@@ -59,10 +101,15 @@ def sessions(c: Commitment) -> list[dict[str, Any]]:
     return list(out.values())
 
 
-def detail(c: Commitment, source: Source | None, today: date) -> dict[str, Any]:
+def detail(
+    c: Commitment, source: Source | None, today: date, groups: Groups | None = None
+) -> dict[str, Any]:
     """Everything about one commitment, JSON-ready: the list keys and the rest."""
     d = row(summarize(c), today)
     d.update(
+        by_party=[
+            {k: v for k, v in x.items() if k != "member_of"} for x in by_party(c, groups or {})
+        ],
         quote=c.quote,
         timing=list(c.timing),
         due_reason=c.due_reason or None,
@@ -105,7 +152,9 @@ def detail(c: Commitment, source: Source | None, today: date) -> dict[str, Any]:
     return d
 
 
-def detail_lines(c: Commitment, source: Source | None, today: date) -> list[tuple[str, str]]:
+def detail_lines(
+    c: Commitment, source: Source | None, today: date, groups: Groups | None = None
+) -> list[tuple[str, str]]:
     """The fields of `show`, as (label, value) pairs in reading order."""
     lines: list[tuple[str, str]] = [
         (_("ID"), c.id),
@@ -115,7 +164,11 @@ def detail_lines(c: Commitment, source: Source | None, today: date) -> list[tupl
     ]
     if c.beneficiaries:
         lines.append((_("Beneficiaries"), safe(", ".join(c.beneficiaries))))
-    lines.append((_("Status"), c.status + ("" if c.is_open else _(" (closed)"))))
+    mark = MARK if parties_differ(c) else ""
+    lines.append((_("Status"), c.status + mark + ("" if c.is_open else _(" (closed)"))))
+    for i, x in enumerate(by_party(c, groups or {})):
+        indent = "  " if x["member_of"] else ""
+        lines.append((_("By party") if i == 0 else "", indent + party_line(x)))
     if c.due:
         n = days_left(c.due, today)
         when = ""
@@ -195,19 +248,19 @@ def event_line(e: Event, evidence: bool = True) -> str:
 
 @register("commitment", "json")
 def _json(p: Shown, out: Output) -> str:
-    return to_json(detail(p.c, p.source, p.today))
+    return to_json(detail(p.c, p.source, p.today, p.groups))
 
 
 @register("commitment", "csv")
 def _csv(p: Shown, out: Output) -> str:
-    return to_csv([detail(p.c, p.source, p.today)], (*LIST_KEYS, "quote", "notes"))
+    return to_csv([detail(p.c, p.source, p.today, p.groups)], (*LIST_KEYS, "quote", "notes"))
 
 
 def _items(p: Shown) -> list[tuple[str, str]]:
     """Every line of `show` as (label, value): the fields, then the history (each entry after a
     bullet, each link of evidence on a line of its own); a value that goes on where the one
     before stopped has an empty label."""
-    items = detail_lines(p.c, p.source, p.today)
+    items = detail_lines(p.c, p.source, p.today, p.groups)
     for i, e in enumerate(p.c.events()):
         items.append((_("History") if i == 0 else "", "• " + event_line(e, evidence=False)))
         items += [("", "  " + _("evidence: {url}").format(url=safe(u))) for u in e.evidence]
@@ -217,7 +270,7 @@ def _items(p: Shown) -> list[tuple[str, str]]:
 @register("commitment", "markdown")
 def _markdown(p: Shown, out: Output) -> str:
     c = p.c
-    pairs = detail_lines(c, p.source, p.today)
+    pairs = detail_lines(c, p.source, p.today, p.groups)
     text = [f"## {md(c.title)} (`{c.id}`)", ""]
     text += [f"- **{k}**: {md(v)}" if k else f"  {md(v)}" for k, v in pairs]
     text += ["", f"### {_('History')}", ""] + [f"- {md(event_line(e))}" for e in c.events()]
