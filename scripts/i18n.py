@@ -14,7 +14,8 @@ What counts as a message (found by reading the source, not by running it):
 - `help=` and `short_help=` in the command-line modules (Typer options, arguments, apps);
 - the docstring of each command (Typer shows it as the command's help);
 - the registries' words: each status and category name (context "status", "category") and
-  each one's one-line meaning, and the month names (context "month");
+  each one's one-line meaning, the month names (context "month") and the kinds of history
+  entries (context "event");
 - the few texts of the framework that reach a person (`FRAMEWORK` below).
 Babel (a test-only dependency) reads and writes the PO and MO formats.
 """
@@ -92,10 +93,12 @@ def _from_source(path: Path) -> Iterator[tuple[Key, int]]:
 def _from_registries() -> Iterator[Key]:
     sys.path.insert(0, str(ROOT / "src"))
     from aes_tracker.i18n import _MONTHS
-    from aes_tracker.model import categories, statuses
+    from aes_tracker.model import EVENT_KINDS, categories, statuses
 
     for month in _MONTHS:
         yield ("month", month, None)
+    for kind in EVENT_KINDS:
+        yield ("event", kind, None)
 
     for s in statuses():
         yield ("status", s.name, None)

@@ -109,3 +109,21 @@ def test_data_file_is_canonical_and_has_no_comment() -> None:
 
 def test_bundled_path_points_at_the_same_data() -> None:
     assert Path(bundled_path()).read_bytes() == DATA.read_bytes()
+
+
+# The French titles use the communiqué's own words; only these verbs are put in the infinitive
+# where the text conjugates them ("se tiendront", "en créant").
+_TITLE_VERBS = {"tenir", "créer"}
+
+
+def test_every_french_title_is_in_the_communiques_own_words(raw: dict) -> None:
+    import re
+
+    words = re.compile(r"[\w’'-]+")
+    text = COMMUNIQUE.read_text(encoding="utf-8").lower()
+    in_text = {w.split("’")[-1].split("'")[-1] for w in words.findall(text)}
+    for cid, c in raw["commitments"].items():
+        assert c.get("title_fr"), f"{cid} has no French title"
+        for w in words.findall(c["title_fr"].lower()):
+            w = w.split("’")[-1].split("'")[-1]
+            assert w in in_text or w in _TITLE_VERBS, f"{cid}: {w!r} is not a word of the text"

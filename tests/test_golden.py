@@ -82,6 +82,39 @@ CASES["parties-export-per-party"] = ("parties", ["export", "--format", "csv", "-
 CASES["bundled-show-60"] = ("bundled", ["--width", "60", "show", "sec-targeted-training"])
 CASES["multi-show-done"] = ("multi", ["show", "dev-closed"])
 
+# The same in French, next to the English ones: what a person reads is translated; the machine
+# formats are not (test_i18n.py checks they are byte-identical).
+FRENCH = {
+    "list-80": ["--width", "80", "list"],
+    "list-60": ["--width", "60", "list"],
+    "list-markdown": ["list", "--format", "markdown"],
+    "due-80": ["--width", "80", "due"],
+    "report-text": ["report"],
+    "report-markdown": ["report", "--format", "markdown"],
+    "report-html": ["report", "--format", "html"],
+    "stats": ["stats"],
+    "stats-by-category": ["stats", "--by", "category"],
+    "stats-markdown": ["stats", "--format", "markdown"],
+    "timeline": ["timeline", "--months", "12"],
+    "log": ["--width", "100", "log"],
+}
+for _data in ("bundled", "multi"):
+    for _name, _argv in FRENCH.items():
+        CASES[f"fr-{_data}-{_name}"] = (_data, ["--lang", "fr", *_argv])
+CASES["fr-bundled-show"] = ("bundled", ["--lang", "fr", "show", "inst-annual-consultations"])
+CASES["fr-bundled-show-markdown"] = (
+    "bundled",
+    ["--lang", "fr", "show", "sec-targeted-training", "--format", "markdown"],
+)
+CASES["fr-multi-show"] = ("multi", ["--lang", "fr", "show", "sec-joint"])
+CASES["fr-parties-show"] = ("parties", ["--lang", "fr", "show", "dev-split"])
+CASES["fr-parties-matrix-80"] = ("parties", ["--lang", "fr", "--width", "80", "stats", "--matrix"])
+CASES["fr-parties-report-text"] = ("parties", ["--lang", "fr", "report"])
+CASES["fr-help"] = ("bundled", ["--lang", "fr", "--width", "100", "--help"])
+CASES["fr-help-list"] = ("bundled", ["--lang", "fr", "list", "--help"])
+CASES["fr-error-status"] = ("bundled", ["--lang", "fr", "status", "sec-targeted-training", "fait"])
+CASES["fr-error-id"] = ("bundled", ["--lang", "fr", "show", "sec-targeted-trainnig"])
+
 
 def _run(tmp_path: Path, data: str, argv: list[str]) -> str:
     path = tmp_path / f"{data}.toml"

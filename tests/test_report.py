@@ -41,6 +41,7 @@ def test_json_keys_and_commitment_objects(cli: Cli) -> None:
         {
             "id": "inst-annual-consultations",
             "title": listed[0]["title"],
+            "title_fr": listed[0]["title_fr"],
             "due": "2026-04-03",
             "expected_host": "AES member state",
             "recur": "yearly",

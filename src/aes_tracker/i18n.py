@@ -11,9 +11,10 @@ translation, so that a translator can move the fields around.
 
 from __future__ import annotations
 
+import contextlib
 import gettext as _gettext
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date
 from pathlib import Path
 
@@ -63,9 +64,28 @@ def language() -> str:
     return _lang
 
 
+@contextlib.contextmanager
+def untranslated() -> Iterator[None]:
+    """English for the time being: the machine formats (JSON, CSV, plain, ICS) are rendered in
+    it, so their bytes are the same whatever the language."""
+    global _current, _lang
+    saved = _current, _lang
+    _current, _lang = _gettext.NullTranslations(), "en"
+    try:
+        yield
+    finally:
+        _current, _lang = saved
+
+
 def _(message: str) -> str:
     """The message in the current language (the English text when it has no translation)."""
     return _current.gettext(message)
+
+
+def N_(message: str) -> str:
+    """Marks a message for the catalogue where it cannot be translated yet (a module constant,
+    read before the language is known); it is translated where it is shown."""
+    return message
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
@@ -86,6 +106,31 @@ def status_label(name: str) -> str:
 
 def category_label(name: str) -> str:
     return pgettext("category", name)
+
+
+def recur_label(rule: str) -> str:
+    """A recurrence as a person reads it: `yearly` in words; an RFC 5545 rule as it is."""
+    return pgettext("recurrence", "yearly") if rule == "yearly" else rule
+
+
+def event_label(name: str) -> str:
+    """A history entry's kind (`recorded`, `status`, `note`...) as a person reads it."""
+    return pgettext("event", name)
+
+
+def human_month(text: str) -> str:
+    """A month ("2026-04") as a heading: as it is in English, "avril 2026" in French."""
+    if _lang == "en":
+        return text
+    year, month = text.split("-")
+    return pgettext("month and year", "{month} {year}").format(
+        month=pgettext("month", _MONTHS[int(month) - 1]), year=year
+    )
+
+
+def iso_label(text: str | None) -> str:
+    """`human_date` of an ISO date as the rows carry it ("" for none)."""
+    return human_date(date.fromisoformat(text)) if text else ""
 
 
 _MONTHS = (

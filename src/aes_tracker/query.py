@@ -23,6 +23,7 @@ from aes_tracker.ops import fold
 LIST_KEYS = (
     "id",
     "title",
+    "title_fr",
     "category",
     "parties",
     "beneficiaries",
@@ -89,6 +90,7 @@ def row(c: Summary, today: date, is_open: bool | None = None) -> dict[str, Any]:
     return {
         "id": c.id,
         "title": c.title,
+        "title_fr": c.title_fr or None,
         "category": c.category,
         "parties": list(c.parties),
         "beneficiaries": list(c.beneficiaries),

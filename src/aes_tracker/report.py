@@ -48,6 +48,7 @@ def change_item(c: Commitment, e: Event) -> dict[str, Any]:
         "by": e.by or None,
         "id": c.id,
         "title": c.title,
+        "title_fr": c.title_fr or None,
         "event": e.event,
         "party": e.party or None,
         "status": e.status,
@@ -92,6 +93,7 @@ def build(
         {
             "id": c.id,
             "title": c.title,
+            "title_fr": c.title_fr or None,
             "due": c.due.isoformat() if c.due else None,
             "expected_host": c.next_host or None,
             "recur": c.recur,

@@ -136,9 +136,27 @@ def timeline(catalog: Catalog, today: date, months: int = 6) -> dict[str, Any]:
                 if c.status == DONE
                 else "closed"
             )
-            put(c.due, {"id": c.id, "title": c.title, "state": state, "host": c.next_host or None})
+            put(
+                c.due,
+                {
+                    "id": c.id,
+                    "title": c.title,
+                    "title_fr": c.title_fr or None,
+                    "state": state,
+                    "host": c.next_host or None,
+                },
+            )
         for day, host in c.occurrences:
-            put(day, {"id": c.id, "title": c.title, "state": "held", "host": host or None})
+            put(
+                day,
+                {
+                    "id": c.id,
+                    "title": c.title,
+                    "title_fr": c.title_fr or None,
+                    "state": "held",
+                    "host": host or None,
+                },
+            )
         if c.recur and c.due is not None and c.is_open:
             # The sessions expected after the next due one, inside the window, with the
             # rotation of hosts carried on.
@@ -150,7 +168,16 @@ def timeline(catalog: Catalog, today: date, months: int = 6) -> dict[str, Any]:
                     break
                 if hosts and host in hosts:
                     host = hosts[(hosts.index(host) + 1) % len(hosts)]
-                put(day, {"id": c.id, "title": c.title, "state": "expected", "host": host or None})
+                put(
+                    day,
+                    {
+                        "id": c.id,
+                        "title": c.title,
+                        "title_fr": c.title_fr or None,
+                        "state": "expected",
+                        "host": host or None,
+                    },
+                )
     for items in rows.values():
         items.sort(key=lambda x: (x["date"], x["id"]))
     return {

@@ -213,7 +213,18 @@ class _ReaderLeft(Exception):
     """The reader of our output went away (`| head`)."""
 
 
+def _help_option_localized(opt: Any) -> Any:
+    """Click's own `--help` line, in the reader's language."""
+    if opt is not None and opt.help and not getattr(opt, "_aes_localized", False):
+        opt.help = _(opt.help)
+        opt._aes_localized = True
+    return opt
+
+
 class Command(TyperCommand):
+    def get_help_option(self, ctx: Context) -> Any:  # Click's own type
+        return _help_option_localized(super().get_help_option(ctx))
+
     def format_help(self, ctx: Context, formatter: HelpFormatter) -> None:
         _localize(self)
         _translate_panels()
@@ -231,6 +242,9 @@ class Command(TyperCommand):
 class Group(TyperGroup):
     """Runs the app so that every user error ends the same way: `error: ...` on stderr, a fixed
     exit code, never a traceback; and a reader that leaves early (`| head`) ends it quietly."""
+
+    def get_help_option(self, ctx: Context) -> Any:  # Click's own type
+        return _help_option_localized(super().get_help_option(ctx))
 
     def format_help(self, ctx: Context, formatter: HelpFormatter) -> None:
         _localize(self)

@@ -29,9 +29,10 @@ from aes_tracker.cli.base import (
     view,
 )
 from aes_tracker.errors import TrackerError
-from aes_tracker.i18n import _
+from aes_tracker.i18n import N_, _
 
-FORMAT_HELP = "One of: {formats}."
+# Marked for the catalogue; translated when the help is shown (cli.base._localize).
+FORMAT_HELP = N_("One of: {formats}.")
 
 ColumnsOpt = Annotated[
     str | None,

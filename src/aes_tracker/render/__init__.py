@@ -110,6 +110,15 @@ def paint(text: str, style: str, color: bool) -> str:
     return f"\x1b[{_SGR[style]}m{text}\x1b[0m"
 
 
+def title_text(r: Mapping[str, Any]) -> str:
+    """The title a person reads: the French one (`title_fr`) in French, where there is one."""
+    from aes_tracker.i18n import language
+
+    if r.get("title_fr") and language() == "fr":
+        return safe(r["title_fr"])
+    return safe(r["title"])
+
+
 def safe(text: str) -> str:
     """Text from the data, fit for a terminal: control characters shown escaped (`\\x1b`), never
     sent raw (a title holding an escape sequence must not clear the screen)."""
@@ -225,7 +234,24 @@ def emit(
     forbidden: tuple[Path, ...] = (),
 ) -> None:
     """Render `payload` in `fmt` and write it, in one place: to `output` (atomically) when given,
-    else to the stream."""
+    else to the stream. A machine format is rendered in English whatever the language, so that
+    its bytes never depend on it."""
+    if format_info(fmt).machine:
+        from aes_tracker.i18n import untranslated
+
+        with untranslated():
+            return _emit(out, kind, fmt, payload, output, forbidden)
+    return _emit(out, kind, fmt, payload, output, forbidden)
+
+
+def _emit(
+    out: Output,
+    kind: str,
+    fmt: str,
+    payload: Any,
+    output: Path | None,
+    forbidden: tuple[Path, ...],
+) -> None:
     data = renderer(kind, fmt)(payload, out)
     if output is not None:
         from aes_tracker.fileio import write_output

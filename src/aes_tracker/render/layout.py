@@ -210,15 +210,21 @@ def render(found: tuple[_Plan, _Cells], width: int, color: bool) -> Iterator[str
     right = [c.right for c in columns]
     gap = " " * GAP
 
+    # One format for a whole line (C-speed padding); the cells never hold braces' meaning.
+    fmt = gap.join(f"{{:{'>' if r else '<'}{w}}}" for w, r in zip(widths, right, strict=True))
+    pad = fmt.format
+
     def line(parts: Sequence[str]) -> str:
-        return gap.join(
-            t.rjust(w) if r else t.ljust(w) for t, w, r in zip(parts, widths, right, strict=True)
-        ).rstrip()
+        return pad(*parts).rstrip()
 
     def block(values: Sequence[str]) -> list[str]:
-        if all(len(v) <= w and "\n" not in v for v, w in zip(values, widths, strict=True)):
+        fits = [len(v) <= w and "\n" not in v for v, w in zip(values, widths, strict=True)]
+        if all(fits):
             return [line(values)]
-        wrapped = [wrap_cell(v, widths[i]) for i, v in enumerate(values)]
+        wrapped = [
+            [v] if ok else wrap_cell(v, widths[i])
+            for i, (v, ok) in enumerate(zip(values, fits, strict=True))
+        ]
         depth = max(len(w) for w in wrapped)
         return [line([w[k] if k < len(w) else "" for w in wrapped]) for k in range(depth)]
 

@@ -12,7 +12,7 @@ import io
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from aes_tracker.i18n import _
+from aes_tracker.i18n import _, iso_label
 from aes_tracker.matrix import NOT_A_PARTY
 from aes_tracker.render import Output, md, paint, register, safe, to_csv, to_json
 from aes_tracker.render.layout import GAP, INDENT, wrap_cell
@@ -64,7 +64,7 @@ def _title(m: Mapping[str, Any]) -> str:
         _("Compliance by party and commitment, as of {day}")
         if m["by"] == "party"
         else _("Compliance by member and commitment, as of {day}")
-    ).format(day=m["as_of"])
+    ).format(day=iso_label(m["as_of"]))
     if m["sources"]:
         title += _(", source: {sources}").format(sources=", ".join(m["sources"]))
     return title

@@ -9,9 +9,9 @@ import textwrap
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from aes_tracker.i18n import _, ngettext
+from aes_tracker.i18n import _, category_label, event_label, iso_label, ngettext, status_label
 from aes_tracker.model import EMPTY, parse_change
-from aes_tracker.render import Output, paint, register, safe, to_json
+from aes_tracker.render import Output, paint, register, safe, title_text, to_json
 from aes_tracker.report import SECTIONS
 
 
@@ -67,17 +67,19 @@ class _Markdown(_Plain):
 
 def _describe(r: Mapping[str, Any], kind: str, f: type[_Plain] = _Plain) -> str:
     if kind == "overdue":
-        when = _("due {day}").format(day=r["due"]) + ", " + days_overdue(r["days_overdue"])
+        when = _("due {day}").format(day=iso_label(r["due"])) + ", "
+        when += days_overdue(r["days_overdue"])
         if r.get("original_due"):
-            when += " " + _("(originally {day})").format(day=r["original_due"])
+            when += " " + _("(originally {day})").format(day=iso_label(r["original_due"]))
     elif kind == "due_soon":
-        when = _("due {day}").format(day=r["due"]) + ", " + in_days(r["days_left"])
+        when = _("due {day}").format(day=iso_label(r["due"])) + ", " + in_days(r["days_left"])
         if r.get("original_due"):
-            when += " " + _("(originally {day})").format(day=r["original_due"])
+            when += " " + _("(originally {day})").format(day=iso_label(r["original_due"]))
     else:
-        when = _("no deadline; review date {day}").format(day=r["review"])
+        when = _("no deadline; review date {day}").format(day=iso_label(r["review"]))
     parties = f.text(", ".join(r["parties"]))
-    return f"{f.code(r['id'])}: {f.text(r['title'])} [{f.code(r['status'])}; {parties}] {when}"
+    status = f.code(status_label(r["status"]))
+    return f"{f.code(r['id'])}: {f.text(title_text(r))} [{status}; {parties}] {when}"
 
 
 def party_change(x: Mapping[str, Any]) -> tuple[str, str] | None:
@@ -95,6 +97,7 @@ def party_change(x: Mapping[str, Any]) -> tuple[str, str] | None:
 def party_change_text(x: Mapping[str, Any], f: type[_Plain] = _Plain) -> str:
     """ "Mali: pending → in_progress", or "Mali: in_progress (confirmed)"."""
     before, after = party_change(x) or ("", "")
+    before, after = (s if s == EMPTY else status_label(s) for s in (before, after))
     if before == after:
         return f"{f.text(x['party'])}: {f.code(after)} " + _("(confirmed)")
     return f"{f.text(x['party'])}: {f.code(before)} → {f.code(after)}"
@@ -105,15 +108,15 @@ def change_line(x: Mapping[str, Any], f: type[_Plain] = _Plain) -> str:
     party's own assessment reads as that party's change: "Mali: pending → in_progress"."""
     who = " " + _("by {who}").format(who=f.text(x["by"])) if x["by"] else ""
     per_party = party_change(x) is not None
+    on = iso_label(x["on"])
     if per_party:
-        text = f"{x['on']} {f.code(x['id'])}: {party_change_text(x, f)}{who}"
+        text = f"{on} {f.code(x['id'])}: {party_change_text(x, f)}{who}"
     else:
         party = f" [{f.text(x['party'])}]" if x.get("party") else ""
-        text = (
-            f"{x['on']} {f.code(x['id'])}{party}: {f.code(x['event'])} ({f.code(x['status'])}){who}"
-        )
+        event, status = f.code(event_label(x["event"])), f.code(status_label(x["status"]))
+        text = f"{on} {f.code(x['id'])}{party}: {event} ({status}){who}"
     if x.get("backdated") and x["at"]:
-        text += " " + _("(backdated: recorded {day})").format(day=x["at"][:10])
+        text += " " + _("(backdated: recorded {day})").format(day=iso_label(x["at"][:10]))
     if x["host"]:
         text += ", " + _("host {host}").format(host=f.text(x["host"]))
     if x["note"]:
@@ -135,7 +138,7 @@ def consultation_line(x: Mapping[str, Any], f: type[_Plain] = _Plain) -> str:
     n = x["days_left"]
     state = days_overdue(-n) if x["overdue"] else in_days(n)
     return _("{id}: next expected {day} ({state}), expected host: {host}").format(
-        id=f.code(x["id"]), day=x["due"], state=state, host=host
+        id=f.code(x["id"]), day=iso_label(x["due"]), state=state, host=host
     )
 
 
@@ -146,8 +149,8 @@ def summary_lines(rep: Mapping[str, Any], f: type[_Plain] = _Plain) -> list[str]
             total=s["total"], open=s["open"], overdue=s["overdue"]
         )
     ]
-    by_status = ", ".join(f"{f.code(k)} {v}" for k, v in s["by_status"].items())
-    by_category = ", ".join(f"{f.code(k)} {v}" for k, v in s["by_category"].items())
+    by_status = ", ".join(f"{f.code(status_label(k))} {v}" for k, v in s["by_status"].items())
+    by_category = ", ".join(f"{f.code(category_label(k))} {v}" for k, v in s["by_category"].items())
     lines.append(_("By status: ") + by_status)
     lines.append(_("By category: ") + by_category)
     lines.append(
@@ -170,7 +173,7 @@ def _section_items(
 
 def title_line(rep: Mapping[str, Any]) -> str:
     return _("aes-tracker report as of {as_of}: changes since {since}, due by {until}").format(
-        as_of=rep["as_of"], since=rep["since"], until=rep["within"]
+        as_of=iso_label(rep["as_of"]), since=iso_label(rep["since"]), until=iso_label(rep["within"])
     )
 
 
@@ -254,7 +257,7 @@ def _e(s: str) -> str:
 
 def _day(d: str | None) -> str:
     """A date that never breaks across lines."""
-    return f'<span style="{_CSS["nowrap"]}">{html.escape(d)}</span>' if d else ""
+    return f'<span style="{_CSS["nowrap"]}">{html.escape(iso_label(d))}</span>' if d else ""
 
 
 def _code(s: str) -> str:
@@ -264,7 +267,7 @@ def _code(s: str) -> str:
 def _change_detail_html(x: Mapping[str, Any]) -> str:
     bits = []
     if x.get("backdated") and x["at"]:
-        bits.append(_e(_("(backdated: recorded {day})").format(day=x["at"][:10])))
+        bits.append(_e(_("(backdated: recorded {day})").format(day=iso_label(x["at"][:10]))))
     if x["host"]:
         bits.append(_e(_("host: {host}").format(host=x["host"])))
     if x["note"]:
@@ -312,7 +315,7 @@ def to_html(rep: Mapping[str, Any], out: Output) -> str:
                     (
                         (
                             _code(r["id"]),
-                            _e(r["title"]),
+                            _e(title_text(r)),
                             _e(", ".join(r["parties"])),
                             _day(r["due"]),
                             f'<span style="{_CSS["overdue"]}">{r["days_overdue"]}</span>',
@@ -336,9 +339,9 @@ def to_html(rep: Mapping[str, Any], out: Output) -> str:
                     (
                         (
                             _code(r["id"]),
-                            _e(r["title"]),
+                            _e(title_text(r)),
                             _e(", ".join(r["parties"])),
-                            _e(r["status"]),
+                            _e(status_label(r["status"])),
                             _day(r[when])
                             + (
                                 "<br>"
@@ -360,8 +363,10 @@ def to_html(rep: Mapping[str, Any], out: Output) -> str:
                         (
                             _day(x["on"]),
                             _code(x["id"]) + (f" [{_e(x['party'])}]" if x.get("party") else ""),
-                            _e(party_change_text(x) if party_change(x) else x["event"]),
-                            _e(x["status"]),
+                            _e(
+                                party_change_text(x) if party_change(x) else event_label(x["event"])
+                            ),
+                            _e(status_label(x["status"])),
                             _e(x["by"] or ""),
                             _change_detail_html(x),
                         )

@@ -7,9 +7,19 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from aes_tracker.i18n import _
+from aes_tracker.i18n import _, category_label, event_label, iso_label, status_label
 from aes_tracker.query import LIST_KEYS
-from aes_tracker.render import Output, cell, md, paint, register, safe, to_csv, to_json_lines
+from aes_tracker.render import (
+    Output,
+    cell,
+    md,
+    paint,
+    register,
+    safe,
+    title_text,
+    to_csv,
+    to_json_lines,
+)
 from aes_tracker.render.layout import Column, plan, render, table, wrap_cell
 
 SOON_DAYS = 30
@@ -69,6 +79,8 @@ def _plain(p: Rows, out: Output) -> str:
 
 
 def due_text(r: Mapping[str, Any]) -> str:
+    """The due date in a table cell: ISO in every language (compact, sortable by eye, and the
+    form the data file and the machine formats use); prose spells dates out (`human_date`)."""
     if r["due"]:
         return str(r["due"])
     if r.get("review"):
@@ -93,7 +105,7 @@ def marked(r: Mapping[str, Any]) -> bool:
 
 def status_text(r: Mapping[str, Any]) -> str:
     """The commitment's status, marked when some parties' own assessments differ from it."""
-    return str(r["status"]) + (MARK if marked(r) else "")
+    return status_label(str(r["status"])) + (MARK if marked(r) else "")
 
 
 def mark_legend() -> str:
@@ -116,8 +128,8 @@ def table_head() -> tuple[str, ...]:
 def _table_cells(r: Mapping[str, Any]) -> tuple[str, ...]:
     return (
         r["id"],
-        safe(r["title"]),
-        r["category"],
+        title_text(r),
+        category_label(r["category"]),
         safe(", ".join(r["parties"])),
         status_text(r),
         due_text(r),
@@ -160,13 +172,13 @@ def when_text(r: Mapping[str, Any]) -> str:
     from aes_tracker.render.report import days_overdue, in_days
 
     if r["due"]:
-        text = _("due {day}").format(day=r["due"])
+        text = _("due {day}").format(day=iso_label(r["due"]))
         n = r["days_left"]
         if n is not None:
             text += ", " + (days_overdue(-n) if n < 0 else in_days(n))
         return text
     if r.get("review"):
-        text = _("review {day}").format(day=r["review"])
+        text = _("review {day}").format(day=iso_label(r["review"]))
         return text + (", " + _("review due") if r.get("review_due") else "")
     return ""
 
@@ -178,9 +190,9 @@ LIST_COLUMNS: dict[str, Column] = {
     "status": Column(_lazy("Status"), status_text),
     "due": Column(_lazy("Due"), due_text, wrap=True),
     "days_left": Column(_lazy("Days left"), left_text, right=True),
-    "category": Column(_lazy("Category"), lambda r: r["category"], drop=2),
+    "category": Column(_lazy("Category"), lambda r: category_label(r["category"]), drop=2),
     "parties": Column(_lazy("Parties"), lambda r: safe(", ".join(r["parties"])), wrap=True, drop=1),
-    "title": Column(_lazy("Title"), lambda r: safe(r["title"]), wrap=True, grow=True, min_grow=36),
+    "title": Column(_lazy("Title"), title_text, wrap=True, grow=True, min_grow=36),
 }
 
 
@@ -229,8 +241,8 @@ def _blocks(rows: Sequence[Mapping[str, Any]], out: Output) -> str:
         block = [r["id"]]
         for text in (
             f"{status_text(r)}, {when}" if when else status_text(r),
-            safe(r["title"]),
-            f"{r['category']} · {safe(', '.join(r['parties']))}",
+            title_text(r),
+            f"{category_label(r['category'])} · {safe(', '.join(r['parties']))}",
         ):
             block += ["  " + ln for ln in wrap_cell(text, room)]
         style = row_style(r)
@@ -343,10 +355,13 @@ def log_detail(x: Mapping[str, Any]) -> str:
     return text.strip("\n")
 
 
+def _log_event(x: Mapping[str, Any]) -> str:
+    return event_label(x["event"]) + (f" [{safe(x['party'])}]" if x.get("party") else "")
+
+
 def _log_cells(x: Mapping[str, Any]) -> tuple[str, ...]:
     who = safe(x["by"] or "")
-    what = x["event"] + (f" [{safe(x['party'])}]" if x.get("party") else "")
-    return (x["on"], x["id"], what, x["status"], who, log_detail(x))
+    return (x["on"], x["id"], _log_event(x), status_label(x["status"]), who, log_detail(x))
 
 
 def log_head() -> tuple[str, ...]:
@@ -375,12 +390,8 @@ def _log_markdown(p: Rows, out: Output) -> str:
 LOG_COLUMNS = (
     Column(_lazy("On"), lambda x: x["on"]),
     Column(_lazy("ID"), lambda x: x["id"]),
-    Column(
-        _lazy("Event"),
-        lambda x: x["event"] + (f" [{safe(x['party'])}]" if x.get("party") else ""),
-        wrap=True,
-    ),
-    Column(_lazy("Status"), lambda x: x["status"], drop=2),
+    Column(_lazy("Event"), _log_event, wrap=True),
+    Column(_lazy("Status"), lambda x: status_label(x["status"]), drop=2),
     Column(_lazy("By"), lambda x: safe(x["by"] or ""), drop=1),
     Column(_lazy("Detail"), log_detail, wrap=True, grow=True, min_grow=40),
 )

@@ -8,7 +8,17 @@ from datetime import date
 from typing import Any
 
 from aes_tracker.dates import days_left
-from aes_tracker.i18n import _, ngettext
+from aes_tracker.i18n import (
+    _,
+    category_label,
+    event_label,
+    human_date,
+    iso_label,
+    language,
+    ngettext,
+    recur_label,
+    status_label,
+)
 from aes_tracker.model import (
     Commitment,
     Event,
@@ -56,12 +66,12 @@ def by_party(c: Commitment, groups: Groups) -> list[dict[str, Any]]:
 def party_line(x: dict[str, Any]) -> str:
     """ "Mali: in_progress (2026-05-28, ben)", "Niger: stalled (from AES)"."""
     if x["from"] == "own":
-        why = x["on"] + (f", {safe(x['by'])}" if x["by"] else "")
+        why = iso_label(x["on"]) + (f", {safe(x['by'])}" if x["by"] else "")
     elif x["from"] == "group":
         why = _("from {group}").format(group=safe(x["via"]))
     else:
         why = _("the commitment's status")
-    return f"{safe(x['party'])}: {x['status']} ({why})"
+    return f"{safe(x['party'])}: {status_label(x['status'])} ({why})"
 
 
 def slip_text(c: Commitment) -> str:
@@ -81,7 +91,7 @@ def slip_text(c: Commitment) -> str:
                 days,
             )
         )
-        return text.format(due=c.due.isoformat(), orig=c.original_due.isoformat(), n=days)
+        return text.format(due=human_date(c.due), orig=human_date(c.original_due), n=days)
     return ""
 
 
@@ -156,16 +166,25 @@ def detail_lines(
     c: Commitment, source: Source | None, today: date, groups: Groups | None = None
 ) -> list[tuple[str, str]]:
     """The fields of `show`, as (label, value) pairs in reading order."""
+    french = language() == "fr" and bool(c.title_fr)
     lines: list[tuple[str, str]] = [
         (_("ID"), c.id),
-        (_("Title"), safe(c.title)),
-        (_("Category"), c.category),
+        (_("Title"), safe(c.title_fr if french else c.title)),
+    ]
+    # The title in the other language too, where there is one: the communiqué is French.
+    if c.title_fr:
+        other = (_("Title in English"), c.title) if french else (_("Title in French"), c.title_fr)
+        lines.append((other[0], safe(other[1])))
+    lines += [
+        (_("Category"), category_label(c.category)),
         (_("Parties"), safe(", ".join(c.parties))),
     ]
     if c.beneficiaries:
         lines.append((_("Beneficiaries"), safe(", ".join(c.beneficiaries))))
     mark = MARK if parties_differ(c) else ""
-    lines.append((_("Status"), c.status + mark + ("" if c.is_open else _(" (closed)"))))
+    lines.append(
+        (_("Status"), status_label(c.status) + mark + ("" if c.is_open else _(" (closed)")))
+    )
     for i, x in enumerate(by_party(c, groups or {})):
         indent = "  " if x["member_of"] else ""
         lines.append((_("By party") if i == 0 else "", indent + party_line(x)))
@@ -179,7 +198,7 @@ def detail_lines(
                 when = _("due today")
             else:
                 when = ngettext("in {n} day", "in {n} days", n).format(n=n)
-        lines.append((_("Due"), slip_text(c) or c.due.isoformat()))
+        lines.append((_("Due"), slip_text(c) or human_date(c.due)))
         if when:
             lines.append(("", when))
         if c.due_reason:
@@ -190,22 +209,24 @@ def detail_lines(
             lines.append(
                 (
                     _("Review"),
-                    c.review.isoformat()
+                    human_date(c.review)
                     + (f": {safe(c.review_reason)}" if c.review_reason else ""),
                 )
             )
     if c.recur:
-        rec = c.recur + (_(" from {day}").format(day=c.recur_start) if c.recur_start else "")
+        rec = recur_label(c.recur) + (
+            _(" from {day}").format(day=human_date(c.recur_start)) if c.recur_start else ""
+        )
         lines.append((_("Recurs"), rec))
         for i, s in enumerate(sessions(c)):
-            text = s["on"] + (f", {safe(s['host'])}" if s["host"] else "")
+            text = iso_label(s["on"]) + (f", {safe(s['host'])}" if s["host"] else "")
             if s["note"]:
                 text += f": {safe(s['note'])}"
             for url in s["evidence"]:
                 text += "  " + _("evidence: {url}").format(url=safe(url))
             lines.append((_("Sessions held") if i == 0 else "", text))
         if c.is_open and c.due:
-            nxt = c.due.isoformat()
+            nxt = human_date(c.due)
             if c.next_host:
                 nxt += ", " + _("expected host: {host}").format(host=safe(c.next_host))
             lines.append((_("Next session"), nxt))
@@ -215,7 +236,7 @@ def detail_lines(
         src = c.source
     else:
         place = f"{safe(source.place)}, " if source.place else ""
-        src = f"{safe(source.title)} ({place}{source.date})"
+        src = f"{safe(source.title)} ({place}{human_date(source.date)})"
     lines.append((_("Source"), src))
     lines.append((_("Quote"), f"« {safe(c.quote)} »"))
     if c.notes:
@@ -226,10 +247,10 @@ def detail_lines(
 def event_line(e: Event, evidence: bool = True) -> str:
     """One history entry on one line (its evidence too, unless `evidence` is False: `show`
     puts each link on a line of its own)."""
-    parts = [e.on.isoformat(), e.event]
+    parts = [human_date(e.on), event_label(e.event)]
     if e.party:
         parts.append(f"[{safe(e.party)}]")
-    parts.append(e.status)
+    parts.append(status_label(e.status))
     if e.host:
         parts.append(_("host: {host}").format(host=safe(e.host)))
     if e.by:
@@ -271,7 +292,8 @@ def _items(p: Shown) -> list[tuple[str, str]]:
 def _markdown(p: Shown, out: Output) -> str:
     c = p.c
     pairs = detail_lines(c, p.source, p.today, p.groups)
-    text = [f"## {md(c.title)} (`{c.id}`)", ""]
+    title = c.title_fr if language() == "fr" and c.title_fr else c.title
+    text = [f"## {md(title)} (`{c.id}`)", ""]
     text += [f"- **{k}**: {md(v)}" if k else f"  {md(v)}" for k, v in pairs]
     text += ["", f"### {_('History')}", ""] + [f"- {md(event_line(e))}" for e in c.events()]
     return "\n".join(text) + "\n"

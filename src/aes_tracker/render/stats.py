@@ -7,9 +7,18 @@ import io
 from collections.abc import Mapping
 from typing import Any
 
-from aes_tracker.i18n import _
+from aes_tracker.i18n import _, category_label, human_month, iso_label, status_label
 from aes_tracker.model import statuses
-from aes_tracker.render import NOT_A_TTY_WIDTH, Output, md, paint, register, safe, to_json
+from aes_tracker.render import (
+    NOT_A_TTY_WIDTH,
+    Output,
+    md,
+    paint,
+    register,
+    safe,
+    title_text,
+    to_json,
+)
 from aes_tracker.render.layout import wrap_cell
 
 
@@ -19,15 +28,30 @@ def _json(st: Mapping[str, Any], out: Output) -> str:
     return to_json(st)
 
 
+def by_label(by: str) -> str:
+    """What the groups are, in the title: "Compliance by party"."""
+    return {
+        "party": _("party"),
+        "member": _("member"),
+        "category": _("category"),
+        "source": _("source"),
+    }.get(by, by)
+
+
+def group_label(st: Mapping[str, Any], g: Mapping[str, Any]) -> str:
+    return category_label(g["group"]) if st["by"] == "category" else safe(g["group"])
+
+
 @register("stats", "markdown")
 def stats_markdown(st: Mapping[str, Any], out: Output) -> str:
     names = [s.name for s in statuses()]
-    head = [_("Group"), _("Total"), *names, _("Closed"), _("Overdue"), _("Score"), _("Scored")]
+    head = [_("Group"), _("Total"), *map(status_label, names)]
+    head += [_("Closed"), _("Overdue"), _("Score"), _("Scored")]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for g in st["groups"]:
         score = "n/a" if g["score"] is None else f"{g['score']:+.2f}"
         cells = [
-            md(g["group"]),
+            md(group_label(st, g)),
             str(g["total"]),
             *(str(g["by_status"].get(s, 0)) for s in names),
             f"{g['share_closed'] or 0:.0%}",
@@ -72,7 +96,7 @@ def stats_lines(st: Mapping[str, Any], width: int, color: bool) -> list[str]:
     head = [_("Group"), "n", _("closed"), _("overdue"), _("score")]
     rows = [
         [
-            safe(g["group"]),
+            group_label(st, g),
             str(g["total"]),
             f"{g['share_closed'] or 0:.0%}",
             str(g["overdue"]),
@@ -118,14 +142,18 @@ def stats_lines(st: Mapping[str, Any], width: int, color: bool) -> list[str]:
             text += "\n" + "\n".join("  " + x for x in wrap_cell(cells[4], width - 2))
         return text
 
-    title = _("Compliance by {by}, as of {day}").format(by=st["by"], day=st["as_of"])
+    title = _("Compliance by {by}, as of {day}").format(
+        by=by_label(st["by"]), day=iso_label(st["as_of"])
+    )
     out = [paint(title, "bold", color) if len(title) <= width else title]
     out.append(paint(line(head, None), "bold", color))
     for r, g in zip(rows, groups, strict=True):
         out += line(r, g).split("\n")
     if show_bar:
-        legend = "  ".join(paint(f"{s.glyph} {s.name}", s.style, color) for s in statuses())
-        plain = "  ".join(f"{s.glyph} {s.name}" for s in statuses())
+        legend = "  ".join(
+            paint(f"{s.glyph} {status_label(s.name)}", s.style, color) for s in statuses()
+        )
+        plain = "  ".join(f"{s.glyph} {status_label(s.name)}" for s in statuses())
         out += _wrap_painted(plain, legend, width)
     return out
 
@@ -174,7 +202,8 @@ def _svg(st: Mapping[str, Any], out: Output) -> str:
     )
     for ln in stats_lines(st, width, True):
         con.print(Text.from_ansi(ln), crop=False, soft_wrap=True)
-    return str(con.export_svg(title=_("aes-tracker: compliance by {by}").format(by=st["by"])))
+    title = _("aes-tracker: compliance by {by}").format(by=by_label(st["by"]))
+    return str(con.export_svg(title=title))
 
 
 _MARKS = {
@@ -194,13 +223,14 @@ def timeline_lines(tl: Mapping[str, Any], color: bool, width: int = NOT_A_TTY_WI
     lines = []
     now = tl["as_of"][:7]
     for m in tl["months"]:
-        label = m["month"] + (" " + _("◀ now") if m["month"] == now else "")
+        label = human_month(m["month"]) + (" " + _("◀ now") if m["month"] == now else "")
         lines.append(paint(label, "bold", color) if m["month"] == now else label)
         for it in m["items"]:
             mark, style = _MARKS[it["state"]]
             host = ", " + _("host: {host}").format(host=safe(it["host"])) if it["host"] else ""
-            head = f"{mark} {it['date']} {it['id']} ({it['state']}{host})"
-            title = safe(it["title"])
+            state = _timeline_state(it["state"])
+            head = f"{mark} {iso_label(it['date'])} {it['id']} ({state}{host})"
+            title = title_text(it)
             if 2 + len(head) + 1 + len(title) <= width:
                 block = [f"  {head} {title}"]
             else:
@@ -209,6 +239,17 @@ def timeline_lines(tl: Mapping[str, Any], color: bool, width: int = NOT_A_TTY_WI
                 block += ["      " + x for x in wrap_cell(title, width - 6)]
             lines += [paint(x, style, color) for x in block]
     return lines
+
+
+def _timeline_state(state: str) -> str:
+    return {
+        "overdue": _("overdue"),
+        "due": _("due"),
+        "done": _("done"),
+        "closed": _("closed"),
+        "expected": _("expected"),
+        "held": _("held"),
+    }.get(state, state)
 
 
 @register("timeline", "text")
