@@ -236,6 +236,7 @@ def test_a_warm_read_holds_no_bytes_and_refuses_a_file_changed_under_it(datafile
     assert warm._raw_bytes is None
     cid = next(iter(warm.catalog.commitments))
     assert warm.detail(cid).title == warm.catalog.commitments[cid].title
+    assert warm._raw_bytes is None, "one table was read, not the whole file"
     again = view(loc)
     datafile.write_bytes(datafile.read_bytes().replace(b'title = "', b'title = "X', 1))
     with pytest.raises(TrackerError, match="changed while it was being read"):

@@ -15,6 +15,7 @@ overwritten: the change is applied again to it), mark the undo step complete, up
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -161,6 +162,7 @@ class View:
         self.catalog = catalog
         self._spans = spans
         self._document = document
+        self._fd: int | None = None  # the file, open for reading single sections
 
     @property
     def raw_bytes(self) -> bytes:
@@ -186,10 +188,36 @@ class View:
             return self._document.commitments[cid]
         span = self._spans.get(cid)
         if span is not None:
-            found = _parse_one(self.raw_bytes, span, cid, _catalog_context(self.catalog))
+            chunk = self._chunk(span)
+            found = _parse_one(chunk, (0, len(chunk)), cid, _catalog_context(self.catalog))
             if found is not None:
                 return found
         return self.document().commitments[cid]
+
+    def _chunk(self, span: tuple[int, int]) -> bytes:
+        """The bytes of one section, read from the file on their own when the file's bytes are
+        not held (a report needs a few tables of 10,000, not 10 MB): through one descriptor,
+        whose content is checked once against the digest the summaries came from."""
+        if self._raw_bytes is not None:
+            return self._raw_bytes[span[0] : span[1]]
+        if self._fd is None:
+            fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
+            try:
+                if fileio.digest_fd(fd) != self._digest:
+                    raise TrackerError(
+                        _("the file changed while it was being read; run the command again"),
+                        path=str(self.path),
+                    )
+            except BaseException:
+                os.close(fd)
+                raise
+            self._fd = fd
+        return os.pread(self._fd, span[1] - span[0], span[0])
+
+    def __del__(self) -> None:
+        if getattr(self, "_fd", None) is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)  # type: ignore[arg-type]
 
     def details(self, ids: Iterable[str]) -> list[Commitment]:
         return [self.detail(cid) for cid in ids]
