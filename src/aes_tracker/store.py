@@ -134,6 +134,42 @@ def _refuse_conflict_markers(text: str, path: str) -> None:
         )
 
 
+def restorable(raw_bytes: bytes, path: Path) -> None:
+    """Raise TrackerError unless `undo` may put these bytes back: a file that parses and checks
+    clean, or one that holds the conflict blocks of a merge (each version of it parses), as
+    `resolve` found it."""
+    from aes_tracker import markers
+
+    shown = str(path)
+    text = decode(raw_bytes, shown)
+    if not conflict_lines(text):
+        load_bytes(raw_bytes, path)
+        return
+    segments = markers.split(text, shown)
+    for which in (markers.OURS_LABEL, markers.THEIRS_LABEL):
+        parse(markers.side(segments, which), shown)
+
+
+def git_setting(loc: Location) -> bool | None:
+    """`git = true|false` under `[settings]` in the data file, read from its first section only;
+    None when it is not set (or the file cannot say)."""
+    try:
+        raw_bytes, _src, bundled = read_bytes(loc)
+    except TrackerError:
+        return None
+    if bundled:
+        return None
+    from aes_tracker.tomlfile import toml
+
+    end = sections(raw_bytes).prefix_end
+    try:
+        top = toml().loads(raw_bytes[:end].decode("utf-8"))
+    except Exception:  # markers, a hand edit: the file cannot say, and the check will
+        return None
+    value = top.get("settings", {}).get("git") if isinstance(top.get("settings"), dict) else None
+    return value if isinstance(value, bool) else None
+
+
 # ---- reading for the read commands -------------------------------------------------------------
 
 
@@ -756,6 +792,58 @@ def update(
     )
 
 
+def rewrite(
+    loc: Location,
+    change: Callable[[bytes], tuple[bytes, T]],
+    *,
+    lock_timeout: float = fileio.DEFAULT_LOCK_TIMEOUT,
+    describe: Callable[[T], str] | None = None,
+    by: str = "",
+    environ: Mapping[str, str] = os.environ,
+) -> tuple[T, Written]:
+    """Change the file's bytes as they are, without reading them as a document: for a file that
+    holds conflict markers, which nothing else may read (`resolve`). The same guarantees as
+    `update`: under the lock, through the undo journal, replaced atomically, and applied again
+    to an editor's save made meanwhile. `change` gets the bytes and returns the new bytes (it
+    checks them) and its result."""
+    from aes_tracker.journal import Journal
+
+    path = loc.path
+    hint = _missing_hint(path)
+    if not os.path.lexists(path):
+        fileio.read_file(path, missing_hint=hint)  # raises "no such file"
+    fileio.check_writable(path)
+    with _create_lock(path, lock_timeout):
+        fileio.sweep_temps(real(path))
+        journal = Journal(path, environ)
+        for _attempt in range(5):
+            old, seen = fileio.read_file_seen(path, missing_hint=hint)
+            new, result = change(old)
+            if new == old:
+                return result, Written(path, False, False)
+            if not fileio.still(real(path), fileio.digest(old), seen):
+                continue
+            step = journal.begin(old, new, describe(result) if describe else "", by)
+            try:
+                fileio.replace(
+                    path,
+                    new,
+                    expect=None if fileio.unprotected() else fileio.digest(old),
+                    seen=seen,
+                )
+            except fileio.HandEdit:
+                journal.abandon(step)
+                continue
+            except BaseException:
+                journal.abandon(step)
+                raise
+            return result, Written(path, False, True, journal.commit(step))
+    raise TrackerError(
+        _("the file keeps changing on disk while aes-tracker writes it; nothing was written"),
+        path=str(path),
+    )
+
+
 def _plan_full(loc: Location, allow_comments: bool) -> _Plan:
     raw_bytes, src, bundled, seen = _read_for_write(loc)
     loaded = load_bytes(raw_bytes, src, bundled=bundled)
@@ -879,7 +967,7 @@ def undo(
                     ),
                     path=str(path),
                 )
-            load_bytes(restored, path)  # the restored bytes must parse and check clean
+            restorable(restored, path)  # the restored bytes must parse and check clean
             fileio.check_writable(path)
             try:
                 fileio.replace(path, restored, expect=current_digest, create=current is None)
