@@ -48,6 +48,7 @@ from aes_tracker.model import (
     check_document,
     context_of,
     parse_status,
+    shown,
 )
 from aes_tracker.ops import Who, history_entry, reschedule
 from aes_tracker.tomlfile import decode, dumps, parse
@@ -463,7 +464,11 @@ def read_side(data: bytes, path: str, side: str) -> dict[str, Any]:
     A file that still holds conflict markers is refused: it is not one version."""
     if not data.strip():
         return {}
-    where = {"base": _("the common ancestor"), "ours": _("our version"), "theirs": _("theirs")}
+    where = {
+        "base": _("the common ancestor"),
+        "ours": _("our version"),
+        "theirs": _("their version"),
+    }
     try:
         text = decode(data, path)
         if markers.has_markers(text):
@@ -572,9 +577,7 @@ def settle(
     segments = markers.split(text, path)
     found = markers.blocks(segments)
     if not found:
-        raise TrackerError(
-            _("has no unresolved merge conflict; nothing was changed"), path=path, field="id"
-        )
+        raise TrackerError(_("has no unresolved merge conflict; nothing was changed"), path=path)
     foreign = [b for b in found if not b.unit]
     labels = [b.unit for b in found if b.unit]
     if not labels:
@@ -588,7 +591,15 @@ def settle(
             ),
         )
     exact = [u for u in labels if u == given.strip()]
-    unit = exact[0] if exact else resolve_id(labels, given, field="id")
+    wanted = given.strip().casefold()
+    if not exact and not any(u.casefold().startswith(wanted) for u in labels):
+        raise TrackerError(
+            _("no conflict on {value}: the conflicts are on {ids}").format(
+                value=shown(given), ids=", ".join(labels)
+            ),
+            path=path,
+        )
+    unit = exact[0] if exact else resolve_id(labels, given)
     idx = next(i for i, s in enumerate(segments) if isinstance(s, markers.Block) and s.unit == unit)
     blk = segments[idx]
     assert isinstance(blk, markers.Block)
@@ -604,9 +615,7 @@ def settle(
     o_val, t_val = _get(ours_doc, key), _get(theirs_doc, key)
     differ = _differing(o_val, t_val)
     if side is None and not fields:
-        raise TrackerError(
-            _("say which version to keep: --ours, --theirs, or --field KEY=VALUE"), field="id"
-        )
+        raise TrackerError(_("say which version to keep: --ours, --theirs, or --field KEY=VALUE"))
     chosen = o_val if side in (None, markers.OURS_LABEL) else t_val
     other = t_val if side in (None, markers.OURS_LABEL) else o_val
     if fields:
