@@ -201,6 +201,22 @@ def test_unknown_keys_settings_parties_and_sources_follow_the_same_rules() -> No
         tomllib.loads(markers.side(markers.split(text), which))
 
 
+def test_a_merge_that_would_not_check_is_a_conflict_instead() -> None:
+    # One side drops a party from the list (by hand), the other adds a commitment of that party:
+    # each file checks, their merge would not.
+    ours = copy.deepcopy(BASE)
+    ours["parties"] = [p for p in BASE["parties"] if p != "Niger"]
+    new = ops.NewCommitment(
+        title="Niger hosts a session", category="institutional", parties=["Niger"], quote="q",
+        review=TODAY,
+    )  # fmt: skip
+    theirs = apply(BASE, lambda d: ops.add_commitment(d, new, who("ivan")))
+    m = merged(BASE, ours, theirs)
+    assert [(c.label, c.ours) for c in m.conflicts] == [("inst-niger-hosts-session", MISSING)]
+    text = render(m).decode()
+    assert check_document(tomllib.loads(markers.side(markers.split(text), "ours")))[1] == []
+
+
 def test_no_common_ancestor_merges_as_added_on_both_sides() -> None:
     ours = apply(BASE, note(X, "o", "awa"))
     theirs = apply(BASE, note(X, "t", "ivan"))

@@ -94,6 +94,7 @@ def done(
             force=force,
             party=party or "",
         ),
+        note,
     )
 
 
@@ -141,6 +142,7 @@ def status(
             evidence=proof,
             party=party or "",
         ),
+        note,
     )
 
 
@@ -174,6 +176,7 @@ def note(
         lambda d: ops.add_note(
             d, resolve(d, cid), text, who, on=day, evidence=proof, party=party or ""
         ),
+        text,
     )
 
 
@@ -211,6 +214,7 @@ def review(
         lambda d: ops.review(
             d, resolve(d, cid), who, on=day, next_review=nxt, note=note, evidence=proof
         ),
+        note,
     )
 
 
@@ -353,7 +357,7 @@ def add(
         title_fr=title_fr,
         cid=cid,
     )
-    change(ctx, lambda d: ops.add_commitment(d, new, who, force=force))
+    change(ctx, lambda d: ops.add_commitment(d, new, who, force=force), title)
 
 
 @command()
@@ -511,6 +515,7 @@ def edit(
             add_parties=add_party or (),
             remove_parties=remove_party or (),
         ),
+        note,
     )
 
 
@@ -589,4 +594,5 @@ def source_add(
             author=author,
             parties=party or (),
         ),
+        title,
     )

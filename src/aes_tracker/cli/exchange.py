@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from aes_tracker.cli.base import WORDS, command, emit, fmt_of, settings
+from aes_tracker.cli.base import WORDS, command, commit, emit, fmt_of, settings, subject
 from aes_tracker.errors import EXIT_FOUND
 from aes_tracker.i18n import _
 
@@ -116,6 +116,13 @@ def import_(
         )
         for w in written.warnings:
             typer.echo(_("warning: {message}").format(message=w), err=True)
+        commit(
+            ctx,
+            s.location.path,
+            written.changed,
+            subject(ctx, Path(source_file).name, ""),
+            _("{a} added, {u} updated").format(a=len(report["added"]), u=len(report["updated"])),
+        )
     verb = _("would be ") if dry_run else ""
     out = []
     for key in ("added", "updated", "sources"):
