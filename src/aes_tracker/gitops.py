@@ -163,8 +163,12 @@ def identity(repo: Repo, by: str, environ: Mapping[str, str]) -> dict[str, str]:
     name = re.sub(r"[<>\n]", "", by).strip() or "analyst"
     email = environ.get("AES_TRACKER_EMAIL") or email_for(name)
     env.update(GIT_AUTHOR_NAME=name, GIT_AUTHOR_EMAIL=email)
-    has_own = (_config(repo, "user.name", env) or environ.get("GIT_COMMITTER_NAME")) and (
-        _config(repo, "user.email", env) or environ.get("GIT_COMMITTER_EMAIL")
+    own = run(
+        repo.top, ["config", "--get-regexp", r"^user\.(name|email)$"], env, check=False
+    ).stdout
+    keys = {k for k, _sep, v in (ln.partition(" ") for ln in own.splitlines()) if v.strip()}
+    has_own = ("user.name" in keys or environ.get("GIT_COMMITTER_NAME")) and (
+        "user.email" in keys or environ.get("GIT_COMMITTER_EMAIL")
     )
     if not has_own:
         env.update(GIT_COMMITTER_NAME=name, GIT_COMMITTER_EMAIL=email)

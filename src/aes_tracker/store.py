@@ -161,7 +161,10 @@ def git_setting(loc: Location) -> bool | None:
         return None
     from aes_tracker.tomlfile import toml
 
-    end = sections(raw_bytes).prefix_end
+    # The settings come before the first commitment: parse that much only (a byte search, not
+    # the section scan, so that a change to a 10 MB file pays microseconds for it).
+    first = raw_bytes.find(b"\n[commitments.")
+    end = len(raw_bytes) if first < 0 else first + 1
     try:
         top = toml().loads(raw_bytes[:end].decode("utf-8"))
     except Exception:  # markers, a hand edit: the file cannot say, and the check will
