@@ -5,6 +5,7 @@ remote; each clone is one analyst's laptop. git runs with a fixed configuration 
 
 from __future__ import annotations
 
+import json
 import random
 import shutil
 import subprocess
@@ -272,7 +273,7 @@ def test_resolve_is_undoable_and_says_what_is_left(tmp_path: Path) -> None:
     marked = cli.bytes()
     r = cli("resolve", "sec-targ", "--ours", by="lead")
     assert r.stdout == (
-        "sec-targeted-training: settled with our version; 1 conflicts left: dev-infrastructure\n"
+        "sec-targeted-training: settled with our version; 1 conflict left: dev-infrastructure\n"
     )
     assert cli("check").exit_code == 1
     r = cli("resolve", "dev-infra", "--field", "status=partial", by="lead")
@@ -332,6 +333,9 @@ def test_changes_to_different_fields_merge_without_conflict(tmp_path: Path) -> N
     notes = [h.get("note") for h in doc["inst-annual-consultations"]["history"]]
     assert "Venue discussed" in notes and "Date discussed" in notes
     assert a.cli("check").exit_code == 0 and a.cli("fmt", "--check").exit_code == 0
+    # The parse cache, filled by a's own changes, is keyed by content: it shows the merge.
+    shown = json.loads(a.cli("show", "sec-targ", "--format", "json").stdout)
+    assert (shown["title"], shown["status"]) == ("Train the Unified Force", "in_progress")
 
 
 def test_a_planted_conflict_is_reported_named_and_resolved(tmp_path: Path) -> None:
@@ -416,6 +420,56 @@ def test_sync_says_in_one_line_what_is_missing_and_loses_nothing(tmp_path: Path)
     assert r.stderr == f"error: {outside.path}: is not in a git work tree\n" + (
         "hint: clone the desk's repository, or run `git init` in its folder\n"
     )
+
+
+def test_sync_commits_what_was_not_committed_and_sets_the_upstream(tmp_path: Path) -> None:
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    c = Clone(tmp_path / "first")
+    git(tmp_path, "init", "-q", str(c.path))
+    c.data.parent.mkdir()
+    shutil.copyfile(DATA, c.data)
+    assert c.cli("git", "init-merge").exit_code == 0
+    git(c.path, "add", "-A")
+    git(c.path, "commit", "-q", "-m", "start")
+    git(c.path, "remote", "add", "origin", str(remote))
+    assert c.cli("note", "sec-targ", "made without --git", by="awa").exit_code == 0
+    r = c.cli("sync", by="awa")
+    assert r.exit_code == 0, r.output
+    first, second = r.stdout.splitlines()
+    assert first.startswith("committed the changes not committed yet (")
+    assert second == "synced with origin/main: 0 received, 2 sent"
+    assert subject(c) == "sync: changes made before the sync"
+    assert git(c.path, "rev-parse", "--abbrev-ref", "main@{u}").stdout.strip() == "origin/main"
+    assert c.cli("sync").stdout == "synced with origin/main: 0 received, 0 sent\n"
+
+
+def test_sync_merges_again_when_someone_pushed_meanwhile(tmp_path: Path) -> None:
+    a, b = make_desk(tmp_path, 2)
+    assert b.cli("--git", "note", "dev-infra", "b pushed first", by="ivan").exit_code == 0
+    # Just before a's push, b pushes (once): a's push is refused, a fetches, merges, pushes.
+    hook = a.path / ".git" / "hooks" / "pre-push"
+    hook.write_text(
+        f"#!/bin/sh\n[ -e {tmp_path}/raced ] && exit 0\ntouch {tmp_path}/raced\n"
+        f"git -C {b.path} push -q origin main\n"
+    )
+    hook.chmod(0o755)
+    assert a.cli("--git", "note", "sec-targ", "a pushes second", by="awa").exit_code == 0
+    r = a.cli("sync")
+    assert (r.exit_code, r.stdout) == (0, "synced with origin/main: 1 received, 2 sent\n"), r.stderr
+    assert "b pushed first" in a.text() and "a pushes second" in a.text()
+    # A refusal that is not a race is one line, and nothing is lost.
+    hook.unlink()
+    refuse = tmp_path / "remote.git" / "hooks" / "pre-receive"
+    refuse.write_text("#!/bin/sh\nexit 1\n")
+    refuse.chmod(0o755)
+    assert a.cli("--git", "note", "sec-targ", "refused", by="awa").exit_code == 0
+    r = a.cli("sync")
+    assert r.exit_code == 2
+    assert r.stderr.splitlines()[0] == (
+        "error: cannot push to origin: [remote rejected] (pre-receive hook declined)"
+    )
+    assert subject(a) == "note sec-targeted-training: refused"
 
 
 # ---- a desk at work ------------------------------------------------------------------------------

@@ -113,9 +113,12 @@ def find(path: Path, environ: Mapping[str, str]) -> Repo | None:
     """The git work tree the data file is in, or None."""
     real = Path(os.path.realpath(path))
     env = git_env(environ)
+    folder = real.parent
+    while not folder.is_dir() and folder != folder.parent:
+        folder = folder.parent  # a data file to be created in a folder not made yet
     try:
         args = ["rev-parse", "--show-toplevel", "--absolute-git-dir"]
-        p = run(real.parent, args, env, check=False)
+        p = run(folder, args, env, check=False)
     except GitError:
         return None
     lines = p.stdout.splitlines()
@@ -322,6 +325,11 @@ def driver_ready(repo: Repo, env: Mapping[str, str]) -> bool:
 # ---- sync ----------------------------------------------------------------------------------------
 
 
+# What git says of a push that someone else's push got in before (the second one: a push
+# that landed between our push's look at the remote and its update of the branch).
+_RACES = ("fetch first", "non-fast-forward", "failed to update ref", "cannot lock ref")
+
+
 @dataclass(frozen=True)
 class Synced:
     remote: str
@@ -492,11 +500,11 @@ def sync(
             pushed = run(repo.top, args, env, check=False)
             if pushed.returncode == 0:
                 return Synced(remote, rbranch, received, sent + outgoing, committed)
-            if "[rejected]" not in pushed.stdout and "rejected" not in pushed.stderr:
+            refused = [ln for ln in pushed.stdout.splitlines() if ln.startswith("!")]
+            reason = refused[0].split("\t")[-1] if refused else _first_line(pushed.stderr)
+            if not any(race in reason for race in _RACES):  # not "behind the remote": say why
                 raise GitError(
-                    _("cannot push to {remote}: {reason}").format(
-                        remote=remote, reason=_first_line(pushed.stderr or pushed.stdout)
-                    ),
+                    _("cannot push to {remote}: {reason}").format(remote=remote, reason=reason),
                     hint=_("nothing was lost: your changes are committed here; sync again later"),
                 )
             # Someone pushed meanwhile: fetch and merge their work too, then push again.

@@ -38,6 +38,7 @@ class Block:
     ours: str
     theirs: str
     line: int  # of the `<<<<<<<` line, from 1
+    end_label: str = ""  # what follows `>>>>>>> `
 
     @property
     def unit(self) -> str:
@@ -86,6 +87,7 @@ def split(text: str, path: str = "") -> list[Segment]:
             elif cur.startswith(MIDDLE) and part is not theirs and cur.strip() == MIDDLE:
                 part = theirs
             elif cur.startswith(END) and part is theirs:
+                end_label = cur[len(END) :].strip()
                 break
             elif cur.startswith(START):
                 raise TrackerError(
@@ -97,7 +99,7 @@ def split(text: str, path: str = "") -> list[Segment]:
         if plain:
             out.append("\n".join(plain) + "\n")
             plain = []
-        out.append(Block(label, _joined(ours), _joined(theirs), start))
+        out.append(Block(label, _joined(ours), _joined(theirs), start, end_label))
         i += 1
     if plain:
         rest = "\n".join(plain)

@@ -40,7 +40,7 @@ from typing import Any
 
 from aes_tracker import markers
 from aes_tracker.errors import TrackerError
-from aes_tracker.i18n import _
+from aes_tracker.i18n import _, ngettext
 from aes_tracker.model import (
     Change,
     Context,
@@ -252,7 +252,9 @@ def _merge_commitment(cid: str, b: Any, o: Any, t: Any, ctx: Context) -> tuple[A
         base.get("history", MISSING), o.get("history", MISSING), t.get("history", MISSING)
     )
     if history is MISSING:  # not arrays: the field rule
-        ho, ht = _merge_value(base.get("history", MISSING), o.get("history"), t.get("history"))
+        ho, ht = _merge_value(
+            base.get("history", MISSING), o.get("history", MISSING), t.get("history", MISSING)
+        )
         _put(ours, "history", ho)
         _put(theirs, "history", ht)
     else:
@@ -683,7 +685,9 @@ def settle(
         _("{id}: settled with {how}").format(id=unit, how=_how(how))
         + "; "
         + (
-            _("{n} conflicts left: {ids}").format(n=len(left), ids=", ".join(left))
+            ngettext("{n} conflict left: {ids}", "{n} conflicts left: {ids}", len(left)).format(
+                n=len(left), ids=", ".join(left)
+            )
             if left
             else _("no conflict left")
         )
@@ -692,8 +696,9 @@ def settle(
 
 
 def _foreign(b: markers.Block) -> str:
-    """A block aes-tracker did not write, kept as git wrote it."""
-    return f"{markers.START} {b.label}\n{b.ours}{markers.MIDDLE}\n{b.theirs}{markers.END}\n"
+    """A block aes-tracker did not write, kept as git wrote it (but a diff3 base section)."""
+    end = f"{markers.END} {b.end_label}".rstrip()
+    return f"{markers.START} {b.label}\n{b.ours}{markers.MIDDLE}\n{b.theirs}{end}\n"
 
 
 def _how(how: str) -> str:
