@@ -116,14 +116,22 @@ def _same(a: Any, b: Any) -> bool:
     return same(a, b)
 
 
+_BOTH: Any = object()  # both sides changed it
+
+
+def _trivial(b: Any, o: Any, t: Any) -> Any:
+    """The result when at most one side changed the value (_BOTH when both did)."""
+    if _same(o, t) or _same(t, b):
+        return o
+    if _same(o, b):
+        return t
+    return _BOTH
+
+
 def _merge_value(b: Any, o: Any, t: Any) -> tuple[Any, Any]:
     """Our and their version of one value: the same object where the merge is clean."""
-    if _same(o, t):
-        return o, o
-    if _same(o, b):
-        return t, t
-    if _same(t, b):
-        return o, o
+    if (done := _trivial(b, o, t)) is not _BOTH:
+        return done, done
     if isinstance(o, dict) and isinstance(t, dict) and (b is MISSING or isinstance(b, dict)):
         return _merge_tables(b if isinstance(b, dict) else {}, o, t)
     return o, t
@@ -161,12 +169,8 @@ def _differing(o: Any, t: Any) -> tuple[str, ...]:
 def _merge_set(b: Any, o: Any, t: Any) -> Any:
     """A list of names merged as a set: what either side added is kept, what either removed goes;
     the survivors in the base's order, then the additions sorted."""
-    if _same(o, t):
-        return o
-    if _same(o, b):
-        return t
-    if _same(t, b):
-        return o
+    if (done := _trivial(b, o, t)) is not _BOTH:
+        return done
     lists = [x for x in (b, o, t) if x is not MISSING]
     if not all(isinstance(x, list) and all(isinstance(v, str) for v in x) for x in lists):
         return MISSING  # not a list of names: the field rule decides (a conflict)
@@ -209,12 +213,8 @@ def _entry_order(e: Any) -> tuple[date, datetime, str]:
 
 def merge_history(b: Any, o: Any, t: Any) -> Any:
     """Every entry added on either side, none that either side removed (see the module's doc)."""
-    if _same(o, t):
-        return o
-    if _same(o, b):
-        return t
-    if _same(t, b):
-        return o
+    if (done := _trivial(b, o, t)) is not _BOTH:
+        return done
     lists = [x for x in (b, o, t) if x is not MISSING]
     if not all(isinstance(x, list) for x in lists):
         return MISSING

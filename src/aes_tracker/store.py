@@ -19,7 +19,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from aes_tracker import cache as cachemod
 from aes_tracker import fileio
@@ -51,6 +51,9 @@ from aes_tracker.tomlfile import (
     same,
     sections,
 )
+
+if TYPE_CHECKING:
+    from aes_tracker.journal import Journal
 
 T = TypeVar("T")
 
@@ -768,24 +771,9 @@ def update(
                 continue  # saved by an editor meanwhile: start again from its version
             what = describe(result) if describe is not None else ""
             before = None if plan.new_file else plan.old_bytes
-            step = journal.begin(before, out.new_bytes, what, by)
-            try:
-                fileio.replace(
-                    path,
-                    out.new_bytes,
-                    expect=None
-                    if plan.new_file or fileio.unprotected()
-                    else fileio.digest(plan.old_bytes),
-                    seen=plan.seen,
-                    create=plan.new_file,
-                )
-            except fileio.HandEdit:
-                journal.abandon(step)
-                continue
-            except BaseException:
-                journal.abandon(step)
-                raise
-            warnings = journal.commit(step)
+            warnings = _put_in_place(journal, path, before, out.new_bytes, what, by, plan.seen)
+            if warnings is None:
+                continue  # saved by an editor at the last moment: start again from its version
             if out.entry is not None:
                 cachemod.write(path, out.entry, environ)
             return result, Written(path, plan.bundled, True, warnings)
@@ -793,6 +781,36 @@ def update(
         _("the file keeps changing on disk while aes-tracker writes it; nothing was written"),
         path=str(path),
     )
+
+
+def _put_in_place(
+    journal: Journal,
+    path: Path,
+    before: bytes | None,
+    new: bytes,
+    what: str,
+    by: str,
+    seen: fileio.FileId | None,
+) -> list[str] | None:
+    """Record the undo step, replace the file (`before` None: create it), mark the step done;
+    the warnings to show. None when an editor's save landed meanwhile: nothing was put in
+    place, and the change starts again from that save."""
+    step = journal.begin(before, new, what, by)
+    try:
+        fileio.replace(
+            path,
+            new,
+            expect=None if before is None or fileio.unprotected() else fileio.digest(before),
+            seen=seen,
+            create=before is None,
+        )
+    except fileio.HandEdit:
+        journal.abandon(step)
+        return None
+    except BaseException:
+        journal.abandon(step)
+        raise
+    return journal.commit(step)
 
 
 def rewrite(
@@ -826,21 +844,11 @@ def rewrite(
                 return result, Written(path, False, False)
             if not fileio.still(real(path), fileio.digest(old), seen):
                 continue
-            step = journal.begin(old, new, describe(result) if describe else "", by)
-            try:
-                fileio.replace(
-                    path,
-                    new,
-                    expect=None if fileio.unprotected() else fileio.digest(old),
-                    seen=seen,
-                )
-            except fileio.HandEdit:
-                journal.abandon(step)
+            what = describe(result) if describe else ""
+            warnings = _put_in_place(journal, path, old, new, what, by, seen)
+            if warnings is None:
                 continue
-            except BaseException:
-                journal.abandon(step)
-                raise
-            return result, Written(path, False, True, journal.commit(step))
+            return result, Written(path, False, True, warnings)
     raise TrackerError(
         _("the file keeps changing on disk while aes-tracker writes it; nothing was written"),
         path=str(path),

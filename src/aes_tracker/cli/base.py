@@ -340,14 +340,22 @@ app = typer.Typer(
     add_completion=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-source_app = typer.Typer(
-    cls=Group,
-    help="Register and list the communiqués commitments come from.",
-    no_args_is_help=True,
-    rich_markup_mode="markdown",
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-app.add_typer(source_app, name="source")
+
+
+def sub_app(name: str, text: str) -> typer.Typer:
+    """A group of commands under `aes-tracker NAME`."""
+    sub = typer.Typer(
+        cls=Group,
+        help=text,
+        no_args_is_help=True,
+        rich_markup_mode="markdown",
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    app.add_typer(sub, name=name)
+    return sub
+
+
+source_app = sub_app("source", "Register and list the communiqués commitments come from.")
 
 
 def command(name: str | None = None, **kw: Any) -> Callable[[Callable[..., T]], Callable[..., T]]:

@@ -14,25 +14,17 @@ import typer
 from aes_tracker.cli.base import (
     WORDS,
     Command,
-    Group,
-    app,
     command,
     commit,
     flags,
     settings,
+    sub_app,
     subject,
 )
 from aes_tracker.errors import EXIT_FOUND, TrackerError
 from aes_tracker.i18n import _
 
-git_app = typer.Typer(
-    cls=Group,
-    help="Set up git for a desk that shares the data file.",
-    no_args_is_help=True,
-    rich_markup_mode="markdown",
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-app.add_typer(git_app, name="git")
+git_app = sub_app("git", "Set up git for a desk that shares the data file.")
 
 
 def _file_arg(meta: str, text: str) -> Any:
