@@ -392,6 +392,7 @@ def test_undo_after_a_sync_refuses_rather_than_undo_anothers_change(tmp_path: Pa
     r = b.cli("undo")
     assert r.exit_code == 2
     assert r.stderr.startswith(f"error: {b.data}: cannot undo: the file was changed outside")
+    assert r.stderr.splitlines()[1].startswith("hint: a hand edit or a git pull (sync) changed")
     assert b.text() == before and "a's note" in before and "b's note" in before
 
 

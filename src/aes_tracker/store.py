@@ -951,7 +951,10 @@ def undo(
                     "and undo would throw that edit away; nothing was changed"
                 ),
                 path=str(path),
-                hint=_("undo the hand edit yourself (git diff shows it), then run undo again")
+                hint=_(
+                    "a hand edit or a git pull (sync) changed it since: git diff and git log -p "
+                    "show what; take back a hand edit yourself, then run undo again"
+                )
                 if not redo
                 else None,
             )
