@@ -200,6 +200,21 @@ def compile_all() -> None:
         print(f"{mo.relative_to(ROOT)} written")
 
 
+# The fields a message's translation may use beyond those of its English text (a date pattern's
+# English is just the ISO date; another language spells it out).
+EXTRA_FIELDS = {
+    "date": {"day", "month", "year"},
+    "date, first day of a month": {"day", "month", "year"},
+}
+
+
+def _fields(text: str) -> set[str]:
+    """The {named} fields of a format string (ValueError when its braces do not pair)."""
+    import string
+
+    return {f for _lit, f, _spec, _conv in string.Formatter().parse(text) if f}
+
+
 def problems() -> list[str]:
     """What `check` reports: messages without a translation, and .mo files out of step."""
     from babel.messages.pofile import read_po
@@ -216,6 +231,19 @@ def problems() -> list[str]:
             )
             if m is None or not all(strings) or m.fuzzy:
                 out.append(f"{lang}: untranslated ({where[0]}): {key[1]!r}")
+                continue
+            allowed = _fields(key[1]) | _fields(key[2] or "") | EXTRA_FIELDS.get(key[0], set())
+            for text in strings:
+                try:
+                    used = _fields(text)
+                except ValueError as e:
+                    out.append(f"{lang}: broken braces ({e}) in the translation of {key[1]!r}")
+                    continue
+                if not used <= allowed:
+                    out.append(
+                        f"{lang}: {sorted(used - allowed)} in the translation of {key[1]!r} "
+                        "is not a field of the message"
+                    )
         mo = po_path(lang).with_suffix(".mo")
         if not mo.exists() or mo.read_bytes() != compiled(lang):
             out.append(f"{lang}: {mo.relative_to(ROOT)} is not compiled from its .po")

@@ -55,6 +55,8 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]
         "AES_TRACKER_FILE",
         "AES_TRACKER_AS_OF",
         "AES_TRACKER_USER",
+        "AES_TRACKER_GIT",
+        "AES_TRACKER_EMAIL",
         "FORCE_COLOR",
         "NO_COLOR",
         "COLUMNS",

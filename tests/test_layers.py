@@ -17,10 +17,10 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "aes_tracker"
 LAYERS: list[set[str]] = [
     {"errors", "i18n"},
     {"model", "dates", "recurrence", "paths"},
-    {"tomlfile", "fileio"},
+    {"tomlfile", "fileio", "markers", "gitops"},
     {"cache", "journal", "splice"},
     {"store", "check"},
-    {"ops", "query", "report", "stats", "matrix", "exchange"},
+    {"ops", "query", "report", "stats", "matrix", "exchange", "merge"},
     {"render"},
     {"cli", "__main__"},
 ]

@@ -749,6 +749,12 @@ def check_document(raw: Mapping[str, Any]) -> tuple[Document, list[Problem]]:
     settings = raw.get("settings")
     if settings is not None and not isinstance(settings, dict):
         ck.add(("settings",), _("must be a table"))
+    elif isinstance(settings, dict) and not isinstance(settings.get("git", False), bool):
+        # `git = true`: commit every change made through the tool (see cli's auto-commit).
+        ck.add(
+            ("settings", "git"),
+            _("must be true or false, not {kind}").format(kind=type_name(settings["git"])),
+        )
 
     sources: dict[str, Source] = {}
     raw_sources = raw.get("sources", {})

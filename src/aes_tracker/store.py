@@ -20,7 +20,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from aes_tracker import cache as cachemod
 from aes_tracker import fileio
@@ -53,6 +53,9 @@ from aes_tracker.tomlfile import (
     same,
     sections,
 )
+
+if TYPE_CHECKING:
+    from aes_tracker.journal import Journal
 
 T = TypeVar("T")
 
@@ -134,6 +137,45 @@ def _refuse_conflict_markers(text: str, path: str) -> None:
                 "or `--theirs` settles it"
             ),
         )
+
+
+def restorable(raw_bytes: bytes, path: Path) -> None:
+    """Raise TrackerError unless `undo` may put these bytes back: a file that parses and checks
+    clean, or one that holds the conflict blocks of a merge (each version of it parses), as
+    `resolve` found it."""
+    from aes_tracker import markers
+
+    shown = str(path)
+    text = decode(raw_bytes, shown)
+    if not conflict_lines(text):
+        load_bytes(raw_bytes, path)
+        return
+    segments = markers.split(text, shown)
+    for which in (markers.OURS_LABEL, markers.THEIRS_LABEL):
+        parse(markers.side(segments, which), shown)
+
+
+def git_setting(loc: Location) -> bool | None:
+    """`git = true|false` under `[settings]` in the data file, read from its first section only;
+    None when it is not set (or the file cannot say)."""
+    try:
+        raw_bytes, _src, bundled = read_bytes(loc)
+    except TrackerError:
+        return None
+    if bundled:
+        return None
+    from aes_tracker.tomlfile import toml
+
+    # The settings come before the first commitment: parse that much only (a byte search, not
+    # the section scan, so that a change to a 10 MB file pays microseconds for it).
+    first = raw_bytes.find(b"\n[commitments.")
+    end = len(raw_bytes) if first < 0 else first + 1
+    try:
+        top = toml().loads(raw_bytes[:end].decode("utf-8"))
+    except Exception:  # markers, a hand edit: the file cannot say, and the check will
+        return None
+    value = top.get("settings", {}).get("git") if isinstance(top.get("settings"), dict) else None
+    return value if isinstance(value, bool) else None
 
 
 # ---- reading for the read commands -------------------------------------------------------------
@@ -808,31 +850,98 @@ def update(
             what = describe(result) if describe is not None else ""
             before = None if plan.new_file else plan.old_bytes
             new_digest = out.entry.digest if out.entry is not None else ""
-            step = journal.begin(
+            warnings = _put_in_place(
+                journal,
+                path,
                 before,
                 out.new_bytes,
                 what,
                 by,
-                digests=(None if before is None else plan.old_digest, new_digest),
+                plan.seen,
+                digests=(plan.old_digest, new_digest),
             )
-            try:
-                fileio.replace(
-                    path,
-                    out.new_bytes,
-                    expect=None if plan.new_file or fileio.unprotected() else plan.old_digest,
-                    seen=plan.seen,
-                    create=plan.new_file,
-                )
-            except fileio.HandEdit:
-                journal.abandon(step)
-                continue
-            except BaseException:
-                journal.abandon(step)
-                raise
-            warnings = journal.commit(step)
+            if warnings is None:
+                continue  # saved by an editor at the last moment: start again from its version
             if out.entry is not None:
                 cachemod.write(path, out.entry, environ)
             return result, Written(path, plan.bundled, True, warnings)
+    raise TrackerError(
+        _("the file keeps changing on disk while aes-tracker writes it; nothing was written"),
+        path=str(path),
+    )
+
+
+def _put_in_place(
+    journal: Journal,
+    path: Path,
+    before: bytes | None,
+    new: bytes,
+    what: str,
+    by: str,
+    seen: fileio.FileId | None,
+    digests: tuple[str, str] = ("", ""),
+) -> list[str] | None:
+    """Record the undo step, replace the file (`before` None: create it), mark the step done;
+    the warnings to show. None when an editor's save landed meanwhile: nothing was put in
+    place, and the change starts again from that save. `digests`: those of `before` and `new`
+    when the caller has them (each is a hash of the whole file)."""
+    before_digest = "" if before is None else digests[0] or fileio.digest(before)
+    step = journal.begin(
+        before, new, what, by, digests=(before_digest or None, digests[1] or fileio.digest(new))
+    )
+    try:
+        fileio.replace(
+            path,
+            new,
+            expect=None if before is None or fileio.unprotected() else before_digest,
+            seen=seen,
+            create=before is None,
+        )
+    except fileio.HandEdit:
+        journal.abandon(step)
+        return None
+    except BaseException:
+        journal.abandon(step)
+        raise
+    return journal.commit(step)
+
+
+def rewrite(
+    loc: Location,
+    change: Callable[[bytes], tuple[bytes, T]],
+    *,
+    lock_timeout: float = fileio.DEFAULT_LOCK_TIMEOUT,
+    describe: Callable[[T], str] | None = None,
+    by: str = "",
+    environ: Mapping[str, str] = os.environ,
+) -> tuple[T, Written]:
+    """Change the file's bytes as they are, without reading them as a document: for a file that
+    holds conflict markers, which nothing else may read (`resolve`). The same guarantees as
+    `update`: under the lock, through the undo journal, replaced atomically, and applied again
+    to an editor's save made meanwhile. `change` gets the bytes and returns the new bytes (it
+    checks them) and its result."""
+    from aes_tracker.journal import Journal
+
+    path = loc.path
+    hint = _missing_hint(path)
+    if not os.path.lexists(path):
+        fileio.read_file(path, missing_hint=hint)  # raises "no such file"
+    fileio.check_writable(path)
+    with _create_lock(path, lock_timeout):
+        fileio.sweep_temps(real(path))
+        journal = Journal(path, environ)
+        for _attempt in range(5):
+            old, seen = fileio.read_file_seen(path, missing_hint=hint)
+            new, result = change(old)
+            if new == old:
+                return result, Written(path, False, False)
+            if not fileio.still(real(path), fileio.digest(old), seen):
+                continue
+            what = describe(result) if describe else ""
+            warnings = _put_in_place(journal, path, old, new, what, by, seen)
+            if warnings is None:
+                continue
+            return result, Written(path, False, True, warnings)
     raise TrackerError(
         _("the file keeps changing on disk while aes-tracker writes it; nothing was written"),
         path=str(path),
@@ -935,7 +1044,10 @@ def undo(
                     "and undo would throw that edit away; nothing was changed"
                 ),
                 path=str(path),
-                hint=_("undo the hand edit yourself (git diff shows it), then run undo again")
+                hint=_(
+                    "a hand edit or a git pull (sync) changed it since: git diff and git log -p "
+                    "show what; take back a hand edit yourself, then run undo again"
+                )
                 if not redo
                 else None,
             )
@@ -962,7 +1074,7 @@ def undo(
                     ),
                     path=str(path),
                 )
-            load_bytes(restored, path)  # the restored bytes must parse and check clean
+            restorable(restored, path)  # the restored bytes must parse and check clean
             fileio.check_writable(path)
             try:
                 fileio.replace(path, restored, expect=current_digest, create=current is None)

@@ -1,13 +1,14 @@
 """The command line, over the core: `base` (the apps, settings, error handling, help), and the
 commands by theme: `read` (list, due, show, report, log, stats, timeline, source list), `change`
-(done, status, note, review, add, edit, rm, source add), `exchange` (export, import) and
-`maint` (check, fmt, init, undo, redo)."""
+(done, status, note, review, add, edit, rm, source add), `exchange` (export, import),
+`maint` (check, fmt, init, undo, redo) and `desk` (merge-file, resolve, sync, git init-merge)."""
 
 from __future__ import annotations
 
 # The order of the imports is the order of `--help`: reading, changing, exchange, upkeep.
 from aes_tracker.cli import (  # noqa: F401
     change,
+    desk,
     exchange,
     maint,
     read,

@@ -355,14 +355,22 @@ app = typer.Typer(
     add_completion=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-source_app = typer.Typer(
-    cls=Group,
-    help="Register and list the communiqués commitments come from.",
-    no_args_is_help=True,
-    rich_markup_mode="markdown",
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-app.add_typer(source_app, name="source")
+
+
+def sub_app(name: str, text: str) -> typer.Typer:
+    """A group of commands under `aes-tracker NAME`."""
+    sub = typer.Typer(
+        cls=Group,
+        help=text,
+        no_args_is_help=True,
+        rich_markup_mode="markdown",
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    app.add_typer(sub, name=name)
+    return sub
+
+
+source_app = sub_app("source", "Register and list the communiqués commitments come from.")
 
 
 def command(name: str | None = None, **kw: Any) -> Callable[[Callable[..., T]], Callable[..., T]]:
@@ -380,7 +388,7 @@ class Settings:
     width: int | None
     by: str | None
     lock_timeout: float
-    git: bool = False
+    git: bool | None = None  # --git/--no-git, else $AES_TRACKER_GIT; None: the data file says
     _today: date | None = field(default=None, repr=False)
 
     @property
@@ -534,6 +542,15 @@ def _root(
             "else the locale).",
         ),
     ] = None,
+    git: Annotated[
+        bool | None,
+        typer.Option(
+            "--git/--no-git",
+            help="Commit each change in git, the data file only (default: $AES_TRACKER_GIT, "
+            "else `git = true` under [settings] in the data file).",
+            show_default=False,
+        ),
+    ] = None,
     version: Annotated[
         bool,
         typer.Option(
@@ -553,9 +570,74 @@ def _root(
         width=parse_int(width, "width", 20, 10_000) if width is not None else None,
         by=by,
         lock_timeout=parse_seconds(lock_timeout, "lock_timeout"),
+        git=git if git is not None else _git_from_environment(),
     )
     if ctx.invoked_subcommand is None:
         sys.stdout.write(ctx.get_help() + "\n")
+
+
+def _git_from_environment() -> bool | None:
+    value = os.environ.get("AES_TRACKER_GIT", "").strip().lower()
+    if not value:
+        return None
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise TrackerError(
+        _("$AES_TRACKER_GIT: '{value}' is neither 1 nor 0").format(
+            value=os.environ["AES_TRACKER_GIT"]
+        )
+    )
+
+
+# ---- committing in git ---------------------------------------------------------------------------
+
+
+def git_wanted(s: Settings) -> bool:
+    """--git/--no-git, else $AES_TRACKER_GIT, else `git = true` under [settings] in the file."""
+    if s.git is not None:
+        return s.git
+    from aes_tracker.store import git_setting
+
+    return bool(git_setting(s.location))
+
+
+def command_name(ctx: Context) -> str:
+    """`done`, `source add`: the command as typed, without the program's name."""
+    names: list[str] = []
+    c: Context | None = ctx
+    while c is not None and c.parent is not None:
+        names.append(c.info_name or "")
+        c = c.parent
+    return " ".join(reversed(names))
+
+
+def subject(ctx: Context, cid: str, text: str) -> str:
+    """A commit's first line: `done sec-targeted-training: First course held in Bamako`."""
+    head = f"{command_name(ctx)} {cid}".strip()
+    text = " ".join(text.split())
+    line = f"{head}: {text}" if text else head
+    return line if len(line) <= 72 else line[:71].rstrip() + "…"
+
+
+def commit(
+    ctx: typer.Context, path: Path, changed: bool, subject_line: str, body: str = ""
+) -> None:
+    """After a change that was written: commit the data file in git when asked to. A commit that
+    fails is a warning; the change stays."""
+    s = settings(ctx)
+    if not changed or not git_wanted(s):
+        return
+    from aes_tracker import gitops
+
+    try:
+        repo = gitops.require(path, os.environ)
+        gitops.commit_file(repo, subject_line, body, s.by_name(), os.environ)
+    except TrackerError as e:
+        sys.stderr.write(_("warning: not committed in git: {reason}").format(reason=e) + "\n")
+        if e.hint:
+            sys.stderr.write(f"hint: {e.hint}\n")
 
 
 # ---- helpers -------------------------------------------------------------------------------------
@@ -618,9 +700,10 @@ def fmt_of(kind: str, text: str) -> str:
     return parse_format(kind, text)
 
 
-def change(ctx: typer.Context, fn: Callable[[Draft], Outcome]) -> Outcome:
+def change(ctx: typer.Context, fn: Callable[[Draft], Outcome], note: str = "") -> Outcome:
     """Run one change under the lock, through the undo journal; print its line, and say on
-    stderr when it created the user data file or could not be journalled."""
+    stderr when it created the user data file or could not be journalled. Then commit it in git
+    when asked to, with `note` (else the line printed) in the message."""
     from aes_tracker.store import update
 
     s = settings(ctx)
@@ -638,6 +721,14 @@ def change(ctx: typer.Context, fn: Callable[[Draft], Outcome]) -> Outcome:
     for w in written.warnings:
         sys.stderr.write(_("warning: {message}").format(message=w) + "\n")
     sys.stdout.write(outcome.line + "\n")
+    if written.changed:
+        prefix = f"{outcome.cid}: "
+        text = note or (
+            outcome.line[len(prefix) :] if outcome.line.startswith(prefix) else outcome.line
+        )
+        if text == outcome.cid:
+            text = ""
+        commit(ctx, written.path, True, subject(ctx, outcome.cid, text), outcome.described)
     return outcome
 
 

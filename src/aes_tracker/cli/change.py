@@ -96,6 +96,7 @@ def done(
             force=force,
             party=party or "",
         ),
+        note,
     )
 
 
@@ -143,6 +144,7 @@ def status(
             evidence=proof,
             party=party or "",
         ),
+        note,
     )
 
 
@@ -176,6 +178,7 @@ def note(
         lambda d: ops.add_note(
             d, resolve(d, cid), text, who, on=day, evidence=proof, party=party or ""
         ),
+        text,
     )
 
 
@@ -213,6 +216,7 @@ def review(
         lambda d: ops.review(
             d, resolve(d, cid), who, on=day, next_review=nxt, note=note, evidence=proof
         ),
+        note,
     )
 
 
@@ -355,7 +359,7 @@ def add(
         title_fr=title_fr,
         cid=cid,
     )
-    change(ctx, lambda d: ops.add_commitment(d, new, who, force=force))
+    change(ctx, lambda d: ops.add_commitment(d, new, who, force=force), title)
 
 
 @command()
@@ -513,6 +517,7 @@ def edit(
             add_parties=add_party or (),
             remove_parties=remove_party or (),
         ),
+        note,
     )
 
 
@@ -591,4 +596,5 @@ def source_add(
             author=author,
             parties=party or (),
         ),
+        title,
     )

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from aes_tracker.cli.base import WORDS, command, emit, fmt_of, settings
+from aes_tracker.cli.base import WORDS, command, commit, emit, fmt_of, settings, subject
 from aes_tracker.errors import EXIT_FOUND, TrackerError
 from aes_tracker.i18n import _, ngettext
 
@@ -135,6 +135,17 @@ def import_(
         )
         for w in written.warnings:
             typer.echo(_("warning: {message}").format(message=w), err=True)
+        commit(
+            ctx,
+            s.location.path,
+            written.changed,
+            subject(ctx, Path(source_file).name, ""),
+            _("{a} assessments recorded").format(a=len(report["assessed"]))
+            if "assessed" in report
+            else _("{a} added, {u} updated").format(
+                a=len(report["added"]), u=len(report["updated"])
+            ),
+        )
     verb = _("would be ") if dry_run else ""
     out = []
     if "assessed" in report:

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from aes_tracker.cli.base import command, settings
+from aes_tracker.cli.base import command, commit, settings
 from aes_tracker.errors import EXIT_FOUND, TrackerError
 from aes_tracker.i18n import _, ngettext
 
@@ -87,6 +87,7 @@ def fmt(
         sys.stderr.write(_("warning: {message}").format(message=w) + "\n")
     state = _("reformatted") if written.changed else _("already canonical")
     sys.stdout.write(f"{loc.path}: {state}\n")
+    commit(ctx, loc.path, written.changed, "fmt: " + _("the file rewritten in canonical form"))
 
 
 @command()
@@ -147,6 +148,7 @@ def init(
     for w in written.warnings:
         sys.stderr.write(_("warning: {message}").format(message=w) + "\n")
     sys.stdout.write(_("wrote {path}").format(path=path) + "\n")
+    commit(ctx, path, written.changed, "init: " + (_("empty file") if empty else _("bundled data")))
 
 
 def _undo(ctx: typer.Context, redo: bool) -> None:
@@ -157,6 +159,7 @@ def _undo(ctx: typer.Context, redo: bool) -> None:
     what = done.what or _("a change")
     line = (_("redid: {what}") if redo else _("undid: {what}")).format(what=what)
     sys.stdout.write(line + "\n")
+    commit(ctx, s.location.path, True, line if len(line) <= 72 else line[:71] + "…", line)
     if done.left:
         more = (
             ngettext("{n} more change can be redone", "{n} more changes can be redone", done.left)

@@ -1,0 +1,242 @@
+"""Working as a desk: the git merge driver (merge-file), settling a conflict it left (resolve),
+sharing the data file (sync), and setting git up for it (git init-merge)."""
+
+# No `from __future__ import annotations` in the command modules: Typer reads every command's
+# signature on every run, and evaluating annotations kept as strings cost 50 ms of start-up.
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from aes_tracker.cli.base import (
+    WORDS,
+    Command,
+    command,
+    commit,
+    flags,
+    settings,
+    sub_app,
+    subject,
+)
+from aes_tracker.errors import EXIT_FOUND, TrackerError
+from aes_tracker.i18n import _
+
+git_app = sub_app("git", "Set up git for a desk that shares the data file.")
+
+
+def _file_arg(meta: str, text: str) -> Any:
+    return typer.Argument(click_type=WORDS, metavar=meta, help=text, show_default=False)
+
+
+@command("merge-file")
+def merge_file(
+    ctx: typer.Context,
+    base: Annotated[str, _file_arg("BASE", "The common ancestor's version (git's %O).")],
+    ours: Annotated[
+        str, _file_arg("OURS", "Our version (git's %A); the merged file is written here.")
+    ],
+    theirs: Annotated[str, _file_arg("THEIRS", "Their version (git's %B).")],
+    path: Annotated[
+        str | None, _file_arg("PATH", "The file's name in the repository (git's %P), for messages.")
+    ] = None,
+) -> None:
+    """The git merge driver of the data file: a three-way merge by source and commitment ID,
+    field by field (`aes-tracker git init-merge` sets it up).
+
+    Histories are merged entry by entry, and the schedule of a recurring commitment is computed
+    again from the merged sessions. The result is written to OURS in canonical form. Exit 0:
+    merged; 1: conflicts, each left between conflict markers around that commitment's table
+    (`check` names them, `resolve` settles them); 2: an input could not be read, and OURS then
+    holds both versions whole between conflict markers.
+
+    Example: aes-tracker merge-file base.toml ours.toml theirs.toml data/commitments.toml
+    """
+    from aes_tracker.fileio import read_file, write_output
+    from aes_tracker.merge import merge_bytes
+
+    shown = path or ours
+    b, o, t = (read_file(Path(p)) for p in (base, ours, theirs))
+    try:
+        result = merge_bytes(b, o, t, shown)
+    except TrackerError as e:
+        # Keep both versions, whole, where git and the analyst will look: nothing is lost.
+        both = b"".join(
+            [b"<<<<<<< ours\n", _line_ended(o), b"=======\n", _line_ended(t), b">>>>>>> theirs\n"]
+        )
+        write_output(Path(ours), both, forbidden=())
+        e.hint = _("both versions are kept whole between conflict markers; mend it by hand")
+        raise
+    write_output(Path(ours), result.data, forbidden=())
+    for c in result.conflicts:
+        what = ", ".join(f for f in c.fields if f) or _("removed on one side, changed on the other")
+        sys.stderr.write(
+            _("conflict: {path}: {id}: {fields}").format(path=shown, id=c.label, fields=what) + "\n"
+        )
+    if result.conflicts:
+        raise typer.Exit(EXIT_FOUND)
+
+
+def _line_ended(data: bytes) -> bytes:
+    return data if not data or data.endswith(b"\n") else data + b"\n"
+
+
+@command()
+def resolve(
+    ctx: typer.Context,
+    cid: Annotated[
+        str,
+        typer.Argument(
+            click_type=WORDS,
+            metavar="ID",
+            help="The commitment in conflict (any unique prefix), or sources.ID, or settings.",
+            show_default=False,
+        ),
+    ],
+    ours: Annotated[
+        bool, typer.Option("--ours", help="Keep our version (the branch you were on).")
+    ] = False,
+    theirs: Annotated[
+        bool, typer.Option("--theirs", help="Keep their version (the one merged in).")
+    ] = False,
+    field: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--field",
+            metavar="KEY=VALUE",
+            help="Set a field of the version kept; repeatable. Without --ours or --theirs, give "
+            "every field on which the versions differ.",
+        ),
+    ] = None,
+) -> None:
+    """Settle a conflict that a merge left in the data file: keep our version, theirs, or set
+    the fields that differ.
+
+    The commitment's history (both sides' entries, always) records who chose what. Undoable;
+    once no conflict is left, the file is written in canonical form and must check clean.
+
+    Example: aes-tracker resolve sec-targeted-training --field status=done
+    """
+    from aes_tracker.merge import Settled, settle
+    from aes_tracker.store import rewrite
+    from aes_tracker.tomlfile import decode
+
+    s = settings(ctx)
+    flags(ctx, id="ID")
+    if ours and theirs:
+        raise TrackerError(_("--ours and --theirs exclude each other: give one"))
+    values: dict[str, str] = {}
+    for item in field or ():
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not key or key == "history":
+            raise TrackerError(
+                _("{value} is not KEY=VALUE (a field of the commitment)").format(value=repr(item)),
+                field="field",
+            )
+        values[key] = value
+    side = "ours" if ours else "theirs" if theirs else None
+    who = s.who()
+    loc = s.location
+
+    def settle_bytes(old: bytes) -> "tuple[bytes, Settled]":
+        text = decode(old, str(loc.path))
+        return settle(
+            text, cid, side=side, fields=values, who=who, path=str(loc.path), today=who.today
+        )
+
+    settled, written = rewrite(
+        loc,
+        settle_bytes,
+        lock_timeout=s.lock_timeout,
+        describe=lambda r: f"resolve {r.unit}: {r.how}",
+        by=s.by_name(),
+    )
+    for w in written.warnings:
+        sys.stderr.write(_("warning: {message}").format(message=w) + "\n")
+    sys.stdout.write(settled.line + "\n")
+    if settled.left:
+        return
+    from aes_tracker import gitops
+
+    repo = gitops.find(loc.path, os.environ)
+    if repo is not None and gitops.in_progress(repo):
+        sys.stderr.write(
+            _("the git merge is not finished: `aes-tracker sync` finishes it and shares it") + "\n"
+        )
+        return
+    commit(ctx, loc.path, written.changed, subject(ctx, settled.unit, settled.how), settled.line)
+
+
+@command()
+def sync(ctx: typer.Context) -> None:
+    """Share the data file with the desk: commit it, fetch, merge with the aes-tracker merge
+    driver, push.
+
+    Exit 0: synced; 1: a conflict to settle (the merge stays in progress: `resolve`, then `sync`
+    again); 2: could not sync (not a git work tree, no remote, no network, push refused).
+    Nothing is lost either way.
+
+    Example: aes-tracker sync
+    """
+    from aes_tracker import gitops
+    from aes_tracker.store import load
+
+    s = settings(ctx)
+    loc = s.location
+    repo = gitops.require(loc.path, os.environ)
+
+    def validate() -> None:
+        load(loc)  # raises, naming the line, when the file does not read clean
+
+    done = gitops.sync(
+        repo,
+        by=s.by_name(),
+        environ=os.environ,
+        validate=validate,
+        lock_timeout=s.lock_timeout,
+        interactive=sys.stdin.isatty(),
+    )
+    if done.committed:
+        sys.stdout.write(
+            _("committed the changes not committed yet ({commit})").format(commit=done.committed)
+            + "\n"
+        )
+    sys.stdout.write(
+        _("synced with {remote}/{branch}: {received} received, {sent} sent").format(
+            remote=done.remote, branch=done.branch, received=done.received, sent=done.sent
+        )
+        + "\n"
+    )
+
+
+def _driver_command() -> str:
+    """How git runs the driver: this installation's script, else its interpreter with -m."""
+    import shlex
+
+    argv0 = sys.argv[0] if sys.argv else ""
+    if os.path.basename(argv0) == "aes-tracker" and os.path.isfile(argv0):
+        prefix = [os.path.abspath(argv0)]
+    else:
+        prefix = [sys.executable, "-m", "aes_tracker"]
+    return shlex.join(prefix) + " merge-file %O %A %B %P"
+
+
+@git_app.command("init-merge", cls=Command)
+def init_merge(ctx: typer.Context) -> None:
+    """Set up the aes-tracker merge driver for the data file in its git repository.
+
+    Writes the line in .gitattributes (commit it: the desk then merges the same way) and the
+    clone's merge.aes-tracker.* config. Run it once in each clone; running it again changes
+    nothing and says what was already there.
+
+    Example: aes-tracker git init-merge
+    """
+    from aes_tracker import gitops
+
+    s = settings(ctx)
+    repo = gitops.require(s.location.path, os.environ)
+    for line in gitops.init_merge(repo, _driver_command(), os.environ):
+        sys.stdout.write(line + "\n")

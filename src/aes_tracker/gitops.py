@@ -1,0 +1,514 @@
+"""git for a desk sharing one data file: committing a change (that file alone), setting up the
+merge driver, and `sync` (fetch, merge with the driver, push).
+
+git is run as a program, never through a library, with an environment that works where there is
+no terminal and no identity (cron): messages in English (`LC_ALL=C`), no editor, no password
+prompt unless a person is there to answer it, and an author (and, when git has none, a
+committer) given explicitly:
+
+- the author is the analyst (`--by`), with the e-mail `$AES_TRACKER_EMAIL` when set, else
+  `<name, in ASCII, dotted>@aes-tracker.invalid`: stable per analyst (so `git shortlog -se`
+  counts each one's changes), and in the `.invalid` domain (RFC 2606) so that it is never
+  mistaken for a real address;
+- the committer is git's own `user.name`/`user.email` when they are configured, else the
+  author.
+
+Nothing here reads the data: conflicts are named from the markers in the file (markers.py).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from aes_tracker import fileio, markers
+from aes_tracker.errors import EXIT_FOUND, TrackerError
+from aes_tracker.i18n import _
+
+DRIVER = "aes-tracker"  # the name in .gitattributes (`merge=aes-tracker`) and git config
+DRIVER_NAME = "aes-tracker: merge commitments by ID, field by field"
+TIMEOUT = 300.0  # seconds for one git command (a fetch over a slow link)
+EMAIL_DOMAIN = "aes-tracker.invalid"
+
+
+class GitError(TrackerError):
+    """git could not do it: nothing of the data was lost (the message says where things are)."""
+
+
+class ConflictError(TrackerError):
+    """A merge left conflicts to settle: the work goes on with `resolve`, then `sync`."""
+
+    exit_code = EXIT_FOUND
+
+
+@dataclass(frozen=True)
+class Repo:
+    top: Path  # the work tree
+    git_dir: Path
+    path: Path  # the data file, as given
+    rel: str  # the data file, relative to the work tree, with /
+
+
+def git_env(environ: Mapping[str, str], *, interactive: bool = False) -> dict[str, str]:
+    env = dict(environ)
+    env.update(LC_ALL="C", GIT_MERGE_AUTOEDIT="no", GIT_EDITOR="true")
+    env.pop("LANGUAGE", None)
+    if not interactive:
+        env["GIT_TERMINAL_PROMPT"] = "0"  # fail, rather than wait for a password nobody types
+    return env
+
+
+def _first_line(text: str) -> str:
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    for ln in lines:
+        for prefix in ("fatal: ", "error: "):
+            if ln.startswith(prefix):
+                return ln[len(prefix) :]
+    return lines[0] if lines else ""
+
+
+def run(
+    cwd: Path,
+    args: Sequence[str],
+    env: Mapping[str, str],
+    *,
+    check: bool = True,
+    timeout: float = TIMEOUT,
+) -> subprocess.CompletedProcess[str]:
+    try:
+        p = subprocess.run(
+            ["git", *args],
+            cwd=cwd,
+            env=dict(env),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except FileNotFoundError:
+        raise GitError(_("git is not installed (no `git` on the PATH)")) from None
+    except subprocess.TimeoutExpired:
+        raise GitError(
+            _("git {command} took more than {n} seconds and was stopped").format(
+                command=args[0], n=int(timeout)
+            )
+        ) from None
+    except OSError as e:
+        raise GitError(_("cannot run git: {reason}").format(reason=e.strerror or e)) from None
+    if check and p.returncode != 0:
+        raise GitError(
+            _("git {command} failed: {reason}").format(
+                command=args[0], reason=_first_line(p.stderr or p.stdout)
+            )
+        )
+    return p
+
+
+def find(path: Path, environ: Mapping[str, str]) -> Repo | None:
+    """The git work tree the data file is in, or None."""
+    real = Path(os.path.realpath(path))
+    env = git_env(environ)
+    folder = real.parent
+    while not folder.is_dir() and folder != folder.parent:
+        folder = folder.parent  # a data file to be created in a folder not made yet
+    try:
+        args = ["rev-parse", "--show-toplevel", "--absolute-git-dir"]
+        p = run(folder, args, env, check=False)
+    except GitError:
+        return None
+    lines = p.stdout.splitlines()
+    if p.returncode != 0 or len(lines) < 2:
+        return None
+    top = Path(os.path.realpath(lines[0]))
+    try:
+        rel = real.relative_to(top).as_posix()
+    except ValueError:
+        return None
+    return Repo(top, Path(lines[1]), path, rel)
+
+
+def require(path: Path, environ: Mapping[str, str]) -> Repo:
+    repo = find(path, environ)
+    if repo is None:
+        raise GitError(
+            _("is not in a git work tree"),
+            path=str(path),
+            hint=_("clone the desk's repository, or run `git init` in its folder"),
+        )
+    return repo
+
+
+# ---- who -----------------------------------------------------------------------------------------
+
+
+def email_for(name: str) -> str:
+    """`Awa Traoré` → `awa.traore@aes-tracker.invalid`."""
+    from anyascii import anyascii
+
+    local = re.sub(r"[^a-z0-9_-]+", ".", anyascii(name).lower()).strip(".-") or "analyst"
+    return f"{local}@{EMAIL_DOMAIN}"
+
+
+def _config(repo: Repo, key: str, env: Mapping[str, str]) -> str:
+    p = run(repo.top, ["config", "--get", key], env, check=False)
+    return p.stdout.strip() if p.returncode == 0 else ""
+
+
+def identity(repo: Repo, by: str, environ: Mapping[str, str]) -> dict[str, str]:
+    """The environment that names the author (the analyst) and, when git has no identity of its
+    own (cron, a fresh account), the committer."""
+    env = git_env(environ)
+    name = re.sub(r"[<>\n]", "", by).strip() or "analyst"
+    email = environ.get("AES_TRACKER_EMAIL") or email_for(name)
+    env.update(GIT_AUTHOR_NAME=name, GIT_AUTHOR_EMAIL=email)
+    own = run(
+        repo.top, ["config", "--get-regexp", r"^user\.(name|email)$"], env, check=False
+    ).stdout
+    keys = {k for k, _sep, v in (ln.partition(" ") for ln in own.splitlines()) if v.strip()}
+    has_own = ("user.name" in keys or environ.get("GIT_COMMITTER_NAME")) and (
+        "user.email" in keys or environ.get("GIT_COMMITTER_EMAIL")
+    )
+    if not has_own:
+        env.update(GIT_COMMITTER_NAME=name, GIT_COMMITTER_EMAIL=email)
+    return env
+
+
+# ---- state ---------------------------------------------------------------------------------------
+
+
+def in_progress(repo: Repo) -> str:
+    """ "merge" or "rebase" (or "cherry-pick") when git is in the middle of one, else ""."""
+    g = repo.git_dir
+    if (g / "rebase-merge").exists() or (g / "rebase-apply").exists():
+        return "rebase"
+    if (g / "MERGE_HEAD").exists():
+        return "merge"
+    if (g / "CHERRY_PICK_HEAD").exists():
+        return "cherry-pick"
+    return ""
+
+
+def unmerged(repo: Repo, env: Mapping[str, str]) -> list[str]:
+    p = run(repo.top, ["diff", "--name-only", "--diff-filter=U", "-z"], env)
+    return [x for x in p.stdout.split("\0") if x]
+
+
+def conflicts_in(repo: Repo) -> list[str]:
+    """The labels of the conflict blocks in the data file (IDs, where merge-file wrote them)."""
+    try:
+        text = fileio.read_file(repo.path).decode("utf-8", "replace")
+    except TrackerError:
+        return []
+    if not markers.has_markers(text):
+        return []
+    try:
+        return [b.unit or b.label for b in markers.blocks(markers.split(text))]
+    except TrackerError:
+        return ["?"]
+
+
+# ---- committing a change -------------------------------------------------------------------------
+
+
+def commit_file(repo: Repo, subject: str, body: str, by: str, environ: Mapping[str, str]) -> str:
+    """Commit the data file alone, whatever else is staged (that stays staged, uncommitted).
+    Returns the new commit's short hash, or "" when the file has nothing to commit."""
+    state = in_progress(repo)
+    if state:
+        raise GitError(
+            _("a git {what} is in progress: the change was not committed").format(what=state),
+            hint=_("finish it with `aes-tracker sync` (or git), then the next change commits"),
+        )
+    env = identity(repo, by, environ)
+    status = run(repo.top, ["status", "--porcelain", "-z", "--", repo.rel], env).stdout
+    if not status.strip("\0"):
+        return ""
+    if status.startswith("??"):
+        run(repo.top, ["add", "--", repo.rel], env)
+    message = ["-m", subject] + (["-m", body] if body else [])
+    run(repo.top, ["commit", "--only", "--quiet", "--no-edit", *message, "--", repo.rel], env)
+    return run(repo.top, ["rev-parse", "--short", "HEAD"], env).stdout.strip()
+
+
+# ---- setting up the merge driver -----------------------------------------------------------------
+
+
+def attr_pattern(rel: str) -> str:
+    """A .gitattributes pattern matching exactly the data file: anchored, its wildcards escaped,
+    and blanks (which end a pattern there) matched by `?`."""
+    out = re.sub(r"([*?\[\\])", r"\\\1", rel)
+    return "/" + re.sub(r"\s", "?", out)
+
+
+def init_merge(repo: Repo, driver_command: str, environ: Mapping[str, str]) -> list[str]:
+    """Write the .gitattributes line and the repository's merge.aes-tracker.* config, each only
+    when it is not already there; the lines say what was done and what was already there."""
+    env = git_env(environ)
+    said: list[str] = []
+    pattern = attr_pattern(repo.rel)
+    line = f"{pattern} merge={DRIVER}"
+    attrs = repo.top / ".gitattributes"
+    current = run(repo.top, ["check-attr", "merge", "--", repo.rel], env).stdout
+    if current.rstrip("\n").endswith(f": merge: {DRIVER}"):
+        said.append(
+            _("{file}: already there: {path} merges with aes-tracker").format(
+                file=".gitattributes", path=repo.rel
+            )
+        )
+    else:
+        _append_line(attrs, line)
+        said.append(
+            _("{file}: added `{line}` (commit it: the whole desk then merges the same way)").format(
+                file=".gitattributes", line=line
+            )
+        )
+    for key, value in (
+        (f"merge.{DRIVER}.name", DRIVER_NAME),
+        (f"merge.{DRIVER}.driver", driver_command),
+    ):
+        before = _config(repo, key, env)
+        if before == value:
+            said.append(_("git config {key}: already set").format(key=key))
+            continue
+        run(repo.top, ["config", "--local", key, value], env)
+        said.append(
+            _("git config {key}: set to {value}").format(key=key, value=value)
+            if not before
+            else _("git config {key}: set to {value} (was {old})").format(
+                key=key, value=value, old=before
+            )
+        )
+    # The lock and a killed writer's temp file live beside the data file: not for git.
+    exclude = repo.git_dir / "info" / "exclude"
+    folder, _sep, name = repo.rel.rpartition("/")
+    prefix = f"/{folder}/" if folder else "/"
+    wanted = [attr_pattern(repo.rel) + ".lock", f"{prefix}.{name}.tmp-*"]
+    have = exclude.read_text(encoding="utf-8").splitlines() if exclude.exists() else []
+    new = [w for w in wanted if w not in have]
+    if new:
+        exclude.parent.mkdir(parents=True, exist_ok=True)
+        for w in new:
+            _append_line(exclude, w)
+        said.append(
+            _("{file}: ignoring {patterns}").format(
+                file=".git/info/exclude", patterns=", ".join(new)
+            )
+        )
+    else:
+        said.append(_("{file}: already ignoring the lock file").format(file=".git/info/exclude"))
+    return said
+
+
+def _append_line(path: Path, line: str) -> None:
+    try:
+        old = path.read_bytes() if path.exists() else b""
+        with open(path, "ab") as f:
+            if old and not old.endswith(b"\n"):
+                f.write(b"\n")
+            f.write(line.encode("utf-8") + b"\n")
+    except OSError as e:
+        raise GitError(fileio.os_message(e, path.parent), path=str(path)) from None
+
+
+def driver_ready(repo: Repo, env: Mapping[str, str]) -> bool:
+    attr = run(repo.top, ["check-attr", "merge", "--", repo.rel], env).stdout
+    return attr.rstrip("\n").endswith(f": merge: {DRIVER}") and bool(
+        _config(repo, f"merge.{DRIVER}.driver", env)
+    )
+
+
+# ---- sync ----------------------------------------------------------------------------------------
+
+
+# What git says of a push that someone else's push got in before (the second one: a push
+# that landed between our push's look at the remote and its update of the branch).
+_RACES = ("fetch first", "non-fast-forward", "failed to update ref", "cannot lock ref")
+
+
+@dataclass(frozen=True)
+class Synced:
+    remote: str
+    branch: str
+    received: int  # commits merged in from the remote
+    sent: int  # commits pushed
+    committed: str  # the hash of a commit of changes made before the sync, or ""
+
+
+def _branch(repo: Repo, env: Mapping[str, str]) -> str:
+    p = run(repo.top, ["symbolic-ref", "--quiet", "--short", "HEAD"], env, check=False)
+    if p.returncode != 0:
+        raise GitError(
+            _("git is not on a branch (a detached HEAD): nothing to sync"),
+            hint=_("check out the desk's branch: git switch main"),
+        )
+    return p.stdout.strip()
+
+
+def _upstream(repo: Repo, branch: str, env: Mapping[str, str]) -> tuple[str, str, bool]:
+    """(remote, its branch, whether the upstream is set). Without an upstream: the only remote
+    (or `origin`), same branch name."""
+    remote = _config(repo, f"branch.{branch}.remote", env)
+    merge = _config(repo, f"branch.{branch}.merge", env)
+    if remote and remote != "." and merge.startswith("refs/heads/"):
+        return remote, merge[len("refs/heads/") :], True
+    remotes = run(repo.top, ["remote"], env).stdout.split()
+    if not remotes:
+        raise GitError(
+            _("no remote to sync with"),
+            hint=_("add the desk's shared repository: git remote add origin URL"),
+        )
+    chosen = "origin" if "origin" in remotes else remotes[0] if len(remotes) == 1 else ""
+    if not chosen:
+        raise GitError(
+            _("several remotes and no upstream for {branch}: which one to sync with?").format(
+                branch=branch
+            ),
+            hint=_("set it once: git branch --set-upstream-to REMOTE/{branch}").format(
+                branch=branch
+            ),
+        )
+    return chosen, branch, False
+
+
+def _count(repo: Repo, spec: str, env: Mapping[str, str]) -> int:
+    return int(run(repo.top, ["rev-list", "--count", spec], env).stdout.strip() or 0)
+
+
+def _conflict(repo: Repo, env: Mapping[str, str]) -> ConflictError:
+    paths = unmerged(repo, env)
+    labels = conflicts_in(repo)
+    others = [p for p in paths if p != repo.rel]
+    if labels:
+        return ConflictError(
+            _("merge conflict on {ids}: nothing was lost, both versions are in the file").format(
+                ids=", ".join(labels)
+            ),
+            path=repo.rel,
+            hint=_(
+                "settle each with `aes-tracker resolve ID --ours` (or --theirs, --field), "
+                "then run `aes-tracker sync` again"
+            ),
+        )
+    return ConflictError(
+        _(
+            "merge conflict in {paths}: settle it with git, then run `aes-tracker sync` again"
+        ).format(paths=", ".join(others or paths)),
+        hint=_("`git status` lists them; `git merge --abort` takes the merge back"),
+    )
+
+
+def _finish_merge(repo: Repo, env: Mapping[str, str], validate: Callable[[], None]) -> None:
+    """A merge left in progress by an earlier sync: once the data file holds no conflict (and
+    reads clean) and no other file is unmerged, conclude it."""
+    if conflicts_in(repo):
+        raise _conflict(repo, env)
+    paths = unmerged(repo, env)
+    if repo.rel in paths:
+        validate()
+        run(repo.top, ["add", "--", repo.rel], env)
+        paths = unmerged(repo, env)
+    if paths:
+        raise _conflict(repo, env)
+    run(repo.top, ["commit", "--no-edit", "--quiet"], env)
+
+
+def sync(
+    repo: Repo,
+    *,
+    by: str,
+    environ: Mapping[str, str],
+    validate: Callable[[], None],
+    lock_timeout: float = fileio.DEFAULT_LOCK_TIMEOUT,
+    interactive: bool = False,
+    message: str = "",
+) -> Synced:
+    """Commit the data file if it has changes, fetch, merge the remote branch (with the merge
+    driver), push. Raises ConflictError when the merge leaves conflicts (the merge stays in
+    progress; `resolve`, then `sync` again, finishes it), GitError for everything else: then
+    nothing was lost (what was committed here stays committed here, and goes with the next
+    sync). `validate` raises TrackerError when the data file does not read clean."""
+    env = identity(repo, by, environ)
+    if interactive and "GIT_TERMINAL_PROMPT" not in environ:
+        env.pop("GIT_TERMINAL_PROMPT")  # a person is there to type a password
+    with fileio.locked(repo.path, lock_timeout):
+        branch = _branch(repo, env)
+        state = in_progress(repo)
+        if state == "merge":
+            _finish_merge(repo, env, validate)
+        elif state:
+            raise GitError(
+                _("a git {what} is in progress: finish it with git first").format(what=state),
+                hint=_("git status says how ({what} --continue or --abort)").format(what=state),
+            )
+        if not driver_ready(repo, env):
+            raise GitError(
+                _("the aes-tracker merge driver is not set up for {path} in this clone").format(
+                    path=repo.rel
+                ),
+                hint=_("run `aes-tracker git init-merge` once (and commit .gitattributes)"),
+            )
+        if conflicts_in(repo):
+            raise _conflict(repo, env)
+        remote, rbranch, tracked = _upstream(repo, branch, env)
+        committed = ""
+        if run(repo.top, ["status", "--porcelain", "--", repo.rel], env).stdout.strip():
+            validate()
+            committed = commit_file(
+                repo, message or _("sync: changes made before the sync"), "", by, environ
+            )
+        received = sent = 0
+        for _attempt in range(3):
+            fetched = run(repo.top, ["fetch", "--quiet", remote], env, check=False)
+            if fetched.returncode != 0:
+                raise GitError(
+                    _("cannot fetch from {remote}: {reason}").format(
+                        remote=remote, reason=_first_line(fetched.stderr)
+                    ),
+                    hint=_("nothing was lost: your changes are committed here; sync again later"),
+                )
+            theirs = f"refs/remotes/{remote}/{rbranch}"
+            exists = (
+                run(repo.top, ["rev-parse", "--verify", "--quiet", theirs], env, check=False)
+            ).returncode == 0
+            if exists:
+                incoming = _count(repo, f"HEAD..{theirs}", env)
+                if incoming:
+                    title = f"sync: merge {remote}/{rbranch}"
+                    args = ["merge", "--no-edit", "--quiet", "-m", title, theirs]
+                    merged = run(repo.top, args, env, check=False)
+                    if merged.returncode != 0:
+                        if unmerged(repo, env) or in_progress(repo) == "merge":
+                            raise _conflict(repo, env)
+                        raise GitError(
+                            _("git merge refused: {reason}").format(
+                                reason=_first_line(merged.stderr or merged.stdout)
+                            ),
+                            hint=_("nothing was changed; `git status` shows what is in the way"),
+                        )
+                    received += incoming
+            outgoing = _count(repo, f"{theirs}..HEAD" if exists else "HEAD", env)
+            if not outgoing:
+                return Synced(remote, rbranch, received, sent, committed)
+            args = ["push", "--porcelain", remote, f"HEAD:refs/heads/{rbranch}"]
+            if not tracked:
+                args.insert(1, "--set-upstream")
+            pushed = run(repo.top, args, env, check=False)
+            if pushed.returncode == 0:
+                return Synced(remote, rbranch, received, sent + outgoing, committed)
+            refused = [ln for ln in pushed.stdout.splitlines() if ln.startswith("!")]
+            reason = refused[0].split("\t")[-1] if refused else _first_line(pushed.stderr)
+            if not any(race in reason for race in _RACES):  # not "behind the remote": say why
+                raise GitError(
+                    _("cannot push to {remote}: {reason}").format(remote=remote, reason=reason),
+                    hint=_("nothing was lost: your changes are committed here; sync again later"),
+                )
+            # Someone pushed meanwhile: fetch and merge their work too, then push again.
+        raise GitError(
+            _("{remote} keeps changing while this sync pushes; try again").format(remote=remote),
+            hint=_("nothing was lost: your changes are committed here"),
+        )

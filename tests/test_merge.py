@@ -1,0 +1,494 @@
+"""The three-way merge of the data file (merge.py), without git: field by field, histories as a
+union, the schedule of a recurring commitment recomputed, conflicts kept per commitment between
+markers that `check` names and `settle` (the core of `resolve`) finishes."""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from aes_tracker import markers, ops
+from aes_tracker.check import conflicts as marker_errors
+from aes_tracker.errors import TrackerError
+from aes_tracker.merge import (
+    MISSING,
+    Merged,
+    merge_bytes,
+    merge_documents,
+    merge_history,
+    render,
+    settle,
+)
+from aes_tracker.model import DONE, IN_PROGRESS, check_document
+from aes_tracker.store import Draft
+from aes_tracker.tomlfile import dumps, same
+
+from .conftest import DATA
+
+BASE: dict[str, Any] = tomllib.loads(DATA.read_text(encoding="utf-8"))
+TODAY = date(2026, 11, 28)
+REC = "inst-annual-consultations"
+X = "sec-targeted-training"
+
+
+def who(by: str, second: int = 0) -> ops.Who:
+    return ops.Who(by, TODAY, datetime(2026, 11, 28, 12, 0, second, tzinfo=UTC))
+
+
+def apply(doc: dict[str, Any], *changes: Callable[[Draft], object]) -> dict[str, Any]:
+    """`doc` after the changes, made by the same functions the commands use."""
+    raw = copy.deepcopy(doc)
+    cs = raw.pop("commitments", {})
+    d = Draft(Path("x.toml"), raw, lambda cid: cs[cid], cs)
+    for change in changes:
+        change(d)
+    return d._document_now()
+
+
+def merged(b: dict[str, Any], o: dict[str, Any], t: dict[str, Any]) -> Merged:
+    return merge_documents(copy.deepcopy(b), copy.deepcopy(o), copy.deepcopy(t))
+
+
+def clean(b: dict[str, Any], o: dict[str, Any], t: dict[str, Any]) -> dict[str, Any]:
+    m = merged(b, o, t)
+    assert m.clean, [c.label for c in m.conflicts]
+    _doc, problems = check_document(m.document)
+    assert problems == []
+    return m.document
+
+
+def history(doc: dict[str, Any], cid: str) -> list[dict[str, Any]]:
+    return list(doc["commitments"][cid]["history"])
+
+
+def note(cid: str, text: str, by: str, second: int = 0) -> Callable[[Draft], object]:
+    return lambda d: ops.add_note(d, cid, text, who(by, second), on=TODAY)
+
+
+def edit(cid: str, by: str, **fields: Any) -> Callable[[Draft], object]:
+    return lambda d: ops.edit(d, cid, fields, who(by))
+
+
+def status(cid: str, value: str, by: str) -> Callable[[Draft], object]:
+    return lambda d: ops.set_status(d, cid, value, who(by), on=TODAY)  # type: ignore[arg-type]
+
+
+def session(on: date, by: str, second: int = 0) -> Callable[[Draft], object]:
+    later = ops.Who(by, date(2030, 1, 1), who(by, second).now)  # sessions up to 2029
+    return lambda d: ops.done(d, REC, later, on=on, force=True)
+
+
+# ---- the field rule ------------------------------------------------------------------------------
+
+
+def test_changes_to_different_fields_of_one_commitment_merge_cleanly() -> None:
+    ours = apply(BASE, edit(X, "awa", title="Train the AES Unified Force"), note(X, "a", "awa"))
+    theirs = apply(BASE, status(X, IN_PROGRESS, "ivan"), note(X, "b", "ivan"))
+    doc = clean(BASE, ours, theirs)
+    c = doc["commitments"][X]
+    assert c["title"] == "Train the AES Unified Force" and c["status"] == IN_PROGRESS
+    notes = [h.get("note") for h in c["history"]]
+    assert "a" in notes and "b" in notes
+    assert len(c["history"]) == 1 + 2 + 2  # recorded, ours' edit and note, theirs' status and note
+
+
+def test_one_sided_and_same_changes_take_that_value() -> None:
+    ours = apply(BASE, status(X, DONE, "awa"))
+    assert same(clean(BASE, ours, BASE), ours)
+    assert same(clean(BASE, BASE, ours), ours)
+    assert same(clean(BASE, ours, ours), ours)
+
+
+def test_the_same_field_set_differently_is_a_conflict_for_that_commitment_only() -> None:
+    ours = apply(BASE, edit(X, "awa", title="Ours"), note("dev-infrastructure", "o", "awa"))
+    theirs = apply(BASE, edit(X, "ivan", title="Theirs"), note("dev-infrastructure", "t", "ivan"))
+    m = merged(BASE, ours, theirs)
+    assert [c.label for c in m.conflicts] == [X]
+    (c,) = m.conflicts
+    assert c.fields == ("title",)
+    # Both versions carry the merged history: whichever is kept, no entry is lost.
+    assert c.ours["history"] == c.theirs["history"] and len(c.ours["history"]) == 3
+    notes = {h.get("note") for h in history(m.document, "dev-infrastructure")}
+    assert {"o", "t"} <= notes
+    text = render(m).decode()
+    errors = marker_errors(text, "f.toml")
+    assert [e.message for e in errors] == [f"unresolved merge conflict on {X}"]
+    line = text.split("\n")[errors[0].line - 1]  # type: ignore[operator]
+    assert line == f"<<<<<<< ours: {X}"
+    # Outside the block everything is merged; each side of the block is the table only.
+    block = markers.blocks(markers.split(text))[0]
+    assert block.ours.startswith(f"[commitments.{X}]\n") and 'title = "Ours"' in block.ours
+    assert block.theirs.startswith(f"[commitments.{X}]\n") and 'title = "Theirs"' in block.theirs
+    for which in ("ours", "theirs"):
+        whole = tomllib.loads(markers.side(markers.split(text), which))
+        assert check_document(whole)[1] == []
+
+
+def test_added_on_one_side_kept_on_both_equal_fine_on_both_different_a_conflict() -> None:
+    def add(title: str, by: str) -> Callable[[Draft], object]:
+        new = ops.NewCommitment(
+            title=title, category="security", parties=["Russia"], quote="q", review=TODAY
+        )
+        return lambda d: ops.add_commitment(d, new, who(by), force=True)
+
+    ours = apply(BASE, add("Deliver helicopters", "awa"))
+    theirs = apply(BASE, add("Open a trade house", "ivan"))
+    doc = clean(BASE, ours, theirs)
+    assert {"sec-deliver-helicopters", "sec-open-trade-house"} <= set(doc["commitments"])
+    # The same ID added on both sides with different content: a conflict on that ID only.
+    ours2 = apply(BASE, add("Deliver helicopters", "awa"))
+    theirs2 = apply(BASE, add("Deliver helicopters", "ivan"), edit(X, "ivan", title="T"))
+    m = merged(BASE, ours2, theirs2)
+    assert [c.label for c in m.conflicts] == []  # same fields; both recordings kept
+    assert len(history(m.document, "sec-deliver-helicopters")) == 2
+    theirs3 = apply(
+        BASE,
+        add("Deliver helicopters", "ivan"),
+        edit("sec-deliver-helicopters", "ivan", quote="other words"),
+    )
+    m = merged(BASE, ours2, theirs3)
+    assert [(c.label, c.fields) for c in m.conflicts] == [("sec-deliver-helicopters", ("quote",))]
+
+
+def test_removed_on_one_side() -> None:
+    ours = apply(BASE, lambda d: ops.remove(d, X, force=True))
+    assert X not in clean(BASE, ours, BASE)["commitments"]
+    assert (
+        X not in clean(BASE, ours, apply(BASE, note("dev-infrastructure", "n", "i")))["commitments"]
+    )
+    # Removed on one side, changed on the other: a conflict, one side empty.
+    theirs = apply(BASE, note(X, "still here", "ivan"))
+    m = merged(BASE, ours, theirs)
+    (c,) = m.conflicts
+    assert c.label == X and c.ours is MISSING and c.theirs["history"][-1]["note"] == "still here"
+    block = markers.blocks(markers.split(render(m).decode()))[0]
+    assert block.ours == "" and block.theirs.startswith(f"[commitments.{X}]")
+
+
+def test_unknown_keys_settings_parties_and_sources_follow_the_same_rules() -> None:
+    ours = copy.deepcopy(BASE)
+    theirs = copy.deepcopy(BASE)
+    ours["commitments"][X]["x_priority"] = "high"
+    theirs["commitments"][X]["x_owner"] = "ivan"
+    ours["settings"] = {"git": True, "groups": {"AES": ["Mali"]}}
+    theirs["settings"] = {"report_window": "14d"}
+    ours["parties"] = [*BASE["parties"], "China"]
+    theirs["parties"] = [p for p in BASE["parties"] if p != "Niger"] + ["Togo"]
+    ours["sources"]["s-ours"] = {"title": "A", "date": date(2025, 1, 1)}
+    theirs["sources"]["s-theirs"] = {"title": "B", "date": date(2025, 2, 1)}
+    doc = merged(BASE, ours, theirs).document
+    c = doc["commitments"][X]
+    assert c["x_priority"] == "high" and c["x_owner"] == "ivan"
+    assert doc["settings"] == {"git": True, "groups": {"AES": ["Mali"]}, "report_window": "14d"}
+    assert doc["parties"] == ["AES", "Burkina Faso", "Mali", "Russia", "China", "Togo"]
+    assert {"s-ours", "s-theirs"} <= set(doc["sources"])
+    # The same setting set differently: a conflict on `settings`, the rest merged.
+    ours["settings"]["git"] = True
+    theirs["settings"] = {"git": False}
+    m = merged(BASE, ours, theirs)
+    assert [(c.label, c.fields) for c in m.conflicts] == [("settings", ("git",))]
+    text = render(m).decode()
+    assert "<<<<<<< ours: settings\n[settings]\n" in text
+    for which in ("ours", "theirs"):
+        tomllib.loads(markers.side(markers.split(text), which))
+
+
+def test_a_merge_that_would_not_check_is_a_conflict_instead() -> None:
+    # One side drops a party from the list (by hand), the other adds a commitment of that party:
+    # each file checks, their merge would not.
+    ours = copy.deepcopy(BASE)
+    ours["parties"] = [p for p in BASE["parties"] if p != "Niger"]
+    for g in ours.get("groups", {}).values():  # and from the groups that list it
+        g["members"] = [m for m in g["members"] if m != "Niger"]
+    new = ops.NewCommitment(
+        title="Niger hosts a session", category="institutional", parties=["Niger"], quote="q",
+        review=TODAY,
+    )  # fmt: skip
+    theirs = apply(BASE, lambda d: ops.add_commitment(d, new, who("ivan")))
+    m = merged(BASE, ours, theirs)
+    assert [(c.label, c.ours) for c in m.conflicts] == [("inst-niger-hosts-session", MISSING)]
+    text = render(m).decode()
+    assert check_document(tomllib.loads(markers.side(markers.split(text), "ours")))[1] == []
+
+
+def test_no_common_ancestor_merges_as_added_on_both_sides() -> None:
+    ours = apply(BASE, note(X, "o", "awa"))
+    theirs = apply(BASE, note(X, "t", "ivan"))
+    doc = clean({}, ours, theirs)
+    assert {"o", "t"} <= {h.get("note") for h in history(doc, X)}
+
+
+# ---- histories -----------------------------------------------------------------------------------
+
+
+def test_two_notes_in_the_same_second_by_the_same_person_both_survive() -> None:
+    ours = apply(BASE, note(X, "first", "awa", 5))
+    theirs = apply(BASE, note(X, "second", "awa", 5))
+    notes = [h.get("note") for h in history(clean(BASE, ours, theirs), X)]
+    assert notes.count("first") == 1 and notes.count("second") == 1
+
+
+def test_an_entry_on_both_sides_is_kept_once_and_one_removed_by_a_side_goes() -> None:
+    mid = apply(BASE, note(X, "shared", "awa"))
+    ours = apply(mid, note(X, "o", "awa", 1))
+    theirs = apply(mid, note(X, "t", "ivan", 2))
+    notes = [h.get("note") for h in history(clean(mid, ours, theirs), X)]
+    assert notes.count("shared") == 1
+    # The same entry reaching both sides (a cherry-pick) is one entry.
+    twice = apply(BASE, note(X, "same", "awa", 3))
+    doc = clean(BASE, apply(twice, note(X, "o", "awa", 4)), apply(twice, note(X, "t", "i", 4)))
+    assert [h.get("note") for h in history(doc, X)].count("same") == 1
+    # `undo` on one side removed an entry the other still has: it goes.
+    undone = copy.deepcopy(mid)
+    undone["commitments"][X]["history"].pop()
+    doc = clean(mid, undone, theirs)
+    notes = [h.get("note") for h in history(doc, X)]
+    assert "shared" not in notes and "t" in notes
+
+
+def test_the_merged_history_is_in_date_order() -> None:
+    h = [{"on": date(2026, 1, 1), "event": "note", "note": "base"}]
+    o = [*h, {"on": date(2026, 3, 1), "event": "note", "note": "o"}]
+    t = [*h, {"on": date(2026, 2, 1), "event": "note", "note": "t"}]
+    assert [e["note"] for e in merge_history(h, o, t)] == ["base", "t", "o"]
+    assert merge_history(h, o, h) is o  # one side changed it: that side's list, as it is
+
+
+# ---- the schedule of a recurring commitment ------------------------------------------------------
+
+
+def test_the_same_session_recorded_on_both_sides_moves_the_schedule_once() -> None:
+    ours = apply(BASE, session(date(2026, 5, 12), "awa", 1))
+    theirs = apply(BASE, session(date(2026, 5, 12), "ivan", 2))
+    doc = clean(BASE, ours, theirs)
+    c = doc["commitments"][REC]
+    assert c["due"] == date(2027, 4, 3) == ours["commitments"][REC]["due"]
+    assert c["next_host"] == ours["commitments"][REC]["next_host"]
+    held = [h["by"] for h in c["history"] if h["event"] == "occurrence"]
+    assert held == ["bundled-data", "awa", "ivan"]
+
+
+def test_sessions_recorded_on_each_side_give_the_schedule_of_all_of_them() -> None:
+    first = apply(BASE, session(date(2026, 4, 10), "awa"))
+    ours = apply(first, session(date(2027, 4, 5), "awa"))
+    theirs = apply(first, session(date(2028, 4, 2), "ivan"), note(REC, "n", "ivan"))
+    doc = clean(first, ours, theirs)
+    everything = apply(first, session(date(2027, 4, 5), "awa"), session(date(2028, 4, 2), "ivan"))
+    for key in ("due", "next_host"):
+        assert doc["commitments"][REC][key] == everything["commitments"][REC][key]
+    assert doc["commitments"][REC]["due"] == date(2029, 4, 3)
+
+
+def test_a_session_on_one_side_and_an_edit_on_the_other_merge_cleanly() -> None:
+    ours = apply(BASE, session(date(2026, 5, 12), "awa"))
+    theirs = apply(BASE, edit(REC, "ivan", notes="Venue to be agreed"))
+    c = clean(BASE, ours, theirs)["commitments"][REC]
+    assert c["due"] == date(2027, 4, 3) and c["notes"] == "Venue to be agreed"
+
+
+# ---- bytes in, bytes out -------------------------------------------------------------------------
+
+
+def test_merge_bytes_writes_canonical_bytes_and_reads_no_marked_input() -> None:
+    b = DATA.read_bytes()
+    o = dumps(apply(BASE, note(X, "o", "awa")))
+    t = dumps(apply(BASE, note(X, "t", "ivan")))
+    r = merge_bytes(b, o, t, "data/commitments.toml")
+    assert r.conflicts == () and r.data == dumps(tomllib.loads(r.data.decode()))
+    with pytest.raises(TrackerError) as e:
+        merge_bytes(b, o, b'schema = 1\ntitle = "x\n', "data/commitments.toml")
+    assert str(e.value).startswith("data/commitments.toml:2:")
+    assert str(e.value).endswith("(their version)")
+    marked = render(merged(BASE, apply(BASE, edit(X, "a", title="A")), BASE | {"schema": 1}))
+    with pytest.raises(TrackerError):
+        merge_bytes(b, b"schema = 1\n<<<<<<< ours: x\n=======\n>>>>>>> theirs: x\n", marked, "p")
+    # An unreadable common ancestor: merged as if added on both sides.
+    assert merge_bytes(b"\x00garbage", o, t, "p").conflicts == ()
+
+
+# ---- settling a conflict -------------------------------------------------------------------------
+
+
+def conflicted() -> str:
+    ours = apply(
+        BASE,
+        edit(X, "awa", title="Ours"),
+        status(X, DONE, "awa"),
+        edit("dev-infrastructure", "awa", title="Infra ours"),
+    )
+    theirs = apply(
+        BASE,
+        edit(X, "ivan", title="Theirs"),
+        status(X, IN_PROGRESS, "ivan"),
+        edit("dev-infrastructure", "ivan", title="Infra theirs"),
+    )
+    return render(merged(BASE, ours, theirs)).decode()
+
+
+def test_settle_with_one_side_then_the_other_gives_a_canonical_file() -> None:
+    text = conflicted()
+    data, s = settle(
+        text, "sec-targ", side="ours", fields={}, who=who("lead"), path="f", today=TODAY
+    )
+    assert s.unit == X and s.left == ("dev-infrastructure",)
+    assert markers.has_markers(data.decode())
+    data, s = settle(
+        data.decode(), "dev-infrastructure", side="theirs", fields={}, who=who("lead"), path="f",
+        today=TODAY,
+    )  # fmt: skip
+    assert s.left == ()
+    doc = tomllib.loads(data.decode())
+    assert data == dumps(doc) and check_document(doc)[1] == []
+    c = doc["commitments"][X]
+    assert c["title"] == "Ours" and c["status"] == DONE
+    last = c["history"][-1]
+    assert last["by"] == "lead" and last["event"] == "edit"
+    assert set(last["changes"]) == {"title: Theirs → Ours", "status: in_progress → done"}
+    assert doc["commitments"]["dev-infrastructure"]["title"] == "Infra theirs"
+
+
+def test_settle_with_fields() -> None:
+    text = conflicted()
+    with pytest.raises(TrackerError) as e:
+        settle(text, X, side=None, fields={"status": "done"}, who=who("l"), path="f", today=TODAY)
+    assert "also differ on title" in e.value.message
+    data, _s = settle(
+        text, X, side=None, fields={"status": "stalled", "title": "Both"}, who=who("l"),
+        path="f", today=TODAY,
+    )  # fmt: skip
+    data, _s = settle(
+        data.decode(), "dev-infra", side="theirs", fields={"title": "Infra both"}, who=who("l"),
+        path="f", today=TODAY,
+    )  # fmt: skip
+    doc = tomllib.loads(data.decode())
+    assert doc["commitments"][X]["status"] == "stalled"
+    assert doc["commitments"]["dev-infrastructure"]["title"] == "Infra both"
+    with pytest.raises(TrackerError) as e:
+        settle(
+            text, X, side="ours", fields={"status": "Done!"}, who=who("l"), path="f", today=TODAY
+        )
+    assert e.value.field == "field"
+
+
+def test_settle_refuses_what_it_cannot_settle() -> None:
+    with pytest.raises(TrackerError) as e:
+        settle("schema = 1\n", X, side="ours", fields={}, who=who("l"), path="f", today=TODAY)
+    assert "no unresolved merge conflict" in e.value.message
+    with pytest.raises(TrackerError) as e:
+        settle(conflicted(), "nothing-like", side="ours", fields={}, who=who("l"), path="f",
+               today=TODAY)  # fmt: skip
+    assert e.value.message.startswith("no conflict on 'nothing-like': the conflicts are on ")
+    git_own = "schema = 1\n<<<<<<< HEAD\nx = 1\n=======\nx = 2\n>>>>>>> other\n"
+    with pytest.raises(TrackerError) as e:
+        settle(git_own, X, side="ours", fields={}, who=who("l"), path="f", today=TODAY)
+    assert "not written by aes-tracker" in e.value.message and e.value.line == 2
+
+
+# ---- properties ----------------------------------------------------------------------------------
+
+IDS = sorted(BASE["commitments"])
+TITLES = ["A", "B", "C"]
+STATUSES = ["pending", "in_progress", "done", "stalled"]
+
+
+@st.composite
+def versions(draw: st.DrawFn) -> dict[str, Any]:
+    """The bundled document after a few random edits of the raw tables: fields from small pools
+    (so that the two sides often agree or clash), notes, removals, additions, settings."""
+    doc = copy.deepcopy(BASE)
+    cs = doc["commitments"]
+    for _ in range(draw(st.integers(0, 5))):
+        kind = draw(st.sampled_from(["title", "status", "note", "unknown", "rm", "add", "set"]))
+        cid = draw(st.sampled_from(IDS))
+        if cid not in cs:
+            continue
+        if kind == "title":
+            cs[cid]["title"] = draw(st.sampled_from(TITLES))
+        elif kind == "status":
+            cs[cid]["status"] = draw(st.sampled_from(STATUSES))
+        elif kind == "note":
+            cs[cid]["history"].append(
+                {
+                    "on": date(2026, 1, draw(st.integers(1, 3))),
+                    "at": datetime(2026, 1, 5, 12, 0, draw(st.integers(0, 2)), tzinfo=UTC),
+                    "by": draw(st.sampled_from(["awa", "ivan"])),
+                    "event": "note",
+                    "status": "pending",
+                    "note": draw(st.sampled_from(["x", "y"])),
+                }
+            )
+        elif kind == "unknown":
+            cs[cid]["x_tag"] = draw(st.sampled_from(["a", "b"]))
+        elif kind == "rm":
+            del cs[cid]
+        elif kind == "add":
+            new = draw(st.sampled_from(["new-a", "new-b"]))
+            cs[new] = {
+                **copy.deepcopy(BASE["commitments"][IDS[0]]),
+                "title": draw(st.sampled_from(TITLES)),
+            }
+        else:
+            doc.setdefault("settings", {})["x_mode"] = draw(st.sampled_from(["a", "b"]))
+    return doc
+
+
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(versions())
+def test_merging_with_an_unchanged_side_gives_the_changed_side(x: dict[str, Any]) -> None:
+    for m in (merged(BASE, x, BASE), merged(BASE, BASE, x), merged(BASE, x, x)):
+        assert m.clean and same(m.document, x)
+
+
+@SETTINGS
+@given(versions(), versions())
+def test_ours_and_theirs_are_symmetric_but_for_the_labels(
+    x: dict[str, Any], y: dict[str, Any]
+) -> None:
+    a, b = merged(BASE, x, y), merged(BASE, y, x)
+    assert [c.unit for c in a.conflicts] == [c.unit for c in b.conflicts]
+    for ca, cb in zip(a.conflicts, b.conflicts, strict=True):
+        assert _same_or_missing(ca.ours, cb.theirs) and _same_or_missing(ca.theirs, cb.ours)
+    units = {c.unit for c in a.conflicts}
+    for doc_a, doc_b in ((a.document, b.document),):
+        for key in ("commitments", "sources"):
+            for uid in set(doc_a.get(key, {})) | set(doc_b.get(key, {})):
+                if (key, uid) not in units:
+                    assert same(doc_a[key][uid], doc_b[key][uid])
+    if a.clean:
+        assert render(a) == render(b)
+
+
+@SETTINGS
+@given(versions(), versions())
+def test_merging_is_idempotent_and_loses_no_added_entry(
+    x: dict[str, Any], y: dict[str, Any]
+) -> None:
+    m = merged(BASE, x, y)
+    for which in ("ours", "theirs"):
+        text = render(m).decode()
+        doc = tomllib.loads(markers.side(markers.split(text), which))
+        again = merged(BASE, doc, doc)
+        assert again.clean and same(again.document, doc)
+        # Every entry either side added is there, whichever version of a conflict is kept,
+        # unless that version is the removal of the commitment.
+        for side in (x, y):
+            for cid, c in side["commitments"].items():
+                if cid not in doc["commitments"]:
+                    continue
+                for h in c["history"]:
+                    assert h in doc["commitments"][cid]["history"], (cid, h)
+
+
+def _same_or_missing(a: Any, b: Any) -> bool:
+    return (a is MISSING and b is MISSING) or (a is not MISSING and b is not MISSING and same(a, b))
