@@ -98,6 +98,11 @@ def pgettext(context: str, message: str) -> str:
     return _current.pgettext(context, message)
 
 
+def colon() -> str:
+    """The colon between a label and what follows, as the language writes it (": ", " : ")."""
+    return pgettext("punctuation", ": ")
+
+
 def status_label(name: str) -> str:
     """A status as a person reads it: the identifier in English (what they type), the
     catalogue's word in another language (`en cours`). Machine formats keep the identifier."""

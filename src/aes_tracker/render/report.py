@@ -9,7 +9,15 @@ import textwrap
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from aes_tracker.i18n import _, category_label, event_label, iso_label, ngettext, status_label
+from aes_tracker.i18n import (
+    _,
+    category_label,
+    colon,
+    event_label,
+    iso_label,
+    ngettext,
+    status_label,
+)
 from aes_tracker.model import EMPTY, parse_change
 from aes_tracker.render import Output, paint, register, safe, title_text, to_json
 from aes_tracker.report import SECTIONS
@@ -120,7 +128,7 @@ def change_line(x: Mapping[str, Any], f: type[_Plain] = _Plain) -> str:
     if x["host"]:
         text += ", " + _("host {host}").format(host=f.text(x["host"]))
     if x["note"]:
-        text += f": {f.text(x['note'])}"
+        text += colon() + f.text(x["note"])
     changes = [c for c in x["changes"] if not (per_party and c.startswith("status: "))]
     if changes:
         text += " [" + "; ".join(f.code(c) for c in changes) + "]"

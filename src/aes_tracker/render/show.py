@@ -11,6 +11,7 @@ from aes_tracker.dates import days_left
 from aes_tracker.i18n import (
     _,
     category_label,
+    colon,
     event_label,
     human_date,
     iso_label,
@@ -210,7 +211,7 @@ def detail_lines(
                 (
                     _("Review"),
                     human_date(c.review)
-                    + (f": {safe(c.review_reason)}" if c.review_reason else ""),
+                    + (colon() + safe(c.review_reason) if c.review_reason else ""),
                 )
             )
     if c.recur:
@@ -221,7 +222,7 @@ def detail_lines(
         for i, s in enumerate(sessions(c)):
             text = iso_label(s["on"]) + (f", {safe(s['host'])}" if s["host"] else "")
             if s["note"]:
-                text += f": {safe(s['note'])}"
+                text += colon() + safe(s["note"])
             for url in s["evidence"]:
                 text += "  " + _("evidence: {url}").format(url=safe(url))
             lines.append((_("Sessions held") if i == 0 else "", text))
