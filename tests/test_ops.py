@@ -273,20 +273,6 @@ def test_rm_needs_force_when_there_is_history_beyond_the_recording() -> None:
     assert not d.has("dev-infrastructure")
 
 
-def test_ids_are_matched_in_any_case_and_near_misses_get_a_suggestion() -> None:
-    ids = draft().ids()
-    assert ops.resolve_id(ids, "INST-NEXT") == "inst-next-session-date"
-    with pytest.raises(TrackerError) as e:
-        ops.resolve_id(ids, "sec-targetted-training")
-    assert e.value.hint == "did you mean sec-targeted-training?"
-
-
-def test_search_folds_case_accents_and_punctuation() -> None:
-    assert ops.fold("D’intensifier") == ops.fold("d'intensifier") == "d intensifier"
-    assert ops.fold("Bamako–Dakar") == ops.fold("bamako-dakar")
-    assert ops.fold("ÉQUIPEMENTS") == "equipements"
-
-
 def test_an_id_starts_with_its_category() -> None:
     d = draft()
     assert ops.add_commitment(d, _new(category=SECURITY, title="Train"), WHO).cid == "sec-train"

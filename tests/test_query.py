@@ -8,8 +8,20 @@ from datetime import date
 import pytest
 from dateutil.relativedelta import relativedelta
 
+from aes_tracker.errors import TrackerError
 from aes_tracker.model import Catalog, check_document, statuses
-from aes_tracker.query import SORTS, Filter, due_soon, review_due, row, rows, select, sort
+from aes_tracker.query import (
+    SORTS,
+    Filter,
+    due_soon,
+    fold,
+    resolve_id,
+    review_due,
+    row,
+    rows,
+    select,
+    sort,
+)
 
 from .test_golden import MULTI
 
@@ -131,3 +143,17 @@ def test_rows_are_made_when_read_and_equal_row_of_each() -> None:
     assert got[0] == expected[0] and got[-1] == expected[-1]
     assert got[1:3] == expected[1:3]
     assert list(got) == expected, "a second reading gives the same rows"
+
+
+def test_ids_are_matched_in_any_case_and_near_misses_get_a_suggestion() -> None:
+    ids = [*catalog().commitments, "inst-next-session-date", "sec-targeted-training"]
+    assert resolve_id(ids, "INST-NEXT") == "inst-next-session-date"
+    with pytest.raises(TrackerError) as e:
+        resolve_id(ids, "sec-targetted-training")
+    assert e.value.hint == "did you mean sec-targeted-training?"
+
+
+def test_search_folds_case_accents_and_punctuation() -> None:
+    assert fold("D’intensifier") == fold("d'intensifier") == "d intensifier"
+    assert fold("Bamako–Dakar") == fold("bamako-dakar")
+    assert fold("ÉQUIPEMENTS") == "equipements"

@@ -597,7 +597,7 @@ def settle(
     only, every field on which the versions differ must be given. The rest of the file is kept
     as it is; once no conflict is left, it is written in canonical form and must check clean.
     A settled commitment gets a history entry saying who chose what."""
-    from aes_tracker.ops import resolve_id
+    from aes_tracker.query import resolve_id
 
     segments = markers.split(text, path)
     found = markers.blocks(segments)

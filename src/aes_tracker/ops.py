@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -37,6 +36,7 @@ from aes_tracker.model import (
     shown,
     status_info,
 )
+from aes_tracker.query import fold, resolve_id
 from aes_tracker.recurrence import check_rule, schedule
 
 if TYPE_CHECKING:
@@ -77,56 +77,6 @@ class Outcome:
 
 
 # ---- IDs -----------------------------------------------------------------------------------------
-
-
-def resolve_id(
-    ids: Iterable[str], given: str, what: str = "commitment", field: str | None = None
-) -> str:
-    """An exact ID (any case), or the one ID that starts with `given` (as git does with commit
-    hashes); a near miss gets "did you mean"."""
-    ids = list(ids)
-    key = given.strip().casefold()
-    exact = [i for i in ids if i.casefold() == key]
-    if exact:
-        return exact[0]
-    matches = sorted(i for i in ids if i.casefold().startswith(key)) if key else []
-    if len(matches) == 1:
-        return matches[0]
-    if matches:
-        raise TrackerError(
-            _("{value} is ambiguous: it starts {ids}").format(
-                value=shown(given), ids=", ".join(matches)
-            ),
-            hint=_("give more of the ID"),
-            field=field,
-        )
-    import difflib
-
-    close = difflib.get_close_matches(key, ids, n=3, cutoff=0.6)
-    message = (
-        _("no commitment {value}") if what == "commitment" else _("no source {value}")
-    ).format(value=shown(given))
-    hint = (
-        _("did you mean {ids}?").format(ids=_(" or ").join(close))
-        if close
-        else _("`aes-tracker list` shows the IDs")
-        if what == "commitment"
-        else _("`aes-tracker source list` shows the IDs")
-    )
-    raise TrackerError(message, hint=hint, field=field)
-
-
-def fold(text: str) -> str:
-    """For searching: lower case, no accents, and punctuation as spaces, so that `d'intensifier`
-    finds `d’intensifier` and `bamako-dakar` finds `Bamako–Dakar`."""
-    nfkd = unicodedata.normalize("NFKD", text.casefold())
-    out = []
-    for ch in nfkd:
-        if unicodedata.combining(ch):
-            continue
-        cat = unicodedata.category(ch)
-        out.append(" " if cat[0] in "PSZC" else ch)
-    return " ".join("".join(out).split())
 
 
 def slug(category: str, title: str, taken: Iterable[str]) -> str:

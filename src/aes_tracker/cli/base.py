@@ -733,7 +733,7 @@ def change(ctx: typer.Context, fn: Callable[[Draft], Outcome], note: str = "") -
 
 
 def resolve(draft_or_view: Draft | View, given: str) -> str:
-    from aes_tracker.ops import resolve_id
+    from aes_tracker.query import resolve_id
     from aes_tracker.store import Draft
 
     if isinstance(draft_or_view, Draft):

@@ -135,8 +135,7 @@ def list_(
     Example: aes-tracker list --category security --open --format json
     """
     from aes_tracker.model import Summary, parse_category, parse_status
-    from aes_tracker.ops import resolve_id
-    from aes_tracker.query import SORTS, Filter, rows, select
+    from aes_tracker.query import SORTS, Filter, resolve_id, rows, select
     from aes_tracker.query import sort as sort_rows
     from aes_tracker.render.rows import Rows
 
@@ -419,7 +418,7 @@ def stats(
 
     Example: aes-tracker stats --matrix --by member --format csv -o compliance.csv
     """
-    from aes_tracker.ops import resolve_id
+    from aes_tracker.query import resolve_id
     from aes_tracker.stats import GROUPINGS, compliance
 
     s = settings(ctx)
