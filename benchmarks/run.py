@@ -439,16 +439,13 @@ TARGETS = {
 def targets(r: dict) -> list[dict]:
     out = []
 
-    def check(name: str, value: float | None, limit: float, detail: str = "") -> None:
+    def check(name: str, value: float | None, limit: float, hint: str = "") -> None:
+        # `hint` says how to measure a target left unmeasured; it is not shown otherwise.
         if value is None:
-            out.append({"target": name, "met": False, "detail": "not measured " + detail})
+            out.append({"target": name, "met": False, "detail": f"not measured {hint}".rstrip()})
         else:
             out.append(
-                {
-                    "target": name,
-                    "met": value <= limit,
-                    "detail": f"{value:.2f}× (limit {limit}×) {detail}".rstrip(),
-                }
+                {"target": name, "met": value <= limit, "detail": f"{value:.2f}× (limit {limit}×)"}
             )
 
     def ratio(cases: dict | None, a: str, b: str, key: str = "median_s") -> float | None:

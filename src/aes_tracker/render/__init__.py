@@ -283,12 +283,29 @@ def to_json(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, indent=2) + "\n"
 
 
+def _line_encoder() -> Callable[[Any], str]:
+    """`json.dumps(x, ensure_ascii=False)`, one encoder made once for all the rows:
+    `JSONEncoder.encode` makes a new C encoder for every call, a third of the time of
+    `list --format json` at 10,000 rows. Same bytes (tests/test_render.py); where the C
+    accelerator is missing (another Python), the standard encoder."""
+    plain = json.JSONEncoder(ensure_ascii=False)
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return plain.encode
+    # markers=None: no cycle check, rows are trees; `default` raises the standard TypeError.
+    enc = make(
+        None, plain.default, json.encoder.encode_basestring, None, ": ", ", ", False, False, True
+    )
+    join = "".join
+    return lambda obj: join(enc(obj, 0))
+
+
 def to_json_lines(items: Iterable[Mapping[str, Any]]) -> Iterator[str]:
     """A JSON array with one object per line: the same data as an indented array, readable
     line by line (grep, a diff), and written by the C encoder, ten times faster than indent=2
     (which the standard library can only do in Python) on 10,000 commitments. In chunks of a few
     hundred lines, so that the whole text is never held at once."""
-    dumps = json.JSONEncoder(ensure_ascii=False).encode
+    dumps = _line_encoder()
     it = iter(items)
     first = next(it, None)
     if first is None:
