@@ -203,17 +203,23 @@ def main() -> None:
         describe(Path(sys.argv[2]), int(sys.argv[4]), Path(sys.argv[3]))
         return
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", default="10000,100000")
-    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--sizes", default="10000,100000", help="commitments per file, comma-separated")
+    ap.add_argument("--runs", type=int, default=5, help="timed runs per command (the median)")
     ap.add_argument(
-        "--exe", default=shutil.which("aes-tracker", path=str(Path(sys.executable).parent))
+        "--exe",
+        default=shutil.which("aes-tracker", path=str(Path(sys.executable).parent)),
+        help="the aes-tracker to time (default: the one next to this Python)",
     )
     ap.add_argument(
         "--baseline-exe",
         help="an aes-tracker installed from an older commit: its cold list is timed too",
     )
     ap.add_argument(
-        "-o", "--output", type=Path, default=HERE / "results" / f"{date.today().isoformat()}.json"
+        "-o",
+        "--output",
+        type=Path,
+        default=HERE / "results" / f"{date.today().isoformat()}.json",
+        help="where the JSON results go (default: benchmarks/results/DATE.json)",
     )
     a = ap.parse_args()
     if not a.exe:
@@ -422,7 +428,7 @@ def table(r: dict) -> str:
                 lines.append(
                     f"{int(n):>7}  {k:<28}{v['median_s']:>9.3f}{v['peak_kib'] / 1024:>9.1f}"
                 )
-    return "\n".join(lines)
+    return "\n".join(line.rstrip() for line in lines)  # no padding at the ends of lines
 
 
 # The performance issue's targets: aes-tracker ÷ Taskwarrior, (time, peak memory) at 10,000 and
