@@ -89,6 +89,38 @@ def test_french_words_and_dates() -> None:
     assert i18n.status_label("in_progress") == "in_progress"
 
 
+def test_a_date_error_names_the_month_in_the_language(datafile: Path) -> None:
+    """The month in a date error comes from the same catalogue entry as the month in prose."""
+    argv = ("done", "sec-technical-assistance", "--on", "2026-02-30")
+    fr = Cli(datafile)("--lang", "fr", *argv)
+    assert fr.exit_code == 2
+    assert "février 2026" in fr.stderr and "February" not in fr.stderr
+    en = Cli(datafile)(*argv)
+    assert "February 2026" in en.stderr
+
+
+@pytest.mark.parametrize(
+    ("toml", "english"),
+    [
+        ("x = [1, 2\n", "unclosed array"),
+        ("x = 1\nx = 2\n", "a value is set twice"),
+        ('x = "abc\n', "a string is not closed before the end of the line"),
+        ("[a\n", "a table header is missing its ']'"),
+        ("x = 1 2\n", "something follows a value on the same line"),
+        ('x = "\\q"\n', "a backslash in a string does not start a valid escape"),
+        ("x = 'abc\n", "a closing quote or bracket is missing"),
+        ("x = {a = 1, a = 2}\n", "a key is set twice in an inline table"),
+    ],
+)
+def test_a_toml_error_is_in_the_language(tmp_path: Path, toml: str, english: str) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(toml, encoding="utf-8")
+    assert english in Cli(bad)("list").stderr
+    fr = Cli(bad)("--lang", "fr", "list")
+    assert fr.exit_code != 0 and fr.stderr.startswith("error: ")
+    assert english not in fr.stderr, fr.stderr
+
+
 # Every command and format a script reads: the bytes must not depend on the language.
 MACHINE = [
     ["list", "--format", "json"],

@@ -15,14 +15,13 @@ from datetime import date, datetime
 from dateutil.relativedelta import relativedelta
 
 from aes_tracker.errors import DateError
-from aes_tracker.i18n import _
+from aes_tracker.i18n import _, month_name
 
 __all__ = [
     "DateError",
     "add",
     "days_left",
     "is_overdue",
-    "month_name",
     "parse_date",
     "parse_duration",
     "parse_since",
@@ -70,26 +69,6 @@ _NUMERIC_RE = re.compile(r"^(\d{1,4})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{1,4})$
 _YEAR_RE = re.compile(r"(?<!\d)\d{4}(?!\d)")
 _WORDS = {"today": 0, "tomorrow": 1, "yesterday": -1, "aujourd'hui": 0, "demain": 1, "hier": -1}
 _UNITS = {"d": "days", "w": "weeks", "m": "months", "y": "years"}
-
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
-
-def month_name(month: int) -> str:
-    """The month's name in the current language."""
-    return _(MONTHS[month - 1])
 
 
 def _delta(n: int, unit: str) -> relativedelta:
@@ -175,6 +154,23 @@ def _why_impossible(y: int, mo: int, d: int) -> str:
     return _("{month} {year} has no day {n}").format(month=month_name(mo), year=y, n=d)
 
 
+def _impossible_in_words(s: str, default: datetime) -> str:
+    """Why a date in words is not in the calendar ("30 February 2026"), in the words the
+    numeric forms get: the month and year read with the day put back to 1."""
+    from dateutil import parser
+
+    days = list(re.finditer(r"(?<!\d)\d{1,2}(?!\d)", s))
+    if len(days) == 1:
+        m = days[0]
+        try:
+            first = parser.parse(s[: m.start()] + "1" + s[m.end() :], default=default)
+        except (ValueError, OverflowError, TypeError):
+            pass
+        else:
+            return _why_impossible(first.year, first.month, int(m.group()))
+    return _("there is no such day or month")
+
+
 def _parse_words(text: str, s: str) -> date:
     from dateutil import parser
 
@@ -190,7 +186,9 @@ def _parse_words(text: str, s: str) -> date:
         reason = str(e).split(":")[0]
         if "out of range" in reason or "must be in" in reason:
             raise DateError(
-                _("'{value}' is not a real date ({why})").format(value=text, why=_(reason)),
+                _("'{value}' is not a real date ({why})").format(
+                    value=text, why=_impossible_in_words(s, a)
+                ),
                 hint=hint(),
             ) from None
         raise DateError(_("'{value}' is not a date").format(value=text), hint=hint()) from None

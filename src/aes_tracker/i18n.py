@@ -129,7 +129,7 @@ def human_month(text: str) -> str:
         return text
     year, month = text.split("-")
     return pgettext("month and year", "{month} {year}").format(
-        month=pgettext("month", _MONTHS[int(month) - 1]), year=year
+        month=month_name(int(month)), year=year
     )
 
 
@@ -138,7 +138,7 @@ def iso_label(text: str | None) -> str:
     return human_date(date.fromisoformat(text)) if text else ""
 
 
-_MONTHS = (
+MONTHS = (
     "January",
     "February",
     "March",
@@ -154,6 +154,12 @@ _MONTHS = (
 )
 
 
+def month_name(month: int) -> str:
+    """The name of a month (1–12) in the current language: one catalogue entry (context
+    "month") for dates in prose, month headings and date errors."""
+    return pgettext("month", MONTHS[month - 1])
+
+
 def human_date(d: date | None) -> str:
     """A date in prose (reports, `show`, the timeline): ISO in English, as the data file has
     it; in another language, the catalogue's pattern (`3 avril 2026`, `1er mai 2026`). Machine
@@ -163,7 +169,7 @@ def human_date(d: date | None) -> str:
     iso = d.isoformat()
     if _lang == "en":
         return iso
-    month = pgettext("month", _MONTHS[d.month - 1])
+    month = month_name(d.month)
     if d.day == 1:
         pattern = pgettext("date, first day of a month", "{iso}")
     else:

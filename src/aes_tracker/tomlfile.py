@@ -16,7 +16,7 @@ from types import ModuleType
 from typing import Any
 
 from aes_tracker.errors import TrackerError
-from aes_tracker.i18n import _
+from aes_tracker.i18n import N_, _
 from aes_tracker.model import (
     COMMITMENT_KEYS,
     EVENT_KEYS,
@@ -92,19 +92,33 @@ def _position(data: bytes, offset: int) -> tuple[int, int]:
 _POS_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 _EOF_RE = re.compile(r"\s*\(at end of document\)$")
 _DUP_RE = re.compile(r"^Cannot declare \((.*)\) twice")
+# What the parser's messages mean, in our words (translated where they are shown).
 _WHAT = {
-    "Invalid value": "invalid value",
-    "Cannot overwrite a value": "a value is set twice",
-    "Cannot mutate immutable namespace": "a table is defined twice",
-    "Invalid statement": "invalid statement",
-    "Unclosed array": "unclosed array",
-    "Unclosed inline table": "unclosed inline table",
-    "Unterminated string": "unterminated string",
-    "Invalid date or datetime": "invalid date or date-time",
-    "Expected ']' at the end of a table declaration": "a table header is missing its ']'",
-    "Expected ']]' at the end of an array declaration": "an array header is missing its ']]'",
-    "Expected '=' after a key in a key/value pair": "a key is missing its '='",
-    "Invalid initial character for a key part": "a key starts with a character keys cannot have",
+    "Invalid value": N_("invalid value"),
+    "Cannot overwrite a value": N_("a value is set twice"),
+    "Cannot mutate immutable namespace": N_("a table is defined twice"),
+    "Invalid statement": N_("invalid statement"),
+    "Unclosed array": N_("unclosed array"),
+    "Unclosed inline table": N_("unclosed inline table"),
+    "Unterminated string": N_("unterminated string"),
+    "Invalid date or datetime": N_("invalid date or date-time"),
+    "Expected ']' at the end of a table declaration": N_("a table header is missing its ']'"),
+    "Expected ']]' at the end of an array declaration": N_("an array header is missing its ']]'"),
+    "Expected '=' after a key in a key/value pair": N_("a key is missing its '='"),
+    "Invalid initial character for a key part": N_(
+        "a key starts with a character keys cannot have"
+    ),
+    "Expected newline or end of document after a statement": N_(
+        "something follows a value on the same line"
+    ),
+    "Found invalid character": N_("a character is not allowed here"),
+    "Cannot redefine namespace": N_("a table is defined twice"),
+    "Duplicate inline table key": N_("a key is set twice in an inline table"),
+    "Unescaped '\\' in a string": N_("a backslash in a string does not start a valid escape"),
+    "Invalid hex value": N_("an escape's hexadecimal value is invalid"),
+    "Escaped character is not a Unicode scalar value": N_("an escape names no Unicode character"),
+    # Last: the specific "Expected ..." messages above are tried first.
+    "Expected": N_("a closing quote or bracket is missing"),
 }
 
 
@@ -147,7 +161,7 @@ def _decode_error(e: Exception, text: str, path: str) -> TrackerError:
     what: str | None = None
     if msg.startswith("Illegal character"):
         if "'\\n'" in msg:
-            what = "a string is not closed before the end of the line"
+            what = N_("a string is not closed before the end of the line")
         else:
             char = msg[len("Illegal character") :].strip()
             return TrackerError(
