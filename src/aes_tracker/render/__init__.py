@@ -322,6 +322,27 @@ def to_json_lines(items: Iterable[Mapping[str, Any]]) -> Iterator[str]:
     yield (lead + ",\n".join(chunk) if chunk else "") + "\n]\n"
 
 
+def svg_picture(lines: Callable[[int], Iterable[str]], width: int, title: str) -> str:
+    """The terminal's coloured picture as an SVG, drawn by Rich's export: `lines(width)` gives
+    the lines as the terminal shows them (ANSI colours), at least 100 columns wide."""
+    from rich.console import Console
+    from rich.text import Text
+
+    width = max(width, 100)
+    con = Console(
+        file=io.StringIO(),
+        width=width,
+        record=True,
+        force_terminal=True,
+        color_system="truecolor",
+        legacy_windows=False,
+        _environ={},
+    )
+    for ln in lines(width):
+        con.print(Text.from_ansi(ln), crop=False, soft_wrap=True)
+    return str(con.export_svg(title=title))
+
+
 def cell(v: Any, sep: str = "; ") -> str:
     """A value as one CSV or plain cell: lists joined with `sep`, booleans as true/false, null as
     empty, and a mapping (per-party assessments) as `key=value` pairs."""

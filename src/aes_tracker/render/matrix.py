@@ -8,13 +8,12 @@ its cells; and last, the columns in panels, one under the other, each as wide as
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from aes_tracker.i18n import _, iso_label
 from aes_tracker.matrix import NOT_A_PARTY
-from aes_tracker.render import Output, md, paint, register, safe, to_csv, to_json
+from aes_tracker.render import Output, md, paint, register, safe, svg_picture, to_csv, to_json
 from aes_tracker.render.layout import GAP, INDENT, wrap_cell
 
 CELL_W = 5  # wide enough for an average: "+0.25"
@@ -266,19 +265,6 @@ def _markdown(m: Mapping[str, Any], out: Output) -> str:
 @register("matrix", "svg")
 def _svg(m: Mapping[str, Any], out: Output) -> str:
     """The same picture as the terminal's, drawn by Rich's SVG export."""
-    from rich.console import Console
-    from rich.text import Text
-
-    width = max(out.width, 100)
-    con = Console(
-        file=io.StringIO(),
-        width=width,
-        record=True,
-        force_terminal=True,
-        color_system="truecolor",
-        legacy_windows=False,
-        _environ={},
+    return svg_picture(
+        lambda w: matrix_lines(m, w, True), out.width, _("aes-tracker: compliance matrix")
     )
-    for ln in matrix_lines(m, width, True):
-        con.print(Text.from_ansi(ln), crop=False, soft_wrap=True)
-    return str(con.export_svg(title=_("aes-tracker: compliance matrix")))

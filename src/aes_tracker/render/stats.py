@@ -3,7 +3,6 @@ as text and JSON. Every status column, colour and glyph comes from the status re
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,6 +15,7 @@ from aes_tracker.render import (
     paint,
     register,
     safe,
+    svg_picture,
     title_text,
     to_json,
 )
@@ -186,24 +186,8 @@ def _table(st: Mapping[str, Any], out: Output) -> str:
 @register("stats", "svg")
 def _svg(st: Mapping[str, Any], out: Output) -> str:
     """The same picture as the terminal's, drawn by Rich's SVG export."""
-
-    from rich.console import Console
-    from rich.text import Text
-
-    width = max(out.width, 100)
-    con = Console(
-        file=io.StringIO(),
-        width=width,
-        record=True,
-        force_terminal=True,
-        color_system="truecolor",
-        legacy_windows=False,
-        _environ={},
-    )
-    for ln in stats_lines(st, width, True):
-        con.print(Text.from_ansi(ln), crop=False, soft_wrap=True)
     title = _("aes-tracker: compliance by {by}").format(by=by_label(st["by"]))
-    return str(con.export_svg(title=title))
+    return svg_picture(lambda w: stats_lines(st, w, True), out.width, title)
 
 
 _MARKS = {
