@@ -172,3 +172,29 @@ def test_a_table_in_chunks_is_the_table_whole() -> None:
     assert len(chunks) > 2
     assert "".join(chunks) == table(rows, cols, 40, False)
     assert all(c.endswith("\n") for c in chunks)
+
+
+def test_a_column_that_can_go_goes_before_a_cell_that_stays_is_wrapped() -> None:
+    """With the title below the rows, Category (which can go) is dropped rather than the Due
+    cell "review 2026-01-03" broken over two lines; cells wrap only when dropping is not
+    enough."""
+    from aes_tracker.render.layout import Column, plan
+
+    rows = [{"id": "dev-infrastructure", "due": "review 2026-04-03", "cat": "development"}]
+    cols = [
+        Column("ID", lambda r: r["id"]),
+        Column("Due", lambda r: r["due"], wrap=True),
+        Column("Category", lambda r: r["cat"], drop=1),
+        Column("Title", lambda r: "A title " * 8, wrap=True, grow=True),
+    ]
+    # 18 + 17 + 11 + 2 gaps = 50 columns: too wide for 45, not with Category gone (37).
+    found = plan(iter(rows), cols, 45)
+    assert found is not None
+    p, _cells = found
+    assert [c.head for c in p.columns] == ["ID", "Due"] and p.widths == [18, 17]
+    assert p.below is not None and p.below.head == "Title"
+    # At 30 even that does not fit: the Due cell wraps, and Category is gone too.
+    found = plan(iter(rows), cols, 30)
+    assert found is not None
+    p, _cells = found
+    assert [c.head for c in p.columns] == ["ID", "Due"] and p.widths[1] < 17

@@ -285,8 +285,8 @@ def to_json(obj: Any) -> str:
 
 def _line_encoder() -> Callable[[Any], str]:
     """`json.dumps(x, ensure_ascii=False)`, one encoder made once for all the rows:
-    `JSONEncoder.encode` makes a new C encoder for every call, a third of the time of
-    `list --format json` at 10,000 rows. Same bytes (tests/test_render.py); where the C
+    `JSONEncoder.encode` makes a new C encoder for every call (about 30 ms of
+    `list --format json` at 10,000 rows). Same bytes (tests/test_render.py); where the C
     accelerator is missing (another Python), the standard encoder."""
     plain = json.JSONEncoder(ensure_ascii=False)
     make = getattr(json.encoder, "c_make_encoder", None)

@@ -156,22 +156,25 @@ def plan(
         found = attempt(cols, wrap_cells=True)
     if found is not None:
         return found, cells
-    # The growing column below each row; the others on the row, dropping what does not fit.
+    # The growing column below each row; the others on the row: the columns that can go are
+    # dropped before a cell of those that stay is wrapped ("review 2026-01-03" stays whole while
+    # Category goes), and only then are cells wrapped, dropping again what does not fit.
     grow = next((c for c in columns if c.grow), None)
     if grow is None or width - INDENT < 10:
         return None
-    fixed = [c for c in columns if c is not grow]
-    while fixed:
-        gaps = GAP * (len(fixed) - 1)
-        nat = [cells.natural(c) for c in fixed]
-        low = [cells.least(c, True) for c in fixed]
-        ws = _shrink(nat, low, [c.wrap for c in fixed], width - gaps)
-        if sum(ws) + gaps <= width:
-            return _Plan(fixed, ws, grow), cells
-        droppable = [c for c in fixed if c.drop]
-        if not droppable:
-            return None
-        fixed.remove(max(droppable, key=lambda c: c.drop))
+    for wrap_cells in (False, True):
+        fixed = [c for c in columns if c is not grow]
+        while fixed:
+            gaps = GAP * (len(fixed) - 1)
+            nat = [cells.natural(c) for c in fixed]
+            low = [cells.least(c, wrap_cells) for c in fixed]
+            ws = _shrink(nat, low, [c.wrap for c in fixed], width - gaps)
+            if sum(ws) + gaps <= width:
+                return _Plan(fixed, ws, grow), cells
+            droppable = [c for c in fixed if c.drop]
+            if not droppable:
+                break
+            fixed.remove(max(droppable, key=lambda c: c.drop))
     return None
 
 
