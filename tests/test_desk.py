@@ -374,6 +374,13 @@ def test_a_planted_conflict_is_reported_named_and_resolved(tmp_path: Path) -> No
     assert r.stdout == "sec-targeted-training: settled with their version; no conflict left\n"
     assert b.cli("check").exit_code == 0
     assert b.cli("sync", by="ivan").exit_code == 0
+    # Once the merge is committed, undo may not bring the conflict back into the file (and,
+    # with commits on, into the desk's history): the file is unchanged, no commit is made.
+    settled, head = b.text(), git(b.path, "rev-parse", "HEAD").stdout
+    r = b.cli("--git", "undo")
+    assert r.exit_code == 2 and r.stderr.startswith(f"error: {b.data}: cannot undo: "), r.stderr
+    assert "resolve" in r.stderr.splitlines()[0] and len(r.stderr.splitlines()) == 2
+    assert b.text() == settled and git(b.path, "rev-parse", "HEAD").stdout == head
     assert a.cli("sync").exit_code == 0
     assert a.text() == b.text()
     c = a.doc()["commitments"]["sec-targeted-training"]

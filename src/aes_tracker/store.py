@@ -139,11 +139,13 @@ def _refuse_conflict_markers(text: str, path: str) -> None:
         )
 
 
-def restorable(raw_bytes: bytes, path: Path) -> None:
+def restorable(raw_bytes: bytes, path: Path, environ: Mapping[str, str]) -> None:
     """Raise TrackerError unless `undo` may put these bytes back: a file that parses and checks
     clean, or one that holds the conflict blocks of a merge (each version of it parses), as
-    `resolve` found it."""
-    from aes_tracker import markers
+    `resolve` found it, while that merge is still going on. Once git has committed the merge
+    (`sync` after `resolve`), bringing the markers back would put them in the desk's history;
+    outside a git work tree (a merge-file run by hand) nothing says the merge is over."""
+    from aes_tracker import gitops, markers
 
     shown = str(path)
     text = decode(raw_bytes, shown)
@@ -153,6 +155,16 @@ def restorable(raw_bytes: bytes, path: Path) -> None:
     segments = markers.split(text, shown)
     for which in (markers.OURS_LABEL, markers.THEIRS_LABEL):
         parse(markers.side(segments, which), shown)
+    repo = gitops.find(path, environ)
+    if repo is not None and gitops.in_progress(repo) != "merge":
+        raise TrackerError(
+            _(
+                "cannot undo: that would bring back the merge conflict a resolve settled, and "
+                "the merge is committed; nothing was changed"
+            ),
+            path=shown,
+            hint=_("to change the outcome, use edit or status on the commitment"),
+        )
 
 
 def git_setting(loc: Location) -> bool | None:
@@ -1074,7 +1086,7 @@ def undo(
                     ),
                     path=str(path),
                 )
-            restorable(restored, path)  # the restored bytes must parse and check clean
+            restorable(restored, path, environ)  # they must parse and check clean
             fileio.check_writable(path)
             try:
                 fileio.replace(path, restored, expect=current_digest, create=current is None)
