@@ -3,6 +3,7 @@ line (the golden files show the layouts themselves; these tests check the rules 
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -13,7 +14,7 @@ from typer.main import get_command
 
 from aes_tracker.cli import app
 
-from .conftest import Cli, bare_env, installed_cmd
+from .conftest import DATA, Cli, bare_env, installed_cmd
 from .test_golden import CASES, GOLDEN
 
 
@@ -256,3 +257,26 @@ def test_a_reader_that_leaves_early_ends_the_command_quietly(
     err = p.stderr.read()
     assert p.wait(timeout=120) == 0, err
     assert err == b"", err
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["list", "--help"], ["--version"], ["list"]])
+def test_help_and_version_end_quietly_when_the_reader_is_gone(
+    tmp_path: Path, argv: list[str]
+) -> None:
+    """`aes-tracker --help | head -1`: Rich, which draws the help, ends with status 1 when its
+    reader has left; the tool says 0, as for every other command. The reader is gone before
+    the first write (a closed pipe), and the output unbuffered (as under PYTHONUNBUFFERED=1),
+    so that every write meets it whatever the pipe's and Python's buffers."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        p = subprocess.run(
+            [*installed_cmd(), "--file", str(DATA), *argv],
+            env={**bare_env(tmp_path), "PYTHONUNBUFFERED": "1"},
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            timeout=60,
+        )
+    finally:
+        os.close(write_end)
+    assert (p.returncode, p.stderr) == (0, b"")

@@ -198,8 +198,19 @@ COMMAND_KINDS = {
 }
 
 
+def _raise_broken_pipe(_console: object) -> None:
+    raise _ReaderLeft()
+
+
 def _translate_panels() -> None:
+    """Before Typer draws a help page with Rich: the panels' titles in the language, and a
+    reader that leaves (`--help | head -1`) ends the run as it does every other command
+    (`Group.main`), instead of with Rich's own `SystemExit(1)` (Console.on_broken_pipe, which
+    Rich documents as the method to override; Typer makes its consoles itself)."""
+    from rich.console import Console
     from typer import rich_utils
+
+    Console.on_broken_pipe = _raise_broken_pipe  # type: ignore[method-assign,assignment]
 
     rich_utils.OPTIONS_PANEL_TITLE = _("Options")
     rich_utils.COMMANDS_PANEL_TITLE = _("Commands")
@@ -454,7 +465,12 @@ def flags(ctx: typer.Context, **mapping: str) -> None:
 
 def _version(value: bool) -> None:
     if value:
-        sys.stdout.write(f"aes-tracker {__version__}\n")
+        try:
+            sys.stdout.write(f"aes-tracker {__version__}\n")
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # Typer ends an EPIPE met while reading the options with status 1.
+            raise _ReaderLeft() from None
         raise typer.Exit()
 
 
