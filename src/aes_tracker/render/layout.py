@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from aes_tracker.i18n import colon
 from aes_tracker.render import paint
 
 GAP = 2  # spaces between columns
@@ -279,6 +280,26 @@ def table(
     """The table, or None when the page is too narrow for one."""
     found = plan(rows, columns, width, style)
     return None if found is None else "".join(render(found, width, color))
+
+
+def blocks(
+    rows: Iterable[Mapping[str, Any]], columns: Sequence[Column], width: int, color: bool
+) -> str:
+    """For a page too narrow for any table: each row as a block, the first column's value on a
+    line of its own, then each other column as "Label: value" (the growing one as its bare
+    value), wrapped and indented; empty values are left out. Every line fits the page but a
+    link, which is never folded."""
+    first, *rest = columns
+    room = max(width - INDENT, 10)
+    out: list[str] = []
+    for r in rows:
+        out += [paint(ln, "bold", color) for ln in wrap_cell(first.cell(r), width)]
+        for c in rest:
+            value = c.cell(r)
+            if value:
+                text = value if c.grow else c.head + colon() + value
+                out += [" " * INDENT + ln for ln in wrap_cell(text, room)]
+    return "\n".join(out) + "\n"
 
 
 def pairs(items: Sequence[tuple[str, str]], width: int, *, keep: Sequence[str] = ()) -> list[str]:

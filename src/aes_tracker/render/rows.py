@@ -20,7 +20,7 @@ from aes_tracker.render import (
     to_csv,
     to_json_lines,
 )
-from aes_tracker.render.layout import Column, plan, render, table, wrap_cell
+from aes_tracker.render.layout import Column, blocks, plan, render, table, wrap_cell
 
 SOON_DAYS = 30
 
@@ -312,7 +312,7 @@ def _sources_table(p: Rows, out: Output) -> str:
         return _("No sources yet.") + "\n"
     cols = [_translated(c) for c in SOURCE_COLUMNS]
     text = table(p.rows, cols, out.width, out.color)
-    return text if text is not None else sources_plain(p)
+    return text if text is not None else blocks(p.rows, cols, out.width, out.color)
 
 
 # ---- history entries (log) ---------------------------------------------------------------------
@@ -403,4 +403,4 @@ def _log_table(p: Rows, out: Output) -> str:
         return (p.empty or _("No history entries match.")) + "\n"
     cols = [_translated(c) for c in LOG_COLUMNS]
     text = table(p.rows, cols, out.width, out.color)
-    return text if text is not None else log_plain(p)
+    return text if text is not None else blocks(p.rows, cols, out.width, out.color)

@@ -145,7 +145,7 @@ def stats_lines(st: Mapping[str, Any], width: int, color: bool) -> list[str]:
     title = _("Compliance by {by}, as of {day}").format(
         by=by_label(st["by"]), day=iso_label(st["as_of"])
     )
-    out = [paint(title, "bold", color) if len(title) <= width else title]
+    out = [paint(ln, "bold", color) for ln in wrap_cell(title, width)]
     out.append(paint(line(head, None), "bold", color))
     for r, g in zip(rows, groups, strict=True):
         out += line(r, g).split("\n")
