@@ -155,6 +155,19 @@ BAD = [
     (["edit", "sec-targ", "--review", "x"], "error: --review: 'x' is not a date"),
     (["edit", "sec-targ", "--category", "x"], "error: --category: 'x' is not a category"),
     (
+        ["edit", "sec-targ", "--remove-party", "Mali"],
+        "error: --remove-party: Mali is not a party to sec-targeted-training",
+    ),
+    (
+        ["edit", "sec-targ", "--remove-party", "Narnia"],
+        "error: --remove-party: 'Narnia' is not a known party",
+    ),
+    (
+        ["edit", "sec-targ", "--remove-party", "Russia"],
+        "error: --remove-party: name at least one committing party",
+    ),
+    (["edit", "sec-targ", "--add-party", "Narnia"], "error: --add-party: 'Narnia' is not a known"),
+    (
         ["add", "T", "--party", "Russia", "--due", "2027-01-01", "--quote", "q"],
         "error: --category is missing",
     ),

@@ -601,10 +601,17 @@ def review(
 # ---- add, edit, remove ---------------------------------------------------------------------------
 
 
-def _check_parties(d: Draft, parties: Sequence[str]) -> list[str]:
+def _check_parties(d: Draft, parties: Sequence[str], field: str = "party") -> list[str]:
+    """The known parties these name; an unknown one is an error about `field` (the CLI names
+    the option it came from: --party, --add-party, --remove-party)."""
     out: list[str] = []
     for p in parties:
-        match = _match_party(d, p)
+        try:
+            match = _match_party(d, p)
+        except TrackerError as e:
+            if e.field in ("party", "parties"):
+                e.field = field
+            raise
         if match not in out:
             out.append(match)
     return out
@@ -796,17 +803,18 @@ def edit(
         setv(key, value)
     if add_parties or remove_parties:
         current = list(t.get("parties", []))
-        for p in _check_parties(d, add_parties):
+        for p in _check_parties(d, add_parties, "add_party"):
             if p not in current:
                 current.append(p)
-        for p in _check_parties(d, remove_parties):
+        for p in _check_parties(d, remove_parties, "remove_party"):
             if p not in current:
                 raise TrackerError(
-                    _("{party} is not a party to {id}").format(party=p, id=cid), field="party"
+                    _("{party} is not a party to {id}").format(party=p, id=cid),
+                    field="remove_party",
                 )
             current.remove(p)
         if not current:
-            raise TrackerError(_("name at least one committing party"), field="party")
+            raise TrackerError(_("name at least one committing party"), field="remove_party")
         setv("parties", current)
     due_given, due = "due" in changes, changes.get("due")
     review_given, review_day = "review" in changes, changes.get("review")
