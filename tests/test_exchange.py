@@ -281,6 +281,12 @@ def test_per_party_csv_round_trip_carries_the_assessments(tmp_path: Path) -> Non
     bare = tmp_path / "bare.toml"
     _without_assessments(PARTIES, bare)
     cli = Cli(bare)
+    untouched = bare.read_bytes()
+    r = cli("import", str(sheet), "--dry-run", as_of=PARTIES_AS_OF)
+    assert r.exit_code == 0, r.output
+    assert "dev-split [Mali]: assessment would be recorded" in r.stdout
+    assert r.stdout.endswith("5 assessments would be recorded, 0 unchanged, 0 conflicts\n")
+    assert bare.read_bytes() == untouched
     r = cli("import", str(sheet), as_of=PARTIES_AS_OF)
     assert r.exit_code == 0, r.output
     assert "dev-split [Mali]: assessment recorded" in r.stdout

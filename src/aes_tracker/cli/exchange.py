@@ -146,49 +146,66 @@ def import_(
                 a=len(report["added"]), u=len(report["updated"])
             ),
         )
-    verb = _("would be ") if dry_run else ""
+    # Whole sentences for each mode: a translation cannot put a "would be" in the right place.
     out = []
     if "assessed" in report:
         for label in report["assessed"]:
-            out.append(_("{id}: {verb}assessment recorded").format(id=label, verb=verb))
+            line = (
+                _("{id}: assessment would be recorded")
+                if dry_run
+                else _("{id}: assessment recorded")
+            )
+            out.append(line.format(id=label))
         for label in report["conflicts"]:
             out.append(
                 _("{id}: conflict: differs from the data file (use --update)").format(id=label)
             )
         a = len(report["assessed"])
-        out.append(
+        summary = (
             ngettext(
-                "{a} assessment {verb}recorded, {n} unchanged, {c} conflicts",
-                "{a} assessments {verb}recorded, {n} unchanged, {c} conflicts",
+                "{a} assessment would be recorded, {n} unchanged, {c} conflicts",
+                "{a} assessments would be recorded, {n} unchanged, {c} conflicts",
                 a,
-            ).format(
-                a=a,
-                n=len(report["assessments_unchanged"]),
-                c=len(report["conflicts"]),
-                verb=verb,
             )
+            if dry_run
+            else ngettext(
+                "{a} assessment recorded, {n} unchanged, {c} conflicts",
+                "{a} assessments recorded, {n} unchanged, {c} conflicts",
+                a,
+            )
+        )
+        out.append(
+            summary.format(a=a, n=len(report["assessments_unchanged"]), c=len(report["conflicts"]))
         )
         typer.echo("\n".join(out))
         if report["conflicts"]:
             raise typer.Exit(EXIT_FOUND)
         return
+    labels = (
+        {
+            "added": _("would be added"),
+            "updated": _("would be updated"),
+            "sources": _("source would be added"),
+        }
+        if dry_run
+        else {"added": _("added"), "updated": _("updated"), "sources": _("source added")}
+    )
     for key in ("added", "updated", "sources"):
         for cid in report[key]:
-            label = {
-                "added": _("added"),
-                "updated": _("updated"),
-                "sources": _("source added"),
-            }[key]
-            out.append(f"{cid}: {verb}{label}")
+            out.append(f"{cid}: {labels[key]}")
     for cid in report["conflicts"]:
         out.append(_("{id}: conflict: differs from the data file (use --update)").format(id=cid))
+    summary = (
+        _("{a} would be added, {u} would be updated, {n} unchanged, {c} conflicts")
+        if dry_run
+        else _("{a} added, {u} updated, {n} unchanged, {c} conflicts")
+    )
     out.append(
-        _("{a} {verb}added, {u} {verb}updated, {n} unchanged, {c} conflicts").format(
+        summary.format(
             a=len(report["added"]),
             u=len(report["updated"]),
             n=len(report["unchanged"]),
             c=len(report["conflicts"]),
-            verb=verb,
         )
     )
     typer.echo("\n".join(out))
