@@ -49,6 +49,34 @@ def test_invalid_toml_gives_line_and_column_in_our_words() -> None:
     assert e.value.line == 4
 
 
+@pytest.mark.parametrize(
+    ("line", "field", "value"),
+    [
+        ("due = 2026-13-01", "commitments.x.due", "2026-13-01"),
+        ("due = 2026-12-32", "commitments.x.due", "2026-12-32"),
+        ("review = 2026-12-1  # a comment", "commitments.x.review", "2026-12-1"),
+        ("on = 2026-1-05", "commitments.x.history.on", "2026-1-05"),
+    ],
+)
+def test_a_date_that_is_not_one_is_named_with_its_field(line: str, field: str, value: str) -> None:
+    """A hand-typed date the TOML parser cannot read is said to be a date that is not one, with
+    the key it is for, not as the parser sees it ("something follows a value")."""
+    history = field.endswith(".on")
+    text = (
+        "schema = 1\n[commitments.x]\ntitle = 'T'\n"
+        + ("[[commitments.x.history]]\n" if history else "")
+        + line
+        + "\n"
+    )
+    with pytest.raises(TrackerError) as e:
+        parse(text, "f.toml")
+    n = 5 if history else 4
+    assert str(e.value) == (
+        f"f.toml:{n}:{line.index(value) + 1}: {field}: '{value}' is not a date (write it "
+        "as YYYY-MM-DD)"
+    )
+
+
 def test_positions_come_from_the_exception_not_its_text() -> None:
     """tomli's TOMLDecodeError carries lineno and colno; they are used as they are."""
     from aes_tracker.tomlfile import toml

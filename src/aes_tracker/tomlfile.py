@@ -149,6 +149,9 @@ def _decode_error(e: Exception, text: str, path: str) -> TrackerError:
         msg = msg[: m.start()]
     if line is None:
         line = text.count("\n") + 1
+    bad_date = _bad_date(text, line, path)
+    if bad_date is not None:
+        return bad_date
     dup = _DUP_RE.match(msg)
     if dup:
         keys = ".".join(re.findall(r"'([^']*)'", dup.group(1)))
@@ -175,6 +178,45 @@ def _decode_error(e: Exception, text: str, path: str) -> TrackerError:
     text_msg = _(what) if what else msg[:1].lower() + msg[1:]
     return TrackerError(
         _("invalid TOML: {what}").format(what=text_msg), path=path, line=line, col=col
+    )
+
+
+# A key set to what a person meant as a date (digits-digits-digits) that TOML cannot read as one
+# ("2026-13-01", "2026-12-1"): the parser reads the year as a number and stumbles on the rest.
+_DATE_LIKE_RE = re.compile(
+    r"^\s*([A-Za-z0-9_-]+)\s*=\s*(\d{4}-\d{1,2}-\d{1,2}(?:[T ][0-9:.+Z-]+)?)\s*(?:#.*)?$"
+)
+
+
+def _bad_date(text: str, line: int, path: str) -> TrackerError | None:
+    """The error for a date that is not one on `line`, named with its field (the key under
+    the nearest table header above it), or None when the line holds no such thing."""
+    lines = text.split("\n")
+    if not 1 <= line <= len(lines):
+        return None
+    m = _DATE_LIKE_RE.match(lines[line - 1])
+    if m is None:
+        return None
+    key, value = m.group(1), m.group(2)
+    try:
+        toml().loads(f"v = {value}")
+        return None  # a real date: the trouble is elsewhere
+    except Exception:  # the parser's error: this value is not a date it can read
+        pass
+    table = ""
+    for above in reversed(lines[: line - 1]):
+        h = _HEADER_RE.match(above)
+        if h:
+            table = ".".join(a or b or c for a, b, c in _PARTS_RE.findall(h.group(2)))
+            break
+    field = f"{table}.{key}" if table else key
+    return TrackerError(
+        _("{field}: '{value}' is not a date (write it as YYYY-MM-DD)").format(
+            field=field, value=value
+        ),
+        path=path,
+        line=line,
+        col=m.start(2) + 1,
     )
 
 
