@@ -471,6 +471,21 @@ def test_init_writes_bundled_and_refuses_to_overwrite(tmp_path: Path) -> None:
     assert target.read_bytes() == DATA.read_bytes()
 
 
+@pytest.mark.parametrize("content", [b"", b"garbage = [\n", b"schema = 1\n<<<<<<< ours\n"])
+def test_init_force_will_not_replace_a_file_it_cannot_read(tmp_path: Path, content: bytes) -> None:
+    """Undo may only restore a file that reads clean, so what --force would replace there could
+    not be brought back: init says so, in one line and a hint, and writes nothing."""
+    target = tmp_path / "broken.toml"
+    target.write_bytes(content)
+    r = Cli(target)("init", "--empty", "--force")
+    assert r.exit_code == 2
+    first, hint = r.stderr.splitlines()
+    assert first.startswith(f"error: {target}") and "cannot be read" in first, first
+    assert "undo could not bring it back" in first and first.endswith("nothing was written")
+    assert hint == "hint: fix it, or move it away, then run init again"
+    assert target.read_bytes() == content
+
+
 def test_first_write_without_a_file_creates_the_user_data_file(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 

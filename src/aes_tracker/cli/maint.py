@@ -7,7 +7,7 @@ import typer
 
 from aes_tracker.cli.base import command, commit, settings
 from aes_tracker.errors import EXIT_FOUND, TrackerError
-from aes_tracker.i18n import _, ngettext
+from aes_tracker.i18n import _, colon, ngettext
 
 
 @command()
@@ -123,6 +123,24 @@ def init(
         }
     else:
         content = load_bytes(read_file(bundled_path()), bundled_path()).raw
+
+    if force and os.path.lexists(path):
+        # Undo restores only a file that reads clean: what --force would replace here could
+        # not be brought back, so it is not replaced.
+        try:
+            load_bytes(read_file(path), path)
+        except TrackerError as e:
+            reason = e.message
+            if e.line is not None:
+                reason = _("line {n}").format(n=e.line) + colon() + reason
+            raise TrackerError(
+                _(
+                    "cannot be read ({reason}), and undo could not bring it back if --force "
+                    "replaced it; nothing was written"
+                ).format(reason=reason),
+                path=str(path),
+                hint=_("fix it, or move it away, then run init again"),
+            ) from None
 
     def write(d: Draft) -> Outcome:
         if os.path.lexists(path) and not force:
