@@ -132,6 +132,26 @@ def test_the_same_field_set_differently_is_a_conflict_for_that_commitment_only()
         assert check_document(whole)[1] == []
 
 
+def test_the_deadline_is_one_fact_a_due_date_on_one_side_and_a_review_on_the_other() -> None:
+    """A due date set on one side (which ends the review cycle) and a review recorded on the
+    other: a conflict whose sides are each a whole deadline, never a due date with the other
+    side's review date, which neither analyst wrote."""
+    u = "dip-equitable-treatment"
+    ours = apply(
+        BASE, lambda d: ops.review(d, u, who("ivan"), on=TODAY, next_review=date(2027, 2, 1))
+    )
+    theirs = apply(BASE, edit(u, "awa", due=date(2027, 1, 15)))
+    m = merged(BASE, ours, theirs)
+    assert [c.label for c in m.conflicts] == [u]
+    (c,) = m.conflicts
+    keys = ("due", "no_deadline", "review", "review_reason")
+    for side, own in ((c.ours, ours), (c.theirs, theirs)):
+        assert {k: side.get(k) for k in keys} == {k: own["commitments"][u].get(k) for k in keys}
+    assert "due" in c.theirs and "review" not in c.theirs and "due" not in c.ours
+    # Either side kept checks clean, and both analysts' entries are in it.
+    assert len(c.ours["history"]) == len(c.theirs["history"]) == 3
+
+
 def test_added_on_one_side_kept_on_both_equal_fine_on_both_different_a_conflict() -> None:
     def add(title: str, by: str) -> Callable[[Draft], object]:
         new = ops.NewCommitment(

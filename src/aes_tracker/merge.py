@@ -72,6 +72,10 @@ MISSING: Any = _Missing()
 
 # Fields of a recurring commitment that the recorded sessions decide.
 SCHEDULE_FIELDS = ("due", "next_host", "original_due")
+# A commitment's deadline is one fact written in these keys: a due date, or no deadline with a
+# review date (and why). Merged as one value, so that a side of a conflict is always a whole
+# deadline one analyst wrote, never one side's due date with the other's review date.
+DEADLINE_FIELDS = ("due", "no_deadline", "review", "review_reason")
 
 
 @dataclass(frozen=True)
@@ -247,7 +251,11 @@ def _merge_commitment(cid: str, b: Any, o: Any, t: Any, ctx: Context) -> tuple[A
     if not (isinstance(o, dict) and isinstance(t, dict)):
         return _merge_value(b, o, t)
     base = b if isinstance(b, dict) else {}
-    ours, theirs = _merge_tables(base, o, t, skip=("history",))
+    ours, theirs = _merge_tables(base, o, t, skip=("history", *DEADLINE_FIELDS))
+    go, gt = _deadline(o), _deadline(t)
+    g = _trivial(_deadline(base), go, gt)
+    ours.update(go if g is _BOTH else g)
+    theirs.update(gt if g is _BOTH else g)
     history = merge_history(
         base.get("history", MISSING), o.get("history", MISSING), t.get("history", MISSING)
     )
@@ -262,6 +270,10 @@ def _merge_commitment(cid: str, b: Any, o: Any, t: Any, ctx: Context) -> tuple[A
         if ours.get("recur") or theirs.get("recur"):
             _reschedule(cid, base, o, t, ours, theirs, ctx)
     return ours, theirs
+
+
+def _deadline(table: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: table[k] for k in DEADLINE_FIELDS if k in table}
 
 
 def _put(table: dict[str, Any], key: str, value: Any) -> None:
