@@ -193,6 +193,9 @@ def test_log_lists_history_across_commitments_newest_first(cli: Cli) -> None:
         ("dip-un-charter", "note", "2026-10-01"),
     ]
     assert rows[1]["backdated"] is True
+    # As of an earlier day, what came after it is not known yet: --until is today by default.
+    early = cli("log", "--since", "7d", "--format", "json", as_of="2026-11-21").stdout
+    assert [(r["id"], r["on"]) for r in json.loads(early)] == [("dev-infrastructure", "2026-11-20")]
     assert [r["id"] for r in json.loads(cli("log", "--by", "ANA", "--format", "json").stdout)] == [
         "sec-targeted-training"
     ]

@@ -326,7 +326,8 @@ def log(
         ),
     ] = None,
     until: Annotated[
-        str | None, typer.Option("--until", metavar="DATE", help="Up to this day, included.")
+        str | None,
+        typer.Option("--until", metavar="DATE", help="Up to this day, included (default: today)."),
     ] = None,
     by: Annotated[
         str | None,
@@ -360,7 +361,8 @@ def log(
         except TrackerError as e:
             e.field = "since"
             raise
-    last = maybe_day(until, today, "until")
+    # Today by default: as of an earlier day (--as-of), what came after it is not known yet.
+    last = maybe_day(until, today, "until") or today
     v = view(ctx)
     ids = [resolve(v, cid)] if cid else None
     rows = history_log(v.catalog, v.details, since=first, until=last, by=by or "", ids=ids)
