@@ -249,6 +249,25 @@ def test_list_without_assessments_has_no_mark_and_no_legend(cli: Cli) -> None:
     assert "*" not in r.stdout
 
 
+def test_an_assessment_of_a_party_no_longer_bound_neither_marks_nor_shows(cli: Cli) -> None:
+    """After `edit --remove-party Niger`, Niger's old assessment stays in the history (nothing
+    is lost) but no longer counts: no mark, not in the row's assessments, as in the matrix. A
+    member's assessment still counts while its group is a party."""
+    assert cli("status", "dev-infra", "stalled", "--party", "Niger").exit_code == 0
+    assert cli("status", "dev-inv", "stalled", "--party", "Mali").exit_code == 0
+    assert cli("edit", "dev-infra", "--remove-party", "AES", "--add-party", "Mali").exit_code == 0
+    rows = {x["id"]: x for x in json.loads(cli("list", "--format", "json").stdout)}
+    assert rows["dev-infrastructure"]["assessments"] == {}
+    assert rows["dev-investment-climate"]["assessments"] == {"Mali": "stalled"}
+    table = cli("--width", "120", "list", "--columns", "id,status").stdout
+    assert "dev-infrastructure         pending\n" in table
+    assert "dev-investment-climate     pending*\n" in table
+    shown = json.loads(cli("show", "dev-infra", "--format", "json").stdout)
+    assert shown["assessments"] == {} and shown["by_party"] == []
+    assert "Niger" in {h.get("party") for h in shown["history"]}, "the entry itself stays"
+    assert "*" not in cli("show", "dev-infra").stdout.split("Status", 1)[1].split("\n", 1)[0]
+
+
 def test_show_has_each_partys_line(fx: Cli) -> None:
     r = fx("--width", "100", "show", "dev-split", as_of=AS_OF)
     lines = r.stdout.splitlines()

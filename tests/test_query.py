@@ -119,9 +119,10 @@ def test_filters(f: Filter, ids: set[str]) -> None:
 
 def test_one_rule_for_days_left_closed_means_null() -> None:
     c = catalog().commitments
-    closed = row(c["dev-closed-on-time"], TODAY)
+    groups = catalog().groups
+    closed = row(c["dev-closed-on-time"], TODAY, groups=groups)
     assert (closed["days_left"], closed["overdue"], closed["open"]) == (None, False, False)
-    late = row(c["sec-joint-exercise-niger"], TODAY)
+    late = row(c["sec-joint-exercise-niger"], TODAY, groups=groups)
     assert (late["days_left"], late["overdue"], late["slip_days"]) == (-8, True, 40)
 
 
@@ -136,8 +137,9 @@ def test_review_due_is_exactly_review_date_up_to_today() -> None:
 
 def test_rows_are_made_when_read_and_equal_row_of_each() -> None:
     cs = sort(list(catalog().commitments.values()), "due")
-    got = rows(cs, TODAY)
-    expected = [row(c, TODAY) for c in cs]
+    groups = catalog().groups
+    got = rows(cs, TODAY, groups)
+    expected = [row(c, TODAY, groups=groups) for c in cs]
     assert len(got) == len(expected)
     assert list(got) == expected
     assert got[0] == expected[0] and got[-1] == expected[-1]

@@ -162,7 +162,7 @@ def export_json(raw: Mapping[str, Any]) -> str:
 def csv_rows(doc: Document, today: date) -> list[dict[str, Any]]:
     out = []
     for c in sorted(doc.commitments.values(), key=lambda c: c.id):
-        r = row(summarize(c), today)
+        r = row(summarize(c), today, groups=doc.groups)
         r["no_deadline"] = c.no_deadline
         r["quote"] = c.quote
         out.append(r)

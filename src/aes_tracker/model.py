@@ -496,10 +496,17 @@ class PartyStatus(NamedTuple):
     via: str = ""
 
 
-def parties_differ(c: Summary | Commitment) -> bool:
+def own_assessments(c: Summary | Commitment, groups: Groups) -> dict[str, Status]:
+    """Each assessed party's own status, for the parties the commitment binds (named, or a
+    member of a group that is). An assessment of a party removed since stays in the history,
+    and no longer counts."""
+    return {p: s for p, s in c.assessments if concerned(c, p, groups)}
+
+
+def parties_differ(c: Summary | Commitment, groups: Groups) -> bool:
     """Per-party assessments are recorded and at least one differs from the commitment's own
     status: `list` marks the status (`in_progress*`)."""
-    return any(s != c.status for _p, s in c.assessments)
+    return any(s != c.status for s in own_assessments(c, groups).values())
 
 
 def concerned(c: Summary | Commitment, party: str, groups: Groups) -> bool:

@@ -19,7 +19,7 @@ from dateutil.relativedelta import relativedelta
 from aes_tracker.dates import add, days_left, is_overdue
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _
-from aes_tracker.model import Catalog, Summary, shown, statuses
+from aes_tracker.model import Catalog, Groups, Summary, own_assessments, shown, statuses
 
 # The keys of a commitment in `list --format json|csv`, in this order; stable for scripts.
 LIST_KEYS = (
@@ -56,9 +56,10 @@ class RowList(Sequence[dict[str, Any]]):
     10,000 dicts at once (the openness of each status looked up once, not once per row). Each
     renderer reads the rows once, in order."""
 
-    def __init__(self, cs: Iterable[Summary], today: date) -> None:
+    def __init__(self, cs: Iterable[Summary], today: date, groups: Groups) -> None:
         self._cs = list(cs)
         self._today = today
+        self._groups = groups
         self._opens = {s.name: s.open for s in statuses()}
 
     def __len__(self) -> int:
@@ -77,15 +78,16 @@ class RowList(Sequence[dict[str, Any]]):
         return map(self._row, self._cs)
 
     def _row(self, c: Summary) -> dict[str, Any]:
-        return row(c, self._today, self._opens.get(c.status, False))
+        return row(c, self._today, self._opens.get(c.status, False), groups=self._groups)
 
 
-def rows(cs: Iterable[Summary], today: date) -> RowList:
-    return RowList(cs, today)
+def rows(cs: Iterable[Summary], today: date, groups: Groups) -> RowList:
+    return RowList(cs, today, groups)
 
 
-def row(c: Summary, today: date, is_open: bool | None = None) -> dict[str, Any]:
-    """A commitment as a flat dict with the LIST_KEYS, JSON-ready."""
+def row(c: Summary, today: date, is_open: bool | None = None, *, groups: Groups) -> dict[str, Any]:
+    """A commitment as a flat dict with the LIST_KEYS, JSON-ready (`groups`: the file's party
+    groups, to tell which assessed parties the commitment still binds)."""
     if is_open is None:
         is_open = c.is_open
     slip = (c.due - c.original_due).days if c.due and c.original_due else None
@@ -109,9 +111,9 @@ def row(c: Summary, today: date, is_open: bool | None = None) -> dict[str, Any]:
         "next_host": c.next_host or None,
         "source": c.source,
         "updated": _iso(c.updated),
-        # Each assessed party's own status (`status ID S --party P`); the status above stays
-        # the commitment's own.
-        "assessments": dict(c.assessments),
+        # Each assessed party's own status (`status ID S --party P`), of the parties it still
+        # binds; the status above stays the commitment's own.
+        "assessments": own_assessments(c, groups) if c.assessments else {},
     }
 
 

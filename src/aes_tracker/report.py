@@ -80,7 +80,7 @@ def build(
     soon = sorted((c for c in cs if review_soon(c, today, w.until)), key=lambda c: (c.review, c.id))
 
     def item(c: Summary) -> dict[str, Any]:
-        r = row(c, today)
+        r = row(c, today, groups=catalog.groups)
         r["days_overdue"] = -r["days_left"] if r["overdue"] else None
         return r
 

@@ -183,7 +183,12 @@ def list_(
         open=True if open_ else False if closed else None,
     )
     chosen = sort_rows(select(catalog.commitments.values(), today, f, haystack), sort, reverse)
-    emit(ctx, "rows", kind_fmt, Rows(rows(chosen, today), columns=_columns(columns)))
+    emit(
+        ctx,
+        "rows",
+        kind_fmt,
+        Rows(rows(chosen, today, catalog.groups), columns=_columns(columns)),
+    )
 
 
 @command()
@@ -213,7 +218,7 @@ def due(
     kind_fmt = fmt_of("rows", fmt)
     window = parse_window(within, "within")
     catalog = view(ctx).catalog
-    found = rows(due_soon(catalog.commitments.values(), s.today, window), s.today)
+    found = rows(due_soon(catalog.commitments.values(), s.today, window), s.today, catalog.groups)
     empty = _("Nothing overdue or due within {window}.").format(window=within)
     emit(ctx, "rows", kind_fmt, Rows(found, empty=empty, columns=_columns(columns)))
 

@@ -3,7 +3,7 @@ recorded sessions of a recurring one, and the history in date order."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -26,6 +26,7 @@ from aes_tracker.model import (
     Groups,
     Source,
     each_party,
+    own_assessments,
     parties_differ,
     summarize,
 )
@@ -39,14 +40,14 @@ class Shown:
     c: Commitment
     source: Source | None
     today: date
-    groups: Groups = field(default_factory=dict)
+    groups: Groups
 
 
 def by_party(c: Commitment, groups: Groups) -> list[dict[str, Any]]:
     """Each party's status, when any party has an assessment of its own: the commitment's
     parties in order, each group followed by its members; where each status comes from, and
     the party's latest own assessment (its day, who, note, evidence)."""
-    if not c.assessments:
+    if not own_assessments(c, groups):
         return []
     return [
         {
@@ -112,15 +113,11 @@ def sessions(c: Commitment) -> list[dict[str, Any]]:
     return list(out.values())
 
 
-def detail(
-    c: Commitment, source: Source | None, today: date, groups: Groups | None = None
-) -> dict[str, Any]:
+def detail(c: Commitment, source: Source | None, today: date, groups: Groups) -> dict[str, Any]:
     """Everything about one commitment, JSON-ready: the list keys and the rest."""
-    d = row(summarize(c), today)
+    d = row(summarize(c), today, groups=groups)
     d.update(
-        by_party=[
-            {k: v for k, v in x.items() if k != "member_of"} for x in by_party(c, groups or {})
-        ],
+        by_party=[{k: v for k, v in x.items() if k != "member_of"} for x in by_party(c, groups)],
         quote=c.quote,
         timing=list(c.timing),
         due_reason=c.due_reason or None,
@@ -164,7 +161,7 @@ def detail(
 
 
 def detail_lines(
-    c: Commitment, source: Source | None, today: date, groups: Groups | None = None
+    c: Commitment, source: Source | None, today: date, groups: Groups
 ) -> list[tuple[str, str]]:
     """The fields of `show`, as (label, value) pairs in reading order."""
     french = language() == "fr" and bool(c.title_fr)
@@ -182,11 +179,11 @@ def detail_lines(
     ]
     if c.beneficiaries:
         lines.append((_("Beneficiaries"), safe(", ".join(c.beneficiaries))))
-    mark = MARK if parties_differ(c) else ""
+    mark = MARK if parties_differ(c, groups) else ""
     lines.append(
         (_("Status"), status_label(c.status) + mark + ("" if c.is_open else _(" (closed)")))
     )
-    for i, x in enumerate(by_party(c, groups or {})):
+    for i, x in enumerate(by_party(c, groups)):
         indent = "  " if x["member_of"] else ""
         lines.append((_("By party") if i == 0 else "", indent + party_line(x)))
     if c.due:
@@ -324,7 +321,7 @@ def _table(p: Shown, out: Output) -> str:
     # A page too narrow for labels beside the values: each label on a line of its own.
     stacked = out.width - label_w - GAP < max(30, len(c.id))
     room = out.width - 2 if stacked else out.width - label_w - GAP
-    style = row_style(row(summarize(c), p.today))
+    style = row_style(row(summarize(c), p.today, groups=p.groups))
     styled = {_("Due"): style}
     lines = []
     current = ""
