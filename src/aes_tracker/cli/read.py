@@ -34,6 +34,12 @@ from aes_tracker.i18n import N_, _
 # Marked for the catalogue; translated when the help is shown (cli.base._localize).
 FORMAT_HELP = N_("One of: {formats}.")
 
+# --format of the read commands: each fills {formats} with its own (cli.base._localize).
+FormatOpt = Annotated[
+    str,
+    typer.Option("--format", metavar="FORMAT", help=FORMAT_HELP, autocompletion=complete_format),
+]
+
 ColumnsOpt = Annotated[
     str | None,
     typer.Option(
@@ -122,12 +128,7 @@ def list_(
     ] = "due",
     reverse: Annotated[bool, typer.Option("--reverse", help="Reverse the order.")] = False,
     columns: ColumnsOpt = None,
-    fmt: Annotated[
-        str,
-        typer.Option(
-            "--format", metavar="FORMAT", help=FORMAT_HELP, autocompletion=complete_format
-        ),
-    ] = "table",
+    fmt: FormatOpt = "table",
 ) -> None:
     """List commitments, soonest due first: overdue in red, due within 30 days in yellow,
     closed ones dim.
@@ -199,12 +200,7 @@ def due(
         typer.Option("--within", metavar="DURATION", help="The look-ahead window: 7d, 2w, 3m, 1y."),
     ] = "30d",
     columns: ColumnsOpt = None,
-    fmt: Annotated[
-        str,
-        typer.Option(
-            "--format", metavar="FORMAT", help=FORMAT_HELP, autocompletion=complete_format
-        ),
-    ] = "table",
+    fmt: FormatOpt = "table",
 ) -> None:
     """Open commitments that are overdue or due within the window, and undated ones whose review
     date has come, most overdue first.
@@ -227,12 +223,7 @@ def due(
 def show(
     ctx: typer.Context,
     cid: IdArg,
-    fmt: Annotated[
-        str,
-        typer.Option(
-            "--format", metavar="FORMAT", help=FORMAT_HELP, autocompletion=complete_format
-        ),
-    ] = "table",
+    fmt: FormatOpt = "table",
 ) -> None:
     """Every field of one commitment, its quote, and its history as a timeline.
 
@@ -266,12 +257,7 @@ def report(
     within: Annotated[
         str, typer.Option("--within", metavar="DURATION", help="The look-ahead window.")
     ] = "14d",
-    fmt: Annotated[
-        str,
-        typer.Option(
-            "--format", metavar="FORMAT", help=FORMAT_HELP, autocompletion=complete_format
-        ),
-    ] = "text",
+    fmt: FormatOpt = "text",
     output: Annotated[
         str | None,
         typer.Option(
@@ -340,12 +326,7 @@ def log(
             "--by", metavar="NAME", help="Only entries made by NAME (any part, any case)."
         ),
     ] = None,
-    fmt: Annotated[
-        str,
-        typer.Option(
-            "--format", metavar="FORMAT", help=FORMAT_HELP, autocompletion=complete_format
-        ),
-    ] = "table",
+    fmt: FormatOpt = "table",
 ) -> None:
     """What changed, and when: history entries across all commitments, newest first. An entry
     counts for the day it happened and the day it was recorded; a backdated one says so.
@@ -467,12 +448,7 @@ def timeline(
     months: Annotated[
         str, typer.Option("--months", metavar="N", help="How many months back and ahead (1-120).")
     ] = "6",
-    fmt: Annotated[
-        str,
-        typer.Option(
-            "--format", metavar="FORMAT", help=FORMAT_HELP, autocompletion=complete_format
-        ),
-    ] = "text",
+    fmt: FormatOpt = "text",
 ) -> None:
     """Month by month, the past and coming N months: each commitment due in a month, marked by
     state (● overdue, ○ due, ✓ done, · closed), and the recurring consultations (◆ held,
@@ -491,12 +467,7 @@ def timeline(
 @source_app.command("list", cls=Command)
 def source_list(
     ctx: typer.Context,
-    fmt: Annotated[
-        str,
-        typer.Option(
-            "--format", metavar="FORMAT", help=FORMAT_HELP, autocompletion=complete_format
-        ),
-    ] = "table",
+    fmt: FormatOpt = "table",
 ) -> None:
     """List the sources of the data file.
 
