@@ -139,7 +139,7 @@ def main() -> None:
     ap.add_argument("-o", "--output", type=Path)
     a = ap.parse_args()
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-    from aes_tracker.tomlfile import dumps
+    from aes_tracker.store.tomlfile import dumps
 
     data = dumps(generate(a.n, a.seed, a.today))
     if a.output:

@@ -258,7 +258,7 @@ def main() -> None:
             [
                 sys.executable,
                 "-c",
-                "from aes_tracker.store import bundled_path; print(bundled_path())",
+                "from aes_tracker.store.core import bundled_path; print(bundled_path())",
             ],
             capture_output=True,
             text=True,

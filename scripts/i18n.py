@@ -92,8 +92,8 @@ def _from_source(path: Path) -> Iterator[tuple[Key, int]]:
 
 def _from_registries() -> Iterator[Key]:
     sys.path.insert(0, str(ROOT / "src"))
+    from aes_tracker.domain.model import EVENT_KINDS, categories, statuses
     from aes_tracker.i18n import MONTHS
-    from aes_tracker.model import EVENT_KINDS, categories, statuses
 
     for month in MONTHS:
         yield ("month", month, None)

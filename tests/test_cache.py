@@ -15,8 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aes_tracker import cache, store
-from aes_tracker.paths import Location
+from aes_tracker.store import cache
+from aes_tracker.store import core as store
+from aes_tracker.store.paths import Location
 
 from .conftest import DATA, Cli
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from aes_tracker.model import PENDING, categories, check_document
-from aes_tracker.paths import bundled_path
-from aes_tracker.tomlfile import dumps, find_comment
+from aes_tracker.domain.model import PENDING, categories, check_document
+from aes_tracker.store.paths import bundled_path
+from aes_tracker.store.tomlfile import dumps, find_comment
 
 from .conftest import COMMUNIQUE, DATA, ROOT
 

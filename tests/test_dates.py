@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aes_tracker.dates import (
+from aes_tracker.domain.dates import (
     DateError,
     days_left,
     is_overdue,

@@ -166,7 +166,7 @@ PARTIES_AS_OF = "2026-06-01"
 def _assessments(path: Path) -> dict[str, dict[str, tuple[object, ...]]]:
     """Each commitment's latest own assessment of each party, as (status, on, at, by, note,
     evidence)."""
-    from aes_tracker.model import check_document
+    from aes_tracker.domain.model import check_document
 
     doc, problems = check_document(tomllib.loads(path.read_text()))
     assert problems == []
@@ -181,7 +181,7 @@ def _assessments(path: Path) -> dict[str, dict[str, tuple[object, ...]]]:
 
 
 def _without_assessments(src: Path, dst: Path) -> None:
-    from aes_tracker.tomlfile import dumps
+    from aes_tracker.store.tomlfile import dumps
 
     raw = tomllib.loads(src.read_text())
     for c in raw["commitments"].values():

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from aes_tracker import fileio
 from aes_tracker.errors import BusyError, TrackerError
-from aes_tracker.paths import lock_path
+from aes_tracker.store import fileio
+from aes_tracker.store.paths import lock_path
 
 
 @pytest.fixture(params=["exchange", "fallback"])

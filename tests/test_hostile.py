@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aes_tracker.paths import lock_path
+from aes_tracker.store.paths import lock_path
 
 from .conftest import DATA, Cli, as_user, give_to_user
 

@@ -16,10 +16,10 @@ import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aes_tracker import store
+from aes_tracker.domain.model import COMMITMENT_KEYS
 from aes_tracker.errors import TrackerError
-from aes_tracker.model import COMMITMENT_KEYS
-from aes_tracker.store import load_bytes
+from aes_tracker.store import core as store
+from aes_tracker.store.core import load_bytes
 
 from .conftest import DATA, Cli, as_user, give_to_user
 

@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from aes_tracker import journal
 from aes_tracker.cli import app
-from aes_tracker.journal import Journal, common_ends, journal_dir
+from aes_tracker.store import journal
+from aes_tracker.store.journal import Journal, common_ends, journal_dir
 
 from .conftest import DATA, Cli
 

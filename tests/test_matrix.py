@@ -27,8 +27,8 @@ from pathlib import Path
 
 import pytest
 
-from aes_tracker.matrix import matrix
-from aes_tracker.model import check_document
+from aes_tracker.domain.matrix import matrix
+from aes_tracker.domain.model import check_document
 
 from .conftest import Cli
 

@@ -15,10 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aes_tracker import markers, ops
-from aes_tracker.check import conflicts as marker_errors
-from aes_tracker.errors import TrackerError
-from aes_tracker.merge import (
+from aes_tracker.desk.merge import (
     MISSING,
     Merged,
     merge_bytes,
@@ -27,9 +24,13 @@ from aes_tracker.merge import (
     render,
     settle,
 )
-from aes_tracker.model import DONE, IN_PROGRESS, check_document
-from aes_tracker.store import Draft
-from aes_tracker.tomlfile import dumps, same
+from aes_tracker.domain import changes as ops
+from aes_tracker.domain.model import DONE, IN_PROGRESS, check_document
+from aes_tracker.errors import TrackerError
+from aes_tracker.store import markers
+from aes_tracker.store.check import conflicts as marker_errors
+from aes_tracker.store.core import Draft
+from aes_tracker.store.tomlfile import dumps, same
 
 from .conftest import DATA
 

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from aes_tracker import model
-from aes_tracker.errors import TrackerError
-from aes_tracker.model import (
+from aes_tracker.domain import model
+from aes_tracker.domain.model import (
     Commitment,
     Event,
     Status,
@@ -30,6 +29,7 @@ from aes_tracker.model import (
     statuses,
     summarize,
 )
+from aes_tracker.errors import TrackerError
 
 from .conftest import DATA, Cli
 

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from aes_tracker import ops
+from aes_tracker.domain import changes as ops
+from aes_tracker.domain.changes import EDITABLE, NewCommitment, Who
+from aes_tracker.domain.model import DONE, DROPPED, IN_PROGRESS, SECURITY
 from aes_tracker.errors import TrackerError
-from aes_tracker.model import DONE, DROPPED, IN_PROGRESS, SECURITY
-from aes_tracker.ops import EDITABLE, NewCommitment, Who
-from aes_tracker.store import Draft
+from aes_tracker.store.core import Draft
 
 from .conftest import DATA
 
@@ -208,7 +208,7 @@ def test_a_session_in_the_future_or_before_the_last_needs_care() -> None:
 def test_a_missed_session_recorded_later_is_put_in_order() -> None:
     """Sessions of 2026-05-12 then, with force, 2025-12-01 (a missed extra one): the schedule is
     recomputed from all three, not stepped on from the last."""
-    from aes_tracker.recurrence import schedule
+    from aes_tracker.domain.recurrence import schedule
 
     d = draft()
     ops.done(d, ANNUAL, WHO, on=date(2026, 5, 12))

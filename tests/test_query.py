@@ -8,9 +8,8 @@ from datetime import date
 import pytest
 from dateutil.relativedelta import relativedelta
 
-from aes_tracker.errors import TrackerError
-from aes_tracker.model import Catalog, check_document, statuses
-from aes_tracker.query import (
+from aes_tracker.domain.model import Catalog, check_document, statuses
+from aes_tracker.domain.query import (
     SORTS,
     Filter,
     due_soon,
@@ -22,6 +21,7 @@ from aes_tracker.query import (
     select,
     sort,
 )
+from aes_tracker.errors import TrackerError
 
 from .test_golden import MULTI
 

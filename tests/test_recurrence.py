@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from aes_tracker.domain.recurrence import check_rule, schedule, slots
 from aes_tracker.errors import DateError
-from aes_tracker.recurrence import check_rule, schedule, slots
 
 START = date(2025, 4, 3)
 HOSTS = ("Russia", "AES member state")

@@ -19,10 +19,11 @@ from typing import Any
 
 import pytest
 
-from aes_tracker import fileio, ops
+from aes_tracker.domain import changes as ops
 from aes_tracker.errors import TrackerError
-from aes_tracker.paths import Location
-from aes_tracker.store import Draft, update
+from aes_tracker.store import fileio
+from aes_tracker.store.core import Draft, update
+from aes_tracker.store.paths import Location
 
 from .conftest import bare_env, installed_cmd
 
@@ -422,7 +423,7 @@ def test_kill_9_in_every_writing_command(
     state = tmp_path / "xdg-state"
     twin_state = tmp_path / "twin-state"
     shutil.copytree(state, twin_state, dirs_exist_ok=True) if state.exists() else None
-    from aes_tracker.journal import journal_dir
+    from aes_tracker.store.journal import journal_dir
 
     src_journal = journal_dir(datafile, {"XDG_STATE_HOME": str(state)})
     if src_journal.exists():

@@ -6,8 +6,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aes_tracker.splice import assemble, rebuild
-from aes_tracker.tomlfile import dumps, sections
+from aes_tracker.store.splice import assemble, rebuild
+from aes_tracker.store.tomlfile import dumps, sections
 
 
 def _doc(ids: list[str], titles: dict[str, str]) -> bytes:

@@ -17,13 +17,14 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from aes_tracker import ops, store
+from aes_tracker.domain import changes as ops
+from aes_tracker.domain.changes import NewCommitment, Outcome, Who
+from aes_tracker.domain.model import check_document, parse_status, statuses
+from aes_tracker.domain.recurrence import schedule
 from aes_tracker.errors import TrackerError
-from aes_tracker.model import check_document, parse_status, statuses
-from aes_tracker.ops import NewCommitment, Outcome, Who
-from aes_tracker.paths import Location
-from aes_tracker.recurrence import schedule
-from aes_tracker.store import Draft, update
+from aes_tracker.store import core as store
+from aes_tracker.store.core import Draft, update
+from aes_tracker.store.paths import Location
 
 from .conftest import DATA
 

@@ -9,8 +9,8 @@ import xml.etree.ElementTree as ET
 from datetime import date
 from pathlib import Path
 
-from aes_tracker.model import check_document, summarize
-from aes_tracker.stats import commitment_score, compliance
+from aes_tracker.domain.model import check_document, summarize
+from aes_tracker.domain.stats import commitment_score, compliance
 
 from .conftest import Cli
 

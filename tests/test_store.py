@@ -17,13 +17,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aes_tracker import ops, store
+from aes_tracker.domain import changes as ops
+from aes_tracker.domain.changes import NewCommitment, Outcome, Who
+from aes_tracker.domain.model import DONE, SECURITY, Status, parse_status
 from aes_tracker.errors import TrackerError
-from aes_tracker.model import DONE, SECURITY, Status, parse_status
-from aes_tracker.ops import NewCommitment, Outcome, Who
-from aes_tracker.paths import Location, locate
-from aes_tracker.store import Draft, load, update, view
-from aes_tracker.tomlfile import dumps
+from aes_tracker.store import core as store
+from aes_tracker.store.core import Draft, load, update, view
+from aes_tracker.store.paths import Location, locate
+from aes_tracker.store.tomlfile import dumps
 
 from .conftest import DATA
 
@@ -367,7 +368,7 @@ def test_writes_decide_from_the_file_not_from_the_cache(datafile: Path) -> None:
     """A cache entry whose summary lies (here: the consultations do not recur) cannot make
     `done` close the consultations instead of recording a session: the rule is read from the
     file's own table."""
-    from aes_tracker import cache
+    from aes_tracker.store import cache
 
     apply(datafile, lambda d: ops.add_note(d, "dip-un-charter", "warm", WHO, on=TODAY))
     entry = cache.read(datafile, os.environ)

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aes_tracker.errors import TrackerError
-from aes_tracker.tomlfile import (
+from aes_tracker.store.tomlfile import (
     KeyIndex,
     decode,
     dumps,
@@ -79,7 +79,7 @@ def test_a_date_that_is_not_one_is_named_with_its_field(line: str, field: str, v
 
 def test_positions_come_from_the_exception_not_its_text() -> None:
     """tomli's TOMLDecodeError carries lineno and colno; they are used as they are."""
-    from aes_tracker.tomlfile import toml
+    from aes_tracker.store.tomlfile import toml
 
     mod = toml()
     try:
@@ -111,7 +111,7 @@ def test_a_table_header_inside_a_multiline_string_is_not_a_table() -> None:
 def test_the_key_index_locates_every_problem_of_a_big_file() -> None:
     """16,000 problems, each at its own line, from one index built in one pass (the old search
     scanned the text once per problem; benchmarks/run.py times `check` on such a file)."""
-    from aes_tracker.model import Problem
+    from aes_tracker.domain.model import Problem
 
     n = 16_000
     text = "".join(f'[commitments.c{i}]\ntitle = "x"\n\n' for i in range(n))

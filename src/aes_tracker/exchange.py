@@ -24,9 +24,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from aes_tracker.errors import TrackerError
-from aes_tracker.i18n import _
-from aes_tracker.model import (
+from aes_tracker.domain.changes import Who, assess, check_party_of, history_entry
+from aes_tracker.domain.model import (
     Change,
     Document,
     check_document,
@@ -37,12 +36,13 @@ from aes_tracker.model import (
     shown,
     summarize,
 )
-from aes_tracker.ops import Who, assess, check_party_of, history_entry
-from aes_tracker.query import LIST_KEYS, row
-from aes_tracker.tomlfile import canonical, same
+from aes_tracker.domain.query import LIST_KEYS, row
+from aes_tracker.errors import TrackerError
+from aes_tracker.i18n import _
+from aes_tracker.store.tomlfile import canonical, same
 
 if TYPE_CHECKING:
-    from aes_tracker.store import Draft
+    from aes_tracker.store.core import Draft
 
 CSV_KEYS = (*LIST_KEYS, "no_deadline", "quote")
 # `export --format csv --per-party`: one row per commitment and party it binds.
@@ -524,7 +524,7 @@ def merge_assessments(
 
 
 def _diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Change]:
-    from aes_tracker.ops import _shown
+    from aes_tracker.domain.changes import _shown
 
     out = []
     for k in sorted(set(old) | set(new)):

@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from aes_tracker.paths import lock_path
+from aes_tracker.store.paths import lock_path
 
 fd = os.open(lock_path(Path(sys.argv[1])), os.O_RDWR | os.O_CREAT)
 fcntl.flock(fd, fcntl.LOCK_EX)

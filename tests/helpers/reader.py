@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 from aes_tracker.errors import TrackerError
-from aes_tracker.paths import Location
-from aes_tracker.store import load
+from aes_tracker.store.core import load
+from aes_tracker.store.paths import Location
 
 loc = Location(Path(sys.argv[1]), True)
 end = time.monotonic() + float(sys.argv[2])

@@ -12,10 +12,10 @@ import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from aes_tracker import ops
+from aes_tracker.domain import changes as ops
 from aes_tracker.errors import TrackerError
-from aes_tracker.paths import Location
-from aes_tracker.store import update
+from aes_tracker.store.core import update
+from aes_tracker.store.paths import Location
 
 
 def main() -> None:

@@ -33,11 +33,11 @@ from aes_tracker.i18n import _
 if TYPE_CHECKING:
     from dateutil.relativedelta import relativedelta
 
-    from aes_tracker.model import Catalog
-    from aes_tracker.ops import Outcome, Who
-    from aes_tracker.paths import Location
+    from aes_tracker.domain.changes import Outcome, Who
+    from aes_tracker.domain.model import Catalog
     from aes_tracker.render import Output
-    from aes_tracker.store import Draft, View
+    from aes_tracker.store.core import Draft, View
+    from aes_tracker.store.paths import Location
 
 T = TypeVar("T")
 
@@ -57,7 +57,7 @@ FIELD_FLAGS = {
 
 def _fail(message: str, hint: str | None = None) -> None:
     """One line, whatever the message holds."""
-    from aes_tracker.model import escape_controls
+    from aes_tracker.domain.model import escape_controls
 
     def line(text: str) -> str:
         return escape_controls(text).replace("\n", "\\n").replace("\t", " ")
@@ -167,8 +167,8 @@ class _Fill(dict[str, str]):
 
 
 def placeholders(command: str) -> Mapping[str, str]:
-    from aes_tracker.model import categories, statuses
-    from aes_tracker.query import SORTS
+    from aes_tracker.domain.model import categories, statuses
+    from aes_tracker.domain.query import SORTS
     from aes_tracker.render import formats_for
     from aes_tracker.render.rows import LIST_COLUMNS
 
@@ -404,7 +404,7 @@ class Settings:
 
     @property
     def location(self) -> Location:
-        from aes_tracker.paths import locate
+        from aes_tracker.store.paths import locate
 
         return locate(self.file, os.environ, Path.cwd())
 
@@ -416,12 +416,12 @@ class Settings:
         return self._today
 
     def who(self) -> Who:
-        from aes_tracker.ops import Who
+        from aes_tracker.domain.changes import Who
 
         return Who(self.by_name(), self.today, now())
 
     def by_name(self) -> str:
-        from aes_tracker.model import check_text
+        from aes_tracker.domain.model import check_text
 
         if self.by:
             return check_text(self.by, "by")
@@ -614,7 +614,7 @@ def git_wanted(s: Settings) -> bool:
     """--git/--no-git, else $AES_TRACKER_GIT, else `git = true` under [settings] in the file."""
     if s.git is not None:
         return s.git
-    from aes_tracker.store import git_setting
+    from aes_tracker.store.core import git_setting
 
     return bool(git_setting(s.location))
 
@@ -645,7 +645,7 @@ def commit(
     s = settings(ctx)
     if not changed or not git_wanted(s):
         return
-    from aes_tracker import gitops
+    from aes_tracker.desk import gitops
 
     try:
         repo = gitops.require(path, os.environ)
@@ -660,7 +660,7 @@ def commit(
 
 
 def parse_day(text: str | None, today: date, field_name: str) -> date:
-    from aes_tracker.dates import parse_date
+    from aes_tracker.domain.dates import parse_date
 
     assert text is not None
     try:
@@ -675,7 +675,7 @@ def maybe_day(text: str | None, today: date, field_name: str) -> date | None:
 
 
 def parse_window(text: str, field_name: str) -> relativedelta:
-    from aes_tracker.dates import parse_duration
+    from aes_tracker.domain.dates import parse_duration
 
     try:
         return parse_duration(text)
@@ -685,7 +685,7 @@ def parse_window(text: str, field_name: str) -> relativedelta:
 
 
 def view(ctx: typer.Context) -> View:
-    from aes_tracker.store import view as load_view
+    from aes_tracker.store.core import view as load_view
 
     return load_view(settings(ctx).location)
 
@@ -702,7 +702,7 @@ def emit(
     s = settings(ctx)
     forbidden: tuple[Path, ...] = ()
     if output:
-        from aes_tracker.store import forbidden_outputs
+        from aes_tracker.store.core import forbidden_outputs
 
         forbidden = forbidden_outputs(s.location)
     render_emit(
@@ -720,7 +720,7 @@ def change(ctx: typer.Context, fn: Callable[[Draft], Outcome], note: str = "") -
     """Run one change under the lock, through the undo journal; print its line, and say on
     stderr when it created the user data file or could not be journalled. Then commit it in git
     when asked to, with `note` (else the line printed) in the message."""
-    from aes_tracker.store import update
+    from aes_tracker.store.core import update
 
     s = settings(ctx)
     outcome, written = update(
@@ -749,8 +749,8 @@ def change(ctx: typer.Context, fn: Callable[[Draft], Outcome], note: str = "") -
 
 
 def resolve(draft_or_view: Draft | View, given: str) -> str:
-    from aes_tracker.query import resolve_id
-    from aes_tracker.store import Draft
+    from aes_tracker.domain.query import resolve_id
+    from aes_tracker.store.core import Draft
 
     if isinstance(draft_or_view, Draft):
         return resolve_id(draft_or_view.ids(), given)
@@ -764,8 +764,8 @@ def _complete_from_file(
     ctx: typer.Context, pick: Callable[[Catalog], list[str]], incomplete: str
 ) -> list[str]:
     try:
-        from aes_tracker.paths import locate
-        from aes_tracker.store import view as load_view
+        from aes_tracker.store.core import view as load_view
+        from aes_tracker.store.paths import locate
 
         root = ctx.find_root()
         file = root.params.get("file") if root.params else None
@@ -788,13 +788,13 @@ def complete_source(ctx: typer.Context, incomplete: str) -> list[str]:
 
 
 def complete_status(ctx: typer.Context, incomplete: str) -> list[str]:
-    from aes_tracker.model import statuses
+    from aes_tracker.domain.model import statuses
 
     return [s.name for s in statuses() if s.name.startswith(incomplete.lower())]
 
 
 def complete_category(ctx: typer.Context, incomplete: str) -> list[str]:
-    from aes_tracker.model import categories
+    from aes_tracker.domain.model import categories
 
     return [c.name for c in categories() if c.name.startswith(incomplete.lower())]
 
@@ -911,6 +911,6 @@ def _command_in(argv: Sequence[str]) -> str | None:
 
 
 def evidence_of(values: Sequence[str] | None) -> list[str]:
-    from aes_tracker.ops import check_evidence
+    from aes_tracker.domain.changes import check_evidence
 
     return check_evidence(values or ())

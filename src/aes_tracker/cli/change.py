@@ -76,7 +76,7 @@ def done(
 
     Example: aes-tracker done sec-training --note "First course held" --evidence https://...
     """
-    from aes_tracker import ops
+    from aes_tracker.domain import changes as ops
 
     s = settings(ctx)
     flags(ctx, id="ID")
@@ -123,8 +123,8 @@ def status(
 
     Example: aes-tracker status dev-infrastructure in_progress --note "Works started"
     """
-    from aes_tracker import ops
-    from aes_tracker.model import parse_status
+    from aes_tracker.domain import changes as ops
+    from aes_tracker.domain.model import parse_status
 
     s = settings(ctx)
     flags(ctx, id="ID", status="STATUS")
@@ -166,7 +166,7 @@ def note(
 
     Example: aes-tracker note sec-equip "Delivery reported by the press" --evidence https://...
     """
-    from aes_tracker import ops
+    from aes_tracker.domain import changes as ops
 
     s = settings(ctx)
     flags(ctx, id="ID", note="TEXT")
@@ -203,7 +203,7 @@ def review(
 
     Example: aes-tracker review dev-infra --note "No progress reported" --next +6m
     """
-    from aes_tracker import ops
+    from aes_tracker.domain import changes as ops
 
     s = settings(ctx)
     flags(ctx, id="ID")
@@ -322,8 +322,8 @@ def add(
     --beneficiary "AES Unified Force" --no-deadline --review 2026-06-30 --quote "des formations
     ciblées"
     """
-    from aes_tracker import ops
-    from aes_tracker.model import parse_category
+    from aes_tracker.domain import changes as ops
+    from aes_tracker.domain.model import parse_category
 
     s = settings(ctx)
     flags(ctx, title="TITLE", review="--review", due="--due")
@@ -466,8 +466,8 @@ def edit(
 
     Example: aes-tracker edit inst-next --due 2026-06-15 --note "Date agreed"
     """
-    from aes_tracker import ops
-    from aes_tracker.model import parse_category
+    from aes_tracker.domain import changes as ops
+    from aes_tracker.domain.model import parse_category
 
     s = settings(ctx)
     flags(ctx, id="ID")
@@ -534,7 +534,7 @@ def rm(
 
     Example: aes-tracker rm dev-typo-entry
     """
-    from aes_tracker import ops
+    from aes_tracker.domain import changes as ops
 
     flags(ctx, id="ID")
     change(ctx, lambda d: ops.remove(d, resolve(d, cid), force=force))
@@ -577,7 +577,7 @@ def source_add(
     Example: aes-tracker source add aes-russia-2026 --title "Communiqué conjoint" --date
     2026-05-20 --place Bamako --language fr
     """
-    from aes_tracker import ops
+    from aes_tracker.domain import changes as ops
 
     s = settings(ctx)
     flags(ctx, id="ID", date="--date")

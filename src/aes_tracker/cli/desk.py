@@ -54,8 +54,8 @@ def merge_file(
 
     Example: aes-tracker merge-file base.toml ours.toml theirs.toml data/commitments.toml
     """
-    from aes_tracker.fileio import read_file, write_output
-    from aes_tracker.merge import merge_bytes
+    from aes_tracker.desk.merge import merge_bytes
+    from aes_tracker.store.fileio import read_file, write_output
 
     shown = path or ours
     b, o, t = (read_file(Path(p)) for p in (base, ours, theirs))
@@ -119,9 +119,9 @@ def resolve(
 
     Example: aes-tracker resolve sec-targeted-training --field status=done
     """
-    from aes_tracker.merge import Settled, settle
-    from aes_tracker.store import rewrite
-    from aes_tracker.tomlfile import decode
+    from aes_tracker.desk.merge import Settled, settle
+    from aes_tracker.store.core import rewrite
+    from aes_tracker.store.tomlfile import decode
 
     s = settings(ctx)
     flags(ctx, id="ID")
@@ -159,7 +159,7 @@ def resolve(
     sys.stdout.write(settled.line + "\n")
     if settled.left:
         return
-    from aes_tracker import gitops
+    from aes_tracker.desk import gitops
 
     repo = gitops.find(loc.path, os.environ)
     if repo is not None and gitops.in_progress(repo):
@@ -181,8 +181,8 @@ def sync(ctx: typer.Context) -> None:
 
     Example: aes-tracker sync
     """
-    from aes_tracker import gitops
-    from aes_tracker.store import load
+    from aes_tracker.desk import gitops
+    from aes_tracker.store.core import load
 
     s = settings(ctx)
     loc = s.location
@@ -234,7 +234,7 @@ def init_merge(ctx: typer.Context) -> None:
 
     Example: aes-tracker git init-merge
     """
-    from aes_tracker import gitops
+    from aes_tracker.desk import gitops
 
     s = settings(ctx)
     repo = gitops.require(s.location.path, os.environ)

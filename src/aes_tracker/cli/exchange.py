@@ -53,7 +53,7 @@ def export(
     Example: aes-tracker export --format ics -o aes-deadlines.ics
     """
     from aes_tracker.render.export import Export
-    from aes_tracker.store import load
+    from aes_tracker.store.core import load
 
     s = settings(ctx)
     kind_fmt = fmt_of("export", fmt)
@@ -102,10 +102,10 @@ def import_(
     Example: aes-tracker import next-session.csv --dry-run
     """
     from aes_tracker import exchange
-    from aes_tracker.fileio import read_file
-    from aes_tracker.ops import Outcome
-    from aes_tracker.store import Draft, load
-    from aes_tracker.store import update as run_update
+    from aes_tracker.domain.changes import Outcome
+    from aes_tracker.store.core import Draft, load
+    from aes_tracker.store.core import update as run_update
+    from aes_tracker.store.fileio import read_file
 
     s = settings(ctx)
     incoming = exchange.read_import(
@@ -120,7 +120,7 @@ def import_(
 
     if dry_run:
         loaded = load(s.location)
-        from aes_tracker.store import Draft as D
+        from aes_tracker.store.core import Draft as D
 
         raw = loaded.raw
         cs = raw.pop("commitments", {})

@@ -1,5 +1,6 @@
 """Looking after the file: check, fmt, init, undo, redo."""
 
+import os
 import sys
 from typing import Annotated
 
@@ -17,7 +18,7 @@ def check(ctx: typer.Context) -> None:
 
     Example: aes-tracker --file data/commitments.toml check
     """
-    from aes_tracker.check import check_file
+    from aes_tracker.store.check import check_file
 
     s = settings(ctx)
     result = check_file(s.location)
@@ -55,9 +56,9 @@ def fmt(
 
     Example: aes-tracker fmt --check
     """
-    from aes_tracker.ops import Outcome
-    from aes_tracker.store import Draft, load, update
-    from aes_tracker.tomlfile import dumps, find_comment
+    from aes_tracker.domain.changes import Outcome
+    from aes_tracker.store.core import Draft, load, update
+    from aes_tracker.store.tomlfile import dumps, find_comment
 
     s = settings(ctx)
     loc = s.location
@@ -107,11 +108,11 @@ def init(
     """
     import os
 
-    from aes_tracker.fileio import read_file
-    from aes_tracker.model import DEFAULT_GROUPS, DEFAULT_PARTIES, SCHEMA
-    from aes_tracker.ops import Outcome
-    from aes_tracker.paths import bundled_path
-    from aes_tracker.store import Draft, load_bytes, update
+    from aes_tracker.domain.changes import Outcome
+    from aes_tracker.domain.model import DEFAULT_GROUPS, DEFAULT_PARTIES, SCHEMA
+    from aes_tracker.store.core import Draft, load_bytes, update
+    from aes_tracker.store.fileio import read_file
+    from aes_tracker.store.paths import bundled_path
 
     s = settings(ctx)
     path = s.location.path
@@ -170,10 +171,16 @@ def init(
 
 
 def _undo(ctx: typer.Context, redo: bool) -> None:
-    from aes_tracker.store import undo as run_undo
+    from aes_tracker.desk import gitops
+    from aes_tracker.store.core import undo as run_undo
 
     s = settings(ctx)
-    done = run_undo(s.location, redo=redo, lock_timeout=s.lock_timeout)
+    done = run_undo(
+        s.location,
+        redo=redo,
+        lock_timeout=s.lock_timeout,
+        merge_committed=lambda path: gitops.merge_committed(path, os.environ),
+    )
     what = done.what or _("a change")
     line = (_("redid: {what}") if redo else _("undid: {what}")).format(what=what)
     sys.stdout.write(line + "\n")

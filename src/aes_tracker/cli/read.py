@@ -135,9 +135,9 @@ def list_(
 
     Example: aes-tracker list --category security --open --format json
     """
-    from aes_tracker.model import Summary, parse_category, parse_status
-    from aes_tracker.query import SORTS, Filter, resolve_id, rows, select
-    from aes_tracker.query import sort as sort_rows
+    from aes_tracker.domain.model import Summary, parse_category, parse_status
+    from aes_tracker.domain.query import SORTS, Filter, resolve_id, rows, select
+    from aes_tracker.domain.query import sort as sort_rows
     from aes_tracker.render.rows import Rows
 
     s = settings(ctx)
@@ -207,7 +207,7 @@ def due(
 
     Example: aes-tracker due --within 2w
     """
-    from aes_tracker.query import due_soon, rows
+    from aes_tracker.domain.query import due_soon, rows
     from aes_tracker.render.rows import Rows
 
     s = settings(ctx)
@@ -276,8 +276,8 @@ def report(
 
     Example: aes-tracker --file /srv/aes/commitments.toml report --format markdown
     """
-    from aes_tracker import report as rp
-    from aes_tracker.dates import parse_since
+    from aes_tracker.domain import report as rp
+    from aes_tracker.domain.dates import parse_since
     from aes_tracker.errors import EXIT_FOUND
 
     s = settings(ctx)
@@ -333,9 +333,9 @@ def log(
 
     Example: aes-tracker log --since 7d --by ana
     """
-    from aes_tracker.dates import parse_since
+    from aes_tracker.domain.dates import parse_since
+    from aes_tracker.domain.report import history_log
     from aes_tracker.render.rows import LogRows
-    from aes_tracker.report import history_log
 
     s = settings(ctx)
     kind_fmt = fmt_of("log", fmt)
@@ -406,16 +406,16 @@ def stats(
 
     Example: aes-tracker stats --matrix --by member --format csv -o compliance.csv
     """
-    from aes_tracker.query import resolve_id
-    from aes_tracker.stats import GROUPINGS, compliance
+    from aes_tracker.domain.query import resolve_id
+    from aes_tracker.domain.stats import GROUPINGS, compliance
 
     s = settings(ctx)
     kind_fmt = fmt_of("matrix" if matrix else "stats", fmt)
     catalog = view(ctx).catalog
     sources = [resolve_id(catalog.sources, x, "source", "source") for x in source or ()]
     if matrix:
-        from aes_tracker.matrix import BY
-        from aes_tracker.matrix import matrix as build_matrix
+        from aes_tracker.domain.matrix import BY
+        from aes_tracker.domain.matrix import matrix as build_matrix
 
         if by.lower() not in BY:
             raise TrackerError(
@@ -428,7 +428,7 @@ def stats(
         emit(ctx, "matrix", kind_fmt, m, output)
         return
     if by.lower() not in GROUPINGS:
-        from aes_tracker.matrix import BY
+        from aes_tracker.domain.matrix import BY
 
         raise TrackerError(
             (
@@ -456,7 +456,7 @@ def timeline(
 
     Example: aes-tracker timeline --months 12
     """
-    from aes_tracker.stats import timeline as build_timeline
+    from aes_tracker.domain.stats import timeline as build_timeline
 
     s = settings(ctx)
     kind_fmt = fmt_of("timeline", fmt)
@@ -473,7 +473,7 @@ def source_list(
 
     Example: aes-tracker source list --format json
     """
-    from aes_tracker.query import source_rows
+    from aes_tracker.domain.query import source_rows
     from aes_tracker.render.rows import SourceRows
 
     kind_fmt = fmt_of("sources", fmt)

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from aes_tracker.domain.model import escape_controls
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _
-from aes_tracker.model import escape_controls
 
 NOT_A_TTY_WIDTH = 100
 MIN_WIDTH = 20
@@ -254,7 +254,7 @@ def _emit(
 ) -> None:
     data = renderer(kind, fmt)(payload, out)
     if output is not None:
-        from aes_tracker.fileio import write_output
+        from aes_tracker.store.fileio import write_output
 
         if not isinstance(data, str | bytes):
             data = "".join(data)

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from aes_tracker import exchange
-from aes_tracker.model import Document
+from aes_tracker.domain.model import Document
 from aes_tracker.render import Output, register, to_csv
 
 

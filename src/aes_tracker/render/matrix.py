@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from aes_tracker.domain.matrix import NOT_A_PARTY
 from aes_tracker.i18n import _, iso_label
-from aes_tracker.matrix import NOT_A_PARTY
 from aes_tracker.render import Output, md, paint, register, safe, svg_picture, to_csv, to_json
 from aes_tracker.render.layout import GAP, INDENT, wrap_cell
 

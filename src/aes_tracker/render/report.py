@@ -9,6 +9,8 @@ import textwrap
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from aes_tracker.domain.model import EMPTY, parse_change
+from aes_tracker.domain.report import SECTIONS
 from aes_tracker.i18n import (
     _,
     category_label,
@@ -18,9 +20,7 @@ from aes_tracker.i18n import (
     ngettext,
     status_label,
 )
-from aes_tracker.model import EMPTY, parse_change
 from aes_tracker.render import Output, paint, register, safe, title_text, to_json
-from aes_tracker.report import SECTIONS
 
 
 def section_title(key: str) -> str:

@@ -7,8 +7,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from aes_tracker.domain.query import LIST_KEYS
 from aes_tracker.i18n import _, category_label, event_label, iso_label, status_label
-from aes_tracker.query import LIST_KEYS
 from aes_tracker.render import (
     Output,
     cell,

@@ -7,7 +7,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from aes_tracker.dates import days_left
+from aes_tracker.domain.dates import days_left
+from aes_tracker.domain.model import (
+    Commitment,
+    Event,
+    Groups,
+    Source,
+    each_party,
+    own_assessments,
+    parties_differ,
+    summarize,
+)
+from aes_tracker.domain.query import LIST_KEYS, row
 from aes_tracker.i18n import (
     _,
     category_label,
@@ -20,17 +31,6 @@ from aes_tracker.i18n import (
     recur_label,
     status_label,
 )
-from aes_tracker.model import (
-    Commitment,
-    Event,
-    Groups,
-    Source,
-    each_party,
-    own_assessments,
-    parties_differ,
-    summarize,
-)
-from aes_tracker.query import LIST_KEYS, row
 from aes_tracker.render import Output, md, paint, register, safe, to_csv, to_json
 from aes_tracker.render.rows import MARK, row_style
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from aes_tracker.domain.model import statuses
 from aes_tracker.i18n import _, category_label, human_month, iso_label, status_label
-from aes_tracker.model import statuses
 from aes_tracker.render import (
     NOT_A_TTY_WIDTH,
     Output,

@@ -16,10 +16,10 @@ from typing import Any, overload
 
 from dateutil.relativedelta import relativedelta
 
-from aes_tracker.dates import add, days_left, is_overdue
+from aes_tracker.domain.dates import add, days_left, is_overdue
+from aes_tracker.domain.model import Catalog, Groups, Summary, own_assessments, shown, statuses
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _
-from aes_tracker.model import Catalog, Groups, Summary, own_assessments, shown, statuses
 
 # The keys of a commitment in `list --format json|csv`, in this order; stable for scripts.
 LIST_KEYS = (

@@ -17,9 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from aes_tracker.errors import TrackerError
-from aes_tracker.i18n import _
-from aes_tracker.model import (
+from aes_tracker.domain.model import (
     COMMITMENT_KEYS,
     DONE,
     PENDING,
@@ -36,11 +34,13 @@ from aes_tracker.model import (
     shown,
     status_info,
 )
-from aes_tracker.query import fold, resolve_id
-from aes_tracker.recurrence import check_rule, schedule
+from aes_tracker.domain.query import fold, resolve_id
+from aes_tracker.domain.recurrence import check_rule, schedule
+from aes_tracker.errors import TrackerError
+from aes_tracker.i18n import _
 
 if TYPE_CHECKING:
-    from aes_tracker.store import Draft
+    from aes_tracker.store.core import Draft
 
 MAX_ID = 24  # characters in an ID that `add` makes
 HISTORY_BEFORE_SOURCE = 366  # days an event may be dated before its commitment's source

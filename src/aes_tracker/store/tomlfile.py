@@ -15,9 +15,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from aes_tracker.errors import TrackerError
-from aes_tracker.i18n import N_, _
-from aes_tracker.model import (
+from aes_tracker.domain.model import (
     COMMITMENT_KEYS,
     EVENT_KEYS,
     GROUP_KEYS,
@@ -27,6 +25,8 @@ from aes_tracker.model import (
     Keys,
     Problem,
 )
+from aes_tracker.errors import TrackerError
+from aes_tracker.i18n import N_, _
 
 
 def toml() -> ModuleType:
@@ -55,7 +55,7 @@ class Loaded:
 
     @property
     def digest(self) -> str:
-        from aes_tracker.fileio import digest
+        from aes_tracker.store.fileio import digest
 
         return digest(self.raw_bytes)
 

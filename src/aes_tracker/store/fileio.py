@@ -26,7 +26,7 @@ from pathlib import Path
 
 from aes_tracker.errors import BusyError, TrackerError
 from aes_tracker.i18n import _
-from aes_tracker.paths import lock_path
+from aes_tracker.store.paths import lock_path
 
 # Test-only hooks, read from the environment so that real subprocesses can be driven by the tests:
 # a named fault point where the process kills itself, and a switch that disables the lock and the

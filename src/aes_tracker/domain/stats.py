@@ -21,9 +21,9 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from aes_tracker.dates import add as shift
-from aes_tracker.dates import is_overdue
-from aes_tracker.model import (
+from aes_tracker.domain.dates import add as shift
+from aes_tracker.domain.dates import is_overdue
+from aes_tracker.domain.model import (
     DONE,
     Catalog,
     Groups,
@@ -34,7 +34,7 @@ from aes_tracker.model import (
     score,
     statuses,
 )
-from aes_tracker.recurrence import slots
+from aes_tracker.domain.recurrence import slots
 
 GROUPINGS = ("party", "category", "source")
 

@@ -38,10 +38,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from aes_tracker import markers
-from aes_tracker.errors import TrackerError
-from aes_tracker.i18n import _, ngettext
-from aes_tracker.model import (
+from aes_tracker.domain.changes import Who, history_entry, reschedule
+from aes_tracker.domain.model import (
     Change,
     Context,
     check_commitment,
@@ -50,8 +48,10 @@ from aes_tracker.model import (
     parse_status,
     shown,
 )
-from aes_tracker.ops import Who, history_entry, reschedule
-from aes_tracker.tomlfile import decode, dumps, parse
+from aes_tracker.errors import TrackerError
+from aes_tracker.i18n import _, ngettext
+from aes_tracker.store import markers
+from aes_tracker.store.tomlfile import decode, dumps, parse
 
 
 class _Missing:
@@ -113,7 +113,7 @@ class Merged:
 
 
 def _same(a: Any, b: Any) -> bool:
-    from aes_tracker.tomlfile import same
+    from aes_tracker.store.tomlfile import same
 
     if a is MISSING or b is MISSING:
         return a is b
@@ -609,7 +609,7 @@ def settle(
     only, every field on which the versions differ must be given. The rest of the file is kept
     as it is; once no conflict is left, it is written in canonical form and must check clean.
     A settled commitment gets a history entry saying who chose what."""
-    from aes_tracker.query import resolve_id
+    from aes_tracker.domain.query import resolve_id
 
     segments = markers.split(text, path)
     found = markers.blocks(segments)
@@ -687,7 +687,7 @@ def settle(
         whole = parse(new_text, path)
         _doc, problems = check_document(whole)
         if problems:
-            from aes_tracker.tomlfile import KeyIndex
+            from aes_tracker.store.tomlfile import KeyIndex
 
             raise KeyIndex(new_text).error(problems[0], path)
         data = dumps(whole)
@@ -747,8 +747,8 @@ def _typed(key: str, raw: str, o: Any, t: Any, today: date) -> Any:
     """A value typed on the command line, read as the versions' values of that key are typed: a
     date, a list (comma-separated, or a TOML array), true/false, a number; else text. A status
     is checked as one."""
-    from aes_tracker.dates import parse_date
-    from aes_tracker.tomlfile import toml
+    from aes_tracker.domain.dates import parse_date
+    from aes_tracker.store.tomlfile import toml
 
     sample = next(
         (v.get(key) for v in (o, t) if isinstance(v, dict) and v.get(key) is not None), None

@@ -29,8 +29,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from aes_tracker.dates import is_overdue
-from aes_tracker.model import (
+from aes_tracker.domain.dates import is_overdue
+from aes_tracker.domain.model import (
     Catalog,
     Summary,
     concerned,
@@ -40,7 +40,7 @@ from aes_tracker.model import (
     score,
     statuses,
 )
-from aes_tracker.stats import select_sources
+from aes_tracker.domain.stats import select_sources
 
 BY = ("party", "member")
 

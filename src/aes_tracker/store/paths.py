@@ -51,11 +51,11 @@ def user_data_path(environ: Mapping[str, str]) -> Path:
 
 def bundled_path() -> Path:
     """The communiqué data shipped with the package (or, in a source checkout, the repo's copy)."""
-    here = Path(__file__).resolve().parent
-    p = here / "bundled" / "commitments.toml"
+    package = Path(__file__).resolve().parents[1]
+    p = package / "bundled" / "commitments.toml"
     if p.is_file():
         return p
-    return here.parent.parent / "data" / "commitments.toml"
+    return package.parents[1] / "data" / "commitments.toml"
 
 
 def locate(explicit: str | None, environ: Mapping[str, str], cwd: Path) -> Location:

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from aes_tracker.dates import add, is_overdue
-from aes_tracker.model import Catalog, Commitment, Event, Summary, categories, statuses
-from aes_tracker.query import review_due, review_soon, row
+from aes_tracker.domain.dates import add, is_overdue
+from aes_tracker.domain.model import Catalog, Commitment, Event, Summary, categories, statuses
+from aes_tracker.domain.query import review_due, review_soon, row
 
 SECTIONS = ("overdue", "due_soon", "review_due", "review_soon", "changed", "next_consultation")
 

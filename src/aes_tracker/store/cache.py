@@ -25,10 +25,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from aes_tracker.domain.model import Catalog, Source, Summary
 from aes_tracker.errors import TrackerError
-from aes_tracker.fileio import private_dir, sweep_private, write_private
-from aes_tracker.model import Catalog, Source, Summary
-from aes_tracker.paths import cache_home, file_key
+from aes_tracker.store.fileio import private_dir, sweep_private, write_private
+from aes_tracker.store.paths import cache_home, file_key
 
 VERSION = 6  # 5: the party groups; 6: rows patched on writes, shared values
 _MAGIC = b"AESTRK\x00" + bytes([VERSION])

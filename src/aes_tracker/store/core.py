@@ -22,11 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from aes_tracker import cache as cachemod
-from aes_tracker import fileio
-from aes_tracker.errors import TrackerError
-from aes_tracker.i18n import _
-from aes_tracker.model import (
+from aes_tracker.domain.model import (
     Catalog,
     Commitment,
     Context,
@@ -40,8 +36,12 @@ from aes_tracker.model import (
     context_of,
     summarize,
 )
-from aes_tracker.paths import Location, bundled_path, real
-from aes_tracker.tomlfile import (
+from aes_tracker.errors import TrackerError
+from aes_tracker.i18n import _
+from aes_tracker.store import cache as cachemod
+from aes_tracker.store import fileio
+from aes_tracker.store.paths import Location, bundled_path, real
+from aes_tracker.store.tomlfile import (
     KeyIndex,
     Loaded,
     canonical,
@@ -55,7 +55,7 @@ from aes_tracker.tomlfile import (
 )
 
 if TYPE_CHECKING:
-    from aes_tracker.journal import Journal
+    from aes_tracker.store.journal import Journal
 
 T = TypeVar("T")
 
@@ -139,13 +139,18 @@ def _refuse_conflict_markers(text: str, path: str) -> None:
         )
 
 
-def restorable(raw_bytes: bytes, path: Path, environ: Mapping[str, str]) -> None:
+def restorable(
+    raw_bytes: bytes, path: Path, merge_committed: Callable[[Path], bool] | None = None
+) -> None:
     """Raise TrackerError unless `undo` may put these bytes back: a file that parses and checks
     clean, or one that holds the conflict blocks of a merge (each version of it parses), as
     `resolve` found it, while that merge is still going on. Once git has committed the merge
     (`sync` after `resolve`), bringing the markers back would put them in the desk's history;
-    outside a git work tree (a merge-file run by hand) nothing says the merge is over."""
-    from aes_tracker import gitops, markers
+    outside a git work tree (a merge-file run by hand) nothing says the merge is over.
+
+    `merge_committed` is the desk's answer to "is the merge that wrote these markers over?"
+    (the store knows no git); None refuses markers outright, the safe answer."""
+    from aes_tracker.store import markers
 
     shown = str(path)
     text = decode(raw_bytes, shown)
@@ -155,8 +160,7 @@ def restorable(raw_bytes: bytes, path: Path, environ: Mapping[str, str]) -> None
     segments = markers.split(text, shown)
     for which in (markers.OURS_LABEL, markers.THEIRS_LABEL):
         parse(markers.side(segments, which), shown)
-    repo = gitops.find(path, environ)
-    if repo is not None and gitops.in_progress(repo) != "merge":
+    if merge_committed is None or merge_committed(path):
         raise TrackerError(
             _(
                 "cannot undo: that would bring back the merge conflict a resolve settled, and "
@@ -176,7 +180,7 @@ def git_setting(loc: Location) -> bool | None:
         return None
     if bundled:
         return None
-    from aes_tracker.tomlfile import toml
+    from aes_tracker.store.tomlfile import toml
 
     # The settings come before the first commitment: parse that much only (a byte search, not
     # the section scan, so that a change to a 10 MB file pays microseconds for it).
@@ -294,7 +298,7 @@ def _parse_one(
 def _table_at(raw_bytes: bytes, span: tuple[int, int], cid: str) -> dict[str, Any] | None:
     """The raw table of commitment `cid` parsed from its own bytes, or None when those bytes are
     not exactly that table."""
-    from aes_tracker.tomlfile import toml
+    from aes_tracker.store.tomlfile import toml
 
     start, end = span
     mod = toml()
@@ -402,7 +406,7 @@ def _incremental(
         prefix_text = prefix_bytes.decode("utf-8")
         if "<<<<<<<" in prefix_text:
             return None
-        from aes_tracker.tomlfile import toml
+        from aes_tracker.store.tomlfile import toml
 
         top = toml().loads(prefix_text)
     except Exception:  # any doubt: the full parse reports it properly
@@ -659,7 +663,7 @@ def _plan(
 
 
 def _fast_draft(path: Path, raw_bytes: bytes, entry: cachemod.Entry) -> Draft | None:
-    from aes_tracker.tomlfile import toml
+    from aes_tracker.store.tomlfile import toml
 
     try:
         top = toml().loads(raw_bytes[: entry.prefix_end].decode("utf-8"))
@@ -730,8 +734,8 @@ def _finish(plan: _Plan) -> _Result:
 
 
 def _finish_fast(plan: _Plan) -> _Result | None:
-    from aes_tracker.splice import assemble
-    from aes_tracker.tomlfile import toml
+    from aes_tracker.store.splice import assemble
+    from aes_tracker.store.tomlfile import toml
 
     d, entry = plan.draft, plan.entry
     assert entry is not None
@@ -837,7 +841,7 @@ def update(
     the undo journal. If the file is saved by an editor between our read and our write, the
     change is applied again to the new content (five tries, then refused). `describe` turns the
     change's result into the line `undo` prints."""
-    from aes_tracker.journal import Journal
+    from aes_tracker.store.journal import Journal
 
     path = loc.path
     if loc.explicit and not create and not os.path.lexists(path):
@@ -932,7 +936,7 @@ def rewrite(
     `update`: under the lock, through the undo journal, replaced atomically, and applied again
     to an editor's save made meanwhile. `change` gets the bytes and returns the new bytes (it
     checks them) and its result."""
-    from aes_tracker.journal import Journal
+    from aes_tracker.store.journal import Journal
 
     path = loc.path
     hint = _missing_hint(path)
@@ -998,8 +1002,8 @@ class _create_lock:
 
 def forbidden_outputs(loc: Location, environ: Mapping[str, str] = os.environ) -> tuple[Path, ...]:
     """Paths an `--output` must never be: the data file, its lock, its undo journal."""
-    from aes_tracker.journal import journal_dir
-    from aes_tracker.paths import lock_path
+    from aes_tracker.store.journal import journal_dir
+    from aes_tracker.store.paths import lock_path
 
     return (loc.path, lock_path(loc.path), journal_dir(loc.path, environ))
 
@@ -1019,11 +1023,12 @@ def undo(
     redo: bool = False,
     lock_timeout: float = fileio.DEFAULT_LOCK_TIMEOUT,
     environ: Mapping[str, str] = os.environ,
+    merge_committed: Callable[[Path], bool] | None = None,
 ) -> Undone:
     """Take back the last change made through the tool (or, `redo`, re-apply the last one taken
     back), byte for byte. Refused when the file changed since that step, when the step is damaged,
     or when the bytes it would restore do not parse and check clean."""
-    from aes_tracker.journal import Journal
+    from aes_tracker.store.journal import Journal
 
     path = loc.path
     state = "redo" if redo else "done"
@@ -1086,7 +1091,7 @@ def undo(
                     ),
                     path=str(path),
                 )
-            restorable(restored, path, environ)  # they must parse and check clean
+            restorable(restored, path, merge_committed)  # they must parse and check clean
             fileio.check_writable(path)
             try:
                 fileio.replace(path, restored, expect=current_digest, create=current is None)

@@ -906,7 +906,7 @@ def _commitment(ck: _Checker, cid: str, c: Any, ctx: Context) -> Commitment | No
     recur = ck.text(c, "recur", at)
     recur_start = ck.day(c, "recur_start", at)
     if recur:
-        from aes_tracker.recurrence import check_rule
+        from aes_tracker.domain.recurrence import check_rule
 
         try:
             check_rule(recur)

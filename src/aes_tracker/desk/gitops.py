@@ -25,9 +25,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from aes_tracker import fileio, markers
 from aes_tracker.errors import EXIT_FOUND, TrackerError
 from aes_tracker.i18n import _
+from aes_tracker.store import fileio, markers
 
 DRIVER = "aes-tracker"  # the name in .gitattributes (`merge=aes-tracker`) and git config
 DRIVER_NAME = "aes-tracker: merge commitments by ID, field by field"
@@ -179,6 +179,13 @@ def identity(repo: Repo, by: str, environ: Mapping[str, str]) -> dict[str, str]:
 
 
 # ---- state ---------------------------------------------------------------------------------------
+
+
+def merge_committed(path: Path, environ: Mapping[str, str]) -> bool:
+    """Whether conflict markers in the data file at `path` belong to a merge that git has
+    finished (so `undo` must not bring them back); outside a work tree nothing says it is over."""
+    repo = find(path, environ)
+    return repo is not None and in_progress(repo) != "merge"
 
 
 def in_progress(repo: Repo) -> str:

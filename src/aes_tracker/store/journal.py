@@ -30,10 +30,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from aes_tracker import fileio
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _
-from aes_tracker.paths import file_key, state_home
+from aes_tracker.store import fileio
+from aes_tracker.store.paths import file_key, state_home
 
 UNDO_DEPTH = 100
 UNDO_BYTES = 256 * 1024 * 1024

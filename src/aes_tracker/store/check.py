@@ -12,12 +12,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from aes_tracker.domain.model import check_commitment, check_document, context_of
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _
-from aes_tracker.model import check_commitment, check_document, context_of
-from aes_tracker.paths import Location
-from aes_tracker.store import read_bytes
-from aes_tracker.tomlfile import KeyIndex, decode, find_comment, parse, sections, toml
+from aes_tracker.store.core import read_bytes
+from aes_tracker.store.paths import Location
+from aes_tracker.store.tomlfile import KeyIndex, decode, find_comment, parse, sections, toml
 
 _MARKER_RE = re.compile(r"^<<<<<<< ?(.*)$")
 
