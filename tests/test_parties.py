@@ -230,8 +230,8 @@ def test_list_marks_a_status_the_parties_do_not_share(fx: Cli) -> None:
         "inst-mali     in_progress*\n"
         "sec-kept      done\n"
         "sec-late      pending\n"
-        "* parties' own assessments differ from this status: `aes-tracker show ID` has\n"
-        "each party's line\n"
+        "* parties' own assessments differ from this status: aes-tracker show ID has each\n"
+        "party's line\n"
     )
     rows = {x["id"]: x for x in json.loads(fx("list", "--format", "json", as_of=AS_OF).stdout)}
     assert rows["dev-split"]["status"] == "in_progress", "the status itself is never marked"

@@ -28,7 +28,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from aes_tracker import __version__
 from aes_tracker.errors import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_PIPE, TrackerError
-from aes_tracker.i18n import _
+from aes_tracker.i18n import N_, _
 
 if TYPE_CHECKING:
     from dateutil.relativedelta import relativedelta
@@ -154,6 +154,9 @@ def _localize(cmd: ClickCommand) -> None:
         cmd.help = _(cmd.help).format_map(fill)
     if cmd.short_help:
         cmd.short_help = _(cmd.short_help).format_map(fill)
+    panel = getattr(cmd, "rich_help_panel", None)
+    if panel:
+        cmd.rich_help_panel = _(panel)  # type: ignore[attr-defined]
     for p in cmd.params:
         text = getattr(p, "help", None)  # options and Typer's arguments have help
         if text:
@@ -268,6 +271,15 @@ class Group(TyperGroup):
         _CURRENT.setdefault("ctx", ctx)
         return super().invoke(ctx)
 
+    def list_commands(self, ctx: Context) -> list[str]:
+        """The top level's commands in the order of PANELS, whatever order they were
+        registered in; a group's own commands as registered."""
+        names = super().list_commands(ctx)
+        if ctx.parent is not None:
+            return names
+        last = (len(PANELS), 0)
+        return sorted(names, key=lambda n: _PLACE.get(n, last))
+
     def main(
         self,
         args: Sequence[str] | None = None,
@@ -368,6 +380,27 @@ app = typer.Typer(
 )
 
 
+# `--help`'s panels, in the order of an analyst's day, and each command's place in its panel:
+# one table, which registration order does not change (the merge driver is plumbing, last).
+PANELS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (N_("Daily"), ("list", "due", "show", "log", "report")),
+    (N_("Record"), ("done", "status", "note", "review")),
+    (N_("Change"), ("add", "edit", "rm", "undo", "redo")),
+    (N_("Analyse"), ("stats", "timeline")),
+    (N_("Exchange"), ("export", "import")),
+    (N_("Desk"), ("sync", "resolve", "git")),
+    (N_("Maintenance"), ("init", "check", "fmt", "source")),
+    (N_("Plumbing"), ("merge-file",)),
+)
+_PLACE = {name: (i, j) for i, (_p, names) in enumerate(PANELS) for j, name in enumerate(names)}
+
+
+def panel_of(name: str) -> str | None:
+    """The help panel of a top-level command (None: Typer's plain "Commands" panel)."""
+    place = _PLACE.get(name)
+    return PANELS[place[0]][0] if place else None
+
+
 def sub_app(name: str, text: str) -> typer.Typer:
     """A group of commands under `aes-tracker NAME`."""
     sub = typer.Typer(
@@ -377,7 +410,7 @@ def sub_app(name: str, text: str) -> typer.Typer:
         rich_markup_mode="markdown",
         context_settings={"help_option_names": ["-h", "--help"]},
     )
-    app.add_typer(sub, name=name)
+    app.add_typer(sub, name=name, rich_help_panel=panel_of(name))
     return sub
 
 
@@ -385,7 +418,13 @@ source_app = sub_app("source", "Register and list the communiqués commitments c
 
 
 def command(name: str | None = None, **kw: Any) -> Callable[[Callable[..., T]], Callable[..., T]]:
-    return app.command(name, cls=Command, **kw)
+    def register(fn: Callable[..., T]) -> Callable[..., T]:
+        from typer.main import get_command_name
+
+        panel = panel_of(name or get_command_name(fn.__name__))
+        return app.command(name, cls=Command, rich_help_panel=panel, **kw)(fn)
+
+    return register
 
 
 # ---- settings shared by every command ------------------------------------------------------------

@@ -79,15 +79,43 @@ class Outcome:
 # ---- IDs -----------------------------------------------------------------------------------------
 
 
-def slug(category: str, title: str, taken: Iterable[str]) -> str:
-    """An ID from the category and the title's first words, in ASCII whatever the script
-    (Cyrillic and Arabic are transliterated), at most MAX_ID characters, cut at a word."""
+# A quantity ("25,000 tonnes", "3 millions de dollars") says how much, not what: its number and
+# the measure after it give way to the words that name the commitment, where there are any.
+_MEASURES = frozenset(
+    {
+        *("t", "tonnes", "tons", "tonne", "ton", "kg", "km", "mw", "gw", "ha", "hectares"),
+        *("million", "millions", "milliard", "milliards", "billion", "billions", "thousand"),
+        *("mille", "percent", "pour", "cent", "dollars", "usd", "euros", "eur", "fcfa", "cfa"),
+        *("rubles", "roubles", "rub", "xof", "units", "unites"),
+    }
+)
+
+
+def _id_words(title: str) -> list[str]:
+    """The words of a title that an ID keeps: no small words, no numbers and no measures
+    following a number; the numbers only when nothing else is left."""
     from anyascii import anyascii
 
+    words = [w for w in re.split(r"[^a-z0-9]+", anyascii(title).lower()) if w]
+    kept: list[str] = []
+    after_number = False
+    for w in words:
+        if w.isdigit():
+            after_number = True
+            continue
+        if w in _STOP or (after_number and w in _MEASURES):
+            continue
+        after_number = False
+        kept.append(w)
+    return kept or [w for w in words if w not in _STOP]
+
+
+def slug(category: str, title: str, taken: Iterable[str]) -> str:
+    """An ID from the category and the title's first meaningful words, in ASCII whatever the
+    script (Cyrillic and Arabic are transliterated), at most MAX_ID characters, cut at a word."""
     prefix = category_info(category).prefix
-    words = [w for w in re.split(r"[^a-z0-9]+", anyascii(title).lower()) if w and w not in _STOP]
     base = prefix
-    for w in words[:5]:
+    for w in _id_words(title)[:5]:
         if len(base) + 1 + len(w) > MAX_ID:
             if base == prefix:
                 base = f"{base}-{w}"[:MAX_ID].rstrip("-")
@@ -397,9 +425,7 @@ def done(
                 _("{party} is already {status} on {id}; nothing was recorded").format(
                     party=p, status=now.status, id=cid
                 ),
-                hint=_(
-                    "to add to its record, use `aes-tracker note {id} TEXT --party {party}`"
-                ).format(id=cid, party=p),
+                hint=_closed_hint(cid, now.status, p),
             )
         return set_status(d, cid, DONE, who, on=on, note=note, evidence=evidence, party=p)
     if c.recur and c.is_open:
@@ -416,9 +442,22 @@ def done(
                 status=c.status,
                 since=_(" since {day}").format(day=day.isoformat()) if day else "",
             ),
-            hint=_("to add to its record, use `aes-tracker note {id} TEXT`").format(id=cid),
+            hint=_closed_hint(cid, c.status),
         )
     return set_status(d, cid, DONE, who, on=on, note=note, evidence=evidence)
+
+
+def _closed_hint(cid: str, status: str, party: str = "") -> str:
+    """The way on from `done` on something closed: a note when it is done already, the status
+    command when it was closed otherwise (broken, dropped) and is done after all."""
+    flag = f" --party {party}" if party else ""
+    if status == DONE:
+        return _("to add to its record, use `aes-tracker note {id} TEXT{flag}`").format(
+            id=cid, flag=flag
+        )
+    return _("to record it as done after all, use `aes-tracker status {id} done{flag}`").format(
+        id=cid, flag=flag
+    )
 
 
 def reschedule(t: dict[str, Any], c: Commitment) -> list[Change]:
@@ -868,11 +907,20 @@ def edit(
             "edit", who.today, str(t.get("status", c.status)), who, note=note, changes=done
         )
     )
-    return Outcome(
-        cid,
-        f"{cid}: {changes_text(done)}",
-        f"edit {cid}: {changes_text(done)} {_stamp(who.today, who)}",
-    )
+    echo = _edit_echo(done, {*changes, *(["parties"] if add_parties or remove_parties else [])})
+    return Outcome(cid, f"{cid}: {echo}", f"edit {cid}: {echo} {_stamp(who.today, who)}")
+
+
+def _edit_echo(done: Sequence[Change], given: Iterable[str]) -> str:
+    """What `edit` says it did: the fields given, old → new, and the names of the fields it
+    cleared as a consequence (the history keeps their old values in full)."""
+    asked = set(given)
+    said = [c for c in done if c.field in asked]
+    cleared = [c.field for c in done if c.field not in asked]
+    text = changes_text(said)
+    if cleared:
+        text += ("; " if text else "") + _("cleared: {fields}").format(fields=", ".join(cleared))
+    return text
 
 
 def remove(d: Draft, cid: str, *, force: bool = False) -> Outcome:

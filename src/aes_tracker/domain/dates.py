@@ -63,6 +63,7 @@ _FRENCH_RE = re.compile(
     r"\b(" + "|".join(sorted(_FRENCH_MONTHS, key=len, reverse=True)) + r")\b\.?"
 )
 _ISO_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_ISO_BASIC_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")  # ISO 8601's basic form: 20260403
 _OFFSET_RE = re.compile(r"^([+-])\s*(\d{1,6})\s*([dwmy])$")
 _DURATION_RE = re.compile(r"^\+?(\d{1,6})\s*([dwmy])$")
 _NUMERIC_RE = re.compile(r"^(\d{1,4})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{1,4})$")
@@ -107,7 +108,7 @@ def parse_date(text: str, today: date) -> date:
             return today + delta
         except (ValueError, OverflowError):
             raise _outside(text) from None
-    m = _ISO_RE.match(s)
+    m = _ISO_RE.match(s) or _ISO_BASIC_RE.match(s)
     if m:
         y, mo, d = (int(g) for g in m.groups())
         return _real(text, y, mo, d)

@@ -153,11 +153,16 @@ def history_log(
         if (wanted is None or c.id in wanted) and any(lo <= d <= hi for d in c.days)
     ]
     who = by.casefold()
-    out = [
-        change_item(full, e)
-        for full in details(chosen)
-        for e in full.history
-        if in_window(e, w) and (not who or who in e.by.casefold())
+    # Newest first; entries of the same day and second keep the file's order, reversed: the
+    # later in the file is the later made.
+    found = [
+        (n, change_item(full, e))
+        for n, (full, e) in enumerate(
+            (full, e)
+            for full in details(chosen)
+            for e in full.history
+            if in_window(e, w) and (not who or who in e.by.casefold())
+        )
     ]
-    out.sort(key=lambda x: (x["on"], x["at"] or "", x["id"]), reverse=True)
-    return out
+    found.sort(key=lambda x: (x[1]["on"], x[1]["at"] or "", x[0]), reverse=True)
+    return [item for _n, item in found]

@@ -4,7 +4,8 @@ Rich's Table takes seconds), with the rules a reader needs:
 - nothing is wider than the page, no line ends in spaces;
 - identifiers and dates are never broken: only columns marked `wrap` wrap, at spaces;
 - one column may `grow` (a title, a detail): it takes the room left; when that would fall under
-  its minimum, the columns that can go (`drop`, highest first) go; if it still does not fit, the
+  its minimum, a column with a `short` form (Parties: "AES, RU") takes it, then the columns
+  that can go (`drop`, highest first) go; if it still does not fit, the
   growing column moves to lines of its own under each row ("below"), with its header under the
   others, so the table keeps its header and every number keeps its column name;
 - a page too narrow even for that gets nothing from here (None): the caller prints blocks that
@@ -33,6 +34,8 @@ class Column:
     grow: bool = False  # takes the room left (one column at most)
     min_grow: int = 30  # the least room a growing column is given in the row
     drop: int = 0  # 0: kept; else dropped when room is short, the highest first
+    short: Column | None = None  # a narrower form, taken before the column is dropped
+    is_short: bool = False  # this is a column's short form
 
 
 def wrap_cell(text: str, width: int) -> list[str]:
@@ -131,7 +134,8 @@ def plan(
     """Widths for the columns on a page of `width`, trying in turn: every column at its natural
     width; headers on two lines; without the columns that can go (the highest `drop` first);
     with wrapped cells; the growing column below each row. None: not even that fits."""
-    cells = _Cells(rows, columns, style)
+    shorts = [c.short for c in columns if c.short is not None]
+    cells = _Cells(rows, [*columns, *shorts], style)
 
     def attempt(cols: list[Column], wrap_cells: bool) -> _Plan | None:
         grow = next((c for c in cols if c.grow), None)
@@ -150,16 +154,18 @@ def plan(
 
     cols = list(columns)
     found = attempt(cols, wrap_cells=False)
-    while found is None and any(c.drop for c in cols):
-        cols.remove(max((c for c in cols if c.drop), key=lambda c: c.drop))
+    # Beside the growing column, a column with a short form is not dropped: it stays, with the
+    # growing column below the rows, rather than go (Parties at 100 columns).
+    while found is None and _narrower(cols, keep_shorts=True):
         found = attempt(cols, wrap_cells=False)
     if found is None:
         found = attempt(cols, wrap_cells=True)
     if found is not None:
         return found, cells
-    # The growing column below each row; the others on the row: the columns that can go are
-    # dropped before a cell of those that stay is wrapped ("review 2026-01-03" stays whole while
-    # Category goes), and only then are cells wrapped, dropping again what does not fit.
+    # The growing column below each row; the others on the row: the columns that can go take
+    # their short form or are dropped before a cell of those that stay is wrapped ("review
+    # 2026-01-03" stays whole while Category goes), and only then are cells wrapped, dropping
+    # again what does not fit.
     grow = next((c for c in columns if c.grow), None)
     if grow is None or width - INDENT < 10:
         return None
@@ -172,11 +178,25 @@ def plan(
             ws = _shrink(nat, low, [c.wrap for c in fixed], width - gaps)
             if sum(ws) + gaps <= width:
                 return _Plan(fixed, ws, grow), cells
-            droppable = [c for c in fixed if c.drop]
-            if not droppable:
+            if not _narrower(fixed):
                 break
-            fixed.remove(max(droppable, key=lambda c: c.drop))
     return None
+
+
+def _narrower(cols: list[Column], keep_shorts: bool = False) -> bool:
+    """One step narrower, in place: the column that can go first (the highest `drop`) takes its
+    short form if it has one, else goes (unless `keep_shorts` and it is a short form already).
+    False when nothing can go."""
+    droppable = [c for c in cols if c.drop and not (keep_shorts and c.short is None and c.is_short)]
+    if not droppable:
+        return False
+    c = max(droppable, key=lambda c: c.drop)
+    i = cols.index(c)
+    if c.short is not None:
+        cols[i] = c.short
+    else:
+        del cols[i]
+    return True
 
 
 def _shrink(nat: list[int], low: list[int], wraps: list[bool], total: int) -> list[int]:

@@ -3,12 +3,12 @@ in every row format: the table for people, and plain, JSON, CSV and Markdown."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from aes_tracker.domain.query import LIST_KEYS
-from aes_tracker.i18n import _, category_label, event_label, iso_label, status_label
+from aes_tracker.i18n import _, category_label, colon, event_label, iso_label, status_label
 from aes_tracker.render import (
     Output,
     cell,
@@ -42,7 +42,60 @@ def _lazy(text: str) -> str:
 def _translated(c: Column, keep: bool = False) -> Column:
     from dataclasses import replace
 
-    return replace(c, head=_(c.head), drop=0 if keep else c.drop)
+    short = _translated(c.short) if c.short is not None and not keep else None
+    return replace(c, head=_(c.head), drop=0 if keep else c.drop, short=short)
+
+
+# ---- parties in short ----------------------------------------------------------------------------
+
+
+def party_codes(names: Iterable[str]) -> dict[str, str]:
+    """Short forms for a table short of room, one per name, never two alike: a name of five
+    letters or fewer as it is (AES, Mali); the initials of a name of several words (Burkina
+    Faso: BF); else its first two letters (Russia: RU); more letters where two would meet."""
+    names = sorted(set(names))
+
+    def code(name: str, n: int) -> str:
+        words = name.split()
+        if len(name) <= 5:
+            return name
+        if len(words) > 1:
+            return "".join(w[:1] for w in words).upper() + name.replace(" ", "")[len(words) : n]
+        return name[:n].upper()
+
+    width = {name: 2 for name in names}
+    while True:
+        codes = {name: code(name, width[name]) for name in names}
+        seen: dict[str, list[str]] = {}
+        for name, c in codes.items():
+            seen.setdefault(c, []).append(name)
+        clash = [name for same in seen.values() if len(same) > 1 for name in same]
+        if not clash or all(width[n] > len(n) for n in clash):
+            return codes if not clash else {name: name for name in names}
+        for name in clash:
+            width[name] += 1
+
+
+def _short_parties(rows: Sequence[Mapping[str, Any]]) -> Callable[[Mapping[str, Any]], str]:
+    """The Parties cell in short, with the codes worked out over the whole table the first
+    time a cell is asked for (so a table that has room never pays for them)."""
+    codes: dict[str, str] = {}
+
+    def cell(r: Mapping[str, Any]) -> str:
+        if not codes:
+            codes.update(party_codes(p for row in rows for p in row["parties"]))
+        return safe(", ".join(codes[p] for p in r["parties"]))
+
+    return cell
+
+
+def codes_legend(rows: Sequence[Mapping[str, Any]]) -> str:
+    """What the short forms stand for, those that differ from the name: "BF Burkina Faso"."""
+    codes = party_codes(p for r in rows for p in r["parties"])
+    pairs = [
+        f"{c} {safe(name)}" for name, c in sorted(codes.items(), key=lambda x: x[1]) if c != name
+    ]
+    return (_("Parties") + colon() + ", ".join(pairs)) if pairs else ""
 
 
 # ---- plain forms ---------------------------------------------------------------------------------
@@ -108,11 +161,12 @@ def status_text(r: Mapping[str, Any]) -> str:
     return status_label(str(r["status"])) + (MARK if marked(r) else "")
 
 
-def mark_legend() -> str:
+def mark_legend(command: str = "aes-tracker show ID") -> str:
+    """The footnote of the mark; `command` as the format writes a command (code in Markdown,
+    plain in a terminal, where backticks would show as themselves)."""
     return _(
-        "{mark} parties' own assessments differ from this status: `aes-tracker show ID` has "
-        "each party's line"
-    ).format(mark=MARK)
+        "{mark} parties' own assessments differ from this status: {command} has each party's line"
+    ).format(mark=MARK, command=command)
 
 
 def _legend(rows: Sequence[Mapping[str, Any]], width: int) -> str:
@@ -147,7 +201,8 @@ def _markdown(p: Rows, out: Output) -> str:
             cells[4] = cells[4][: -len(MARK)] + "\\" + MARK
         lines.append("| " + " | ".join(cells) + " |")
     if any(marked(r) for r in p.rows):
-        lines += ["", md(mark_legend()).replace(MARK, "\\" + MARK, 1)]
+        legend = md(mark_legend("COMMAND")).replace(MARK, "\\" + MARK, 1)
+        lines += ["", legend.replace("COMMAND", "`aes-tracker show ID`")]
     return "\n".join(lines) + "\n"
 
 
@@ -188,10 +243,17 @@ def when_text(r: Mapping[str, Any]) -> str:
 LIST_COLUMNS: dict[str, Column] = {
     "id": Column(_lazy("ID"), lambda r: r["id"]),
     "status": Column(_lazy("Status"), status_text),
-    "due": Column(_lazy("Due"), due_text, wrap=True),
+    "due": Column(_lazy("Due"), due_text),  # never wrapped: "review 2026-04-03" is one thing
     "days_left": Column(_lazy("Days left"), left_text, right=True),
     "category": Column(_lazy("Category"), lambda r: category_label(r["category"]), drop=2),
-    "parties": Column(_lazy("Parties"), lambda r: safe(", ".join(r["parties"])), wrap=True, drop=1),
+    "parties": Column(
+        _lazy("Parties"),
+        lambda r: safe(", ".join(r["parties"])),
+        wrap=True,
+        drop=1,
+        # Its short form is made for each table (the codes depend on the names in it).
+        short=Column(_lazy("Parties"), lambda r: "", wrap=True, drop=1, is_short=True),
+    ),
     "title": Column(_lazy("Title"), title_text, wrap=True, grow=True, min_grow=36),
 }
 
@@ -218,14 +280,26 @@ def _table(p: Rows, out: Output) -> str | Iterator[str]:
             marks.append(True)
         return row_style(r)
 
-    found = plan(rows, list_columns(p.columns), out.width, style)
+    from dataclasses import replace
+
+    columns = [
+        replace(c, short=replace(c.short, cell=_short_parties(rows))) if c.short is not None else c
+        for c in list_columns(p.columns)
+    ]
+    found = plan(rows, columns, out.width, style)
     if found is None:
         return _blocks(rows, out) + _legend(rows, out.width)
-    return _with_legend(render(found, out.width, out.color), marks, out.width)
+    short = any(c in found[0].columns for c in (c.short for c in columns) if c is not None)
+    codes = codes_legend(rows) if short else ""
+    return _with_legend(render(found, out.width, out.color), marks, out.width, codes)
 
 
-def _with_legend(chunks: Iterator[str], marks: list[bool], width: int) -> Iterator[str]:
+def _with_legend(
+    chunks: Iterator[str], marks: list[bool], width: int, codes: str = ""
+) -> Iterator[str]:
     yield from chunks
+    if codes:
+        yield "\n".join(wrap_cell(codes, width)) + "\n"
     if marks:
         yield "\n".join(wrap_cell(mark_legend(), width)) + "\n"
 
