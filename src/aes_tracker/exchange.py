@@ -21,7 +21,7 @@ import json
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from aes_tracker.domain.changes import Who, assess, check_party_of, history_entry
@@ -32,8 +32,10 @@ from aes_tracker.domain.model import (
     check_text,
     each_party,
     escape_controls,
+    occurrences_of,
     parse_status,
     shown,
+    status_info,
     summarize,
 )
 from aes_tracker.domain.query import LIST_KEYS, row
@@ -196,62 +198,96 @@ def party_rows(doc: Document) -> list[dict[str, Any]]:
     return out
 
 
-def _sequence(c: Any) -> int:
-    """How many times the commitment changed after it was recorded: the event's SEQUENCE, so a
-    calendar applies an update instead of ignoring it."""
-    return max(0, len(c.history) - 1)
+# RFC 5545 SEQUENCE: every export supersedes every earlier one. It is the export's time in
+# seconds since 2025-01-01 UTC, so that whatever happened between two exports (an undo, a hand
+# edit, a merge: none of which a count of history entries sees) the later export's events are
+# the ones a calendar keeps; an unchanged event is sent again as an update of itself.
+_SEQUENCE_EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def _sequence(now: datetime) -> int:
+    moment = now if now.tzinfo is not None else now.replace(tzinfo=UTC)
+    return max(0, int((moment - _SEQUENCE_EPOCH).total_seconds()))
 
 
 def export_ics(doc: Document, today: date, now: datetime) -> bytes:
-    """One all-day event per dated open commitment, and one per review date of an undated open
-    one (category "review"); the recurring ones as yearly (or their own RRULE) events. UIDs are
-    the commitment IDs, so a calendar that imports the file again updates its events instead of
-    duplicating them; SEQUENCE and LAST-MODIFIED come from the history, DTSTAMP is now."""
-    from icalendar import Calendar, Event, vRecur
+    """The calendar of the commitments, for calendar programs that apply an update by UID and
+    SEQUENCE (RFC 5545/5546):
+
+    - one event per commitment, UID `ID@aes-tracker` for its whole life: on its due date, or on
+      its review date while it has none ("Review: " and category "review");
+    - a closed commitment stays, marked: "✓ done: ..." (kept, in full or in part), or
+      STATUS:CANCELLED for one broken or dropped, so a calendar that holds it is told;
+    - a recurring one (the consultations) as the tool schedules it, no RRULE: each session held
+      is an event on its date with its host (UID `ID-session-N@aes-tracker`, N counting the
+      sessions in date order), and the next expected session is `ID@aes-tracker`, on the tool's
+      next due date with the expected host;
+    - every event TRANSP:TRANSPARENT (a deadline does not make the analyst busy); SEQUENCE is
+      the export's time (see `_sequence`), DTSTAMP now, LAST-MODIFIED the last recorded change."""
+    from icalendar import Calendar, Event
 
     cal = Calendar()
     cal.add("prodid", "-//aes-tracker//commitments//EN")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", "aes-tracker commitments")
-    for c in sorted(doc.commitments.values(), key=lambda c: c.id):
-        if not c.is_open:
-            continue
-        day = c.due if c.due is not None else c.review
-        if day is None:
-            continue
-        review = c.due is None
+    sequence = _sequence(now)
+
+    def event(uid: str, day: date, summary: str, lines: list[str], category: str) -> Event:
         ev = Event()
-        ev.add("uid", f"{c.id}{'-review' if review else ''}@aes-tracker")
-        title = escape_controls(c.title)
-        ev.add("summary", (_("Review: ") if review else "") + f"{title} [{c.id}]")
+        ev.add("uid", uid)
+        ev.add("summary", summary)
         ev.add("dtstart", day)
-        ev.add("dtend", day + timedelta(days=1))
+        if day < date.max:  # without DTEND an all-day event is that one day (RFC 5545 3.6.1)
+            ev.add("dtend", day + timedelta(days=1))
         ev.add("dtstamp", now)
-        ev.add("sequence", _sequence(c))
-        stamps = [e.at for e in c.history if e.at is not None]
-        if stamps:
-            ev.add("last-modified", max(stamps))
+        ev.add("sequence", sequence)
+        ev.add("transp", "TRANSPARENT")
+        ev.add("description", "\n".join(lines))
+        ev.add("categories", [category])
+        return ev
+
+    for c in sorted(doc.commitments.values(), key=lambda c: c.id):
+        title = f"{escape_controls(c.title)} [{c.id}]"
         src = doc.sources.get(c.source)
-        lines = [
-            f"« {escape_controls(c.quote)} »",
-            "",
-            f"Status: {c.status}",
-            f"Parties: {', '.join(c.parties)}",
-        ]
+        about = [f"« {escape_controls(c.quote)} »", "", f"Status: {c.status}"]
+        about.append(f"Parties: {', '.join(c.parties)}")
         if src is not None:
-            lines.append(f"Source: {escape_controls(src.title)} ({src.date})")
-        if c.next_host:
-            lines.append(f"Expected host: {c.next_host}")
+            about.append(f"Source: {escape_controls(src.title)} ({src.date})")
+        stamps = [e.at for e in c.history if e.at is not None]
+        if c.recur:
+            for n, (day, host) in enumerate(occurrences_of(c.history), start=1):
+                held = [f"Host: {escape_controls(host)}"] if host else []
+                ev = event(
+                    f"{c.id}-session-{n}@aes-tracker",
+                    day,
+                    _("Session held: ") + title,
+                    [*held, "", *about],
+                    c.category,
+                )
+                cal.add_component(ev)
+        review = c.due is None
+        when = c.review if review else c.due
+        if when is None:
+            continue
+        info = status_info(c.status)
+        lines = list(about)
+        if c.recur and c.next_host and c.is_open:
+            lines.append(f"Expected host: {escape_controls(c.next_host)}")
         if c.due_reason:
             lines.append(f"Due date: {escape_controls(c.due_reason)}")
         if review and c.review_reason:
             lines.append(f"Review: {escape_controls(c.review_reason)}")
-        ev.add("description", "\n".join(lines))
-        ev.add("categories", ["review" if review else c.category])
-        if c.recur and not review:
-            rule = "FREQ=YEARLY" if c.recur.lower() == "yearly" else c.recur
-            rule = rule[6:] if rule.upper().startswith("RRULE:") else rule
-            ev.add("rrule", vRecur.from_ical(rule))
+        if c.is_open:
+            summary = (_("Review: ") if review else "") + title
+        elif info.score is not None and info.score >= 0:
+            summary = f"✓ {c.status}: {title}"
+        else:
+            summary = f"✗ {c.status}: {title}"
+        ev = event(f"{c.id}@aes-tracker", when, summary, lines, "review" if review else c.category)
+        if not c.is_open and (info.score is None or info.score < 0):
+            ev.add("status", "CANCELLED")
+        if stamps:
+            ev.add("last-modified", max(stamps))
         cal.add_component(ev)
     return bytes(cal.to_ical())
 
