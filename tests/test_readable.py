@@ -47,6 +47,13 @@ def test_no_line_is_wider_than_the_page_or_ends_in_a_space(name: str) -> None:
 @pytest.mark.parametrize("width", [60, 80, 100, 160])
 def test_the_list_is_a_table_with_a_header_at_every_width(data: str, width: int) -> None:
     lines = _stdout(f"{data}-list-table-{width}").splitlines()
+    if (data, width) == ("multi", 60):
+        # A 24-character ID, 'in_progress' and 'review 2026-05-01' (a Due cell never wraps)
+        # need 62 columns: blocks, each saying its numbers in words, IDs whole.
+        ids = [ln for ln in lines if re.match(r"^[a-z]+-[a-z0-9-]+$", ln)]
+        assert len(ids) == 6
+        assert "pending, due 2026-04-03, 45 days overdue" in " ".join(" ".join(lines).split())
+        return
     assert lines[0].startswith("ID ") or lines[1].startswith("ID "), "a header row"
     assert any(set(ln) == {"─"} for ln in lines[:4]), "a rule under the header"
     ids = [ln.split()[0] for ln in lines if re.match(r"^[a-z]+-[a-z0-9-]+ ", ln)]
