@@ -323,5 +323,5 @@ def test_the_reports_changed_section_shows_each_partys_change(fx: Cli) -> None:
     md = fx("report", "--format", "markdown", as_of=AS_OF).stdout
     assert (
         "- 2026-06-01 `dev-split`: Niger: `in_progress` (confirmed) by tester: status confirmed as "
-        "in\\_progress\n" in md
+        "in_progress\n" in md
     )

@@ -382,6 +382,35 @@ def to_csv(rows: Sequence[Mapping[str, Any]], keys: Sequence[str], *, excel: boo
     return ("\ufeff" if excel else "") + buf.getvalue()
 
 
+# CommonMark lets any ASCII punctuation be escaped with a backslash; these are the ones that can
+# start something in running text (emphasis, a code span, a link, raw HTML, an entity, a table
+# cell's end, strikethrough), so user text escaped this way reads back as written. An underscore
+# between two letters or digits cannot (in_progress stays as it is typed).
+_MD_ACTIVE = str.maketrans({ch: "\\" + ch for ch in "\\`*[]<>|&~"})
+_MD_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+# What would open a block of its own at the head of a list item or a heading: a list marker or an
+# ordered list's number followed by a space, a heading's #, a quote's >.
+_MD_BLOCK_START = re.compile(r"^(?:[-+]|\d{1,9}[.)]|#{1,6})(?= |$)|^>")
+
+
 def md(s: str) -> str:
-    """Text for a Markdown table cell or list item: one line, pipes escaped."""
-    return " ".join(safe(s).split()).replace("|", "\\|")
+    """User text for Markdown (a table cell, a list item, a heading): on one line, every
+    character CommonMark would act on escaped, so it reads back as written."""
+    t = _MD_UNDERSCORE.sub(r"\\_", " ".join(safe(s).split()).translate(_MD_ACTIVE))
+    m = _MD_BLOCK_START.match(t)
+    if m:
+        end = max(m.end() - 1, 0)
+        t = t[:end] + "\\" + t[end:]
+    return t
+
+
+def md_code(s: str, cell: bool = False) -> str:
+    """An identifier as a code span that holds it whatever it holds: a fence longer than any
+    run of backticks in it, padded when it starts or ends with one (CommonMark 6.1). In a table
+    `cell`, a pipe is escaped even there (GFM tables split on it first)."""
+    t = " ".join(safe(s).split())
+    fence = "`" * (max((len(r) for r in re.findall(r"`+", t)), default=0) + 1)
+    pad = " " if t.startswith("`") or t.endswith("`") else ""
+    if cell:
+        t = t.replace("|", "\\|")
+    return f"{fence}{pad}{t}{pad}{fence}"

@@ -20,7 +20,7 @@ from aes_tracker.i18n import (
     ngettext,
     status_label,
 )
-from aes_tracker.render import Output, paint, register, safe, title_text, to_json
+from aes_tracker.render import Output, md, md_code, paint, register, safe, title_text, to_json
 
 
 def section_title(key: str) -> str:
@@ -63,14 +63,11 @@ class _Markdown(_Plain):
 
     @staticmethod
     def code(s: str) -> str:
-        return f"`{safe(s)}`"
+        return md_code(s)
 
     @staticmethod
     def text(s: str) -> str:
-        t = safe(s)
-        for ch in ("\\", "*", "_", "`", "[", "]"):
-            t = t.replace(ch, "\\" + ch)
-        return t.replace("<", "&lt;")
+        return md(s)
 
 
 def _describe(r: Mapping[str, Any], kind: str, f: type[_Plain] = _Plain) -> str:

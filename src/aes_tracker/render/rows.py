@@ -13,6 +13,7 @@ from aes_tracker.render import (
     Output,
     cell,
     md,
+    md_code,
     paint,
     register,
     safe,
@@ -196,13 +197,11 @@ def _markdown(p: Rows, out: Output) -> str:
     head = table_head()
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in p.rows:
-        cells = [md(c) for c in _table_cells(r)]
-        if marked(r):  # the mark as itself, not the start of an emphasis
-            cells[4] = cells[4][: -len(MARK)] + "\\" + MARK
+        cells = [md(c) for c in _table_cells(r)]  # the mark too: escaped, not an emphasis
         lines.append("| " + " | ".join(cells) + " |")
     if any(marked(r) for r in p.rows):
-        legend = md(mark_legend("COMMAND")).replace(MARK, "\\" + MARK, 1)
-        lines += ["", legend.replace("COMMAND", "`aes-tracker show ID`")]
+        legend = md(mark_legend("COMMAND")).replace("COMMAND", md_code("aes-tracker show ID"))
+        lines += ["", legend]
     return "\n".join(lines) + "\n"
 
 

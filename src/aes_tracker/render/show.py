@@ -31,7 +31,7 @@ from aes_tracker.i18n import (
     recur_label,
     status_label,
 )
-from aes_tracker.render import Output, md, paint, register, safe, to_csv, to_json
+from aes_tracker.render import Output, md, md_code, paint, register, safe, to_csv, to_json
 from aes_tracker.render.rows import MARK, row_style
 
 
@@ -291,8 +291,10 @@ def _markdown(p: Shown, out: Output) -> str:
     c = p.c
     pairs = detail_lines(c, p.source, p.today, p.groups)
     title = c.title_fr if language() == "fr" and c.title_fr else c.title
-    text = [f"## {md(title)} (`{c.id}`)", ""]
-    text += [f"- **{k}**: {md(v)}" if k else f"  {md(v)}" for k, v in pairs]
+    text = [f"## {md(title)} ({md_code(c.id)})", ""]
+    # A line without a label continues the field above: an item of its own under it, not a
+    # line run into the item's paragraph.
+    text += [f"- **{md(k)}**: {md(v)}" if k else f"  - {md(v)}" for k, v in pairs]
     text += ["", f"### {_('History')}", ""] + [f"- {md(event_line(e))}" for e in c.events()]
     return "\n".join(text) + "\n"
 
