@@ -120,7 +120,7 @@ def test_csv_import_adds_updates_and_lists_conflicts(cli: Cli, tmp_path: Path) -
         ),
         (
             "dev-x,T,development,Russia,aes-russia-2025-04-03,q,pending,2027-02-30",
-            "due: '2027-02-30' is not a date",
+            "due: '2027-02-30' is not a real date (February 2027 has no day 30)",
         ),
     ],
 )

@@ -179,14 +179,16 @@ def test_matrix_csv_is_a_spreadsheet_of_the_scores(fx: Cli) -> None:
     r = fx("stats", "--matrix", "--format", "csv", as_of=AS_OF)
     assert r.exit_code == 0, r.output
     rows = list(csv.reader(io.StringIO(r.stdout)))
+    # A cell with no score says why: not a party, or the status not yet scored.
+    na, nyd = "not_a_party", "not_yet_due"
     assert rows == [
         ["id", "title", "AES", "Mali", "Russia", "average"],
-        ["dev-aes-done", "Fixture: a commitment of the AES alone, kept", "1", "", "", "1.0"],
+        ["dev-aes-done", "Fixture: a commitment of the AES alone, kept", "1", na, na, "1.0"],
         [
             "dev-split",
             "Fixture: a joint commitment the parties keep unevenly",
             "-1",
-            "",
+            na,
             "0",
             "-0.5",
         ],
@@ -194,20 +196,20 @@ def test_matrix_csv_is_a_spreadsheet_of_the_scores(fx: Cli) -> None:
             "dip-waiting",
             "Fixture: a joint commitment one party has not started",
             "0",
-            "",
-            "",
+            na,
+            nyd,
             "0.0",
         ],
         [
             "inst-mali",
             "Fixture: a commitment of Mali and Russia, overdue, kept by Mali",
-            "",
+            na,
             "1",
             "-1",
             "0.0",
         ],
-        ["sec-kept", "Fixture: a joint commitment kept by both", "1", "", "1", "1.0"],
-        ["sec-late", "Fixture: a commitment of one party, overdue", "", "", "-1", "-1.0"],
+        ["sec-kept", "Fixture: a joint commitment kept by both", "1", na, "1", "1.0"],
+        ["sec-late", "Fixture: a commitment of one party, overdue", na, na, "-1", "-1.0"],
         ["average", "", "0.25", "1.0", "-0.25", "0.1111"],
     ]
 

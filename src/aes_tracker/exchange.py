@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from aes_tracker.domain.changes import Who, assess, check_party_of, history_entry
+from aes_tracker.domain.changes import Who, assess, changes_text, check_party_of, history_entry
 from aes_tracker.domain.model import (
     Change,
     Document,
@@ -39,6 +39,7 @@ from aes_tracker.domain.model import (
     summarize,
 )
 from aes_tracker.domain.query import LIST_KEYS, row
+from aes_tracker.domain.spreadsheet import plain_cell
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _
 from aes_tracker.store.tomlfile import canonical, same
@@ -46,7 +47,7 @@ from aes_tracker.store.tomlfile import canonical, same
 if TYPE_CHECKING:
     from aes_tracker.store.core import Draft
 
-CSV_KEYS = (*LIST_KEYS, "no_deadline", "quote")
+CSV_KEYS = (*LIST_KEYS, "no_deadline", "recur_start", "hosts", "quote")
 # `export --format csv --per-party`: one row per commitment and party it binds.
 PARTY_CSV_KEYS = (
     "id",
@@ -166,6 +167,8 @@ def csv_rows(doc: Document, today: date) -> list[dict[str, Any]]:
     for c in sorted(doc.commitments.values(), key=lambda c: c.id):
         r = row(summarize(c), today, groups=doc.groups)
         r["no_deadline"] = c.no_deadline
+        r["recur_start"] = c.recur_start.isoformat() if c.recur_start else None
+        r["hosts"] = list(c.hosts)
         r["quote"] = c.quote
         out.append(r)
     return out
@@ -313,7 +316,7 @@ class Incoming:
     assessments: list[dict[str, Any]] = field(default_factory=list)
 
 
-def read_import(text: str, name: str) -> Incoming:
+def read_import(text: str, name: str, today: date) -> Incoming:
     """An exported JSON document, CSV rows, or a per-party CSV, checked for shape before
     anything uses it."""
     stripped = text.lstrip("\ufeff")
@@ -334,7 +337,7 @@ def read_import(text: str, name: str) -> Incoming:
     head = next(csv.reader(io.StringIO(stripped)), [])
     if "party" in head and "parties" not in head:
         return Incoming(assessments=_read_party_csv(stripped, name))
-    return Incoming(_read_csv(stripped, name))
+    return Incoming(_read_csv(stripped, name, today))
 
 
 def _check_shape(doc: dict[str, Any], name: str) -> None:
@@ -363,10 +366,17 @@ def _check_shape(doc: dict[str, Any], name: str) -> None:
         raise TrackerError(_("groups must be an object of groups by name"), path=name)
 
 
-_CSV_TEXTS = ("title", "category", "source", "quote", "status", "recur", "next_host")
+# The columns of the CSV export that hold data (the others, days_left, overdue..., are worked out
+# from them and are not read back).
+_CSV_TEXTS = ("title", "title_fr", "category", "source", "quote", "status", "recur", "next_host")
+_CSV_LISTS = ("parties", "beneficiaries", "hosts")
+_CSV_DATES = ("due", "original_due", "review", "recur_start")
 
 
-def _read_csv(text: str, name: str) -> dict[str, Any]:
+def _read_csv(text: str, name: str, today: date) -> dict[str, Any]:
+    from aes_tracker.domain.dates import parse_date
+    from aes_tracker.errors import DateError
+
     reader = csv.DictReader(io.StringIO(text))
     try:
         fields = reader.fieldnames
@@ -383,24 +393,27 @@ def _read_csv(text: str, name: str) -> dict[str, Any]:
                 raise TrackerError(
                     _("row repeats the id {id}").format(id=repr(cid)), path=name, line=n
                 )
+            # A spreadsheet's form of a cell (a ' before what would run as a formula) back to
+            # the data's own.
+            r = {
+                k: plain_cell(v) for k, v in r.items() if isinstance(k, str) and isinstance(v, str)
+            }
             c: dict[str, Any] = {}
             for key in _CSV_TEXTS:
                 if r.get(key):
                     c[key] = r[key]
-            for key in ("parties", "beneficiaries"):
+            for key in _CSV_LISTS:
                 if r.get(key):
                     c[key] = [p.strip() for p in r[key].split(";") if p.strip()]
-            for key in ("due", "original_due", "review"):
-                if r.get(key):
+            for key in _CSV_DATES:
+                if r.get(key, "").strip():
+                    # The command line's rules: 30/04/2027 from a French spreadsheet is read,
+                    # 02/03/2027 (which day?) refused the same way.
                     try:
-                        c[key] = date.fromisoformat(r[key])
-                    except ValueError:
+                        c[key] = parse_date(r[key], today)
+                    except DateError as e:
                         raise TrackerError(
-                            _("{field}: {value} is not a date (write 2026-04-03)").format(
-                                field=key, value=repr(r[key])
-                            ),
-                            path=name,
-                            line=n,
+                            f"{key}: " + e.message, path=name, line=n, hint=e.hint
                         ) from None
             nd = (r.get("no_deadline") or "").strip().lower()
             if nd in ("true", "1", "yes"):
@@ -438,7 +451,8 @@ def _read_party_csv(text: str, name: str) -> list[dict[str, Any]]:
             )
     out: list[dict[str, Any]] = []
     try:
-        for n, r in enumerate(reader, start=2):
+        for n, raw_row in enumerate(reader, start=2):
+            r = {k: plain_cell(v) for k, v in raw_row.items() if isinstance(v, str)}
             if "from" in fields and (r.get("from") or "").strip() != "own":
                 continue
 
@@ -594,6 +608,7 @@ def merge(
         "unchanged": [],
         "conflicts": [],
         "sources": [],
+        "diffs": [],  # "ID: field: old → new; ..." for each updated or conflicting commitment
     }
     if isinstance(incoming.get("parties"), list):
         known = list(raw.get("parties", []))
@@ -654,7 +669,10 @@ def merge(
             merged = c
         if same(merged, old):
             report["unchanged"].append(cid)
-        elif update:
+            continue
+        # What differs, old → new, for --dry-run and for a conflict to be read before --update.
+        report["diffs"].append(f"{cid}: {changes_text(_diff(old, merged))}")
+        if update:
             changes = _diff(old, merged)
             if changes:
                 merged.setdefault("history", list(old.get("history", [])))

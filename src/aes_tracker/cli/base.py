@@ -735,6 +735,7 @@ def emit(
     fmt: str,
     payload: Any,  # the kind's own shape: rows, a report, stats...
     output: str | None = None,
+    excel: bool = False,
 ) -> None:
     from aes_tracker.render import emit as render_emit
 
@@ -745,7 +746,13 @@ def emit(
 
         forbidden = forbidden_outputs(s.location)
     render_emit(
-        s.output(), kind, fmt, payload, output=Path(output) if output else None, forbidden=forbidden
+        s.output(),
+        kind,
+        fmt,
+        payload,
+        output=Path(output) if output else None,
+        forbidden=forbidden,
+        excel=excel,
     )
 
 
@@ -879,6 +886,15 @@ EvidenceOpt = Annotated[
         "--evidence",
         metavar="URL",
         help="A link (http or https) to the evidence, or a file; repeatable.",
+    ),
+]
+# Every CSV can be had in the form for spreadsheets.
+ExcelOpt = Annotated[
+    bool,
+    typer.Option(
+        "--excel",
+        help="CSV for spreadsheets: a UTF-8 BOM so Excel shows accents, and cells that would run "
+        "as formulas (=, +, -, @) made plain text; `import` reads it back.",
     ),
 ]
 PartyOpt = Annotated[

@@ -8,7 +8,16 @@ from typing import Annotated
 
 import typer
 
-from aes_tracker.cli.base import WORDS, command, commit, emit, fmt_of, settings, subject
+from aes_tracker.cli.base import (
+    WORDS,
+    ExcelOpt,
+    command,
+    commit,
+    emit,
+    fmt_of,
+    settings,
+    subject,
+)
 from aes_tracker.errors import EXIT_FOUND, TrackerError
 from aes_tracker.i18n import _, ngettext
 
@@ -36,19 +45,12 @@ def export(
     output: Annotated[
         str | None, typer.Option("--output", "-o", metavar="FILE", help="Write to FILE.")
     ] = None,
-    excel: Annotated[
-        bool,
-        typer.Option(
-            "--excel",
-            help="CSV for Excel: a UTF-8 BOM so it shows accents, and cells that would run as "
-            "formulas (=, +, -, @) made plain text.",
-        ),
-    ] = False,
+    excel: ExcelOpt = False,
 ) -> None:
     """Export the data: JSON (sources, commitments, history: `import` gives it back exactly),
-    CSV for spreadsheets, or an ICS calendar with one all-day event per dated open commitment
-    and per review date (the ID in the UID, so re-importing updates instead of duplicating),
-    and the recurring consultations as a yearly event.
+    CSV for spreadsheets (`import` reads it back), or an ICS calendar that calendar programs
+    keep up to date: one all-day event per commitment on its due or review date, closed ones
+    marked, and each consultation held or expected with its host.
 
     Example: aes-tracker export --format ics -o aes-deadlines.ics
     """
@@ -65,8 +67,9 @@ def export(
         ctx,
         "export",
         kind_fmt,
-        Export(loaded.raw, loaded.doc, who.today, who.now, excel, per_party),
+        Export(loaded.raw, loaded.doc, who.today, who.now, per_party=per_party),
         output,
+        excel=excel,
     )
 
 
@@ -109,7 +112,7 @@ def import_(
 
     s = settings(ctx)
     incoming = exchange.read_import(
-        exchange.decode_import(read_file(Path(source_file)), source_file), source_file
+        exchange.decode_import(read_file(Path(source_file)), source_file), source_file, s.today
     )
     who = s.who()
     report: dict[str, list[str]] = {}
@@ -190,11 +193,17 @@ def import_(
         if dry_run
         else {"added": _("added"), "updated": _("updated"), "sources": _("source added")}
     )
+    # Under each commitment updated or in conflict, what differs: old → new.
+    diffs = dict(line.split(": ", 1) for line in report["diffs"])
     for key in ("added", "updated", "sources"):
         for cid in report[key]:
             out.append(f"{cid}: {labels[key]}")
+            if key == "updated" and cid in diffs:
+                out.append(f"  {diffs[cid]}")
     for cid in report["conflicts"]:
         out.append(_("{id}: conflict: differs from the data file (use --update)").format(id=cid))
+        if cid in diffs:
+            out.append(f"  {diffs[cid]}")
     summary = (
         _("{a} would be added, {u} would be updated, {n} unchanged, {c} conflicts")
         if dry_run

@@ -11,6 +11,7 @@ import typer
 from aes_tracker.cli.base import (
     WORDS,
     Command,
+    ExcelOpt,
     IdArg,
     PartyOpt,
     command,
@@ -129,6 +130,7 @@ def list_(
     reverse: Annotated[bool, typer.Option("--reverse", help="Reverse the order.")] = False,
     columns: ColumnsOpt = None,
     fmt: FormatOpt = "table",
+    excel: ExcelOpt = False,
 ) -> None:
     """List commitments, soonest due first: overdue in red, due within 30 days in yellow,
     closed ones dim.
@@ -189,6 +191,7 @@ def list_(
         "rows",
         kind_fmt,
         Rows(rows(chosen, today, catalog.groups), columns=_columns(columns)),
+        excel=excel,
     )
 
 
@@ -201,6 +204,7 @@ def due(
     ] = "30d",
     columns: ColumnsOpt = None,
     fmt: FormatOpt = "table",
+    excel: ExcelOpt = False,
 ) -> None:
     """Open commitments that are overdue or due within the window, and undated ones whose review
     date has come, most overdue first.
@@ -216,7 +220,7 @@ def due(
     catalog = view(ctx).catalog
     found = rows(due_soon(catalog.commitments.values(), s.today, window), s.today, catalog.groups)
     empty = _("Nothing overdue or due within {window}.").format(window=within)
-    emit(ctx, "rows", kind_fmt, Rows(found, empty=empty, columns=_columns(columns)))
+    emit(ctx, "rows", kind_fmt, Rows(found, empty=empty, columns=_columns(columns)), excel=excel)
 
 
 @command()
@@ -224,6 +228,7 @@ def show(
     ctx: typer.Context,
     cid: IdArg,
     fmt: FormatOpt = "table",
+    excel: ExcelOpt = False,
 ) -> None:
     """Every field of one commitment, its quote, and its history as a timeline.
 
@@ -240,6 +245,7 @@ def show(
         "commitment",
         kind_fmt,
         Shown(c, v.catalog.sources.get(c.source), s.today, v.catalog.groups),
+        excel=excel,
     )
 
 
@@ -327,6 +333,7 @@ def log(
         ),
     ] = None,
     fmt: FormatOpt = "table",
+    excel: ExcelOpt = False,
 ) -> None:
     """What changed, and when: history entries across all commitments, newest first. An entry
     counts for the day it happened and the day it was recorded; a backdated one says so.
@@ -352,7 +359,7 @@ def log(
     v = view(ctx)
     ids = [resolve(v, cid)] if cid else None
     rows = history_log(v.catalog, v.details, since=first, until=last, by=by or "", ids=ids)
-    emit(ctx, "log", kind_fmt, LogRows(rows, empty=_("No history entries match.")))
+    emit(ctx, "log", kind_fmt, LogRows(rows, empty=_("No history entries match.")), excel=excel)
 
 
 @command()
@@ -396,6 +403,7 @@ def stats(
     output: Annotated[
         str | None, typer.Option("--output", "-o", metavar="FILE", help="Write to FILE.")
     ] = None,
+    excel: ExcelOpt = False,
 ) -> None:
     """Compliance per group: counts by status, share closed, overdue count, and a score in the
     G7/G20 Research Group's style, averaged over the group's scored commitments: done = +1;
@@ -425,7 +433,7 @@ def stats(
                 field="by",
             )
         m = build_matrix(catalog, s.today, by.lower(), sources)
-        emit(ctx, "matrix", kind_fmt, m, output)
+        emit(ctx, "matrix", kind_fmt, m, output, excel=excel)
         return
     if by.lower() not in GROUPINGS:
         from aes_tracker.domain.matrix import BY
@@ -439,7 +447,7 @@ def stats(
             field="by",
         )
     st = compliance(catalog, s.today, by.lower(), sources)
-    emit(ctx, "stats", kind_fmt, st, output)
+    emit(ctx, "stats", kind_fmt, st, output, excel=excel)
 
 
 @command()
@@ -468,6 +476,7 @@ def timeline(
 def source_list(
     ctx: typer.Context,
     fmt: FormatOpt = "table",
+    excel: ExcelOpt = False,
 ) -> None:
     """List the sources of the data file.
 
@@ -478,4 +487,4 @@ def source_list(
 
     kind_fmt = fmt_of("sources", fmt)
     rows = source_rows(view(ctx).catalog)
-    emit(ctx, "sources", kind_fmt, SourceRows(rows))
+    emit(ctx, "sources", kind_fmt, SourceRows(rows), excel=excel)

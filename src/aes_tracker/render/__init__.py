@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from aes_tracker.domain.model import escape_controls
+from aes_tracker.domain.spreadsheet import csv_cell, excel_cell
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _
 
@@ -38,6 +39,7 @@ class Output:
     color: bool
     width: int
     terminal: bool
+    excel: bool = False  # a CSV in the form for spreadsheets (--excel)
 
     @classmethod
     def decide(
@@ -232,10 +234,18 @@ def emit(
     *,
     output: Path | None = None,
     forbidden: tuple[Path, ...] = (),
+    excel: bool = False,
 ) -> None:
     """Render `payload` in `fmt` and write it, in one place: to `output` (atomically) when given,
     else to the stream. A machine format is rendered in English whatever the language, so that
-    its bytes never depend on it."""
+    its bytes never depend on it. `excel`: the CSV's form for spreadsheets, refused with any
+    other format."""
+    if excel:
+        if fmt != "csv":
+            raise TrackerError(_("--excel goes with --format csv"))
+        from dataclasses import replace
+
+        out = replace(out, excel=True)
     if format_info(fmt).machine:
         from aes_tracker.i18n import untranslated
 
@@ -357,28 +367,16 @@ def cell(v: Any, sep: str = "; ") -> str:
     return str(v)
 
 
-_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
-
-
-def excel_cell(text: str) -> str:
-    """OWASP's rule against formula injection, for the Excel form: a cell starting with `=`,
-    `+`, `-`, `@`, a tab or a carriage return is prefixed with `'` so a spreadsheet shows it as
-    text instead of running it. Numbers (`-239`) are left as numbers."""
-    if text and text[0] in "=+-@\t\r" and not _NUMBER.match(text):
-        return "'" + text
-    return text
-
-
 def to_csv(rows: Sequence[Mapping[str, Any]], keys: Sequence[str], *, excel: bool = False) -> str:
-    """RFC 4180, a header row. The plain form is raw: every cell exactly as in the data, even one
-    a spreadsheet would read as a formula; `excel` adds a UTF-8 BOM (so Excel shows accents) and
-    neutralises such cells."""
+    """RFC 4180, a header row. The plain form is raw (every cell as in the data, even one a
+    spreadsheet would read as a formula, but for `csv_cell`'s one exception); `excel` adds a
+    UTF-8 BOM (so Excel shows accents) and neutralises such cells (`excel_cell`)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(keys)
+    each = excel_cell if excel else csv_cell
     for r in rows:
-        cells = [cell(r.get(k)) for k in keys]
-        w.writerow([excel_cell(c) for c in cells] if excel else cells)
+        w.writerow([each(cell(r.get(k))) for k in keys])
     return ("\ufeff" if excel else "") + buf.getvalue()
 
 

@@ -17,7 +17,6 @@ class Export:
     doc: Document
     today: date
     now: datetime
-    excel: bool = False
     per_party: bool = False  # CSV: one row per commitment and party
 
 
@@ -29,8 +28,8 @@ def _json(p: Export, out: Output) -> str:
 @register("export", "csv")
 def _csv(p: Export, out: Output) -> str:
     if p.per_party:
-        return to_csv(exchange.party_rows(p.doc), exchange.PARTY_CSV_KEYS, excel=p.excel)
-    return to_csv(exchange.csv_rows(p.doc, p.today), exchange.CSV_KEYS, excel=p.excel)
+        return to_csv(exchange.party_rows(p.doc), exchange.PARTY_CSV_KEYS, excel=out.excel)
+    return to_csv(exchange.csv_rows(p.doc, p.today), exchange.CSV_KEYS, excel=out.excel)
 
 
 @register("export", "ics")

@@ -228,18 +228,19 @@ def _json(m: Mapping[str, Any], out: Output) -> str:
 
 @register("matrix", "csv")
 def _csv(m: Mapping[str, Any], out: Output) -> str:
-    """One row per commitment: its ID, title, each party's score (empty where not scored or not
-    a party) and its average; then the row of the parties' averages and the overall one."""
+    """One row per commitment: its ID, title, each party's score and its average; then the row
+    of the parties' averages and the overall one. A cell with no score says why, in the JSON's
+    words: `not_a_party`, or the status that is not scored (`pending`, `dropped`)."""
     parties = [c["party"] for c in m["columns"]]
     rows: list[dict[str, Any]] = []
     for r in m["rows"]:
         row: dict[str, Any] = {"id": r["id"], "title": r["title"], "average": r["average"]}
-        row.update({x["party"]: x["score"] for x in r["cells"]})
+        row.update({x["party"]: x["why"] if x["score"] is None else x["score"] for x in r["cells"]})
         rows.append(row)
     bottom: dict[str, Any] = {"id": "average", "average": m["overall"]["average"]}
     bottom.update({c["party"]: c["average"] for c in m["columns"]})
     rows.append(bottom)
-    return to_csv(rows, ["id", "title", *parties, "average"])
+    return to_csv(rows, ["id", "title", *parties, "average"], excel=out.excel)
 
 
 @register("matrix", "markdown")

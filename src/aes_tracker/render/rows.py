@@ -31,7 +31,6 @@ class Rows:
     rows: Sequence[Mapping[str, Any]]
     empty: str = ""  # what the table says when there is nothing
     keys: Sequence[str] = LIST_KEYS
-    excel: bool = False
     columns: Sequence[str] = ()  # `--columns`: the table's columns, by key
 
 
@@ -115,7 +114,7 @@ def _json(p: Rows, out: Output) -> Iterator[str]:
 @register("sources", "csv")
 @register("log", "csv")
 def _csv(p: Rows, out: Output) -> str:
-    return to_csv(p.rows, p.keys, excel=p.excel)
+    return to_csv(p.rows, p.keys, excel=out.excel)
 
 
 @register("rows", "plain")

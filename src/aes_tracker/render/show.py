@@ -272,7 +272,9 @@ def _json(p: Shown, out: Output) -> str:
 
 @register("commitment", "csv")
 def _csv(p: Shown, out: Output) -> str:
-    return to_csv([detail(p.c, p.source, p.today, p.groups)], (*LIST_KEYS, "quote", "notes"))
+    return to_csv(
+        [detail(p.c, p.source, p.today, p.groups)], (*LIST_KEYS, "quote", "notes"), excel=out.excel
+    )
 
 
 def _items(p: Shown) -> list[tuple[str, str]]:
