@@ -28,6 +28,7 @@ from aes_tracker.domain.changes import Who, assess, check_party_of, history_entr
 from aes_tracker.domain.model import (
     Change,
     Document,
+    change_value,
     check_document,
     check_text,
     each_party,
@@ -524,14 +525,12 @@ def merge_assessments(
 
 
 def _diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Change]:
-    from aes_tracker.domain.changes import _shown
-
     out = []
     for k in sorted(set(old) | set(new)):
         if k == "history":
             continue
         if not same(old.get(k), new.get(k)):
-            out.append(Change(k, _shown(old.get(k)), _shown(new.get(k))))
+            out.append(Change(k, change_value(old.get(k)), change_value(new.get(k))))
     return out
 
 

@@ -305,6 +305,17 @@ class Change(NamedTuple):
         return f"{self.field}: {self.before or EMPTY} → {self.after or EMPTY}"
 
 
+def change_value(v: Any) -> str:
+    """A field's value as a `Change` holds it, whoever records the change (`edit`, a settled
+    merge conflict, an import): a list as its items joined, and "" for "not set", which a
+    `false` flag is too (`edit` removes a flag it sets to false)."""
+    if isinstance(v, list | tuple):
+        return ", ".join(str(x) for x in v)
+    if isinstance(v, bool):
+        return "true" if v else ""
+    return "" if v is None else str(v)
+
+
 def parse_change(line: str) -> Change | None:
     m = _CHANGE_RE.match(line)
     if m is None:
