@@ -445,14 +445,19 @@ class Commitment:
         return latest
 
 
-def occurrences_of(history: Iterable[Event]) -> tuple[tuple[date, str], ...]:
+def sessions_of(history: Iterable[Event]) -> tuple[Event, ...]:
     """The sessions recorded in a history, one per day (two analysts recording the same session
-    are one session), in date order, with the host named first for that day."""
-    seen: dict[date, str] = {}
-    for e in sorted(history, key=lambda e: e.order):
+    are one session), in date order: for each day, the entry recorded first."""
+    seen: dict[date, Event] = {}
+    for e in sorted(history, key=lambda e: e.order):  # by day first: `seen` is in date order
         if e.event == "occurrence" and e.on not in seen:
-            seen[e.on] = e.host
-    return tuple(sorted(seen.items()))
+            seen[e.on] = e
+    return tuple(seen.values())
+
+
+def occurrences_of(history: Iterable[Event]) -> tuple[tuple[date, str], ...]:
+    """Each session's day and the host named first for that day (`sessions_of`)."""
+    return tuple((e.on, e.host) for e in sessions_of(history))
 
 
 def summarize(c: Commitment) -> Summary:

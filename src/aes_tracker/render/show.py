@@ -16,9 +16,11 @@ from aes_tracker.domain.model import (
     each_party,
     own_assessments,
     parties_differ,
+    sessions_of,
     summarize,
 )
 from aes_tracker.domain.query import LIST_KEYS, row
+from aes_tracker.domain.records import event_record, source_record
 from aes_tracker.i18n import (
     _,
     category_label,
@@ -97,20 +99,14 @@ def slip_text(c: Commitment) -> str:
     return ""
 
 
+SESSION_KEYS = ("on", "host", "note", "evidence", "by")
+
+
 def sessions(c: Commitment) -> list[dict[str, Any]]:
     """The sessions recorded of a recurring commitment, in date order, one per day (the first
     entry of that day)."""
-    out: dict[date, dict[str, Any]] = {}
-    for e in c.events():
-        if e.event == "occurrence" and e.on not in out:
-            out[e.on] = {
-                "on": e.on.isoformat(),
-                "host": e.host or None,
-                "note": e.note or None,
-                "evidence": list(e.evidence),
-                "by": e.by or None,
-            }
-    return list(out.values())
+    records = (event_record(e) for e in sessions_of(c.history))
+    return [{k: r[k] for k in SESSION_KEYS} for r in records]
 
 
 def detail(c: Commitment, source: Source | None, today: date, groups: Groups) -> dict[str, Any]:
@@ -126,36 +122,8 @@ def detail(c: Commitment, source: Source | None, today: date, groups: Groups) ->
         recur_start=c.recur_start.isoformat() if c.recur_start else None,
         hosts=list(c.hosts),
         sessions=sessions(c) if c.recur else [],
-        source_detail=None
-        if source is None
-        else {
-            "id": source.id,
-            "title": source.title,
-            "date": source.date.isoformat(),
-            "place": source.place or None,
-            "language": source.language or None,
-            "publisher": source.publisher or None,
-            "author": source.author or None,
-            "url": source.url or None,
-        },
-        history=[
-            {
-                "on": e.on.isoformat(),
-                "at": e.at.isoformat() if e.at else None,
-                "by": e.by or None,
-                "event": e.event,
-                "party": e.party or None,
-                "status": e.status,
-                "note": e.note or None,
-                "evidence": list(e.evidence),
-                "host": e.host or None,
-                "changes": [
-                    {"field": ch.field, "before": ch.before or None, "after": ch.after or None}
-                    for ch in e.changes
-                ],
-            }
-            for e in c.events()
-        ],
+        source_detail=None if source is None else source_record(source),
+        history=[event_record(e) for e in c.events()],
     )
     return d
 
