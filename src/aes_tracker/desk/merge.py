@@ -591,10 +591,6 @@ class Settled:
     line: str  # what the command prints
 
 
-def conflict_labels(text: str, path: str = "") -> list[str]:
-    return [b.unit or b.label for b in markers.blocks(markers.split(text, path))]
-
-
 def settle(
     text: str,
     given: str,

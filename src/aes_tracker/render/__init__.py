@@ -37,7 +37,6 @@ class Output:
     stream: IO[str]
     color: bool
     width: int
-    terminal: bool
 
     @classmethod
     def decide(
@@ -67,7 +66,7 @@ class Output:
                 width = _terminal_width(stream)
             else:
                 width = NOT_A_TTY_WIDTH
-        return cls(stream, use, max(width, MIN_WIDTH), tty)
+        return cls(stream, use, max(width, MIN_WIDTH))
 
     def paint(self, text: str, style: str) -> str:
         return paint(text, style, self.color)
@@ -133,7 +132,6 @@ class Format:
     name: str
     help: str
     machine: bool  # for scripts: the same bytes in every language, no colour, no width
-    binary: bool = False
 
 
 FORMATS: tuple[Format, ...] = (
@@ -145,7 +143,7 @@ FORMATS: tuple[Format, ...] = (
     Format("markdown", "a Markdown document or table", False),
     Format("html", "a self-contained HTML page, for e-mail and intranets", False),
     Format("svg", "a picture (SVG), for briefings", False),
-    Format("ics", "an RFC 5545 calendar", True, binary=True),
+    Format("ics", "an RFC 5545 calendar", True),
 )
 
 
