@@ -19,10 +19,11 @@ import csv
 import io
 import json
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from aes_tracker.domain.changes import Who, assess, check_party_of, history_entry
 from aes_tracker.domain.model import (
@@ -328,12 +329,25 @@ def _check_shape(doc: dict[str, Any], name: str) -> None:
         raise TrackerError(_("groups must be an object of groups by name"), path=name)
 
 
+@contextmanager
+def _csv_errors(reader: csv.DictReader[str], name: str) -> Iterator[None]:
+    """What the csv module cannot read, said in one line naming the file and the line."""
+    try:
+        yield
+    except csv.Error as e:
+        raise TrackerError(
+            _("is not a CSV this tool can read ({why})").format(why=e),
+            path=name,
+            line=reader.line_num or None,
+        ) from None
+
+
 _CSV_TEXTS = ("title", "category", "source", "quote", "status", "recur", "next_host")
 
 
 def _read_csv(text: str, name: str) -> dict[str, Any]:
     reader = csv.DictReader(io.StringIO(text))
-    try:
+    with _csv_errors(reader, name):
         fields = reader.fieldnames
         if fields is None or "id" not in fields:
             raise TrackerError(
@@ -379,12 +393,6 @@ def _read_csv(text: str, name: str) -> dict[str, Any]:
                 c["review"] = None
             c["_row"] = n
             commitments[cid] = c
-    except csv.Error as e:
-        raise TrackerError(
-            _("is not a CSV this tool can read ({why})").format(why=e),
-            path=name,
-            line=reader.line_num or None,
-        ) from None
     return {"commitments": commitments}
 
 
@@ -402,7 +410,7 @@ def _read_party_csv(text: str, name: str) -> list[dict[str, Any]]:
                 path=name,
             )
     out: list[dict[str, Any]] = []
-    try:
+    with _csv_errors(reader, name):
         for n, r in enumerate(reader, start=2):
             if "from" in fields and (r.get("from") or "").strip() != "own":
                 continue
@@ -432,39 +440,29 @@ def _read_party_csv(text: str, name: str) -> list[dict[str, Any]]:
             except TrackerError as e:
                 raise bad(e) from None
             out.append(a)
-    except csv.Error as e:
-        raise TrackerError(
-            _("is not a CSV this tool can read ({why})").format(why=e),
-            path=name,
-            line=reader.line_num or None,
-        ) from None
     return out
 
 
 def _day(text: str, field_name: str) -> date | None:
-    if not text.strip():
-        return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise TrackerError(
-            _("{value} is not a date (write 2026-04-03)").format(value=shown(text)),
-            field=field_name,
-        ) from None
+    return _iso(text, field_name, date.fromisoformat, _("{value} is not a date (write 2026-04-03)"))
 
 
 def _stamp(text: str, field_name: str) -> datetime | None:
+    message = _("{value} is not a date-time (write 2026-04-03T09:00:00+00:00)")
+    return _iso(text, field_name, datetime.fromisoformat, message)
+
+
+_T = TypeVar("_T")
+
+
+def _iso(text: str, field_name: str, parse: Callable[[str], _T], message: str) -> _T | None:
+    """`text` read by `parse`, None when it is blank; else `message`, naming the value."""
     if not text.strip():
         return None
     try:
-        return datetime.fromisoformat(text.strip())
+        return parse(text.strip())
     except ValueError:
-        raise TrackerError(
-            _("{value} is not a date-time (write 2026-04-03T09:00:00+00:00)").format(
-                value=shown(text)
-            ),
-            field=field_name,
-        ) from None
+        raise TrackerError(message.format(value=shown(text)), field=field_name) from None
 
 
 def merge_assessments(
