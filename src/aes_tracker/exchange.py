@@ -556,30 +556,30 @@ def merge(
         "conflicts": [],
         "sources": [],
     }
+
+    def take(into: dict[str, Any], key: str, value: Any, label: str) -> None:
+        """A value the data file lacks is added; one that differs replaces it with `update`,
+        else is a conflict."""
+        if key not in into:
+            into[key] = value
+        elif not same(into[key], value):
+            if update:
+                into[key] = value
+            else:
+                report["conflicts"].append(label)
+
     if isinstance(incoming.get("parties"), list):
         known = list(raw.get("parties", []))
         raw["parties"] = known + [p for p in incoming["parties"] if p not in known]
     if isinstance(incoming.get("groups"), dict):
         groups = raw.setdefault("groups", {})
         for gname, g in incoming["groups"].items():
-            if gname not in groups:
-                groups[gname] = g
-            elif not same(groups[gname], g):
-                if update:
-                    groups[gname] = g
-                else:
-                    report["conflicts"].append(f"groups.{gname}")
+            take(groups, gname, g, f"groups.{gname}")
     # Keys this version does not know, at the top of the document: kept like the rest.
     for key, value in incoming.items():
         if key in ("schema", "parties", "groups", "sources", "commitments"):
             continue
-        if key not in raw:
-            raw[key] = value
-        elif not same(raw[key], value):
-            if update:
-                raw[key] = value
-            else:
-                report["conflicts"].append(key)
+        take(raw, key, value, key)
     sources = raw.setdefault("sources", {})
     for sid, s in (incoming.get("sources") or {}).items():
         if sid not in sources:
