@@ -39,6 +39,7 @@ from aes_tracker.domain.model import (
     summarize,
 )
 from aes_tracker.domain.query import LIST_KEYS, row
+from aes_tracker.domain.records import party_record
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _
 from aes_tracker.store.tomlfile import canonical, same
@@ -177,24 +178,8 @@ def party_rows(doc: Document) -> list[dict[str, Any]]:
     out = []
     for c in sorted(doc.commitments.values(), key=lambda c: c.id):
         for x in each_party(c, doc.groups):
-            e = x.latest
-            out.append(
-                {
-                    "id": c.id,
-                    "title": c.title,
-                    "party": x.status.party,
-                    "member_of": x.member_of or None,
-                    "status": x.status.status,
-                    "from": x.status.source,
-                    "via": x.status.via or None,
-                    "on": e.on.isoformat() if e else None,
-                    "at": e.at.isoformat() if e and e.at else None,
-                    "by": (e.by or None) if e else None,
-                    "note": (e.note or None) if e else None,
-                    "evidence": list(e.evidence) if e else [],
-                    "commitment_status": c.status,
-                }
-            )
+            record = {"id": c.id, "title": c.title, **party_record(x)}
+            out.append({**record, "commitment_status": c.status})  # columns: PARTY_CSV_KEYS
     return out
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from aes_tracker.domain.model import Event, Source
+from aes_tracker.domain.model import Event, PartyLine, Source
 
 
 def event_record(
@@ -33,6 +33,21 @@ def event_record(
             {"field": ch.field, "before": ch.before or None, "after": ch.after or None}
             for ch in e.changes
         ],
+    }
+
+
+def party_record(x: PartyLine) -> dict[str, Any]:
+    """One party's standing on a commitment: its status and where it comes from (`from`: own,
+    group or commitment; `via`: the group), its latest own assessment (on, at, by, note,
+    evidence), and the group it is listed under."""
+    latest = event_record(x.latest) if x.latest else {"evidence": []}
+    return {
+        "party": x.status.party,
+        "status": x.status.status,
+        "from": x.status.source,
+        "via": x.status.via or None,
+        **{k: latest.get(k) for k in ("on", "at", "by", "note", "evidence")},
+        "member_of": x.member_of or None,
     }
 
 

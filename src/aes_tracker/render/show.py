@@ -20,7 +20,7 @@ from aes_tracker.domain.model import (
     summarize,
 )
 from aes_tracker.domain.query import LIST_KEYS, row
-from aes_tracker.domain.records import event_record, source_record
+from aes_tracker.domain.records import event_record, party_record, source_record
 from aes_tracker.i18n import (
     _,
     category_label,
@@ -45,26 +45,17 @@ class Shown:
     groups: Groups
 
 
+BY_PARTY_KEYS = ("party", "status", "from", "via", "on", "by", "note", "evidence", "member_of")
+
+
 def by_party(c: Commitment, groups: Groups) -> list[dict[str, Any]]:
     """Each party's status, when any party has an assessment of its own: the commitment's
     parties in order, each group followed by its members; where each status comes from, and
     the party's latest own assessment (its day, who, note, evidence)."""
     if not own_assessments(c, groups):
         return []
-    return [
-        {
-            "party": x.status.party,
-            "status": x.status.status,
-            "from": x.status.source,
-            "via": x.status.via or None,
-            "on": x.latest.on.isoformat() if x.latest else None,
-            "by": (x.latest.by or None) if x.latest else None,
-            "note": (x.latest.note or None) if x.latest else None,
-            "evidence": list(x.latest.evidence) if x.latest else [],
-            "member_of": x.member_of or None,
-        }
-        for x in each_party(c, groups)
-    ]
+    records = (party_record(x) for x in each_party(c, groups))
+    return [{k: r[k] for k in BY_PARTY_KEYS} for r in records]
 
 
 def party_line(x: dict[str, Any]) -> str:
