@@ -36,6 +36,35 @@ def test_recording_the_same_session_twice_does_not_move_the_schedule(cli: Cli) -
     assert cli.bytes() == before
 
 
+def test_show_gives_each_session_with_its_host_note_evidence_and_who_recorded_it(
+    cli: Cli,
+) -> None:
+    r = cli(
+        "done",
+        "inst-annual",
+        "--on",
+        "2026-05-12",
+        "--host",
+        "Mali",
+        "--note",
+        "Held in Bamako",
+        "--evidence",
+        "https://example.org/session",
+        by="ana",
+    )
+    assert r.exit_code == 0, r.output
+    held = _c(cli, ANNUAL)["sessions"]
+    assert isinstance(held, list) and len(held) == 2
+    assert list(held[1].items()) == [
+        ("on", "2026-05-12"),
+        ("host", "Mali"),
+        ("note", "Held in Bamako"),
+        ("evidence", ["https://example.org/session"]),
+        ("by", "ana"),
+    ]
+    assert [s["on"] for s in held] == ["2025-04-03", "2026-05-12"]
+
+
 def test_status_done_on_the_consultations_is_refused_with_a_hint(cli: Cli) -> None:
     r = cli("status", "inst-annual", "done")
     assert r.exit_code == 2

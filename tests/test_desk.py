@@ -314,6 +314,40 @@ def test_resolve_mistakes_are_one_line(tmp_path: Path, cli: Cli) -> None:
     assert marked.bytes() == before
 
 
+def test_a_change_settled_by_resolve_reads_as_the_same_change_made_by_edit(
+    tmp_path: Path,
+) -> None:
+    """A value is written into a history entry's `changes` one way, whoever records it: a
+    `false` that a person typed reads as "not set" (∅), as `edit` writes it."""
+    dated = tmp_path / "edited.toml"
+    shutil.copyfile(DATA, dated)
+    assert Cli(dated)("edit", "sec-targ", "--due", "2026-06-30").exit_code == 0
+    by_edit = tomllib.loads(dated.read_text())["commitments"]["sec-targeted-training"]
+    edit_changes = by_edit["history"][-1]["changes"]
+    assert "no_deadline: true → ∅" in edit_changes
+    # The same change typed by hand on one side of a merge (`no_deadline = false`), settled
+    # with that side against the other side, where the commitment is still undated.
+    paths = [tmp_path / f"{n}.toml" for n in ("base", "ours", "theirs")]
+    for p in paths:
+        shutil.copyfile(DATA, p)
+    text = paths[1].read_text(encoding="utf-8")
+    start = text.index("[commitments.sec-targeted-training]")
+    head, tail = text[:start], text[start:]
+    undated = tail[tail.index("no_deadline = true") : tail.index("notes = ")]
+    paths[1].write_text(head + tail.replace(undated, "no_deadline = false\ndue = 2026-06-30\n", 1))
+    assert Cli(paths[1])("check").exit_code == 0
+    # A base where the commitment had another due date, so that both sides changed it.
+    assert Cli(paths[0])("edit", "sec-targ", "--due", "2026-05-01").exit_code == 0
+    cli = Cli(paths[1])
+    assert cli("merge-file", *map(str, paths), REL).exit_code == 1
+    r = cli("resolve", "sec-targ", "--ours", by="lead")
+    assert r.exit_code == 0, r.output
+    by_merge = tomllib.loads(cli.path.read_text())["commitments"]["sec-targeted-training"]
+    merge_changes = by_merge["history"][-1]["changes"]
+    assert "due: ∅ → 2026-06-30" in merge_changes
+    assert [c for c in merge_changes if c.startswith("no_deadline: ")] == ["no_deadline: true → ∅"]
+
+
 # ---- two analysts --------------------------------------------------------------------------------
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import tomllib
 from datetime import date
 from pathlib import Path
@@ -346,6 +347,40 @@ def test_a_bad_per_party_row_writes_nothing(tmp_path: Path, row: str, message: s
     r = Cli(target)("import", str(src), as_of=PARTIES_AS_OF)
     assert r.exit_code == 2, r.output
     assert r.stderr.startswith(f"error: {src}:3: {message}"), r.stderr
+    assert target.read_bytes() == PARTIES.read_bytes()
+
+
+UNREADABLE = r":\d+: is not a CSV this tool can read \(new-line character seen in .*\)\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "id,party,status,from,on,at\nsec-late,Russia,done,own,2026-05-01,noon\n",
+            r":2: row 2: at: 'noon' is not a date-time \(write 2026-04-03T09:00:00\+00:00\)\n",
+        ),
+        # (The csv module counts lines its own way on an error: the line is not pinned.)
+        (
+            "id,party,status,from,on\nsec-late,Russia,done,own,2026-05-01\rx\n",
+            UNREADABLE,
+        ),
+        (
+            "id,title,status\nsec-late,Late,done\rx\n",
+            UNREADABLE,
+        ),
+    ],
+)
+def test_a_csv_that_cannot_be_read_is_one_line_naming_the_line(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    target = tmp_path / "t.toml"
+    target.write_bytes(PARTIES.read_bytes())
+    src = tmp_path / "bad.csv"
+    src.write_bytes(text.encode())
+    r = Cli(target)("import", str(src), as_of=PARTIES_AS_OF)
+    assert r.exit_code == 2, r.output
+    assert re.fullmatch(f"error: {re.escape(str(src))}{message}", r.stderr), r.stderr
     assert target.read_bytes() == PARTIES.read_bytes()
 
 

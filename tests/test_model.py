@@ -76,6 +76,21 @@ def test_a_summary_is_a_commitment_without_its_text_and_history() -> None:
     assert s.updated == date(2025, 4, 3) and s.is_open
 
 
+def test_a_session_recorded_twice_the_same_day_is_one_session_the_first_recorded() -> None:
+    def held(day: int, host: str, hour: int) -> Event:
+        at = datetime(2026, 5, day, hour, tzinfo=UTC)
+        return Event(date(2026, 5, day), Status("pending"), "occurrence", host=host, at=at)
+
+    later, first, other = held(12, "Niger", 15), held(12, "Mali", 9), held(3, "Russia", 9)
+    note = Event(date(2026, 5, 1), Status("pending"), "note")
+    history = [later, note, first, other]
+    assert model.sessions_of(history) == (other, first)
+    assert model.occurrences_of(history) == (
+        (date(2026, 5, 3), "Russia"),
+        (date(2026, 5, 12), "Mali"),
+    )
+
+
 @pytest.mark.parametrize("bad", ["sec-b\n", "Sec", "-x", "x y", "é", "", "x\x1b"])
 def test_ids_are_lower_case_ascii_and_nothing_else(bad: str) -> None:
     assert not is_id(bad)

@@ -294,6 +294,18 @@ def test_show_has_each_partys_line(fx: Cli) -> None:
         "note": "Works resumed in Mali.",
         "evidence": ["https://example.org/fixture/mali-works"],
     }
+    # The keys in this order (scripts and the JSON diff read them so); none for a party whose
+    # status comes from its group.
+    assert list(detail["by_party"][1].items()) == [
+        ("party", "Burkina Faso"),
+        ("status", "stalled"),
+        ("from", "group"),
+        ("via", "AES"),
+        ("on", None),
+        ("by", None),
+        ("note", None),
+        ("evidence", []),
+    ]
     # No assessment at all: no party lines.
     assert "By party" not in fx("show", "sec-late", as_of=AS_OF).stdout
 

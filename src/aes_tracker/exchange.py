@@ -19,15 +19,17 @@ import csv
 import io
 import json
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from aes_tracker.domain.changes import Who, assess, changes_text, check_party_of, history_entry
 from aes_tracker.domain.model import (
     Change,
     Document,
+    change_value,
     check_document,
     check_text,
     each_party,
@@ -39,6 +41,7 @@ from aes_tracker.domain.model import (
     summarize,
 )
 from aes_tracker.domain.query import LIST_KEYS, row
+from aes_tracker.domain.records import party_record
 from aes_tracker.domain.spreadsheet import plain_cell
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _
@@ -180,24 +183,8 @@ def party_rows(doc: Document) -> list[dict[str, Any]]:
     out = []
     for c in sorted(doc.commitments.values(), key=lambda c: c.id):
         for x in each_party(c, doc.groups):
-            e = x.latest
-            out.append(
-                {
-                    "id": c.id,
-                    "title": c.title,
-                    "party": x.status.party,
-                    "member_of": x.member_of or None,
-                    "status": x.status.status,
-                    "from": x.status.source,
-                    "via": x.status.via or None,
-                    "on": e.on.isoformat() if e else None,
-                    "at": e.at.isoformat() if e and e.at else None,
-                    "by": (e.by or None) if e else None,
-                    "note": (e.note or None) if e else None,
-                    "evidence": list(e.evidence) if e else [],
-                    "commitment_status": c.status,
-                }
-            )
+            record = {"id": c.id, "title": c.title, **party_record(x)}
+            out.append({**record, "commitment_status": c.status})  # columns: PARTY_CSV_KEYS
     return out
 
 
@@ -366,6 +353,19 @@ def _check_shape(doc: dict[str, Any], name: str) -> None:
         raise TrackerError(_("groups must be an object of groups by name"), path=name)
 
 
+@contextmanager
+def _csv_errors(reader: csv.DictReader[str], name: str) -> Iterator[None]:
+    """What the csv module cannot read, said in one line naming the file and the line."""
+    try:
+        yield
+    except csv.Error as e:
+        raise TrackerError(
+            _("is not a CSV this tool can read ({why})").format(why=e),
+            path=name,
+            line=reader.line_num or None,
+        ) from None
+
+
 # The columns of the CSV export that hold data (the others, days_left, overdue..., are worked out
 # from them and are not read back).
 _CSV_TEXTS = ("title", "title_fr", "category", "source", "quote", "status", "recur", "next_host")
@@ -378,7 +378,7 @@ def _read_csv(text: str, name: str, today: date) -> dict[str, Any]:
     from aes_tracker.errors import DateError
 
     reader = csv.DictReader(io.StringIO(text))
-    try:
+    with _csv_errors(reader, name):
         fields = reader.fieldnames
         if fields is None or "id" not in fields:
             raise TrackerError(
@@ -427,12 +427,6 @@ def _read_csv(text: str, name: str, today: date) -> dict[str, Any]:
                 c["review"] = None
             c["_row"] = n
             commitments[cid] = c
-    except csv.Error as e:
-        raise TrackerError(
-            _("is not a CSV this tool can read ({why})").format(why=e),
-            path=name,
-            line=reader.line_num or None,
-        ) from None
     return {"commitments": commitments}
 
 
@@ -450,7 +444,7 @@ def _read_party_csv(text: str, name: str) -> list[dict[str, Any]]:
                 path=name,
             )
     out: list[dict[str, Any]] = []
-    try:
+    with _csv_errors(reader, name):
         for n, raw_row in enumerate(reader, start=2):
             r = {k: plain_cell(v) for k, v in raw_row.items() if isinstance(v, str)}
             if "from" in fields and (r.get("from") or "").strip() != "own":
@@ -481,39 +475,29 @@ def _read_party_csv(text: str, name: str) -> list[dict[str, Any]]:
             except TrackerError as e:
                 raise bad(e) from None
             out.append(a)
-    except csv.Error as e:
-        raise TrackerError(
-            _("is not a CSV this tool can read ({why})").format(why=e),
-            path=name,
-            line=reader.line_num or None,
-        ) from None
     return out
 
 
 def _day(text: str, field_name: str) -> date | None:
-    if not text.strip():
-        return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise TrackerError(
-            _("{value} is not a date (write 2026-04-03)").format(value=shown(text)),
-            field=field_name,
-        ) from None
+    return _iso(text, field_name, date.fromisoformat, _("{value} is not a date (write 2026-04-03)"))
 
 
 def _stamp(text: str, field_name: str) -> datetime | None:
+    message = _("{value} is not a date-time (write 2026-04-03T09:00:00+00:00)")
+    return _iso(text, field_name, datetime.fromisoformat, message)
+
+
+_T = TypeVar("_T")
+
+
+def _iso(text: str, field_name: str, parse: Callable[[str], _T], message: str) -> _T | None:
+    """`text` read by `parse`, None when it is blank; else `message`, naming the value."""
     if not text.strip():
         return None
     try:
-        return datetime.fromisoformat(text.strip())
+        return parse(text.strip())
     except ValueError:
-        raise TrackerError(
-            _("{value} is not a date-time (write 2026-04-03T09:00:00+00:00)").format(
-                value=shown(text)
-            ),
-            field=field_name,
-        ) from None
+        raise TrackerError(message.format(value=shown(text)), field=field_name) from None
 
 
 def merge_assessments(
@@ -574,14 +558,12 @@ def merge_assessments(
 
 
 def _diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Change]:
-    from aes_tracker.domain.changes import _shown
-
     out = []
     for k in sorted(set(old) | set(new)):
         if k == "history":
             continue
         if not same(old.get(k), new.get(k)):
-            out.append(Change(k, _shown(old.get(k)), _shown(new.get(k))))
+            out.append(Change(k, change_value(old.get(k)), change_value(new.get(k))))
     return out
 
 
@@ -610,30 +592,30 @@ def merge(
         "sources": [],
         "diffs": [],  # "ID: field: old → new; ..." for each updated or conflicting commitment
     }
+
+    def take(into: dict[str, Any], key: str, value: Any, label: str) -> None:
+        """A value the data file lacks is added; one that differs replaces it with `update`,
+        else is a conflict."""
+        if key not in into:
+            into[key] = value
+        elif not same(into[key], value):
+            if update:
+                into[key] = value
+            else:
+                report["conflicts"].append(label)
+
     if isinstance(incoming.get("parties"), list):
         known = list(raw.get("parties", []))
         raw["parties"] = known + [p for p in incoming["parties"] if p not in known]
     if isinstance(incoming.get("groups"), dict):
         groups = raw.setdefault("groups", {})
         for gname, g in incoming["groups"].items():
-            if gname not in groups:
-                groups[gname] = g
-            elif not same(groups[gname], g):
-                if update:
-                    groups[gname] = g
-                else:
-                    report["conflicts"].append(f"groups.{gname}")
+            take(groups, gname, g, f"groups.{gname}")
     # Keys this version does not know, at the top of the document: kept like the rest.
     for key, value in incoming.items():
         if key in ("schema", "parties", "groups", "sources", "commitments"):
             continue
-        if key not in raw:
-            raw[key] = value
-        elif not same(raw[key], value):
-            if update:
-                raw[key] = value
-            else:
-                report["conflicts"].append(key)
+        take(raw, key, value, key)
     sources = raw.setdefault("sources", {})
     for sid, s in (incoming.get("sources") or {}).items():
         if sid not in sources:
@@ -671,9 +653,9 @@ def merge(
             report["unchanged"].append(cid)
             continue
         # What differs, old → new, for --dry-run and for a conflict to be read before --update.
-        report["diffs"].append(f"{cid}: {changes_text(_diff(old, merged))}")
+        changes = _diff(old, merged)
+        report["diffs"].append(f"{cid}: {changes_text(changes)}")
         if update:
-            changes = _diff(old, merged)
             if changes:
                 merged.setdefault("history", list(old.get("history", [])))
                 merged["history"] = [

@@ -42,6 +42,7 @@ from aes_tracker.domain.changes import Who, history_entry, reschedule
 from aes_tracker.domain.model import (
     Change,
     Context,
+    change_value,
     check_commitment,
     check_document,
     context_of,
@@ -590,10 +591,6 @@ class Settled:
     line: str  # what the command prints
 
 
-def conflict_labels(text: str, path: str = "") -> list[str]:
-    return [b.unit or b.label for b in markers.blocks(markers.split(text, path))]
-
-
 def settle(
     text: str,
     given: str,
@@ -784,7 +781,7 @@ def _record_choice(chosen: dict[str, Any], other: Any, how: str, who: Who) -> di
     if not isinstance(other, dict):
         return chosen
     changes = [
-        Change(k, _shown(other.get(k)), _shown(chosen.get(k)))
+        Change(k, change_value(other.get(k)), change_value(chosen.get(k)))
         for k in _keys(other, chosen)
         if k != "history" and not _same(other.get(k, MISSING), chosen.get(k, MISSING))
     ]
@@ -799,13 +796,3 @@ def _record_choice(chosen: dict[str, Any], other: Any, how: str, who: Who) -> di
     )
     history = chosen.get("history")
     return {**chosen, "history": [*(history if isinstance(history, list) else []), entry]}
-
-
-def _shown(v: Any) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, list):
-        return ", ".join(str(x) for x in v)
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    return str(v)

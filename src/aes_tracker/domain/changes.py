@@ -26,6 +26,7 @@ from aes_tracker.domain.model import (
     Commitment,
     Status,
     category_info,
+    change_value,
     check_id,
     check_text,
     concerned,
@@ -168,14 +169,6 @@ def _history(t: dict[str, Any]) -> list[dict[str, Any]]:
     h = t.setdefault("history", [])
     assert isinstance(h, list)
     return h
-
-
-def _shown(v: Any) -> str:
-    if isinstance(v, list | tuple):
-        return ", ".join(str(x) for x in v)
-    if isinstance(v, bool):
-        return "true" if v else ""
-    return "" if v is None else str(v)
 
 
 def changes_text(changes: Sequence[Change]) -> str:
@@ -470,17 +463,17 @@ def reschedule(t: dict[str, Any], c: Commitment) -> list[Change]:
     out: list[Change] = []
     if "original_due" in t:
         # A slip belongs to one session: the next one starts on time.
-        out.append(Change("original_due", _shown(t.pop("original_due")), ""))
+        out.append(Change("original_due", change_value(t.pop("original_due")), ""))
     if sch.next_due is not None:
         if t.get("due") != sch.next_due:
-            out.append(Change("due", _shown(t.get("due")), sch.next_due.isoformat()))
+            out.append(Change("due", change_value(t.get("due")), sch.next_due.isoformat()))
             t["due"] = sch.next_due
     elif status_info(str(t.get("status", PENDING))).open:
         # The rule has ended (COUNT or UNTIL reached): that was the last session.
         out.append(Change("status", str(t.get("status")), DONE))
         t["status"] = DONE
     if c.hosts and t.get("next_host") != sch.next_host:
-        out.append(Change("next_host", _shown(t.get("next_host")), sch.next_host))
+        out.append(Change("next_host", change_value(t.get("next_host")), sch.next_host))
         t["next_host"] = sch.next_host
     return out
 
@@ -627,7 +620,7 @@ def review(
             who,
             note=note,
             evidence=evidence,
-            changes=[Change("review", _shown(before), next_review.isoformat())],
+            changes=[Change("review", change_value(before), next_review.isoformat())],
         )
     )
     return Outcome(
@@ -817,8 +810,8 @@ def edit(
             value = None
         else:
             t[key] = value
-        if _shown(before) != _shown(value):
-            done.append(Change(key, _shown(before), _shown(value)))
+        if change_value(before) != change_value(value):
+            done.append(Change(key, change_value(before), change_value(value)))
 
     for key, value in changes.items():
         if key not in EDITABLE:

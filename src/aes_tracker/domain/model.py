@@ -305,6 +305,17 @@ class Change(NamedTuple):
         return f"{self.field}: {self.before or EMPTY} → {self.after or EMPTY}"
 
 
+def change_value(v: Any) -> str:
+    """A field's value as a `Change` holds it, whoever records the change (`edit`, a settled
+    merge conflict, an import): a list as its items joined, and "" for "not set", which a
+    `false` flag is too (`edit` removes a flag it sets to false)."""
+    if isinstance(v, list | tuple):
+        return ", ".join(str(x) for x in v)
+    if isinstance(v, bool):
+        return "true" if v else ""
+    return "" if v is None else str(v)
+
+
 def parse_change(line: str) -> Change | None:
     m = _CHANGE_RE.match(line)
     if m is None:
@@ -434,14 +445,19 @@ class Commitment:
         return latest
 
 
-def occurrences_of(history: Iterable[Event]) -> tuple[tuple[date, str], ...]:
+def sessions_of(history: Iterable[Event]) -> tuple[Event, ...]:
     """The sessions recorded in a history, one per day (two analysts recording the same session
-    are one session), in date order, with the host named first for that day."""
-    seen: dict[date, str] = {}
-    for e in sorted(history, key=lambda e: e.order):
+    are one session), in date order: for each day, the entry recorded first."""
+    seen: dict[date, Event] = {}
+    for e in sorted(history, key=lambda e: e.order):  # by day first: `seen` is in date order
         if e.event == "occurrence" and e.on not in seen:
-            seen[e.on] = e.host
-    return tuple(sorted(seen.items()))
+            seen[e.on] = e
+    return tuple(seen.values())
+
+
+def occurrences_of(history: Iterable[Event]) -> tuple[tuple[date, str], ...]:
+    """Each session's day and the host named first for that day (`sessions_of`)."""
+    return tuple((e.on, e.host) for e in sessions_of(history))
 
 
 def summarize(c: Commitment) -> Summary:

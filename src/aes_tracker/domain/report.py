@@ -18,6 +18,7 @@ from typing import Any
 from aes_tracker.domain.dates import add, is_overdue
 from aes_tracker.domain.model import Catalog, Commitment, Event, Summary, categories, statuses
 from aes_tracker.domain.query import review_due, review_soon, row
+from aes_tracker.domain.records import event_record
 
 SECTIONS = ("overdue", "due_soon", "review_due", "review_soon", "changed", "next_consultation")
 
@@ -42,20 +43,9 @@ def in_window(e: Event, w: Window) -> bool:
 def change_item(c: Commitment, e: Event) -> dict[str, Any]:
     """One history entry as a row of the Changed section (and of `log`)."""
     recorded = e.at.date() if e.at is not None else None
+    about = {"id": c.id, "title": c.title, "title_fr": c.title_fr or None}
     return {
-        "on": e.on.isoformat(),
-        "at": e.at.isoformat() if e.at else None,
-        "by": e.by or None,
-        "id": c.id,
-        "title": c.title,
-        "title_fr": c.title_fr or None,
-        "event": e.event,
-        "party": e.party or None,
-        "status": e.status,
-        "note": e.note or None,
-        "evidence": list(e.evidence),
-        "host": e.host or None,
-        "changes": [ch.text() for ch in e.changes],
+        **event_record(e, about, changes_as_lines=True),
         "backdated": recorded is not None and recorded > e.on,
     }
 

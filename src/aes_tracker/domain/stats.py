@@ -39,11 +39,6 @@ from aes_tracker.domain.recurrence import slots
 GROUPINGS = ("party", "category", "source")
 
 
-def commitment_score(c: Summary, today: date) -> int | None:
-    """+1, 0, -1, or None when the commitment is not scored."""
-    return status_score(c.status, c.due, today)
-
-
 def status_score(status: str, due: date | None, today: date) -> int | None:
     """The score of a status on a commitment due on `due`: an open status is judged overdue
     from the day after the due date."""

@@ -38,7 +38,6 @@ class Output:
     stream: IO[str]
     color: bool
     width: int
-    terminal: bool
     excel: bool = False  # a CSV in the form for spreadsheets (--excel)
 
     @classmethod
@@ -69,7 +68,7 @@ class Output:
                 width = _terminal_width(stream)
             else:
                 width = NOT_A_TTY_WIDTH
-        return cls(stream, use, max(width, MIN_WIDTH), tty)
+        return cls(stream, use, max(width, MIN_WIDTH))
 
     def paint(self, text: str, style: str) -> str:
         return paint(text, style, self.color)
@@ -135,7 +134,6 @@ class Format:
     name: str
     help: str
     machine: bool  # for scripts: the same bytes in every language, no colour, no width
-    binary: bool = False
 
 
 FORMATS: tuple[Format, ...] = (
@@ -147,7 +145,7 @@ FORMATS: tuple[Format, ...] = (
     Format("markdown", "a Markdown document or table", False),
     Format("html", "a self-contained HTML page, for e-mail and intranets", False),
     Format("svg", "a picture (SVG), for briefings", False),
-    Format("ics", "an RFC 5545 calendar", True, binary=True),
+    Format("ics", "an RFC 5545 calendar", True),
 )
 
 

@@ -45,29 +45,7 @@ def wrap_cell(text: str, width: int) -> list[str]:
     width = max(width, 1)
     if "\n" in text:
         return [ln for part in text.split("\n") for ln in wrap_cell(part, width)]
-    if len(text) <= width:
-        return [text]
-    if "://" in text:
-        return wrap_keeping(text, width, ())
-    lines: list[str] = []
-    cur = ""
-    for word in text.split():
-        while len(word) > width:
-            if cur:
-                lines.append(cur)
-                cur = ""
-            lines.append(word[:width])
-            word = word[width:]
-        if not cur:
-            cur = word
-        elif len(cur) + 1 + len(word) <= width:
-            cur += " " + word
-        else:
-            lines.append(cur)
-            cur = word
-    if cur or not lines:
-        lines.append(cur)
-    return lines
+    return wrap_keeping(text, width, ())
 
 
 def _longest_word(texts: Sequence[str]) -> int:

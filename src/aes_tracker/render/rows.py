@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from aes_tracker.domain.model import EVENT_KEYS
 from aes_tracker.domain.query import LIST_KEYS
 from aes_tracker.i18n import _, category_label, colon, event_label, iso_label, status_label
 from aes_tracker.render import (
@@ -389,20 +390,9 @@ def _sources_table(p: Rows, out: Output) -> str:
 
 # ---- history entries (log) ---------------------------------------------------------------------
 
-LOG_KEYS = (
-    "on",
-    "at",
-    "by",
-    "id",
-    "event",
-    "party",
-    "status",
-    "note",
-    "evidence",
-    "host",
-    "changes",
-    "backdated",
-)
+# A history entry's fields (on, at, by first), with the commitment's ID after who recorded it,
+# and whether it was recorded after the day it happened.
+LOG_KEYS = (*EVENT_KEYS[:3], "id", *EVENT_KEYS[3:], "backdated")
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,11 @@ from aes_tracker.domain.model import (
     each_party,
     own_assessments,
     parties_differ,
+    sessions_of,
     summarize,
 )
 from aes_tracker.domain.query import LIST_KEYS, row
+from aes_tracker.domain.records import event_record, party_record, source_record
 from aes_tracker.i18n import (
     _,
     category_label,
@@ -43,26 +45,17 @@ class Shown:
     groups: Groups
 
 
+BY_PARTY_KEYS = ("party", "status", "from", "via", "on", "by", "note", "evidence", "member_of")
+
+
 def by_party(c: Commitment, groups: Groups) -> list[dict[str, Any]]:
     """Each party's status, when any party has an assessment of its own: the commitment's
     parties in order, each group followed by its members; where each status comes from, and
     the party's latest own assessment (its day, who, note, evidence)."""
     if not own_assessments(c, groups):
         return []
-    return [
-        {
-            "party": x.status.party,
-            "status": x.status.status,
-            "from": x.status.source,
-            "via": x.status.via or None,
-            "on": x.latest.on.isoformat() if x.latest else None,
-            "by": (x.latest.by or None) if x.latest else None,
-            "note": (x.latest.note or None) if x.latest else None,
-            "evidence": list(x.latest.evidence) if x.latest else [],
-            "member_of": x.member_of or None,
-        }
-        for x in each_party(c, groups)
-    ]
+    records = (party_record(x) for x in each_party(c, groups))
+    return [{k: r[k] for k in BY_PARTY_KEYS} for r in records]
 
 
 def party_line(x: dict[str, Any]) -> str:
@@ -97,20 +90,14 @@ def slip_text(c: Commitment) -> str:
     return ""
 
 
+SESSION_KEYS = ("on", "host", "note", "evidence", "by")
+
+
 def sessions(c: Commitment) -> list[dict[str, Any]]:
     """The sessions recorded of a recurring commitment, in date order, one per day (the first
     entry of that day)."""
-    out: dict[date, dict[str, Any]] = {}
-    for e in c.events():
-        if e.event == "occurrence" and e.on not in out:
-            out[e.on] = {
-                "on": e.on.isoformat(),
-                "host": e.host or None,
-                "note": e.note or None,
-                "evidence": list(e.evidence),
-                "by": e.by or None,
-            }
-    return list(out.values())
+    records = (event_record(e) for e in sessions_of(c.history))
+    return [{k: r[k] for k in SESSION_KEYS} for r in records]
 
 
 def detail(c: Commitment, source: Source | None, today: date, groups: Groups) -> dict[str, Any]:
@@ -126,36 +113,8 @@ def detail(c: Commitment, source: Source | None, today: date, groups: Groups) ->
         recur_start=c.recur_start.isoformat() if c.recur_start else None,
         hosts=list(c.hosts),
         sessions=sessions(c) if c.recur else [],
-        source_detail=None
-        if source is None
-        else {
-            "id": source.id,
-            "title": source.title,
-            "date": source.date.isoformat(),
-            "place": source.place or None,
-            "language": source.language or None,
-            "publisher": source.publisher or None,
-            "author": source.author or None,
-            "url": source.url or None,
-        },
-        history=[
-            {
-                "on": e.on.isoformat(),
-                "at": e.at.isoformat() if e.at else None,
-                "by": e.by or None,
-                "event": e.event,
-                "party": e.party or None,
-                "status": e.status,
-                "note": e.note or None,
-                "evidence": list(e.evidence),
-                "host": e.host or None,
-                "changes": [
-                    {"field": ch.field, "before": ch.before or None, "after": ch.after or None}
-                    for ch in e.changes
-                ],
-            }
-            for e in c.events()
-        ],
+        source_detail=None if source is None else source_record(source),
+        history=[event_record(e) for e in c.events()],
     )
     return d
 

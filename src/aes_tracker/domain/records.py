@@ -1,0 +1,65 @@
+"""The model's values as JSON-ready records, one function per kind, so that a history entry or a
+source reads the same in every output that shows it (`show`, `sources`, `log`, the report).
+Dates are ISO 8601 and a field that is not set is None."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from aes_tracker.domain.model import Event, PartyLine, Source
+
+
+def event_record(
+    e: Event, about: Mapping[str, Any] | None = None, *, changes_as_lines: bool = False
+) -> dict[str, Any]:
+    """One history entry. `about` (the commitment, where the entry stands in a list of entries
+    of several) comes after who recorded it; each change is a {field, before, after} object, or
+    its line as the file writes it (`due: 2026-01-15 → 2026-04-03`) with `changes_as_lines`."""
+    return {
+        "on": e.on.isoformat(),
+        "at": e.at.isoformat() if e.at else None,
+        "by": e.by or None,
+        **(about or {}),
+        "event": e.event,
+        "party": e.party or None,
+        "status": e.status,
+        "note": e.note or None,
+        "evidence": list(e.evidence),
+        "host": e.host or None,
+        "changes": [ch.text() for ch in e.changes]
+        if changes_as_lines
+        else [
+            {"field": ch.field, "before": ch.before or None, "after": ch.after or None}
+            for ch in e.changes
+        ],
+    }
+
+
+def party_record(x: PartyLine) -> dict[str, Any]:
+    """One party's standing on a commitment: its status and where it comes from (`from`: own,
+    group or commitment; `via`: the group), its latest own assessment (on, at, by, note,
+    evidence), and the group it is listed under."""
+    latest = event_record(x.latest) if x.latest else {"evidence": []}
+    return {
+        "party": x.status.party,
+        "status": x.status.status,
+        "from": x.status.source,
+        "via": x.status.via or None,
+        **{k: latest.get(k) for k in ("on", "at", "by", "note", "evidence")},
+        "member_of": x.member_of or None,
+    }
+
+
+def source_record(s: Source) -> dict[str, Any]:
+    """One source (a communiqué), without the file it may be stored in."""
+    return {
+        "id": s.id,
+        "title": s.title,
+        "date": s.date.isoformat(),
+        "place": s.place or None,
+        "language": s.language or None,
+        "publisher": s.publisher or None,
+        "author": s.author or None,
+        "url": s.url or None,
+    }
