@@ -235,12 +235,13 @@ def show(
     kind_fmt = fmt_of("commitment", fmt)
     v = view(ctx)
     c = v.detail(resolve(v, cid))
-    emit(
-        ctx,
-        "commitment",
-        kind_fmt,
-        Shown(c, v.catalog.sources.get(c.source), s.today, v.catalog.groups),
-    )
+    source = v.catalog.sources.get(c.source)
+    quote_at = ""
+    if source is not None and source.text:
+        from aes_tracker.store.texts import quote_at as find_quote_at
+
+        quote_at = find_quote_at(v.path, source, c.quote)
+    emit(ctx, "commitment", kind_fmt, Shown(c, source, s.today, v.catalog.groups, quote_at))
 
 
 @command()

@@ -903,6 +903,7 @@ def add_source(
     publisher: str = "",
     author: str = "",
     parties: Sequence[str] = (),
+    text: str = "",
 ) -> Outcome:
     check_id(sid)
     if sid in d.source_ids():
@@ -915,6 +916,7 @@ def add_source(
         ("publisher", publisher),
         ("author", author),
         ("url", url),
+        ("text", text),
     ):
         if v:
             s[k] = check_text(v, k)

@@ -41,6 +41,7 @@ class Shown:
     source: Source | None
     today: date
     groups: Groups
+    quote_at: str = ""  # where the quote starts in the source's stored text: "FILE, line N"
 
 
 def by_party(c: Commitment, groups: Groups) -> list[dict[str, Any]]:
@@ -113,12 +114,15 @@ def sessions(c: Commitment) -> list[dict[str, Any]]:
     return list(out.values())
 
 
-def detail(c: Commitment, source: Source | None, today: date, groups: Groups) -> dict[str, Any]:
+def detail(
+    c: Commitment, source: Source | None, today: date, groups: Groups, quote_at: str = ""
+) -> dict[str, Any]:
     """Everything about one commitment, JSON-ready: the list keys and the rest."""
     d = row(summarize(c), today, groups=groups)
     d.update(
         by_party=[{k: v for k, v in x.items() if k != "member_of"} for x in by_party(c, groups)],
         quote=c.quote,
+        quote_at=quote_at or None,
         timing=list(c.timing),
         due_reason=c.due_reason or None,
         review_reason=c.review_reason or None,
@@ -161,7 +165,7 @@ def detail(c: Commitment, source: Source | None, today: date, groups: Groups) ->
 
 
 def detail_lines(
-    c: Commitment, source: Source | None, today: date, groups: Groups
+    c: Commitment, source: Source | None, today: date, groups: Groups, quote_at: str = ""
 ) -> list[tuple[str, str]]:
     """The fields of `show`, as (label, value) pairs in reading order."""
     french = language() == "fr" and bool(c.title_fr)
@@ -237,6 +241,8 @@ def detail_lines(
         src = f"{safe(source.title)} ({place}{human_date(source.date)})"
     lines.append((_("Source"), src))
     lines.append((_("Quote"), f"« {safe(c.quote)} »"))
+    if quote_at:
+        lines.append((_("Quote at"), safe(quote_at)))
     if c.notes:
         lines.append((_("Notes"), safe(c.notes)))
     return lines
@@ -267,7 +273,7 @@ def event_line(e: Event, evidence: bool = True) -> str:
 
 @register("commitment", "json")
 def _json(p: Shown, out: Output) -> str:
-    return to_json(detail(p.c, p.source, p.today, p.groups))
+    return to_json(detail(p.c, p.source, p.today, p.groups, p.quote_at))
 
 
 @register("commitment", "csv")
@@ -279,7 +285,7 @@ def _items(p: Shown) -> list[tuple[str, str]]:
     """Every line of `show` as (label, value): the fields, then the history (each entry after a
     bullet, each link of evidence on a line of its own); a value that goes on where the one
     before stopped has an empty label."""
-    items = detail_lines(p.c, p.source, p.today, p.groups)
+    items = detail_lines(p.c, p.source, p.today, p.groups, p.quote_at)
     for i, e in enumerate(p.c.events()):
         items.append((_("History") if i == 0 else "", "• " + event_line(e, evidence=False)))
         items += [("", "  " + _("evidence: {url}").format(url=safe(u))) for u in e.evidence]
@@ -289,7 +295,7 @@ def _items(p: Shown) -> list[tuple[str, str]]:
 @register("commitment", "markdown")
 def _markdown(p: Shown, out: Output) -> str:
     c = p.c
-    pairs = detail_lines(c, p.source, p.today, p.groups)
+    pairs = detail_lines(c, p.source, p.today, p.groups, p.quote_at)
     title = c.title_fr if language() == "fr" and c.title_fr else c.title
     text = [f"## {md(title)} (`{c.id}`)", ""]
     text += [f"- **{k}**: {md(v)}" if k else f"  {md(v)}" for k, v in pairs]
