@@ -46,7 +46,7 @@ def source_show(
     v = view(ctx)
     source = v.catalog.sources.get(sid)
     if source is None:
-        raise TrackerError(_("no source {id}").format(id=sid), field="id")
+        raise TrackerError(_("no source {id}").format(id=sid))
     text, _path = read_text(v.path, source)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
@@ -75,7 +75,7 @@ def _source_and_text(v: "View", given: str, source_opt: str | None) -> tuple[str
                 "register the communiqué first: aes-tracker source add ID --title ... --date ..."
             ),
         )
-    raise TrackerError(_("no source {id}").format(id=given), field="id")
+    raise TrackerError(_("no source {id}").format(id=given))
 
 
 def _print_table(proposals: "Sequence[Proposal]") -> None:

@@ -79,10 +79,19 @@ def split_proposal(p: Proposal, at: str, taken: Sequence[str]) -> tuple[Proposal
     while second_id in taken_ids:
         n += 1
         second_id = f"{p.id}-{n}"
+
+    def retitle(title: str, words: str) -> str:
+        # A title made of a verb and the target keeps its verb: "Establish" + the new part.
+        if title.endswith(p.target):
+            return title[: len(title) - len(p.target)] + words
+        return words[:1].upper() + words[1:]
+
     a = dataclasses.replace(
         p,
         target=first,
         target_end=p.target_start + len(first),
+        title=retitle(p.title, first),
+        title_fr=retitle(p.title_fr, first) if p.title_fr else "",
         rule=p.rule + " + split",
     )
     b = dataclasses.replace(
@@ -90,8 +99,8 @@ def split_proposal(p: Proposal, at: str, taken: Sequence[str]) -> tuple[Proposal
         id=second_id,
         target=second,
         target_start=cut,
-        title=second[:1].upper() + second[1:],
-        title_fr=(second[:1].upper() + second[1:]) if p.title_fr else "",
+        title=retitle(p.title, second),
+        title_fr=retitle(p.title_fr, second) if p.title_fr else "",
         rule=p.rule + " + split",
     )
     return a, b
@@ -177,14 +186,3 @@ def document(proposals: Sequence[Proposal], source: str) -> dict[str, Any]:
         },
         "commitments": commitments,
     }
-
-
-def strip_meta(doc: dict[str, Any]) -> dict[str, Any]:
-    """An extract document as an import: the `_extract` facts left out."""
-    doc.pop("_extract", None)
-    cs = doc.get("commitments")
-    if isinstance(cs, dict):
-        for c in cs.values():
-            if isinstance(c, dict):
-                c.pop("_extract", None)
-    return doc
