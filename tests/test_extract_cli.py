@@ -117,9 +117,10 @@ def test_show_gives_the_quotes_line_in_the_text(cli: Cli) -> None:
     assert r.exit_code == 0, r.output
     assert "Quote at         sources/communique-aes-russie-2025-04-03.txt, line 7\n" in r.stdout
     r = cli("show", "dip-un-charter", "--format", "json")
-    assert (
-        json.loads(r.stdout)["quote_at"] == "sources/communique-aes-russie-2025-04-03.txt, line 10"
-    )
+    assert json.loads(r.stdout)["quote_at"] == {
+        "text": "sources/communique-aes-russie-2025-04-03.txt",
+        "line": 10,
+    }
 
 
 # ---- extract -------------------------------------------------------------------------------------

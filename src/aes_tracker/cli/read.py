@@ -236,7 +236,7 @@ def show(
     v = view(ctx)
     c = v.detail(resolve(v, cid))
     source = v.catalog.sources.get(c.source)
-    quote_at = ""
+    quote_at = None
     if source is not None and source.text:
         from aes_tracker.store.texts import quote_at as find_quote_at
 

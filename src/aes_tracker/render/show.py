@@ -41,7 +41,8 @@ class Shown:
     source: Source | None
     today: date
     groups: Groups
-    quote_at: str = ""  # where the quote starts in the source's stored text: "FILE, line N"
+    # Where the quote starts in the source's stored text: its file and line (None: not found).
+    quote_at: tuple[str, int | None] | None = None
 
 
 def by_party(c: Commitment, groups: Groups) -> list[dict[str, Any]]:
@@ -115,14 +116,18 @@ def sessions(c: Commitment) -> list[dict[str, Any]]:
 
 
 def detail(
-    c: Commitment, source: Source | None, today: date, groups: Groups, quote_at: str = ""
+    c: Commitment,
+    source: Source | None,
+    today: date,
+    groups: Groups,
+    quote_at: tuple[str, int | None] | None = None,
 ) -> dict[str, Any]:
     """Everything about one commitment, JSON-ready: the list keys and the rest."""
     d = row(summarize(c), today, groups=groups)
     d.update(
         by_party=[{k: v for k, v in x.items() if k != "member_of"} for x in by_party(c, groups)],
         quote=c.quote,
-        quote_at=quote_at or None,
+        quote_at=None if quote_at is None else {"text": quote_at[0], "line": quote_at[1]},
         timing=list(c.timing),
         due_reason=c.due_reason or None,
         review_reason=c.review_reason or None,
@@ -165,7 +170,11 @@ def detail(
 
 
 def detail_lines(
-    c: Commitment, source: Source | None, today: date, groups: Groups, quote_at: str = ""
+    c: Commitment,
+    source: Source | None,
+    today: date,
+    groups: Groups,
+    quote_at: tuple[str, int | None] | None = None,
 ) -> list[tuple[str, str]]:
     """The fields of `show`, as (label, value) pairs in reading order."""
     french = language() == "fr" and bool(c.title_fr)
@@ -241,8 +250,14 @@ def detail_lines(
         src = f"{safe(source.title)} ({place}{human_date(source.date)})"
     lines.append((_("Source"), src))
     lines.append((_("Quote"), f"« {safe(c.quote)} »"))
-    if quote_at:
-        lines.append((_("Quote at"), safe(quote_at)))
+    if quote_at is not None:
+        name, line = quote_at
+        where = (
+            _("{file}: not found word for word (aes-tracker check)").format(file=name)
+            if line is None
+            else _("{file}, line {line}").format(file=name, line=line)
+        )
+        lines.append((_("Quote at"), safe(where)))
     if c.notes:
         lines.append((_("Notes"), safe(c.notes)))
     return lines

@@ -94,16 +94,12 @@ def quote_position(text: str, name: str, quote: str) -> int | None:
     return line_of(text, red.stored_span(*where)[0])
 
 
-def quote_at(data_path: Path, source: Source, quote: str) -> str:
-    """For `show`: "sources/ID.txt, line 12", or what is wrong (the text unreadable, the quote
-    not in it); "" when the source has no text."""
-    if not source.text:
-        return ""
+def quote_at(data_path: Path, source: Source, quote: str) -> tuple[str, int | None]:
+    """For `show`: the source's text (as the data file names it) and the line the quote starts
+    on; None for the line when the text cannot be read or does not hold the quote (`check`
+    says which)."""
     try:
         text, _path = read_text(data_path, source)
-    except TrackerError as e:
-        return f"{source.text}: {e.message}"
-    line = quote_position(text, source.text, quote)
-    if line is None:
-        return _("{file}: not found word for word (aes-tracker check)").format(file=source.text)
-    return _("{file}, line {line}").format(file=source.text, line=line)
+    except TrackerError:
+        return source.text, None
+    return source.text, quote_position(text, source.text, quote)
