@@ -336,3 +336,24 @@ def test_precision_and_recall_on_communiques_written_for_the_tests(name: str) ->
             assert p.due == expected[i]["due"], expected[i]["target"]
     for p in proposals:
         assert text[p.target_start : p.target_end].replace("\n", " ") or p.target
+
+
+def test_the_readmes_lexicon_example_teaches_a_new_pattern() -> None:
+    """The README shows how to add a pattern: that entry, added to the lexicon, fires."""
+    import re
+
+    from aes_tracker.extract.lexicon import LEXICON, parse
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    snippet = re.search(r"```toml\n(# « Le Mali s'engage.*?)```", readme, re.S)
+    assert snippet is not None
+    text = "Le Mali s’engage résolument à construire une école à Gao.\n"
+    before = propose(text, name="x.txt", known=["Mali"], everyone=("Mali",), today=TODAY)
+    assert [p.rule for p in before] != ["s'engage résolument à"]
+    doc = tomllib.loads(LEXICON.read_text(encoding="utf-8") + "\n" + snippet.group(1))
+    after = propose(
+        text, name="x.txt", known=["Mali"], everyone=("Mali",), today=TODAY, lex=parse(doc)
+    )
+    assert [(p.rule, p.parties, p.title_fr) for p in after] == [
+        ("s'engage résolument à", ("Mali",), "Construire une école à Gao")
+    ]
