@@ -357,3 +357,23 @@ def test_the_readmes_lexicon_example_teaches_a_new_pattern() -> None:
     assert [(p.rule, p.parties, p.title_fr) for p in after] == [
         ("s'engage résolument à", ("Mali",), "Construire une école à Gao")
     ]
+
+
+def test_titles_from_a_trigger_without_a_verb() -> None:
+    text = (
+        "Elles ont réaffirmé leur engagement en faveur d’un ordre international juste.\n"
+        "Un secrétariat conjoint veillera à la mise en œuvre des décisions.\n"
+    )
+    got = propose(text, name="x.txt", known=["AES", "Iran"], everyone=("AES", "Iran"), today=TODAY)
+    assert [(p.title_fr, p.title, p.parties) for p in got] == [
+        (
+            "Engagement en faveur d’un ordre international juste",
+            "Support un ordre international juste",
+            ("AES", "Iran"),
+        ),
+        (
+            "Veiller à la mise en œuvre des décisions",
+            "Ensure la mise en œuvre des décisions",
+            ("AES", "Iran"),
+        ),
+    ]

@@ -24,6 +24,7 @@ class Trigger:
     confidence: float
     infinitive: bool = False
     weak: bool = False
+    clause: bool = False
     title_fr: str = ""
     title_en: str = ""
 
@@ -48,6 +49,7 @@ class Lexicon:
     pronouns: tuple[str, ...]
     categories: dict[str, tuple[str, ...]]
     verbs: dict[str, str]
+    futures: dict[str, str]
 
 
 def _compile(entry: dict[str, Any], where: str) -> re.Pattern[str]:
@@ -68,6 +70,7 @@ def parse(doc: dict[str, Any]) -> Lexicon:
             confidence=float(e.get("confidence", 0.5)),
             infinitive=bool(e.get("infinitive", False)),
             weak=bool(e.get("weak", False)),
+            clause=bool(e.get("clause", False)),
             title_fr=str(e.get("title_fr", "")),
             title_en=str(e.get("title_en", "")),
         )
@@ -97,6 +100,7 @@ def parse(doc: dict[str, Any]) -> Lexicon:
         pronouns=tuple(subjects.get("pronouns", ())),
         categories={k: tuple(v) for k, v in doc.get("categories", {}).items()},
         verbs=dict(doc.get("verbs", {})),
+        futures=dict(doc.get("futures", {})),
     )
 
 

@@ -16,7 +16,7 @@ from aes_tracker.domain.model import category_info
 from aes_tracker.domain.query import fold
 from aes_tracker.errors import TrackerError
 from aes_tracker.extract import rules
-from aes_tracker.extract.enumerate import split_items
+from aes_tracker.extract.enumerate import kind, split_items
 from aes_tracker.extract.lexicon import Lexicon, load
 from aes_tracker.extract.segment import segment
 from aes_tracker.extract.text import Reduced, find_quote, kind_of, line_of, reduce
@@ -147,6 +147,8 @@ def propose(
         target = text[d.target[0] : d.target[1]]
         if d.lang == "fr":
             words = f"{d.verb} {target}" if d.verb else f"{d.lead_fr} {target}".strip()
+            if not d.verb and d.lead_fr.endswith(" de") and re.match(r"[aeiouéèêAEIOUÉ]", target):
+                words = f"{d.lead_fr[:-1]}’{target}"  # « en faveur d’un ordre »
             title_fr = _cap(_short(words))
             gloss = lex.verbs.get(d.verb.lower(), "") if d.verb else d.lead_en
             title = _cap(_short(f"{gloss} {target}")) if gloss else title_fr
@@ -221,12 +223,18 @@ def _drafts(
             last = parties
             verb = ""
             obj = f.end
+            clause = t.clause
             if t.infinitive:
                 m = re.match(r"((?:s'|se\s+)?[^\W\d]+(?:-[^\W\d]+)?)\s+", plain[f.end :])
                 if m is None:
                     continue
-                verb, obj = s[f.end : f.end + len(m.group(1))], f.end + m.end()
-            clause = t.weak and not t.infinitive
+                if kind(plain[f.end :]) == "none":
+                    verb, obj = s[f.end : f.end + len(m.group(1))], f.end + m.end()
+                # else « veillera à la mise en œuvre »: an article, so no verb; the lead titles it.
+            elif t.weak and not clause:
+                # « La Chine fournira … »: the verb is the match's last word.
+                said = plain[f.start : f.end].split()[-1].lower()
+                verb = lex.futures.get(said, said)
             if clause:
                 # « La prochaine session se déroulera … »: the whole clause is the target.
                 words = rules.subject_words(s, f.start, known, lex)
