@@ -217,8 +217,8 @@ def extract(
         str | None,
         typer.Option(
             "--accept",
-            metavar="all",
-            help="Add every proposal not already tracked, in one undoable change.",
+            metavar="WHICH",
+            help="all: add every proposal not already tracked, in one undoable change.",
         ),
     ] = None,
     interactive: Annotated[
