@@ -18,6 +18,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "aes_tracker"
 LAYERS: list[set[str]] = [
     {"errors", "i18n"},
     {"domain"},
+    {"extract"},
     {"store"},
     {"desk"},
     {"exchange"},

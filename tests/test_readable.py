@@ -199,7 +199,7 @@ BAD = [
         ["source", "add", "s", "--title", "T", "--date", "someday"],
         "error: --date: 'someday' is not a date",
     ),
-    (["source"], "error: give a command: add, list"),
+    (["source"], "error: give a command: add, show, list"),
     (["note"], "error: ID is missing"),
     (["list", "--bogus"], "error: no such option: --bogus"),
     (["frobnicate"], "error: no such command: frobnicate"),

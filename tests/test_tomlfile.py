@@ -164,6 +164,9 @@ def test_same_treats_nan_as_nan() -> None:
     assert not same({"x": date(2026, 1, 1)}, {"x": "2026-01-01"})
 
 
+COMMUNIQUE = b'communique-aes-russie-2025-04-03.txt"'
+
+
 def test_sections_cover_each_commitment(datafile: Path) -> None:
     raw = datafile.read_bytes()
     secs = sections(raw)
@@ -172,7 +175,9 @@ def test_sections_cover_each_commitment(datafile: Path) -> None:
     assert raw[start:end].startswith(b"[commitments.sec-targeted-training]\n")
     assert b"[commitments.sec-technical-assistance]" not in raw[start:end]
     assert raw[: secs.prefix_end].startswith(b"schema = 1\n")
-    assert raw[: secs.prefix_end].rstrip().endswith(b'author = "Boubacar Gu\xc3\xa9d\xc3\xa9"')
+    prefix = raw[: secs.prefix_end].rstrip()
+    author = b'author = "Boubacar Gu\xc3\xa9d\xc3\xa9"\n'
+    assert prefix.endswith(author + b'text = "sources/' + COMMUNIQUE)
 
 
 @pytest.mark.parametrize(

@@ -304,9 +304,16 @@ class Incoming:
 
 
 def read_import(text: str, name: str, today: date) -> Incoming:
-    """An exported JSON document, CSV rows, or a per-party CSV, checked for shape before
-    anything uses it."""
+    """An exported JSON document (or `extract`'s JSON or TOML), CSV rows, or a per-party CSV,
+    checked for shape before anything uses it. `_extract` keys (what `extract` says of its
+    proposals: offsets, confidence, rule) are left out."""
     stripped = text.lstrip("\ufeff")
+    if name.lower().endswith(".toml"):
+        from aes_tracker.store.tomlfile import parse
+
+        doc = _without_extract(parse(stripped, name))
+        _check_shape(doc, name)
+        return Incoming(doc)
     if stripped.lstrip().startswith("{"):
         try:
             doc = json.loads(stripped)
@@ -318,13 +325,23 @@ def read_import(text: str, name: str, today: date) -> Incoming:
             raise TrackerError(_("is nested too deeply to be an export"), path=name) from None
         if not isinstance(doc, dict):
             raise TrackerError(_("is not an aes-tracker export (a JSON object)"), path=name)
-        out = _from_json(doc, (), name)
+        out = _without_extract(_from_json(doc, (), name))
         _check_shape(out, name)
         return Incoming(out)
     head = next(csv.reader(io.StringIO(stripped)), [])
     if "party" in head and "parties" not in head:
         return Incoming(assessments=_read_party_csv(stripped, name))
     return Incoming(_read_csv(stripped, name, today))
+
+
+def _without_extract(doc: dict[str, Any]) -> dict[str, Any]:
+    doc.pop("_extract", None)
+    cs = doc.get("commitments")
+    if isinstance(cs, dict):
+        for c in cs.values():
+            if isinstance(c, dict):
+                c.pop("_extract", None)
+    return doc
 
 
 def _check_shape(doc: dict[str, Any], name: str) -> None:

@@ -10,6 +10,7 @@ from aes_tracker.cli import (  # noqa: F401
     change,
     desk,
     exchange,
+    extract,
     maint,
     read,
 )

@@ -385,7 +385,7 @@ app = typer.Typer(
 PANELS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (N_("Daily"), ("list", "due", "show", "log", "report")),
     (N_("Record"), ("done", "status", "note", "review")),
-    (N_("Change"), ("add", "edit", "rm", "undo", "redo")),
+    (N_("Change"), ("add", "extract", "edit", "rm", "undo", "redo")),
     (N_("Analyse"), ("stats", "timeline")),
     (N_("Exchange"), ("export", "import")),
     (N_("Desk"), ("sync", "resolve", "git")),

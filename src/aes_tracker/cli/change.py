@@ -571,6 +571,15 @@ def source_add(
             help="A party this source adds to the known ones; repeatable.",
         ),
     ] = None,
+    text_file: Annotated[
+        str | None,
+        typer.Option(
+            "--text",
+            metavar="FILE",
+            help="Its text (plain, Markdown or HTML), stored as sources/ID.txt beside the data "
+            "file for extract and check.",
+        ),
+    ] = None,
 ) -> None:
     """Register a communiqué so that commitments can point to it with --source.
 
@@ -582,9 +591,19 @@ def source_add(
     s = settings(ctx)
     flags(ctx, id="ID", date="--date")
     when = parse_day(day, s.today, "date")
-    change(
-        ctx,
-        lambda d: ops.add_source(
+    from pathlib import Path
+
+    from aes_tracker.domain.changes import Outcome
+    from aes_tracker.store.core import Draft
+    from aes_tracker.store.fileio import read_file
+    from aes_tracker.store.texts import decode_text, text_name, write_text
+
+    text = None
+    if text_file is not None:
+        text = decode_text(read_file(Path(text_file)), text_file)
+
+    def add(d: Draft) -> Outcome:
+        done = ops.add_source(
             d,
             sid,
             title=title,
@@ -595,6 +614,11 @@ def source_add(
             publisher=publisher,
             author=author,
             parties=party or (),
-        ),
-        title,
-    )
+            text=text_name(sid) if text is not None else "",
+        )
+        if text is not None:
+            # Under the lock, once the ID is known to be new: no other source's text is replaced.
+            write_text(s.location.path, text_name(sid), text)
+        return done
+
+    change(ctx, add, title)

@@ -240,11 +240,17 @@ def show(
     kind_fmt = fmt_of("commitment", fmt)
     v = view(ctx)
     c = v.detail(resolve(v, cid))
+    source = v.catalog.sources.get(c.source)
+    quote_at = None
+    if source is not None and source.text:
+        from aes_tracker.store.texts import quote_at as find_quote_at
+
+        quote_at = find_quote_at(v.path, source, c.quote)
     emit(
         ctx,
         "commitment",
         kind_fmt,
-        Shown(c, v.catalog.sources.get(c.source), s.today, v.catalog.groups),
+        Shown(c, source, s.today, v.catalog.groups, quote_at),
         excel=excel,
     )
 

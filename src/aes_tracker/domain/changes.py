@@ -944,6 +944,7 @@ def add_source(
     publisher: str = "",
     author: str = "",
     parties: Sequence[str] = (),
+    text: str = "",
 ) -> Outcome:
     check_id(sid)
     if sid in d.source_ids():
@@ -956,6 +957,7 @@ def add_source(
         ("publisher", publisher),
         ("author", author),
         ("url", url),
+        ("text", text),
     ):
         if v:
             s[k] = check_text(v, k)

@@ -186,7 +186,8 @@ EMPTY = "∅"  # "not set", in a change line
 # same data always gives the same bytes and `git diff` shows only real changes.
 TOP_KEYS = ("schema", "parties", "groups", "settings", "sources", "commitments")
 GROUP_KEYS = ("members",)
-SOURCE_KEYS = ("title", "date", "place", "language", "publisher", "author", "url", "file")
+# `text`: where the communiqué's text is stored, relative to the data file's folder.
+SOURCE_KEYS = ("title", "date", "place", "language", "publisher", "author", "url", "text", "file")
 COMMITMENT_KEYS = (
     "title",
     "title_fr",
@@ -292,6 +293,16 @@ class Source:
     publisher: str = ""
     author: str = ""
     url: str = ""
+    text: str = ""  # the stored text's path, relative to the data file's folder
+
+
+_TEXT_PATH_RE = re.compile(r"sources/[^/\\\x00]+")
+
+
+def check_text_path(value: str) -> bool:
+    """A source's `text` is a file in the `sources/` folder beside the data file: no other
+    folder, no way out of it."""
+    return bool(_TEXT_PATH_RE.fullmatch(value)) and value not in ("sources/.", "sources/..")
 
 
 class Change(NamedTuple):
@@ -795,6 +806,13 @@ def check_document(raw: Mapping[str, Any]) -> tuple[Document, list[Problem]]:
         title = ck.text(s, "title", at, required=True, blank_ok=False)
         day = ck.day(s, "date", at, required=True)
         extra = {k: ck.text(s, k, at) for k in ("place", "language", "publisher", "author", "url")}
+        text = ck.text(s, "text", at)
+        if text and not check_text_path(text):
+            ck.add(
+                (*at, "text"),
+                _("must name a file in the sources/ folder beside the data file (sources/ID.txt)"),
+            )
+        extra["text"] = text
         if len(ck.problems) == n and day is not None:
             sources[sid] = Source(sid, title, day, **extra)
 

@@ -43,6 +43,8 @@ class Shown:
     source: Source | None
     today: date
     groups: Groups
+    # Where the quote starts in the source's stored text: its file and line (None: not found).
+    quote_at: tuple[str, int | None] | None = None
 
 
 BY_PARTY_KEYS = ("party", "status", "from", "via", "on", "by", "note", "evidence", "member_of")
@@ -100,12 +102,19 @@ def sessions(c: Commitment) -> list[dict[str, Any]]:
     return [{k: r[k] for k in SESSION_KEYS} for r in records]
 
 
-def detail(c: Commitment, source: Source | None, today: date, groups: Groups) -> dict[str, Any]:
+def detail(
+    c: Commitment,
+    source: Source | None,
+    today: date,
+    groups: Groups,
+    quote_at: tuple[str, int | None] | None = None,
+) -> dict[str, Any]:
     """Everything about one commitment, JSON-ready: the list keys and the rest."""
     d = row(summarize(c), today, groups=groups)
     d.update(
         by_party=[{k: v for k, v in x.items() if k != "member_of"} for x in by_party(c, groups)],
         quote=c.quote,
+        quote_at=None if quote_at is None else {"text": quote_at[0], "line": quote_at[1]},
         timing=list(c.timing),
         due_reason=c.due_reason or None,
         review_reason=c.review_reason or None,
@@ -120,7 +129,11 @@ def detail(c: Commitment, source: Source | None, today: date, groups: Groups) ->
 
 
 def detail_lines(
-    c: Commitment, source: Source | None, today: date, groups: Groups
+    c: Commitment,
+    source: Source | None,
+    today: date,
+    groups: Groups,
+    quote_at: tuple[str, int | None] | None = None,
 ) -> list[tuple[str, str]]:
     """The fields of `show`, as (label, value) pairs in reading order."""
     french = language() == "fr" and bool(c.title_fr)
@@ -196,6 +209,14 @@ def detail_lines(
         src = f"{safe(source.title)} ({place}{human_date(source.date)})"
     lines.append((_("Source"), src))
     lines.append((_("Quote"), f"« {safe(c.quote)} »"))
+    if quote_at is not None:
+        name, line = quote_at
+        where = (
+            _("{file}: not found word for word (aes-tracker check)").format(file=name)
+            if line is None
+            else _("{file}, line {line}").format(file=name, line=line)
+        )
+        lines.append((_("Quote at"), safe(where)))
     if c.notes:
         lines.append((_("Notes"), safe(c.notes)))
     return lines
@@ -226,7 +247,7 @@ def event_line(e: Event, evidence: bool = True) -> str:
 
 @register("commitment", "json")
 def _json(p: Shown, out: Output) -> str:
-    return to_json(detail(p.c, p.source, p.today, p.groups))
+    return to_json(detail(p.c, p.source, p.today, p.groups, p.quote_at))
 
 
 @register("commitment", "csv")
@@ -240,7 +261,7 @@ def _items(p: Shown) -> list[tuple[str, str]]:
     """Every line of `show` as (label, value): the fields, then the history (each entry after a
     bullet, each link of evidence on a line of its own); a value that goes on where the one
     before stopped has an empty label."""
-    items = detail_lines(p.c, p.source, p.today, p.groups)
+    items = detail_lines(p.c, p.source, p.today, p.groups, p.quote_at)
     for i, e in enumerate(p.c.events()):
         items.append((_("History") if i == 0 else "", "• " + event_line(e, evidence=False)))
         items += [("", "  " + _("evidence: {url}").format(url=safe(u))) for u in e.evidence]
@@ -250,7 +271,7 @@ def _items(p: Shown) -> list[tuple[str, str]]:
 @register("commitment", "markdown")
 def _markdown(p: Shown, out: Output) -> str:
     c = p.c
-    pairs = detail_lines(c, p.source, p.today, p.groups)
+    pairs = detail_lines(c, p.source, p.today, p.groups, p.quote_at)
     title = c.title_fr if language() == "fr" and c.title_fr else c.title
     text = [f"## {md(title)} ({md_code(c.id)})", ""]
     # A line without a label continues the field above: an item of its own under it, not a

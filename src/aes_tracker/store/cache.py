@@ -30,7 +30,7 @@ from aes_tracker.errors import TrackerError
 from aes_tracker.store.fileio import private_dir, sweep_private, write_private
 from aes_tracker.store.paths import cache_home, file_key
 
-VERSION = 6  # 5: the party groups; 6: rows patched on writes, shared values
+VERSION = 7  # 5: the party groups; 6: rows patched on writes, shared values; 7: source texts
 _MAGIC = b"AESTRK\x00" + bytes([VERSION])
 _KEY_NAME = "key"
 _COLUMNS = 8  # where the columns are in the frozen tuple (after the header: see `_header`)
@@ -235,7 +235,17 @@ def _placed(e: Entry, ids: tuple[str, ...]) -> tuple[tuple[Any, ...], tuple[str,
 
 def _header(e: Entry) -> tuple[Any, ...]:
     sources = tuple(
-        (s.id, s.title, s.date.toordinal(), s.place, s.language, s.publisher, s.author, s.url)
+        (
+            s.id,
+            s.title,
+            s.date.toordinal(),
+            s.place,
+            s.language,
+            s.publisher,
+            s.author,
+            s.url,
+            s.text,
+        )
         for s in e.catalog.sources.values()
     )
     return (
@@ -298,7 +308,7 @@ def _restore(obj: Any, keep: bool = False) -> Entry | None:
         return None
     srcs: dict[str, Source] = {}
     for s in sources:
-        if type(s) is not tuple or len(s) != 8:
+        if type(s) is not tuple or len(s) != 9:
             return None
         sid, title, day, *rest = s
         srcs[sid] = Source(sid, title, date.fromordinal(day), *rest)

@@ -12,7 +12,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from aes_tracker.domain.model import check_commitment, check_document, context_of
+from aes_tracker.domain.model import (
+    Problem,
+    check_commitment,
+    check_document,
+    context_of,
+    dotted,
+)
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _
 from aes_tracker.store.core import read_bytes
@@ -81,6 +87,7 @@ def check_file(loc: Location) -> CheckResult:
             return result
     by_section = _by_section(raw_bytes, shown, result)
     if by_section:
+        _check_quotes(raw_bytes, shown, src, result)
         return result
     text = decode(raw_bytes, shown)
     raw = parse(text, shown)
@@ -93,7 +100,55 @@ def check_file(loc: Location) -> CheckResult:
         result.errors.append(_comment_error(shown, line))
     result.commitments = len(doc.commitments)
     result.sources = len(doc.sources)
+    _check_quotes(raw_bytes, shown, src, result)
     return result
+
+
+def _check_quotes(raw_bytes: bytes, shown: str, src: Path, result: CheckResult) -> None:
+    """Every quote of a source with a stored text occurs in it verbatim (white space and
+    apostrophes aside); each one that does not is named, with its line in the data file. Read
+    only when some source names a text, so that a large file without texts pays nothing."""
+    if b"text = " not in raw_bytes or result.errors:
+        return
+    from aes_tracker.store.texts import quote_position, read_text
+
+    text = decode(raw_bytes, shown)
+    doc, problems = check_document(parse(text, shown))
+    if problems:
+        return
+    index = KeyIndex(text)
+    texts: dict[str, tuple[str, str] | None] = {}
+    for sid, source in doc.sources.items():
+        if not source.text:
+            continue
+        try:
+            body, _path = read_text(src, source)
+            texts[sid] = (body, source.text)
+        except TrackerError as e:
+            texts[sid] = None
+            keys = ("sources", sid, "text")
+            result.errors.append(index.error(Problem(keys, f"{dotted(keys)}: {e.message}"), shown))
+    for cid, c in doc.commitments.items():
+        found = texts.get(c.source)
+        if found is None:
+            continue
+        body, name = found
+        for key, words in (("quote", (c.quote,)), ("timing", c.timing)):
+            for w in words:
+                if quote_position(body, name, w) is None:
+                    keys = ("commitments", cid, key)
+                    message = _(
+                        "{words} is not in the text of {source} ({name}), word for word "
+                        "(only white space and apostrophes may differ)"
+                    ).format(words=_shown_words(w), source=c.source, name=name)
+                    result.errors.append(
+                        index.error(Problem(keys, f"{dotted(keys)}: {message}"), shown)
+                    )
+
+
+def _shown_words(words: str) -> str:
+    one = " ".join(words.split())
+    return f"« {one[:60]}… »" if len(one) > 60 else f"« {one} »"
 
 
 def _by_section(raw_bytes: bytes, shown: str, result: CheckResult) -> bool:
