@@ -27,6 +27,7 @@ from pathlib import Path
 from aes_tracker.errors import BusyError, TrackerError
 from aes_tracker.i18n import _
 from aes_tracker.store.paths import lock_path
+from aes_tracker.store.paths import temp_prefix as temp_prefix  # where the tests look for it
 
 # Test-only hooks, read from the environment so that real subprocesses can be driven by the tests:
 # a named fault point where the process kills itself, and a switch that disables the lock and the
@@ -326,10 +327,6 @@ def _try_flock(fd: int) -> bool:
 
 
 # ---- temp files ----------------------------------------------------------------------------------
-
-
-def temp_prefix(real: Path) -> str:
-    return f".{real.name}.tmp-"
 
 
 def _temp_name(real: Path) -> Path:
