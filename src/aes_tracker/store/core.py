@@ -909,7 +909,7 @@ def _put_in_place(
         fileio.replace(
             path,
             new,
-            expect=None if before is None or fileio.unprotected() else before_digest,
+            expect=None if before is None else before_digest,
             seen=seen,
             create=before is None,
         )
