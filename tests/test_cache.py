@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from aes_tracker.errors import TrackerError
 from aes_tracker.store import cache
 from aes_tracker.store import core as store
 from aes_tracker.store.paths import Location
@@ -247,3 +248,28 @@ def test_the_cache_format_fingerprint_follows_the_code() -> None:
 
     assert cache.format_fingerprint() == cache.format_fingerprint()
     assert ",".join(Summary._fields) in cache.format_source()
+
+
+def _open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc")
+def test_a_view_holds_no_descriptor_outside_its_with_block(datafile: Path) -> None:
+    """A warm view reads single commitments from the file; it keeps the file open only inside
+    `with`, and closes it at the block's end (no `__del__` left to do it some day)."""
+    loc = Location(datafile, True)
+    store.view(loc)  # fills the cache
+    before = _open_fds()
+    v = store.view(loc)
+    assert v.detail("sec-targeted-training").title.startswith("Provide targeted training")
+    assert _open_fds() == before
+    with store.view(loc) as w:
+        w.details(["sec-targeted-training", "dip-un-charter"])
+        assert _open_fds() == before + 1
+    assert _open_fds() == before
+    assert "__del__" not in vars(store.View)
+    # Outside a block too, a file changed since the summaries is refused, not read.
+    datafile.write_text(datafile.read_text().replace("Provide targeted", "Provide focused"))
+    with pytest.raises(TrackerError, match="changed while it was being read"):
+        v.detail("dip-un-charter")
