@@ -36,6 +36,7 @@ from aes_tracker.store import cache as cachemod
 from aes_tracker.store import fileio
 from aes_tracker.store.draft import Draft
 from aes_tracker.store.paths import Location, real
+from aes_tracker.store.sections import read_section
 from aes_tracker.store.tomlfile import (
     KeyIndex,
     Loaded,
@@ -350,13 +351,8 @@ class _FastTables:
 def _fast_draft(
     path: Path, raw_bytes: bytes, entry: cachemod.Entry
 ) -> tuple[Draft, _FastTables] | None:
-    from aes_tracker.store.tomlfile import toml
-
-    try:
-        top = toml().loads(raw_bytes[: entry.prefix_end].decode("utf-8"))
-    except Exception:
-        return None
-    if "commitments" in top:
+    top = read_section(raw_bytes, (0, entry.prefix_end), None).table
+    if top is None:
         return None
     tables = _FastTables(path, raw_bytes, entry)
     tables.top = copy.deepcopy(top)

@@ -30,6 +30,7 @@ from aes_tracker.i18n import _
 from aes_tracker.store import cache as cachemod
 from aes_tracker.store import fileio
 from aes_tracker.store.paths import Location, bundled_path, real
+from aes_tracker.store.sections import SectionReader, marker_lines, read_section
 from aes_tracker.store.tomlfile import (
     KeyIndex,
     Loaded,
@@ -89,16 +90,9 @@ def load(loc: Location) -> Loaded:
     return loaded
 
 
-_MARKERS = ("<<<<<<< ", "=======", ">>>>>>> ")
-
-
 def conflict_lines(text: str) -> list[int]:
-    """The lines of unresolved merge-conflict markers (`<<<<<<<` lines)."""
-    if "<<<<<<<" not in text:
-        return []
-    return [
-        no for no, line in enumerate(text.split("\n"), 1) if line.startswith(_MARKERS[0].strip())
-    ]
+    """The lines of unresolved merge-conflict markers (`<<<<<<<` lines): sections.py's rule."""
+    return marker_lines(text)
 
 
 def _refuse_conflict_markers(text: str, path: str) -> None:
@@ -242,20 +236,8 @@ def _parse_one(
 
 def _table_at(raw_bytes: bytes, span: tuple[int, int], cid: str) -> dict[str, Any] | None:
     """The raw table of commitment `cid` parsed from its own bytes, or None when those bytes are
-    not exactly that table."""
-    from aes_tracker.store.tomlfile import toml
-
-    start, end = span
-    mod = toml()
-    try:
-        doc = mod.loads(raw_bytes[start:end].decode("utf-8"))
-    except (mod.TOMLDecodeError, UnicodeDecodeError, RecursionError):
-        return None
-    cs = doc.get("commitments")
-    if set(doc) != {"commitments"} or not isinstance(cs, dict) or set(cs) != {cid}:
-        return None
-    t = cs[cid]
-    return t if isinstance(t, dict) else None
+    not exactly that table (the section reader's guards)."""
+    return read_section(raw_bytes, span, cid).table
 
 
 def tidy(path: Path) -> None:
@@ -343,31 +325,23 @@ def _incremental(
 ) -> Fresh | None:
     """Rebuild the entry table by table; None when the whole file must be parsed (another
     layout, or a problem to report with its line)."""
-    secs = sections(raw_bytes)
-    if not secs.ok or b"\x00" in raw_bytes or raw_bytes.startswith(b"\xef\xbb\xbf"):
+    reader = SectionReader(raw_bytes)
+    if not reader.ok:
         return None
-    prefix_bytes = raw_bytes[: secs.prefix_end]
-    try:
-        prefix_text = prefix_bytes.decode("utf-8")
-        if "<<<<<<<" in prefix_text:
-            return None
-        from aes_tracker.store.tomlfile import toml
-
-        top = toml().loads(prefix_text)
-    except Exception:  # any doubt: the full parse reports it properly
-        return None
-    if "commitments" in top:
-        return None
+    top = reader.top().table
+    if top is None:
+        return None  # any doubt: the full parse reports it properly
     top_doc, problems = check_document(top)
     if problems:
         return None
     ctx = context_of(top)
-    prefix_digest = cachemod.table_digest(prefix_bytes)
+    prefix_digest = cachemod.table_digest(raw_bytes[: reader.prefix_end])
     reuse = old is not None and _same_context(old.catalog, top_doc)
     canonical_now = bool(old is not None and old.canonical and old.prefix_digest == prefix_digest)
     summaries: dict[str, Summary] = {}
     tables: dict[str, str] = {}
-    for cid, span in secs.spans.items():
+    spans = reader.spans
+    for cid, span in spans.items():
         chunk = raw_bytes[span[0] : span[1]]
         td = cachemod.table_digest(chunk)
         tables[cid] = td
@@ -379,12 +353,7 @@ def _incremental(
         ):
             summaries[cid] = old.catalog.commitments[cid]
             continue
-        try:
-            if "<<<<<<<" in chunk.decode("utf-8"):
-                return None
-        except UnicodeDecodeError:
-            return None
-        table = _table_at(raw_bytes, span, cid)
+        table = reader.commitment(cid).table
         if table is None:
             return None
         full, problems = check_commitment(cid, table, ctx)
@@ -393,11 +362,11 @@ def _incremental(
         summaries[cid] = summarize(full)
         if canonical_now:
             canonical_now = _dump_table(cid, table).rstrip(b"\n") == chunk.rstrip(b"\n")
-    if not secs.spans and top_doc.commitments:
+    if not spans and top_doc.commitments:
         return None
     catalog = Catalog(top_doc.sources, summaries, top_doc.parties, top_doc.groups)
     entry = cachemod.Entry(
-        digest, canonical_now, secs.prefix_end, prefix_digest, catalog, dict(secs.spans), tables
+        digest, canonical_now, reader.prefix_end, prefix_digest, catalog, spans, tables
     )
     return Fresh(entry, None)
 
