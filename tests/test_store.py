@@ -9,6 +9,7 @@ import stat
 import tempfile
 import tomllib
 from collections.abc import Callable
+from dataclasses import replace as replace_entry
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -460,3 +461,32 @@ def test_the_change_sees_typed_views_and_raw_tables_only(datafile: Path) -> None
     assert not hasattr(seen["summary"], "quote"), "a summary has no quote field at all"
     assert seen["full"].quote.startswith("Les ministres")
     assert isinstance(seen["summary"].status, str) and seen["summary"].status == Status("pending")
+
+
+def test_a_table_not_where_the_cache_says_is_read_whole_and_the_change_runs_once(
+    datafile: Path,
+) -> None:
+    """The fast path parses each table from where the cache says it is; if one is not there
+    (a cache entry for these bytes with a wrong span), the whole file is read and the change
+    goes on from it: it is not run a second time."""
+    import os
+
+    from aes_tracker.store import cache
+
+    apply(datafile, _done("dip-un-charter"))  # the writer's layout and a warm cache
+    entry = cache.read(datafile, os.environ)
+    assert entry is not None and entry.canonical
+    cid = "sec-targeted-training"
+    a, b = entry.spans[cid]
+    wrong = {**entry.spans, cid: (a + 1, b)}
+    cache.write(datafile, replace_entry(entry, spans=wrong), os.environ)
+    calls = []
+
+    def change(d: Draft) -> Outcome:
+        calls.append(1)
+        return ops.add_note(d, cid, "once", WHO, on=TODAY)
+
+    apply(datafile, change)
+    assert calls == [1]
+    raw = tomllib.loads(datafile.read_text())
+    assert [h.get("note") for h in raw["commitments"][cid]["history"]][-1] == "once"
