@@ -12,7 +12,7 @@ from pathlib import Path
 
 from aes_tracker.errors import TrackerError
 from aes_tracker.store.draft import Draft
-from aes_tracker.store.paths import Location
+from aes_tracker.store.paths import Location, bundled_path
 from aes_tracker.store.transaction import Written, preview, rewrite, update
 from aes_tracker.store.undo import Undone, restorable, undo
 from aes_tracker.store.view import (
@@ -34,6 +34,7 @@ __all__ = [
     "Undone",
     "View",
     "Written",
+    "bundled_path",
     "conflict_lines",
     "first_error",
     "forbidden_outputs",
