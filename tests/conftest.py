@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -106,8 +108,8 @@ class Cli:
         the --as-of day, so that what the report counts as recorded this week does not
         depend on the real clock."""
         argv = ["--file", str(self.path), "--as-of", as_of, "--by", by, *args]
-        clock = {"_AES_TRACKER_TEST_NOW": now or f"{as_of}T12:00:00+00:00"}
-        return self.runner.invoke(app, argv, env={**clock, **(env or {})})
+        with fixed_now(now or f"{as_of}T12:00:00+00:00"):
+            return self.runner.invoke(app, argv, env=env)
 
     def bytes(self) -> bytes:
         return self.path.read_bytes()
@@ -116,6 +118,24 @@ class Cli:
 @pytest.fixture
 def cli(datafile: Path) -> Cli:
     return Cli(datafile)
+
+
+@contextlib.contextmanager
+def fixed_now(at: str) -> Iterator[None]:
+    """The clock a change is recorded with (the history's `at`), for the in-process runs."""
+    from aes_tracker.cli import base
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(base, "now", lambda: datetime.fromisoformat(at))
+        yield
+
+
+def tool_cmd() -> list[str]:
+    """The tool with the tests' switches read from the environment (`_AES_TRACKER_TEST_*`, see
+    tests/helpers/tool.py): the shipped tool reads none."""
+    import sys
+
+    return [sys.executable, str(Path(__file__).parent / "helpers" / "tool.py")]
 
 
 def installed_cmd() -> list[str]:

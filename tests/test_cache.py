@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from aes_tracker.errors import TrackerError
 from aes_tracker.store import cache
 from aes_tracker.store import core as store
 from aes_tracker.store.paths import Location
@@ -202,3 +203,73 @@ def test_a_write_patches_the_cache_entry_to_what_the_file_gives(
         # A fresh read cannot know the file is the writer's own layout; the writer does.
         assert patched.canonical
         assert patched == replace(fresh, canonical=True), argv
+
+
+def _stale_entry(datafile: Path) -> cache.Entry:
+    """The entry of the file as it is, but with a title no version of the code would give it:
+    what a summary built by another writer looks like."""
+    entry = cache.read(datafile, os.environ)
+    assert entry is not None
+    cid = "sec-targeted-training"
+    old = entry.catalog.commitments[cid]
+    summaries = {**entry.catalog.commitments, cid: old._replace(title="built by another release")}
+    return replace(entry, catalog=replace(entry.catalog, commitments=summaries))
+
+
+@pytest.mark.parametrize("other", ["package", "format"])
+def test_a_cache_written_by_another_version_is_rebuilt(
+    datafile: Path, monkeypatch: pytest.MonkeyPatch, other: str
+) -> None:
+    """The cache key holds the package's version and the cache format's fingerprint (taken from
+    the code, not bumped by hand): an entry another release wrote, even one that authenticates
+    and names the right digest, is never served."""
+    import aes_tracker
+
+    cli = Cli(datafile)
+    expected = cli("list", "--format", "json").stdout
+    stale = _stale_entry(datafile)
+    with monkeypatch.context() as mp:
+        if other == "package":
+            mp.setattr(aes_tracker, "__version__", "0.0.1-older")
+        else:
+            mp.setattr(cache, "format_fingerprint", lambda: "an older layout")
+        cache.write(datafile, stale, os.environ)
+        served = cache.read(datafile, os.environ)
+        assert served is not None, "the other version cannot read its own entry back"
+    assert cache.read(datafile, os.environ) is None
+    assert cli("list", "--format", "json").stdout == expected
+    assert "built by another release" not in _cache_file(datafile).read_bytes().decode("latin-1")
+
+
+def test_the_cache_format_fingerprint_follows_the_code() -> None:
+    """It changes with what the entries are made of (the summary's fields), so a change there
+    cannot be forgotten."""
+    from aes_tracker.domain.model import Summary
+
+    assert cache.format_fingerprint() == cache.format_fingerprint()
+    assert ",".join(Summary._fields) in cache.format_source()
+
+
+def _open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc")
+def test_a_view_holds_no_descriptor_outside_its_with_block(datafile: Path) -> None:
+    """A warm view reads single commitments from the file; it keeps the file open only inside
+    `with`, and closes it at the block's end (no `__del__` left to do it some day)."""
+    loc = Location(datafile, True)
+    store.view(loc)  # fills the cache
+    before = _open_fds()
+    v = store.view(loc)
+    assert v.detail("sec-targeted-training").title.startswith("Provide targeted training")
+    assert _open_fds() == before
+    with store.view(loc) as w:
+        w.details(["sec-targeted-training", "dip-un-charter"])
+        assert _open_fds() == before + 1
+    assert _open_fds() == before
+    assert "__del__" not in vars(store.View)
+    # Outside a block too, a file changed since the summaries is refused, not read.
+    datafile.write_text(datafile.read_text().replace("Provide targeted", "Provide focused"))
+    with pytest.raises(TrackerError, match="changed while it was being read"):
+        v.detail("dip-un-charter")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import bare_env, installed_cmd
+from .conftest import bare_env, installed_cmd, tool_cmd
 
 ESC = re.compile(rb"\x1b[\[\]()]")
 
@@ -181,7 +181,7 @@ def test_changed_window_boundaries_in_a_real_process(tmp_path: Path, datafile: P
     for day in ("2026-11-14", "2026-11-15", "2026-11-21", "2026-11-22"):
         subprocess.run(
             [
-                *installed_cmd(),
+                *tool_cmd(),  # for the clock of the test
                 "--file",
                 str(datafile),
                 "--as-of",

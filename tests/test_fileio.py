@@ -20,7 +20,7 @@ from aes_tracker.store.paths import lock_path
 def mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Every replace test runs with renameat2's exchange and with the plain-rename fallback."""
     if request.param == "fallback":
-        monkeypatch.setenv(fileio.NOEXCHANGE_ENV, "1")
+        monkeypatch.setattr(fileio, "_exchange", lambda a, b: False)
     elif not fileio.exchange_supported():
         pytest.skip("this system has no renameat2(RENAME_EXCHANGE)")
     return str(request.param)

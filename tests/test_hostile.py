@@ -342,3 +342,34 @@ def test_a_killed_report_output_leaves_nothing_for_long(datafile: Path, tmp_path
     leftover.write_text("<html>half")
     assert Cli(datafile)("report", "--format", "html", "-o", str(out)).exit_code == 0
     assert out.exists() and not leftover.exists()
+
+
+# ---- a data file whose name is as long as the file system allows ------------------------------
+
+
+@pytest.mark.parametrize("length", [240, 250, 255])
+def test_a_data_file_with_a_very_long_name_can_be_written(tmp_path: Path, length: int) -> None:
+    """The lock, the temp file and the journal beside a 240-255 byte name would not fit in
+    NAME_MAX: they get short names of their own, so the file can be written, then undone."""
+    folder = tmp_path / "long"
+    folder.mkdir()
+    name = "c" * (length - len(".toml")) + ".toml"
+    path = folder / name
+    shutil.copyfile(DATA, path)
+    cli = Cli(path)
+    assert cli("list").exit_code == 0
+    r = cli("note", "sec-targ", "written through a long name")
+    assert r.exit_code == 0, r.stderr
+    assert "written through a long name" in path.read_text(encoding="utf-8")
+    assert not [p.name for p in folder.iterdir() if ".tmp-" in p.name], "a temp file was left"
+    r = cli("undo")
+    assert r.exit_code == 0, r.stderr
+    assert path.read_bytes() == DATA.read_bytes()
+    lock = lock_path(path)
+    assert len(os.fsencode(lock.name)) <= 255 and lock.exists()
+
+
+def test_a_short_data_file_name_keeps_its_lock_name(datafile: Path) -> None:
+    """Writers of an older release lock `<file>.lock`: a name that fits keeps it, so that two
+    releases working on one file still exclude each other."""
+    assert lock_path(datafile) == datafile.with_name(datafile.name + ".lock")

@@ -18,7 +18,7 @@ from aes_tracker.cli import app
 from aes_tracker.store import journal
 from aes_tracker.store.journal import Journal, common_ends, journal_dir
 
-from .conftest import DATA, Cli
+from .conftest import DATA, Cli, fixed_now
 
 
 @given(st.binary(max_size=60), st.binary(max_size=60), st.binary(max_size=60))
@@ -264,15 +264,13 @@ def test_changes_then_as_many_undos_and_redos_are_byte_exact(
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / "c.toml"
         shutil.copyfile(DATA, path)
-        env = {
-            "XDG_STATE_HOME": str(Path(d) / "state"),
-            "_AES_TRACKER_TEST_NOW": "2026-11-28T12:00:00+00:00",
-        }
+        env = {"XDG_STATE_HOME": str(Path(d) / "state")}
         base = ["--file", str(path), "--as-of", "2026-11-28", "--by", "prop"]
         original = path.read_bytes()
         made = 0
         for ch in changes:
-            r = runner.invoke(app, [*base, *ch], env=env)
+            with fixed_now("2026-11-28T12:00:00+00:00"):
+                r = runner.invoke(app, [*base, *ch], env=env)
             # A change may be refused (e.g. an edit to the current value): then nothing changed.
             if r.exit_code == 0:
                 made += 1

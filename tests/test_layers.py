@@ -138,3 +138,80 @@ def test_no_command_imports_pydantic(argv: list[str], datafile: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
     )
     assert p.stderr.strip().splitlines()[-1] == "False", p.stderr
+
+
+# Inside the store, lowest first (the README's code map): files, TOML and the section reader;
+# then what is kept beside the data file (cache, journal) and how bytes are put together
+# (splice, the conflict blocks); then reading, drafting and writing; `core` names them all.
+STORE_LAYERS: list[set[str]] = [
+    {"paths", "fileio", "tomlfile", "sections"},
+    {"cache", "journal", "splice", "markers"},
+    {"view", "draft", "transaction", "undo", "check", "texts"},
+    {"core"},
+]
+
+
+def _store_graph() -> dict[str, set[str]]:
+    """Each store module and the store modules it imports at run time (functions included)."""
+    graph: dict[str, set[str]] = {}
+    for path in sorted((SRC / "store").glob("*.py")):
+        if path.name == "__init__.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        skip = {
+            id(n)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+            for sub in node.body
+            for n in ast.walk(sub)
+        }
+        deps: set[str] = set()
+        for node in ast.walk(tree):
+            if id(node) in skip or not isinstance(node, ast.ImportFrom) or node.level:
+                continue
+            if node.module == "aes_tracker.store":
+                deps.update(a.name for a in node.names)
+            elif node.module and node.module.startswith("aes_tracker.store."):
+                deps.add(node.module.split(".")[2])
+        graph[path.stem] = deps - {path.stem}
+    return graph
+
+
+def _store_layer(name: str) -> int:
+    for i, layer in enumerate(STORE_LAYERS):
+        if name in layer:
+            return i
+    raise AssertionError(f"store/{name}.py is in no layer of the store (STORE_LAYERS)")
+
+
+def test_the_store_imports_only_downwards_inside_and_has_no_cycle() -> None:
+    graph = _store_graph()
+    bad = [
+        f"store/{mod}.py imports store/{dep}.py"
+        for mod, deps in graph.items()
+        for dep in sorted(deps)
+        if _store_layer(dep) > _store_layer(mod)
+    ]
+    assert bad == []
+    state: dict[str, int] = {}
+
+    def visit(n: str, stack: list[str]) -> None:
+        if state.get(n) == 1:
+            raise AssertionError("import cycle in the store: " + " → ".join([*stack, n]))
+        if state.get(n) == 2:
+            return
+        state[n] = 1
+        for d in sorted(graph.get(n, ())):
+            visit(d, [*stack, n])
+        state[n] = 2
+
+    for n in sorted(graph):
+        visit(n, [])
+
+
+def test_the_store_layer_check_can_fail() -> None:
+    """The rule above catches a module that reaches up: the section reader importing the
+    transaction would be one."""
+    graph = _store_graph()
+    graph["sections"] = graph["sections"] | {"transaction"}
+    assert any(_store_layer(dep) > _store_layer(mod) for mod, deps in graph.items() for dep in deps)

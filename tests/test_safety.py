@@ -25,7 +25,7 @@ from aes_tracker.store import fileio
 from aes_tracker.store.core import Draft, update
 from aes_tracker.store.paths import Location
 
-from .conftest import bare_env, installed_cmd
+from .conftest import bare_env, installed_cmd, tool_cmd
 
 HELPERS = Path(__file__).parent / "helpers"
 IDS = ["sec-targeted-training", "dev-infrastructure", "dip-un-charter", "dev-economic-operators"]
@@ -53,8 +53,24 @@ def _helper(*args: str, **kw: Any) -> subprocess.Popen[str]:
 def _cli(
     datafile: Path, tmp_path: Path, *args: str, **env: str
 ) -> subprocess.CompletedProcess[str]:
+    """The installed tool, as users run it. With a test switch in `env`
+    (`_AES_TRACKER_TEST_*`), the tests' entry point, which installs it (helpers/tool.py)."""
+    cmd = tool_cmd() if any(k.startswith("_AES_TRACKER_TEST_") for k in env) else installed_cmd()
+    return _run(cmd, datafile, tmp_path, *args, **env)
+
+
+def _installed(
+    datafile: Path, tmp_path: Path, *args: str, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """The installed tool, whatever `env` holds."""
+    return _run(installed_cmd(), datafile, tmp_path, *args, **env)
+
+
+def _run(
+    cmd: list[str], datafile: Path, tmp_path: Path, *args: str, **env: str
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*installed_cmd(), "--file", str(datafile), "--as-of", "2026-11-28", "--by", "t", *args],
+        [*cmd, "--file", str(datafile), "--as-of", "2026-11-28", "--by", "t", *args],
         env=bare_env(tmp_path, **env),
         text=True,
         capture_output=True,
@@ -160,7 +176,7 @@ def test_io_error_sweep(datafile: Path, name: str, err: int) -> None:
             if name == "open":  # the builtin open too: it reads the file and checks its hash
                 mp.setattr(fileio, "open", fake.builtin_open, raising=False)
             if name == "replace":  # os.replace: the fallback, where renameat2 cannot exchange
-                mp.setenv(fileio.NOEXCHANGE_ENV, "1")
+                mp.setattr(fileio, "_exchange", lambda a, b: False)
             if name == "renameat2":
                 real_exchange = fileio._exchange
 
@@ -268,6 +284,32 @@ def test_busy_lock_fails_clearly_then_waits(datafile: Path, tmp_path: Path) -> N
     assert _notes(datafile, "sec-targeted-training") == ["x"]
 
 
+@pytest.mark.parametrize(
+    "switch",
+    [
+        {"_AES_TRACKER_TEST_NOLOCK": "1"},
+        {"_AES_TRACKER_TEST_FAULT": "after-temp-write"},
+        {"_AES_TRACKER_TEST_PAUSE": "before-replace:600"},
+    ],
+)
+def test_the_shipped_tool_reads_no_test_switch(
+    datafile: Path, tmp_path: Path, switch: dict[str, str]
+) -> None:
+    """The tests' switches live in the tests (tests/helpers/tool.py): set on the real
+    `aes-tracker`, they change nothing. The lock is still taken, and a write still completes."""
+    holder = _helper("holdlock.py", str(datafile), "3.0")
+    assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+    before = datafile.read_bytes()
+    p = _installed(datafile, tmp_path, "--lock-timeout", "0", "note", "sec-targ", "x", **switch)
+    assert p.returncode == 2, "the lock was not taken"
+    assert "file is busy" in p.stderr.splitlines()[0]
+    assert datafile.read_bytes() == before
+    holder.wait(timeout=30)
+    p = _installed(datafile, tmp_path, "--lock-timeout", "0", "note", "sec-targ", "y", **switch)
+    assert p.returncode == 0, p.stderr
+    assert _notes(datafile, "sec-targeted-training") == ["y"]
+
+
 def test_a_lock_held_by_a_dead_process_is_not_stale(datafile: Path, tmp_path: Path) -> None:
     holder = _helper("holdlock.py", str(datafile), "600")
     assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
@@ -346,7 +388,7 @@ def _editor_race(datafile: Path, seconds: float, **env: str) -> tuple[int, list[
 
 # Each write pauses 5 ms just before it puts its file in place: the window in which an editor's
 # save could slip in, made wide enough to be hit many times in a run.
-PAUSE = {fileio.PAUSE_ENV: "before-replace:0.005"}
+PAUSE = {"_AES_TRACKER_TEST_PAUSE": "before-replace:0.005"}
 
 
 def test_an_editors_saves_are_never_overwritten(datafile: Path) -> None:

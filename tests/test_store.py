@@ -9,6 +9,7 @@ import stat
 import tempfile
 import tomllib
 from collections.abc import Callable
+from dataclasses import replace as replace_entry
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -22,11 +23,12 @@ from aes_tracker.domain.changes import NewCommitment, Outcome, Who
 from aes_tracker.domain.model import DONE, SECURITY, Status, parse_status
 from aes_tracker.errors import TrackerError
 from aes_tracker.store import core as store
+from aes_tracker.store import transaction
 from aes_tracker.store.core import Draft, load, update, view
 from aes_tracker.store.paths import Location, locate
 from aes_tracker.store.tomlfile import dumps
 
-from .conftest import DATA
+from .conftest import DATA, Cli
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 28)
@@ -138,9 +140,12 @@ def test_a_failed_change_writes_nothing(datafile: Path) -> None:
     assert datafile.read_bytes() == before
 
 
-def test_hand_edit_between_read_and_write_is_reapplied_not_lost(datafile: Path) -> None:
+def test_hand_edit_between_read_and_write_is_kept_and_the_change_runs_once(
+    datafile: Path,
+) -> None:
     """Someone saves the file (same size, mtime put back) while our change is being computed:
-    the change is applied again on top of their edit."""
+    the change's result is carried over on top of their edit, and the change is not run again
+    (its side effects would repeat)."""
     calls = []
 
     def change(d: Draft) -> Outcome:
@@ -154,9 +159,63 @@ def test_hand_edit_between_read_and_write_is_reapplied_not_lost(datafile: Path) 
 
     apply(datafile, change)
     raw = tomllib.loads(datafile.read_text())
-    assert len(calls) == 2
+    assert len(calls) == 1
     assert raw["sources"]["aes-russia-2025-04-03"]["place"] == "Moscou"
     assert raw["commitments"]["sec-targeted-training"]["status"] == "done"
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_hand_edit_of_what_the_change_touches_refuses_the_write(
+    datafile: Path, fast: bool
+) -> None:
+    """The editor saved the very commitment the change edits: carrying the change over would
+    throw their edit away, and running it again would repeat it. The write is refused, their
+    save is what stays, and the change ran once."""
+    if fast:
+        assert Cli(datafile)("list").exit_code == 0  # a warm cache: the fast path
+    calls = []
+    saved = b""
+
+    def change(d: Draft) -> Outcome:
+        nonlocal saved
+        calls.append(1)
+        text = datafile.read_text().replace(
+            'title = "Provide targeted training to the AES Unified Force"',
+            'title = "Provide targeted training to the Unified Force"',
+        )
+        datafile.write_text(text)
+        saved = datafile.read_bytes()
+        return ops.add_note(d, "sec-targeted-training", "ours", WHO, on=TODAY)
+
+    with pytest.raises(TrackerError, match="keeps changing"):
+        apply(datafile, change)
+    assert calls == [1]
+    assert datafile.read_bytes() == saved
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_settings_edit_through_settings_is_written(
+    datafile: Path, fast: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A change that edits `[settings]` through the mapping `settings()` gives, not through
+    `edit_top()`: the edit is written on the fast path as on the full one, never lost."""
+    monkeypatch.setattr(transaction, "FAST_WRITES", fast)
+
+    def start(d: Draft) -> Outcome:
+        d.edit_top()["settings"] = {"git": True}
+        return Outcome("", "settings")
+
+    apply(datafile, start)  # the writer's own layout, and the cache of it: the fast path's start
+
+    def change(d: Draft) -> Outcome:
+        settings = d.settings()
+        assert isinstance(settings, dict)
+        settings["git"] = False
+        return Outcome("", "settings")
+
+    apply(datafile, change)
+    raw = tomllib.loads(datafile.read_text())
+    assert raw["settings"]["git"] is False
 
 
 def test_a_commitment_in_the_prefix_is_read_and_kept(tmp_path: Path) -> None:
@@ -309,13 +368,13 @@ class _Refused(Exception):
 
 
 def _apply_step(path: Path, s: tuple[Any, ...], fast: bool) -> None:
-    store.FAST_WRITES = fast
+    transaction.FAST_WRITES = fast
     try:
         apply(path, _step(s))
     except Exception as e:  # the same refusal must happen on both sides
         raise _Refused(type(e).__name__) from e
     finally:
-        store.FAST_WRITES = True
+        transaction.FAST_WRITES = True
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -348,14 +407,14 @@ def test_the_fast_path_is_taken_once_the_cache_is_warm(
     def no_full_parse(*a: Any, **k: Any) -> Any:
         raise AssertionError("the fast path parsed the whole file")
 
-    real_dumps = store.dumps
+    real_dumps = transaction.dumps
 
     def one_table_only(raw: dict[str, Any]) -> bytes:
         assert list(raw) == ["commitments"] and len(raw["commitments"]) == 1, "a full rewrite"
         return real_dumps(raw)
 
-    monkeypatch.setattr(store, "load_bytes", no_full_parse)
-    monkeypatch.setattr(store, "dumps", one_table_only)
+    monkeypatch.setattr(transaction, "load_bytes", no_full_parse)
+    monkeypatch.setattr(transaction, "dumps", one_table_only)
     apply(datafile, note("second"))
     apply(datafile, note("third"))
     monkeypatch.undo()
@@ -402,3 +461,32 @@ def test_the_change_sees_typed_views_and_raw_tables_only(datafile: Path) -> None
     assert not hasattr(seen["summary"], "quote"), "a summary has no quote field at all"
     assert seen["full"].quote.startswith("Les ministres")
     assert isinstance(seen["summary"].status, str) and seen["summary"].status == Status("pending")
+
+
+def test_a_table_not_where_the_cache_says_is_read_whole_and_the_change_runs_once(
+    datafile: Path,
+) -> None:
+    """The fast path parses each table from where the cache says it is; if one is not there
+    (a cache entry for these bytes with a wrong span), the whole file is read and the change
+    goes on from it: it is not run a second time."""
+    import os
+
+    from aes_tracker.store import cache
+
+    apply(datafile, _done("dip-un-charter"))  # the writer's layout and a warm cache
+    entry = cache.read(datafile, os.environ)
+    assert entry is not None and entry.canonical
+    cid = "sec-targeted-training"
+    a, b = entry.spans[cid]
+    wrong = {**entry.spans, cid: (a + 1, b)}
+    cache.write(datafile, replace_entry(entry, spans=wrong), os.environ)
+    calls = []
+
+    def change(d: Draft) -> Outcome:
+        calls.append(1)
+        return ops.add_note(d, cid, "once", WHO, on=TODAY)
+
+    apply(datafile, change)
+    assert calls == [1]
+    raw = tomllib.loads(datafile.read_text())
+    assert [h.get("note") for h in raw["commitments"][cid]["history"]][-1] == "once"

@@ -12,6 +12,8 @@ import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from tool import install  # type: ignore[import-not-found]  # beside this file
+
 from aes_tracker.domain import changes as ops
 from aes_tracker.errors import TrackerError
 from aes_tracker.store.core import update
@@ -19,6 +21,7 @@ from aes_tracker.store.paths import Location
 
 
 def main() -> None:
+    install()  # the test's switches (fault points, no lock, ...), from the environment
     path, cid, count, tag = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
     pause = float(sys.argv[6]) if len(sys.argv) > 6 and sys.argv[5] == "--pause" else 0.0
     loc = Location(Path(path), True)

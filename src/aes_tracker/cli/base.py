@@ -479,15 +479,9 @@ class Settings:
         return Output.decide(sys.stdout, self.color, self.width)
 
 
-TEST_NOW_ENV = "_AES_TRACKER_TEST_NOW"  # a test hook: the clock the history's `at` reads
-
-
 def now() -> datetime:
     """When a change is recorded: the real time (UTC, to the second), whatever --as-of says:
     an entry made today about an earlier day is backdated, and the report says so."""
-    fixed = os.environ.get(TEST_NOW_ENV)
-    if fixed:
-        return datetime.fromisoformat(fixed)
     return datetime.now(UTC).replace(microsecond=0)
 
 

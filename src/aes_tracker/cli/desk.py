@@ -56,6 +56,7 @@ def merge_file(
     """
     from aes_tracker.desk.merge import merge_bytes
     from aes_tracker.store.fileio import read_file, write_output
+    from aes_tracker.store.sections import both_whole
 
     shown = path or ours
     b, o, t = (read_file(Path(p)) for p in (base, ours, theirs))
@@ -63,9 +64,7 @@ def merge_file(
         result = merge_bytes(b, o, t, shown)
     except TrackerError as e:
         # Keep both versions, whole, where git and the analyst will look: nothing is lost.
-        both = b"".join(
-            [b"<<<<<<< ours\n", _line_ended(o), b"=======\n", _line_ended(t), b">>>>>>> theirs\n"]
-        )
+        both = both_whole(o, t)
         write_output(Path(ours), both, forbidden=())
         e.hint = _("both versions are kept whole between conflict markers; mend it by hand")
         raise
@@ -77,10 +76,6 @@ def merge_file(
         )
     if result.conflicts:
         raise typer.Exit(EXIT_FOUND)
-
-
-def _line_ended(data: bytes) -> bytes:
-    return data if not data or data.endswith(b"\n") else data + b"\n"
 
 
 @command()

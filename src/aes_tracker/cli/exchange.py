@@ -106,7 +106,7 @@ def import_(
     """
     from aes_tracker import exchange
     from aes_tracker.domain.changes import Outcome
-    from aes_tracker.store.core import Draft, load
+    from aes_tracker.store.core import Draft, preview
     from aes_tracker.store.core import update as run_update
     from aes_tracker.store.fileio import read_file
 
@@ -122,12 +122,7 @@ def import_(
         return Outcome("", _("import of {name}").format(name=source_file))
 
     if dry_run:
-        loaded = load(s.location)
-        from aes_tracker.store.core import Draft as D
-
-        raw = loaded.raw
-        cs = raw.pop("commitments", {})
-        merge(D(s.location.path, raw, lambda cid: cs[cid], cs))
+        preview(s.location, merge)
     else:
         _result, written = run_update(
             s.location,

@@ -52,6 +52,7 @@ from aes_tracker.domain.model import (
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _, ngettext
 from aes_tracker.store import markers
+from aes_tracker.store.sections import marker_lines
 from aes_tracker.store.tomlfile import decode, dumps, parse
 
 
@@ -509,9 +510,9 @@ def read_side(data: bytes, path: str, side: str) -> dict[str, Any]:
     }
     try:
         text = decode(data, path)
-        if markers.has_markers(text):
-            line = next(n for n, s in enumerate(text.split("\n"), 1) if s.startswith(markers.START))
-            raise TrackerError(_("has unresolved conflict markers"), path=path, line=line)
+        lines = marker_lines(text)
+        if lines:
+            raise TrackerError(_("has unresolved conflict markers"), path=path, line=lines[0])
         return parse(text, path)
     except TrackerError as e:
         e.message = f"{e.message} ({where.get(side, side)})"

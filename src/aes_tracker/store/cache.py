@@ -30,8 +30,9 @@ from aes_tracker.errors import TrackerError
 from aes_tracker.store.fileio import private_dir, sweep_private, write_private
 from aes_tracker.store.paths import cache_home, file_key
 
-VERSION = 7  # 5: the party groups; 6: rows patched on writes, shared values; 7: source texts
-_MAGIC = b"AESTRK\x00" + bytes([VERSION])
+# The file type. Which code wrote an entry is not in it but in the body (`cache_key`), taken from
+# the package's version and from the code itself, so that no one has to remember to bump it.
+_MAGIC = b"AESTRK\x00\x06"
 _KEY_NAME = "key"
 _COLUMNS = 8  # where the columns are in the frozen tuple (after the header: see `_header`)
 _DATE_FIELDS = tuple(
@@ -59,6 +60,47 @@ class Entry:
     # of converting 10,000 again.
     frozen: tuple[Any, ...] | None = field(default=None, compare=False, repr=False)
     patched: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+
+
+def format_source() -> str:
+    """What an entry is made of: the fields of the summary, the catalog and the entry, and the
+    code that builds summaries (domain/model.py) and stores them (this module). A change to any
+    of them is a new cache format."""
+    import dataclasses
+
+    from aes_tracker.domain import model
+
+    parts = [
+        ",".join(Summary._fields),
+        ",".join(f.name for f in dataclasses.fields(Catalog)),
+        ",".join(f.name for f in dataclasses.fields(Entry)),
+        ",".join(f.name for f in dataclasses.fields(Source)),
+    ]
+    for module_file in (model.__file__, __file__):
+        try:
+            parts.append(Path(module_file).read_text(encoding="utf-8"))
+        except (OSError, TypeError, UnicodeDecodeError):
+            parts.append(str(module_file))  # no source at hand: the fields and the version
+    return "\n".join(parts)
+
+
+_fingerprint: str | None = None
+
+
+def format_fingerprint() -> str:
+    """The cache format's version, derived from the code (`format_source`), once per process."""
+    global _fingerprint
+    if _fingerprint is None:
+        _fingerprint = hashlib.sha256(format_source().encode("utf-8")).hexdigest()[:16]
+    return _fingerprint
+
+
+def cache_key() -> str:
+    """Which writer an entry comes from: the package's version and the cache format's. An entry
+    with another key is ignored (and rebuilt), so a new release never serves an old summary."""
+    import aes_tracker
+
+    return f"{aes_tracker.__version__}/{format_fingerprint()}"
 
 
 def _dir(environ: Mapping[str, str]) -> Path | None:
@@ -249,7 +291,7 @@ def _header(e: Entry) -> tuple[Any, ...]:
         for s in e.catalog.sources.values()
     )
     return (
-        VERSION,
+        cache_key(),
         e.digest,
         e.canonical,
         e.prefix_end,
@@ -262,7 +304,7 @@ def _header(e: Entry) -> tuple[Any, ...]:
 
 def _restore(obj: Any, keep: bool = False) -> Entry | None:
     """The entry, checked for shape before any of it is used."""
-    if type(obj) is not tuple or len(obj) != 11 or obj[0] != VERSION:
+    if type(obj) is not tuple or len(obj) != 11 or obj[0] != cache_key():
         return None
     (
         _,

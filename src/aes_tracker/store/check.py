@@ -8,7 +8,6 @@ section that does not parse on its own, is parsed whole, which also names a TOML
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,11 +20,10 @@ from aes_tracker.domain.model import (
 )
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _
-from aes_tracker.store.core import read_bytes
 from aes_tracker.store.paths import Location
-from aes_tracker.store.tomlfile import KeyIndex, decode, find_comment, parse, sections, toml
-
-_MARKER_RE = re.compile(r"^<<<<<<< ?(.*)$")
+from aes_tracker.store.sections import START, SectionReader, marker_lines
+from aes_tracker.store.tomlfile import KeyIndex, decode, find_comment, parse
+from aes_tracker.store.view import read_bytes
 
 
 @dataclass
@@ -40,11 +38,11 @@ def conflicts(text: str, path: str, first_line: int = 1) -> list[TrackerError]:
     """One error per unresolved merge conflict, naming the commitment when the marker does
     (`aes-tracker merge-file` writes `<<<<<<< ours: ID`)."""
     out = []
-    for no, line in enumerate(text.split("\n"), first_line):
-        m = _MARKER_RE.match(line)
-        if m is None:
-            continue
-        label = m.group(1)
+    lines = text.split("\n")
+    for at in marker_lines(text):
+        no = at + first_line - 1
+        label = lines[at - 1][len(START) :]
+        label = label[1:] if label.startswith(" ") else label
         cid = label.split(": ", 1)[1] if ": " in label else ""
         message = (
             _("unresolved merge conflict on {id}").format(id=cid)
@@ -80,7 +78,7 @@ def check_file(loc: Location) -> CheckResult:
     raw_bytes, src, _bundled = read_bytes(loc)
     shown = str(src)
     result = CheckResult(src)
-    if b"<<<<<<<" in raw_bytes:
+    if START.encode() in raw_bytes:
         marks = conflicts(decode(raw_bytes, shown), shown)
         if marks:
             result.errors = marks
@@ -152,39 +150,27 @@ def _shown_words(words: str) -> str:
 
 
 def _by_section(raw_bytes: bytes, shown: str, result: CheckResult) -> bool:
-    """Check section by section; False when the whole file must be parsed instead."""
-    if raw_bytes.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")) or b"\x00" in raw_bytes:
+    """Check section by section, through the one section reader (the store's guards); False
+    when the whole file must be parsed instead."""
+    reader = SectionReader(raw_bytes)
+    if not reader.ok:
         return False
-    secs = sections(raw_bytes)
-    if not secs.ok:
-        return False
-    mod = toml()
-    parts = [(0, secs.prefix_end), *sorted(secs.spans.values())]
-    ids = {span: cid for cid, span in secs.spans.items()}
     first_line = 1
     errors: list[TrackerError] = []
     comment: int | None = None
     ctx = None
     count = 0
-    for start, end in parts:
-        try:
-            text = raw_bytes[start:end].decode("utf-8")
-            doc = mod.loads(text)
-        except (UnicodeDecodeError, mod.TOMLDecodeError, RecursionError):
+    for section in reader:
+        table, text = section.table, section.text
+        if table is None or text is None:
             return False
-        cid = ids.get((start, end))
-        if cid is None:
-            if "commitments" in doc:
-                return False
-            top, problems = check_document(doc)
-            ctx = context_of(doc)
+        if section.id is None:
+            top, problems = check_document(table)
+            ctx = context_of(table)
             result.sources = len(top.sources)
         else:
-            cs = doc.get("commitments")
-            if set(doc) != {"commitments"} or not isinstance(cs, dict) or set(cs) != {cid}:
-                return False
             assert ctx is not None
-            _full, problems = check_commitment(cid, cs[cid], ctx)
+            _full, problems = check_commitment(section.id, table, ctx)
             count += 1
         if problems:
             index = KeyIndex(text)

@@ -1,5 +1,6 @@
 """Files, safely: reading only regular files, the exclusive lock, atomic replacement that cannot
-lose an editor's save, private folders, and the test-only fault points. No TOML, no terminal.
+lose an editor's save, private folders, and the named fault points the tests hook into. No TOML,
+no terminal.
 
 The replacement of the data file, in order:
 
@@ -27,30 +28,15 @@ from pathlib import Path
 from aes_tracker.errors import BusyError, TrackerError
 from aes_tracker.i18n import _
 from aes_tracker.store.paths import lock_path
-
-# Test-only hooks, read from the environment so that real subprocesses can be driven by the tests:
-# a named fault point where the process kills itself, and a switch that disables the lock and the
-# hash check (to show that the lost-update test can fail without them).
-FAULT_ENV = "_AES_TRACKER_TEST_FAULT"
-NOLOCK_ENV = "_AES_TRACKER_TEST_NOLOCK"
-NOEXCHANGE_ENV = "_AES_TRACKER_TEST_NOEXCHANGE"  # force the fallback of step 3
-PAUSE_ENV = "_AES_TRACKER_TEST_PAUSE"  # "POINT:SECONDS": widen a race window, to show it
+from aes_tracker.store.paths import temp_prefix as temp_prefix  # where the tests look for it
 
 DEFAULT_LOCK_TIMEOUT = 5.0
 
 
 def fault(point: str) -> None:
-    if os.environ.get(FAULT_ENV) == point:
-        import signal
-
-        os.kill(os.getpid(), signal.SIGKILL)
-    pause = os.environ.get(PAUSE_ENV)
-    if pause and pause.split(":")[0] == point:
-        time.sleep(float(pause.split(":")[1]))
-
-
-def unprotected() -> bool:
-    return os.environ.get(NOLOCK_ENV) == "1"
+    """A named point in a write (after the temp file is written, after the exchange, ...): the
+    tests replace this function to kill or pause the process there (tests/helpers/tool.py).
+    The tool itself reads no switch, from the environment or elsewhere: it does nothing."""
 
 
 def digest(data: bytes) -> str:
@@ -196,9 +182,6 @@ def locked(path: Path, timeout: float) -> Iterator[None]:
     The lock file is never replaced or deleted, so a lock held by a process that died is released
     by the kernel: it is never stale. A link where the lock file should be is refused (following
     it would create or lock some other file)."""
-    if unprotected():
-        yield
-        return
     lp = lock_path(path)
     try:
         fd = os.open(
@@ -328,10 +311,6 @@ def _try_flock(fd: int) -> bool:
 # ---- temp files ----------------------------------------------------------------------------------
 
 
-def temp_prefix(real: Path) -> str:
-    return f".{real.name}.tmp-"
-
-
 def _temp_name(real: Path) -> Path:
     return real.parent / f"{temp_prefix(real)}{os.getpid()}-{os.urandom(4).hex()}"
 
@@ -349,8 +328,6 @@ def _pid_alive(pid: int) -> bool:
 def sweep_temps(real: Path, *, only_dead: bool = False) -> None:
     """Remove the temp files a killed writer left beside `real`. Under the data file's lock no
     other writer can own one; elsewhere (`only_dead`) only those whose process is gone."""
-    if unprotected():
-        return
     prefix = temp_prefix(real)
     try:
         names = [n for n in os.listdir(real.parent) if n.startswith(prefix)]
@@ -439,13 +416,11 @@ def _exchange_after_pause(tmp: Path, real: Path) -> bool:
 
 
 def exchange_supported() -> bool:
-    return os.environ.get(NOEXCHANGE_ENV) != "1" and bool(_exchange_call())
+    return bool(_exchange_call())
 
 
 def _exchange(a: Path, b: Path) -> bool:
     """Swap the files at `a` and `b` atomically; False when the system cannot."""
-    if os.environ.get(NOEXCHANGE_ENV) == "1":
-        return False
     fn = _exchange_call()
     if not fn:
         return False

@@ -26,7 +26,13 @@ from dataclasses import dataclass
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _
 
-START, BASE, MIDDLE, END = "<<<<<<<", "|||||||", "=======", ">>>>>>>"
+# The marker rule and syntax live in sections.py; they are named here too for the callers.
+from aes_tracker.store.sections import BASE as BASE
+from aes_tracker.store.sections import END as END
+from aes_tracker.store.sections import MIDDLE as MIDDLE
+from aes_tracker.store.sections import START as START
+from aes_tracker.store.sections import has_markers as has_markers
+
 OURS_LABEL, THEIRS_LABEL = "ours", "theirs"
 
 
@@ -49,10 +55,6 @@ class Block:
 
 
 Segment = str | Block
-
-
-def has_markers(text: str) -> bool:
-    return START in text and any(line.startswith(START) for line in text.split("\n"))
 
 
 def split(text: str, path: str = "") -> list[Segment]:

@@ -76,9 +76,35 @@ def real(path: Path) -> Path:
     return Path(os.path.realpath(path))
 
 
+# The longest file name most file systems take (bytes). The lock and the temp files are named
+# after the data file; for a data file whose name leaves no room for the suffix, they take a
+# short name made from a hash of it instead. A name that fits keeps `<file>.lock`: a writer of an
+# older release locks that file, and two releases on one file must still exclude each other.
+NAME_MAX = 255
+_TEMP_TAIL = 24  # what a temp file's name adds after its prefix: "<pid>-<8 hex digits>"
+
+
+def _fits(name: str, extra: int = 0) -> bool:
+    return len(os.fsencode(name)) + extra <= NAME_MAX
+
+
+def short_name(r: Path) -> str:
+    """A short stand-in for the name of the data file `r`, for the files beside it."""
+    import hashlib
+
+    return ".aes-tracker-" + hashlib.sha256(os.fsencode(r.name)).hexdigest()[:16]
+
+
 def lock_path(path: Path) -> Path:
     r = real(path)
-    return r.with_name(r.name + ".lock")
+    name = r.name + ".lock"
+    return r.with_name(name if _fits(name) else short_name(r) + ".lock")
+
+
+def temp_prefix(r: Path) -> str:
+    """The start of the name of every temp file a writer puts beside the data file `r`."""
+    prefix = f".{r.name}.tmp-"
+    return prefix if _fits(prefix, _TEMP_TAIL) else short_name(r) + ".tmp-"
 
 
 def file_key(path: Path) -> str:

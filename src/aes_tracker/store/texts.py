@@ -57,7 +57,7 @@ def text_path(data_path: Path, source: Source) -> Path | None:
 
 
 def _bundled_names(source: Source) -> bool:
-    from aes_tracker.store.core import load_bytes
+    from aes_tracker.store.view import load_bytes
 
     try:
         doc = load_bytes(fileio.read_file(bundled_path()), bundled_path()).doc
