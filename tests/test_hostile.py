@@ -7,6 +7,8 @@ import json
 import math
 import os
 import shutil
+import stat
+import subprocess
 import tomllib
 from pathlib import Path
 
@@ -16,7 +18,7 @@ from hypothesis import strategies as st
 
 from aes_tracker.store.paths import lock_path
 
-from .conftest import DATA, Cli, as_user, give_to_user
+from .conftest import DATA, NOBODY, Cli, as_user, bare_env, give_to_user, installed_cmd
 
 
 def _unchanged(cli: Cli, before: bytes) -> None:
@@ -342,3 +344,135 @@ def test_a_killed_report_output_leaves_nothing_for_long(datafile: Path, tmp_path
     leftover.write_text("<html>half")
     assert Cli(datafile)("report", "--format", "html", "-o", str(out)).exit_code == 0
     assert out.exists() and not leftover.exists()
+
+
+# ---- outputs: planted links, modes, impossible names (issue 22, items 4, 7, 12) --------------
+
+OUTPUT_COMMANDS = [
+    ["report", "--format", "html", "-o"],
+    ["export", "--format", "csv", "-o"],
+    ["stats", "--format", "svg", "-o"],
+]
+
+
+def _sticky_shared_folder(tmp_path: Path) -> Path:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)  # as /tmp
+    return shared
+
+
+@pytest.mark.parametrize("argv", OUTPUT_COMMANDS)
+def test_a_link_another_user_planted_in_a_sticky_folder_is_not_followed(
+    datafile: Path, tmp_path: Path, argv: list[str]
+) -> None:
+    """Issue 22, item 4: the kernel refuses a shell's `>` through such a link
+    (fs.protected_symlinks); the output must too, and leave the link's target alone."""
+    if os.geteuid() != 0:
+        pytest.skip("planting a link owned by another user needs root (lchown)")
+    secret = tmp_path / "secret"
+    secret.write_text("root's own file\n")
+    secret.chmod(0o600)
+    shared = _sticky_shared_folder(tmp_path)
+    link = shared / "out"
+    link.symlink_to(secret)
+    os.lchown(link, NOBODY, NOBODY)
+    cli = Cli(datafile)
+    before = cli.bytes()
+    r = cli(*argv, str(link))
+    assert r.exit_code == 2, r.output
+    assert r.stderr == (
+        f"error: {link}: is a symbolic link another user made in a shared folder ({shared}); "
+        "aes-tracker does not follow it\n"
+    )
+    assert secret.read_text() == "root's own file\n"
+    assert link.is_symlink()
+    _unchanged(cli, before)
+
+
+@pytest.mark.parametrize("owner", ["caller", "folder"])
+def test_a_link_of_the_caller_or_the_folders_owner_is_followed(
+    datafile: Path, tmp_path: Path, owner: str
+) -> None:
+    """What the kernel allows stays allowed: the caller's own link in /tmp, or one made by the
+    folder's owner; the target is replaced atomically and the link stays a link."""
+    target = tmp_path / "report.html"
+    target.write_text("old")
+    shared = _sticky_shared_folder(tmp_path)
+    link = shared / "out"
+    link.symlink_to(target)
+    if owner == "folder" and os.geteuid() == 0:
+        os.chown(shared, NOBODY, NOBODY)
+        os.lchown(link, NOBODY, NOBODY)
+    r = Cli(datafile)("report", "--format", "html", "-o", str(link))
+    assert r.exit_code == 0, r.output
+    assert target.read_text().startswith("<!DOCTYPE html>")
+    assert link.is_symlink()
+
+
+def test_a_planted_link_in_the_middle_of_the_path_is_not_followed(
+    datafile: Path, tmp_path: Path
+) -> None:
+    """The rule holds for every link on the way, as in the kernel, not only the last one."""
+    if os.geteuid() != 0:
+        pytest.skip("planting a link owned by another user needs root (lchown)")
+    private = tmp_path / "private"
+    private.mkdir()
+    shared = _sticky_shared_folder(tmp_path)
+    hop = shared / "hop"
+    hop.symlink_to(private)
+    os.lchown(hop, NOBODY, NOBODY)
+    r = Cli(datafile)("export", "-o", str(hop / "x.json"))
+    assert r.exit_code == 2
+    assert "another user made in a shared folder" in r.stderr
+    assert list(private.iterdir()) == []
+
+
+@pytest.mark.parametrize("argv", OUTPUT_COMMANDS)
+def test_outputs_are_no_less_private_than_the_data_file(
+    datafile: Path, tmp_path: Path, argv: list[str]
+) -> None:
+    """Issue 22, item 7: a 0600 data file gave 0644 exports and reports."""
+    datafile.chmod(0o600)
+    new, old = tmp_path / "new.out", tmp_path / "old.out"
+    old.write_text("")
+    old.chmod(0o644)
+    cli = Cli(datafile)
+    for out in (new, old):
+        assert cli(*argv, str(out)).exit_code == 0
+        assert stat.S_IMODE(out.stat().st_mode) == 0o600, out.name
+
+
+def test_outputs_follow_the_umask_under_the_data_files_mode(datafile: Path, tmp_path: Path) -> None:
+    datafile.chmod(0o664)
+    old = os.umask(0o027)
+    try:
+        assert Cli(datafile)("export", "-o", str(tmp_path / "e.json")).exit_code == 0
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "e.json").stat().st_mode) == 0o640
+
+
+@pytest.mark.parametrize("argv", OUTPUT_COMMANDS)
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [("LOOP", "Too many levels of symbolic links"), ("x" * 256, "File name too long")],
+)
+def test_impossible_output_names_end_in_one_line(
+    datafile: Path, tmp_path: Path, argv: list[str], name: str, reason: str
+) -> None:
+    """Issue 22, item 12: `-o` onto a symlink loop or a name over 255 bytes gave a traceback."""
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    out = tmp_path / ("a" if name == "LOOP" else name)
+    p = subprocess.run(
+        [*installed_cmd(), "--file", str(datafile), "--as-of", "2026-11-28", *argv, str(out)],
+        env=bare_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert p.returncode == 2, p.stderr
+    assert p.stderr.startswith(f"error: {out}: cannot write: {reason}"), p.stderr
+    assert len(p.stderr.splitlines()) == 1, p.stderr

@@ -706,7 +706,13 @@ def emit(
 
         forbidden = forbidden_outputs(s.location)
     render_emit(
-        s.output(), kind, fmt, payload, output=Path(output) if output else None, forbidden=forbidden
+        s.output(),
+        kind,
+        fmt,
+        payload,
+        output=Path(output) if output else None,
+        forbidden=forbidden,
+        like=s.location.path,  # outputs are no less private than the data file
     )
 
 
