@@ -3,6 +3,7 @@ safely), with no traceback and no change to the data file."""
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 import os
@@ -476,3 +477,125 @@ def test_impossible_output_names_end_in_one_line(
     assert p.returncode == 2, p.stderr
     assert p.stderr.startswith(f"error: {out}: cannot write: {reason}"), p.stderr
     assert len(p.stderr.splitlines()) == 1, p.stderr
+
+
+# ---- evidence is an http(s) URL or a local path, nothing else (issue 22, item 5) ---------------
+
+SCHEMES = [
+    "javascript:alert(document.cookie)",
+    "JavaScript:alert(1)",
+    "java\tscript:alert(1)",
+    "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+    "vbscript:msgbox(1)",
+    "file:///etc/passwd",
+]
+
+
+@pytest.mark.parametrize("url", SCHEMES, ids=lambda u: u[:12])
+def test_evidence_with_another_scheme_is_refused_even_when_such_a_file_exists(
+    datafile: Path, tmp_path: Path, url: str
+) -> None:
+    """`--evidence 'javascript:…'` passed as 'a file that exists' once a file of that name
+    was there (the working folder here), and became a live link in the HTML report."""
+    if "/" not in url:
+        (tmp_path / url).write_text("")
+    cli = Cli(datafile)
+    before = cli.bytes()
+    r = cli("note", "sec-targ", "x", "--evidence", url)
+    assert r.exit_code == 2, r.output
+    assert r.stderr.startswith("error: --evidence: "), r.stderr
+    assert "is neither an http(s) URL nor a file that exists" in r.stderr
+    _unchanged(cli, before)
+
+
+def test_a_local_file_with_a_colon_is_evidence_when_named_as_a_path(
+    datafile: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "javascript:x").write_text("")
+    r = Cli(datafile)("note", "sec-targ", "x", "--evidence", "./javascript:x")
+    assert r.exit_code == 0, r.output
+
+
+def _with_evidence(datafile: Path, url: str) -> None:
+    text = datafile.read_text(encoding="utf-8")
+    head, sep, tail = text.partition('event = "recorded"\n')
+    assert sep
+    datafile.write_text(head + sep + f"evidence = [{json.dumps(url)}]\n" + tail, encoding="utf-8")
+
+
+@pytest.mark.parametrize("url", SCHEMES, ids=lambda u: u[:12])
+def test_check_refuses_evidence_with_another_scheme(datafile: Path, url: str) -> None:
+    _with_evidence(datafile, url)
+    line = (
+        datafile.read_text(encoding="utf-8").splitlines().index(f"evidence = [{json.dumps(url)}]")
+    )
+    r = Cli(datafile)("check")
+    assert r.exit_code == 1, r.output
+    assert f"{datafile}:{line + 1}:" in r.output
+    assert "evidence: " in r.output and "is neither an http(s) URL nor a local file's path" in (
+        r.output
+    )
+
+
+@pytest.mark.parametrize("url", SCHEMES, ids=lambda u: u[:12])
+def test_a_json_import_refuses_evidence_with_another_scheme(
+    datafile: Path, tmp_path: Path, url: str
+) -> None:
+    cli = Cli(datafile)
+    doc = json.loads(cli("export", "--format", "json").stdout)
+    commitments = doc["commitments"]
+    first = next(iter(commitments))
+    new = dict(commitments[first])
+    new["history"] = [dict(new["history"][0], evidence=[url])]
+    doc["commitments"] = {"new-one": new}
+    src = tmp_path / "in.json"
+    src.write_text(json.dumps(doc), encoding="utf-8")
+    before = cli.bytes()
+    r = cli("import", str(src))
+    assert r.exit_code == 2, r.output
+    assert r.stderr.startswith(f"error: {src}"), r.stderr
+    assert "is neither an http(s) URL nor a local file's path" in r.stderr
+    assert len(r.stderr.splitlines()) == 1
+    _unchanged(cli, before)
+
+
+@pytest.mark.parametrize("url", SCHEMES[:4], ids=lambda u: u[:12])
+def test_a_per_party_csv_import_refuses_evidence_with_another_scheme(
+    datafile: Path, tmp_path: Path, url: str
+) -> None:
+    src = tmp_path / "in.csv"
+    with src.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(
+            [
+                ["id", "party", "status", "from", "on", "evidence"],
+                ["sec-targeted-training", "Russia", "done", "own", "2026-11-01", url],
+            ]
+        )
+    cli = Cli(datafile)
+    before = cli.bytes()
+    r = cli("import", str(src))
+    assert r.exit_code == 2, r.output
+    assert r.stderr.startswith(f"error: {src}:2: row 2: evidence: "), r.stderr
+    _unchanged(cli, before)
+
+
+def test_the_html_report_links_only_http_urls(datafile: Path, tmp_path: Path) -> None:
+    (tmp_path / "minutes.pdf").write_text("")
+    cli = Cli(datafile)
+    assert cli("note", "sec-targ", "a", "--evidence", "minutes.pdf").exit_code == 0
+    assert (
+        cli("note", "sec-targ", "b", "--evidence", "https://example.org/a?b=1&c=2").exit_code == 0
+    )
+    html = cli("report", "--format", "html").stdout
+    assert '<a href="https://example.org/a?b=1&amp;c=2">' in html
+    assert "minutes.pdf" in html and 'href="minutes.pdf"' not in html
+    assert html.count("<a ") == 1
+
+
+def test_the_html_renderer_never_makes_another_scheme_a_link() -> None:
+    """What the file can no longer hold, the renderer would still show as text."""
+    from aes_tracker.render.report import _change_detail_html
+
+    for url in SCHEMES:
+        x = {"host": "", "note": "", "changes": [], "evidence": [url], "at": ""}
+        assert "<a " not in _change_detail_html(x)

@@ -29,6 +29,7 @@ from aes_tracker.domain.model import (
     Change,
     Document,
     check_document,
+    check_evidence_value,
     check_text,
     each_party,
     escape_controls,
@@ -423,7 +424,7 @@ def _read_party_csv(text: str, name: str) -> list[dict[str, Any]]:
                     "by": check_text((r.get("by") or "").strip(), "by", blank_ok=True),
                     "note": check_text(r.get("note") or "", "note", blank_ok=True),
                     "evidence": [
-                        check_text(u.strip(), "evidence")
+                        check_evidence_value(check_text(u.strip(), "evidence"))
                         for u in (r.get("evidence") or "").split(";")
                         if u.strip()
                     ],

@@ -29,6 +29,7 @@ from aes_tracker.domain.model import (
     check_id,
     check_text,
     concerned,
+    evidence_kind,
     expand,
     party_status,
     shown,
@@ -168,7 +169,8 @@ def check_evidence(
     out = []
     for v in values:
         v = check_text(v.strip(), "evidence")
-        if re.match(r"^https?://[^\s/$.?#][^\s]*$", v, re.I) or ("://" not in v and exists(v)):
+        kind = evidence_kind(v)
+        if kind == "url" or (kind == "path" and exists(v)):
             out.append(v)
         else:
             raise TrackerError(

@@ -261,6 +261,37 @@ def check_text(text: str, field: str, *, blank_ok: bool = False) -> str:
 
 _ALL_CONTROLS_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
+_WEB_URL_RE = re.compile(r"^https?://[^\s/$.?#]\S*$", re.I)
+_SCHEME_RE = re.compile(r"^[a-z][a-z0-9+.-]+:", re.I)
+
+
+def web_url(value: str) -> bool:
+    """An absolute http(s) URL: the only kind of link evidence may be."""
+    return _WEB_URL_RE.match(value) is not None
+
+
+def not_evidence(value: str) -> str:
+    return _("{value} is neither an http(s) URL nor a local file's path").format(value=shown(value))
+
+
+def check_evidence_value(value: str) -> str:
+    """Evidence read from an import: a URL or a path, whether or not the file is here."""
+    if evidence_kind(value) is None:
+        raise TrackerError(not_evidence(value), field="evidence")
+    return value
+
+
+def evidence_kind(value: str) -> str | None:
+    """'url' (http, https), 'path' (a local file), or None for anything else (`javascript:`,
+    `data:`, `file:`...). A browser drops tabs and newlines from a URL and spaces around it, so
+    `java\tscript:` is a scheme too. A path with a colon in its first part is written ./a:b."""
+    bare = re.sub(r"[\t\n\r]", "", value).strip()
+    if web_url(bare) and bare == value:
+        return "url"
+    if _SCHEME_RE.match(bare) or not bare:
+        return None
+    return "path"
+
 
 def shown(text: str) -> str:
     """`text` quoted for a one-line message: every control character escaped, newlines and tabs
@@ -990,6 +1021,9 @@ def _event(ck: _Checker, at: Keys, h: Any, ctx: Context) -> Event | None:
             ),
         )
     evidence = ck.strings(h, "evidence", at)
+    for url in evidence:
+        if evidence_kind(url) is None:
+            ck.add((*at, "evidence"), not_evidence(url))
     if len(ck.problems) != n or on is None:
         return None
     return Event(
