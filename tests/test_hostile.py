@@ -599,3 +599,36 @@ def test_the_html_renderer_never_makes_another_scheme_a_link() -> None:
     for url in SCHEMES:
         x = {"host": "", "note": "", "changes": [], "evidence": [url], "at": ""}
         assert "<a " not in _change_detail_html(x)
+
+
+# ---- Markdown outputs: what a person typed is never live (issue 22, item 8) -------------------
+
+HOSTILE_TEXT = "Seen <img src=x onerror=alert(1)> and [here](javascript:alert(2)) *now*"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["list", "--format", "markdown"],
+        ["show", "sec-targ", "--format", "markdown"],
+        ["log", "--format", "markdown"],
+        ["report", "--format", "markdown"],
+    ],
+)
+def test_markdown_outputs_escape_html_and_links(datafile: Path, argv: list[str]) -> None:
+    """list, show and log passed raw HTML and link syntax through (the report escaped them):
+    rendered by a CommonMark renderer with HTML allowed, nothing typed becomes a tag or a link,
+    and the text reads back as typed."""
+    from markdown_it import MarkdownIt
+
+    cli = Cli(datafile)
+    r = cli("edit", "sec-targ", "--title", HOSTILE_TEXT)
+    assert r.exit_code == 0, r.output
+    assert cli("note", "sec-targ", HOSTILE_TEXT).exit_code == 0
+    r = cli(*argv)
+    assert r.exit_code == 0, r.output
+    page = MarkdownIt("commonmark", {"html": True}).enable("table").render(r.stdout)
+    assert "<img" not in page
+    assert "<a " not in page
+    assert "<em>now</em>" not in page
+    assert "Seen &lt;img src=x onerror=alert(1)&gt; and [here](javascript:alert(2)) *now*" in page

@@ -387,6 +387,16 @@ def to_csv(rows: Sequence[Mapping[str, Any]], keys: Sequence[str], *, excel: boo
     return ("\ufeff" if excel else "") + buf.getvalue()
 
 
+def md_text(s: str) -> str:
+    """Free text in Markdown, the one escaping every Markdown output uses: what would start
+    emphasis, code, a link (`[x](javascript:…)`) or raw HTML (`<img onerror=…>`) is escaped, so
+    that what a person typed reads back as typed and nothing in it is live."""
+    t = safe(s)
+    for ch in ("\\", "*", "_", "`", "[", "]"):
+        t = t.replace(ch, "\\" + ch)
+    return t.replace("<", "&lt;")
+
+
 def md(s: str) -> str:
-    """Text for a Markdown table cell or list item: one line, pipes escaped."""
-    return " ".join(safe(s).split()).replace("|", "\\|")
+    """Text for a Markdown table cell or list item: one line, escaped (`md_text`), pipes too."""
+    return " ".join(md_text(s).split()).replace("|", "\\|")

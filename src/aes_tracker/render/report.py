@@ -20,7 +20,7 @@ from aes_tracker.i18n import (
     ngettext,
     status_label,
 )
-from aes_tracker.render import Output, paint, register, safe, title_text, to_json
+from aes_tracker.render import Output, md_text, paint, register, safe, title_text, to_json
 
 
 def section_title(key: str) -> str:
@@ -67,10 +67,7 @@ class _Markdown(_Plain):
 
     @staticmethod
     def text(s: str) -> str:
-        t = safe(s)
-        for ch in ("\\", "*", "_", "`", "[", "]"):
-            t = t.replace(ch, "\\" + ch)
-        return t.replace("<", "&lt;")
+        return md_text(s)
 
 
 def _describe(r: Mapping[str, Any], kind: str, f: type[_Plain] = _Plain) -> str:

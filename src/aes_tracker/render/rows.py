@@ -142,12 +142,12 @@ def _markdown(p: Rows, out: Output) -> str:
     head = table_head()
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in p.rows:
-        cells = [md(c) for c in _table_cells(r)]
-        if marked(r):  # the mark as itself, not the start of an emphasis
-            cells[4] = cells[4][: -len(MARK)] + "\\" + MARK
-        lines.append("| " + " | ".join(cells) + " |")
+        # md() escapes the mark too: it reads as itself, not the start of an emphasis.
+        lines.append("| " + " | ".join(md(c) for c in _table_cells(r)) + " |")
     if any(marked(r) for r in p.rows):
-        lines += ["", md(mark_legend()).replace(MARK, "\\" + MARK, 1)]
+        # Our own words, with a code span: one line, the mark as itself.
+        legend = " ".join(safe(mark_legend()).split())
+        lines += ["", legend.replace(MARK, "\\" + MARK, 1)]
     return "\n".join(lines) + "\n"
 
 
