@@ -7,9 +7,11 @@ import csv
 import json
 import math
 import os
+import re
 import shutil
 import stat
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -632,3 +634,180 @@ def test_markdown_outputs_escape_html_and_links(datafile: Path, argv: list[str])
     assert "<a " not in page
     assert "<em>now</em>" not in page
     assert "Seen &lt;img src=x onerror=alert(1)&gt; and [here](javascript:alert(2)) *now*" in page
+
+
+# ---- no traceback from a hostile file, whatever the command (issue 22, item 12) ---------------
+
+
+def _run(
+    *argv: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*installed_cmd(), "--as-of", "2026-11-28", *argv],
+        env=env or bare_env(cwd),
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def _planted(text: str, what: str) -> tuple[str, int, str]:
+    """The bundled text with `what` planted, the line it is on, and the message expected."""
+    if what == "integer":
+        return (
+            text.replace("schema = 1\n", "schema = 1\nextra = " + "9" * 5000 + "\n", 1),
+            2,
+            "an integer has more than 4,300 digits",
+        )
+    if what == "nesting":
+        return (
+            text.replace("schema = 1\n", "schema = 1\nextra = " + "[" * 300 + "]" * 300 + "\n", 1),
+            2,
+            "arrays or tables nested more than 32 deep",
+        )
+    assert what == "instant"
+    i = text.index('event = "recorded"')
+    planted = text[:i] + "at = 0001-01-01T00:00:00+01:00\n" + text[i:]
+    return (
+        planted,
+        planted[:i].count("\n") + 1,
+        "a date-time whose UTC time is before year 1 or after 9999",
+    )
+
+
+@pytest.mark.parametrize("what", ["integer", "nesting", "instant"])
+def test_values_beyond_what_the_tool_can_hold_end_in_one_line_everywhere(
+    tmp_path: Path, what: str
+) -> None:
+    """An integer of 5,000 digits (ValueError from int()), arrays 300 deep (RecursionError in
+    every write and in the merge driver), an offset date-time before year 1 in UTC (check said
+    ok, then OverflowError everywhere): one reader refuses each, with its line."""
+    text, line, message = _planted(DATA.read_text(encoding="utf-8"), what)
+    data = tmp_path / "d.toml"
+    data.write_text(text, encoding="utf-8")
+    for argv in (
+        ["list"],
+        ["check"],
+        ["show", "sec-targ"],
+        ["note", "sec-targ", "x"],
+        ["export", "--format", "ics"],
+        ["stats", "--matrix"],
+    ):
+        p = _run("--file", str(data), *argv, cwd=tmp_path)
+        assert p.returncode == 2, (argv, p.stderr)
+        assert p.stderr.startswith(f"error: {data}:{line}:"), (argv, p.stderr)
+        assert p.stderr.rstrip("\n").endswith(message), (argv, p.stderr)
+        assert len(p.stderr.splitlines()) == 1, (argv, p.stderr)
+    assert data.read_text(encoding="utf-8") == text
+    # The merge driver: either side may be the hostile one; both versions stay whole.
+    for side in ("ours", "theirs"):
+        base, ours, theirs = (tmp_path / n for n in ("base.toml", "ours.toml", "theirs.toml"))
+        for f in (base, ours, theirs):
+            shutil.copyfile(DATA, f)
+        (ours if side == "ours" else theirs).write_text(text, encoding="utf-8")
+        p = _run("merge-file", str(base), str(ours), str(theirs), "commitments.toml", cwd=tmp_path)
+        assert p.returncode == 2, (side, p.stderr)
+        assert "Traceback" not in p.stderr
+        assert p.stderr.startswith(f"error: commitments.toml:{line}:"), p.stderr
+        assert message in p.stderr
+
+
+def test_a_due_date_on_the_last_day_of_the_calendar_exports(datafile: Path) -> None:
+    """`edit --due 9999-12-31` then `export --format ics`: OverflowError on the event's end."""
+    from icalendar import Calendar
+
+    cli = Cli(datafile)
+    assert cli("edit", "sec-targ", "--due", "9999-12-31").exit_code == 0
+    r = cli("export", "--format", "ics")
+    assert r.exit_code == 0, r.output
+    events = {str(e["uid"]): e for e in Calendar.from_ical(r.stdout).walk("VEVENT")}
+    last = events["sec-targeted-training@aes-tracker"]
+    assert last.decoded("dtstart").isoformat() == "9999-12-31"
+    assert "dtend" not in last  # an all-day event with no end lasts its day
+    for argv in (["list"], ["due"], ["show", "sec-targ"], ["report"], ["timeline"]):
+        assert cli(*argv).exit_code == 0, argv
+
+
+@pytest.mark.parametrize(
+    "rule", ["FREQ=YEARLY\\nFREQ=MONTHLY", "yearly\\n", "FREQ=YEARLY;\\tINTERVAL=2"]
+)
+def test_a_recurrence_with_a_newline_is_refused_by_check_and_the_calendar(
+    datafile: Path, rule: str
+) -> None:
+    """check passed; the ICS export raised AssertionError or wrote an empty RRULE."""
+    text = datafile.read_text(encoding="utf-8")
+    assert 'recur = "yearly"' in text
+    datafile.write_text(text.replace('recur = "yearly"', f'recur = "{rule}"'), encoding="utf-8")
+    line = text[: text.index('recur = "yearly"')].count("\n") + 1
+    cli = Cli(datafile)
+    r = cli("check")
+    assert r.exit_code == 1, r.output
+    assert f"{datafile}:{line}:" in r.output
+    assert f"commitments.inst-annual-consultations.recur: '{rule}' is not a recurrence" in r.output
+    r = cli("export", "--format", "ics")
+    assert (r.exit_code == 2 and r.exception is None) or isinstance(r.exception, SystemExit)
+    assert r.stderr.startswith(f"error: {datafile}:{line}:"), r.stderr
+
+
+def test_the_matrix_abbreviates_any_number_of_similar_long_names(datafile: Path) -> None:
+    """~110 parties sharing a long prefix: the numbered abbreviations ran out (StopIteration)."""
+    names = [f"Federal Republic of Somewhere Far Away Number {i:03d}" for i in range(110)]
+    text = datafile.read_text(encoding="utf-8")
+    listed = "".join(f'    "{n}",\n' for n in names)
+    text = text.replace('    "Russia",\n]\n', '    "Russia",\n' + listed + "]\n", 1)
+    text = text.replace(
+        'parties = [\n    "AES",\n    "Russia",\n]',
+        'parties = [\n    "AES",\n    "Russia",\n' + listed + "]",
+        1,
+    )
+    datafile.write_text(text, encoding="utf-8")
+    r = Cli(datafile)("--width", "200", "stats", "--matrix")
+    assert r.exit_code == 0, r.output
+    legend = dict(
+        re.findall(r"(\S+) = (Federal Republic of Somewhere Far Away Number \d+)", r.stdout)
+    )
+    assert sorted(legend.values()) == names
+    assert len(set(legend)) == len(names)
+
+
+@pytest.mark.parametrize("damage", ["empty", "truncated", "bad magic"])
+def test_a_damaged_french_catalogue_falls_back_to_english(tmp_path: Path, damage: str) -> None:
+    """An empty or cut-short .mo raised struct.error in every command run in French."""
+    from aes_tracker import i18n
+
+    good = (i18n.LOCALE_DIR / "fr" / "LC_MESSAGES" / "aes_tracker.mo").read_bytes()
+    bad = {"empty": b"", "truncated": good[:100], "bad magic": b"\x00" * 64}[damage]
+    folder = tmp_path / "locale" / "fr" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    (folder / "aes_tracker.mo").write_bytes(bad)
+    # The whole command in a process of its own, reading that catalogue.
+    program = (
+        "import sys; from pathlib import Path; import aes_tracker.i18n as i18n; "
+        f"i18n.LOCALE_DIR = Path({str(tmp_path / 'locale')!r}); "
+        "from aes_tracker.cli import main; sys.argv[0] = 'aes-tracker'; main()"
+    )
+
+    def run(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-c", program, "--file", str(DATA), "--as-of", "2026-11-28", *argv],
+            env=bare_env(tmp_path),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    french, english = (
+        run("--width", "200", "--lang", "fr", "due"),
+        run("--width", "200", "--lang", "en", "due"),
+    )
+    assert french.returncode == 0, french.stderr
+    assert french.stderr == ""
+    # The table's header comes from the catalogue alone (the titles have French in the data).
+    assert french.stdout.splitlines()[0] == english.stdout.splitlines()[0]
+    assert "Days left" in french.stdout.splitlines()[0]
+    p = run("--lang", "fr", "show", "nope")
+    assert p.returncode == 2
+    assert p.stderr.splitlines()[0] == "error: no commitment 'nope'"

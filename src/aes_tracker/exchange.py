@@ -226,7 +226,8 @@ def export_ics(doc: Document, today: date, now: datetime) -> bytes:
         title = escape_controls(c.title)
         ev.add("summary", (_("Review: ") if review else "") + f"{title} [{c.id}]")
         ev.add("dtstart", day)
-        ev.add("dtend", day + timedelta(days=1))
+        if day < date.max:  # an all-day event with no end lasts its day (RFC 5545 3.6.1)
+            ev.add("dtend", day + timedelta(days=1))
         ev.add("dtstamp", now)
         ev.add("sequence", _sequence(c))
         stamps = [e.at for e in c.history if e.at is not None]
@@ -252,7 +253,15 @@ def export_ics(doc: Document, today: date, now: datetime) -> bytes:
         if c.recur and not review:
             rule = "FREQ=YEARLY" if c.recur.lower() == "yearly" else c.recur
             rule = rule[6:] if rule.upper().startswith("RRULE:") else rule
-            ev.add("rrule", vRecur.from_ical(rule))
+            try:
+                ev.add("rrule", vRecur.from_ical(rule))
+            except (ValueError, KeyError, TypeError, IndexError):
+                raise TrackerError(
+                    _("{id}: recur: '{value}' cannot be written as an iCalendar rule").format(
+                        id=c.id, value=rule
+                    ),
+                    field="recur",
+                ) from None
         cal.add_component(ev)
     return bytes(cal.to_ical())
 
