@@ -10,6 +10,7 @@ flag in front.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -803,6 +804,11 @@ def edit(
         elif key == "recur" and value:
             check_rule(value)
         setv(key, value)
+    if t.get("recur") and t.get("recur") != c.recur:
+        # A new rule is a new schedule: the next due date (and host, or the end of the series)
+        # from the rule and the sessions recorded, as after a session. A --due given with it is
+        # then a moved session, below.
+        done += reschedule(t, dataclasses.replace(c, recur=t["recur"]))
     if add_parties or remove_parties:
         current = list(t.get("parties", []))
         for p in _check_parties(d, add_parties, "add_party"):

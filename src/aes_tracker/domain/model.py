@@ -983,6 +983,32 @@ def _commitment(ck: _Checker, cid: str, c: Any, ctx: Context) -> Commitment | No
     )
 
 
+def schedule_problems(c: Commitment) -> list[Problem]:
+    """For `check`: an open recurring commitment's due date is the one its rule and recorded
+    sessions give (recurrence.schedule), or, when a session was moved (`edit --due`), its
+    `original_due` is. A rule edited by hand, or by an older `edit --recur`, left the old
+    schedule. Not a reason to refuse the file elsewhere: the next session recorded, or an
+    `edit --recur`, sets the schedule again."""
+    from aes_tracker.domain.recurrence import schedule
+
+    if not c.recur or c.recur_start is None or c.due is None or not c.is_open:
+        return []
+    expected = schedule(c.recur, c.recur_start, [day for day, _h in c.occurrences]).next_due
+    planned = c.original_due if c.original_due is not None else c.due
+    if expected is None or planned == expected:
+        return []  # (None: the rule has ended, and the next write closes it)
+    key = "original_due" if c.original_due is not None else "due"
+    return [
+        Problem(
+            ("commitments", c.id, key),
+            f"{dotted(('commitments', c.id, key))}: "
+            + _("is {day}, but its rule ({rule}) and the sessions recorded give {expected}").format(
+                day=planned.isoformat(), rule=c.recur, expected=expected.isoformat()
+            ),
+        )
+    ]
+
+
 def _event(ck: _Checker, at: Keys, h: Any, ctx: Context) -> Event | None:
     if not isinstance(h, dict):
         ck.add(at, _("must be a table"))

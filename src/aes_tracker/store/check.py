@@ -12,7 +12,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from aes_tracker.domain.model import check_commitment, check_document, context_of
+from aes_tracker.domain.model import (
+    check_commitment,
+    check_document,
+    context_of,
+    schedule_problems,
+)
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _
 from aes_tracker.store.core import read_bytes
@@ -85,6 +90,8 @@ def check_file(loc: Location) -> CheckResult:
     text = decode(raw_bytes, shown)
     raw = parse(text, shown)
     doc, problems = check_document(raw)
+    for c in doc.commitments.values():
+        problems += schedule_problems(c)
     if problems:
         index = KeyIndex(text)
         result.errors = [index.error(p, shown) for p in problems]
@@ -129,7 +136,9 @@ def _by_section(raw_bytes: bytes, shown: str, result: CheckResult) -> bool:
             if set(doc) != {"commitments"} or not isinstance(cs, dict) or set(cs) != {cid}:
                 return False
             assert ctx is not None
-            _full, problems = check_commitment(cid, cs[cid], ctx)
+            full, problems = check_commitment(cid, cs[cid], ctx)
+            if full is not None:
+                problems += schedule_problems(full)
             count += 1
         if problems:
             index = KeyIndex(text)
