@@ -35,7 +35,7 @@ none of its own (`party_status`).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple, NewType
@@ -666,8 +666,8 @@ class _Checker:
         v = obj.get(key)
         if v is None:
             return ()
-        if isinstance(v, str):
-            v = [v]
+        # A bare string is not taken as a list of one: the readers that skip this check
+        # (context_of, groups_of) would not, and `members = "Mali"` would mean two things.
         if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
             self.add((*at, key), _("must be a list of strings"))
             return ()
@@ -781,6 +781,7 @@ def check_document(raw: Mapping[str, Any]) -> tuple[Document, list[Problem]]:
     parties = DEFAULT_PARTIES
     if "parties" in raw:
         listed = ck.strings(raw, "parties", ())
+        _check_names(ck, ("parties",), listed)
         if listed:
             parties = listed
     groups = _groups(ck, raw, parties)
@@ -824,6 +825,28 @@ def check_document(raw: Mapping[str, Any]) -> tuple[Document, list[Problem]]:
         if built is not None:
             commitments[cid] = built
     return Document(sources, commitments, parties, groups), ck.problems
+
+
+def _check_names(ck: _Checker, keys: Keys, names: Sequence[str]) -> None:
+    """The parties' names: none blank, each once, and no two that differ only in case (`mali`
+    beside `Mali` would be two parties to the file and one to a reader)."""
+    seen: dict[str, str] = {}
+    for name in names:
+        if not name.strip():
+            ck.add(keys, _("{value}: a party's name must not be blank").format(value=shown(name)))
+            continue
+        other = seen.get(name.casefold())
+        if other == name:
+            ck.add(keys, _("{value} is listed twice").format(value=shown(name)))
+        elif other is not None:
+            ck.add(
+                keys,
+                _("{value} and {other} differ only in case: write one name, one way").format(
+                    value=shown(name), other=shown(other)
+                ),
+            )
+        else:
+            seen[name.casefold()] = name
 
 
 def _groups(ck: _Checker, raw: Mapping[str, Any], parties: tuple[str, ...]) -> Groups:
