@@ -247,7 +247,9 @@ def test_without_the_lock_updates_can_be_lost(datafile: Path, tmp_path: Path) ->
 
 def test_busy_lock_fails_clearly_then_waits(datafile: Path, tmp_path: Path) -> None:
     before = datafile.read_bytes()
-    holder = _helper("holdlock.py", str(datafile), "3.0")
+    # Held until the test lets go (it was 3 s, which a loaded machine could spend on the two
+    # commands before the last, which then found the lock free).
+    holder = _helper("holdlock.py", str(datafile), "stdin", stdin=subprocess.PIPE)
     assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
     p = _cli(datafile, tmp_path, "--lock-timeout", "0", "note", "sec-targ", "x")
     assert p.returncode == 2
@@ -262,9 +264,31 @@ def test_busy_lock_fails_clearly_then_waits(datafile: Path, tmp_path: Path) -> N
     assert time.monotonic() - started >= 0.5
     assert "(waited 0.5s)" in p.stderr.splitlines()[0]
     assert datafile.read_bytes() == before
-    p = _cli(datafile, tmp_path, "--lock-timeout", "inf", "note", "sec-targ", "x")
-    assert p.returncode == 0, p.stderr
+    wait_for_ever = ["--lock-timeout", "inf", "note", "sec-targ", "x"]
+    waiter = subprocess.Popen(
+        [
+            *installed_cmd(),
+            "--file",
+            str(datafile),
+            "--as-of",
+            "2026-11-28",
+            "--by",
+            "t",
+            *wait_for_ever,
+        ],
+        env=bare_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(1)
+    assert waiter.poll() is None, "it did not wait for the lock"
+    assert datafile.read_bytes() == before
+    assert holder.stdin is not None
+    holder.stdin.close()
     holder.wait(timeout=30)
+    _out, err = waiter.communicate(timeout=120)
+    assert waiter.returncode == 0, err
     assert _notes(datafile, "sec-targeted-training") == ["x"]
 
 
