@@ -1,17 +1,36 @@
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import shutil
 import subprocess
+import sys
+import tempfile
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
-import pytest
-from typer.testing import CliRunner, Result
+# The whole session, and every process it starts, gets a HOME and XDG folders of its own before
+# anything is imported or run: the suite never touches the real ones, and the guard below checks
+# these, so that a cron job or a person using the tool under the real HOME meanwhile cannot make
+# it fail. (Each test then gets its own, in `_isolated`.) Under pytest-xdist each worker imports
+# this file, so each has its own.
+SESSION_HOME = Path(tempfile.mkdtemp(prefix="aes-session-home-"))
+atexit.register(shutil.rmtree, SESSION_HOME, ignore_errors=True)
+for _var, _sub in (
+    ("HOME", ""),
+    ("XDG_DATA_HOME", ".local/share"),
+    ("XDG_STATE_HOME", ".local/state"),
+    ("XDG_CACHE_HOME", ".cache"),
+    ("XDG_CONFIG_HOME", ".config"),
+):
+    os.environ[_var] = str(SESSION_HOME / _sub)
 
-from aes_tracker.cli import app
+import pytest  # noqa: E402
+from typer.testing import CliRunner, Result  # noqa: E402
+
+from aes_tracker.cli import app  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "commitments.toml"
@@ -32,21 +51,22 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
 
 
-def _footprint() -> dict[str, float | None]:
-    """The tool's folders in the real home: the suite must leave them as it found them."""
-    home = Path.home()
-    out: dict[str, float | None] = {}
-    for sub in (".cache/aes-tracker", ".local/state/aes-tracker", ".local/share/aes-tracker"):
-        p = home / sub
-        out[sub] = p.stat().st_mtime if p.exists() else None
-    return out
+def _footprint() -> list[str]:
+    """What the tool left in the session's own HOME: each test has a HOME of its own, so a test
+    that writes here escaped its isolation."""
+    return sorted(
+        str(p.relative_to(SESSION_HOME))
+        for sub in (".cache", ".local/state", ".local/share", ".config")
+        if (SESSION_HOME / sub).exists()
+        for p in (SESSION_HOME / sub).rglob("*")
+    )
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _nothing_written_outside_the_tests() -> Iterator[None]:
-    before = _footprint()
+    assert _footprint() == []
     yield
-    assert _footprint() == before, "a test wrote in the real home's aes-tracker folders"
+    assert _footprint() == [], "a test wrote in the session's HOME, outside its own folders"
 
 
 @pytest.fixture(autouse=True)
@@ -76,6 +96,11 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
     monkeypatch.chdir(tmp_path)
+    # The language is the process's: a test that ran the app with --lang fr in-process must not
+    # leave the next one, which calls the core directly, speaking French.
+    from aes_tracker import i18n
+
+    i18n.set_language("en")
     yield
 
 
@@ -191,18 +216,119 @@ def user_dir() -> Iterator[Path]:
         shutil.rmtree(d, ignore_errors=True)
 
 
+def _as_nobody() -> list[str]:
+    return ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+
+
+def _nobody_runs(python: str) -> bool:
+    """Whether `nobody` can run this interpreter, and it is this Python's version (the copied
+    packages may hold compiled modules for it)."""
+    p = subprocess.run(
+        [*_as_nobody(), python, "-S", "-c", "import sys; print(sys.version_info[:2])"],
+        env={"PATH": "/usr/bin:/bin", "LANG": "C"},
+        cwd="/",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    return p.returncode == 0 and p.stdout.strip() == str(sys.version_info[:2])
+
+
+def _runtime_distributions() -> list[object]:
+    """aes-tracker's run-time dependencies, followed to the end (no extras)."""
+    import re
+    from importlib import metadata
+
+    found: dict[str, metadata.Distribution] = {}
+    todo = ["aes-tracker"]
+    while todo:
+        name = todo.pop()
+        key = re.sub(r"[-_.]+", "-", name).lower()
+        if key in found:
+            continue
+        try:
+            dist = metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            continue  # a dependency for another Python version (a marker), or optional
+        found[key] = dist
+        for req in dist.requires or []:
+            if "extra" not in req.partition(";")[2]:
+                todo.append(re.split(r"[\s<>=!~;\[(]", req, maxsplit=1)[0])
+    del found["aes-tracker"]
+    return list(found.values())
+
+
+_REACHABLE: tuple[list[str], str] | None = None
+
+
+def _reachable_command() -> tuple[list[str], str]:
+    """As root, a command that `nobody` can run: the clone (its venv, its interpreter) may sit
+    in a folder only root can enter (/root, any `mktemp -d`), so the package and its run-time
+    dependencies are copied once per session into a 0755 folder, and run by an interpreter of
+    the same version that `nobody` can reach. Gives the command and its PYTHONPATH."""
+    global _REACHABLE
+    if _REACHABLE is not None:
+        return _REACHABLE
+    import compileall
+
+    import aes_tracker
+
+    v = f"{sys.version_info.major}.{sys.version_info.minor}"
+    candidates = [
+        os.path.realpath(sys.executable),
+        os.path.realpath(getattr(sys, "_base_executable", sys.executable)),
+        f"/usr/bin/python{v}",
+        f"/usr/local/bin/python{v}",
+        "/usr/bin/python3",
+        "/usr/local/bin/python3",
+    ]
+    python = next(
+        (c for c in dict.fromkeys(candidates) if os.path.isfile(c) and _nobody_runs(c)), None
+    )
+    if python is None:
+        pytest.skip(f"no Python {v} that the user nobody can run: cannot test as a normal user")
+    site = Path(tempfile.mkdtemp(prefix="aes-nobody-site-"))
+    atexit.register(shutil.rmtree, site, ignore_errors=True)
+    site.chmod(0o755)
+    for dist in _runtime_distributions():
+        for f in dist.files or []:  # type: ignore[attr-defined]
+            src = Path(dist.locate_file(f))  # type: ignore[attr-defined]
+            if ".." in Path(f).parts or not src.is_file():
+                continue  # console scripts live outside site-packages
+            dst = site / f
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dst)
+    package = Path(aes_tracker.__file__).parent
+    shutil.copytree(package, site / "aes_tracker", ignore=shutil.ignore_patterns("__pycache__"))
+    bundled = site / "aes_tracker" / "bundled" / "commitments.toml"
+    if not bundled.exists():  # an editable install: what the wheel would ship
+        bundled.parent.mkdir()
+        shutil.copyfile(DATA, bundled)
+    compileall.compile_dir(site, quiet=2)  # nobody could not write the bytecode
+    for folder, dirs, files in os.walk(site):
+        for name in dirs:
+            os.chmod(os.path.join(folder, name), 0o755)
+        for name in files:
+            os.chmod(os.path.join(folder, name), 0o644)
+    # -S: nothing from the interpreter's own site-packages, only the copy.
+    _REACHABLE = ([python, "-S", "-m", "aes_tracker"], str(site))
+    return _REACHABLE
+
+
 def as_user(
     argv: list[str], folder: Path, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run the installed CLI as that normal user, with its own HOME in `folder`."""
-    prefix: list[str] = []
-    if os.geteuid() == 0:
-        prefix = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+    """Run the CLI as that normal user, with its own HOME in `folder`."""
     full = {**bare_env(folder), "HOME": str(folder), **(env or {})}
     for var in ("XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
         full[var] = str(folder / var.lower())
+    command = installed_cmd()
+    if os.geteuid() == 0:
+        reachable, full["PYTHONPATH"] = _reachable_command()
+        command = [*_as_nobody(), *reachable]
     return subprocess.run(
-        [*prefix, *installed_cmd(), *argv],
+        [*command, *argv],
         env=full,
         cwd=folder,
         capture_output=True,

@@ -337,3 +337,57 @@ def test_the_reports_changed_section_shows_each_partys_change(fx: Cli) -> None:
         "- 2026-06-01 `dev-split`: Niger: `in_progress` (confirmed) by tester: status confirmed as "
         "in_progress\n" in md
     )
+
+
+# ---- names check refuses (issue 22, item 11) ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "message"),
+    [
+        (
+            'members = [\n    "Burkina Faso",\n    "Mali",\n    "Niger",\n]',
+            'members = "Mali"',
+            11,
+            "groups.AES.members: must be a list of strings",
+        ),
+        (
+            'parties = [\n    "AES",\n',
+            'parties = [\n    "",\n    "AES",\n',
+            2,
+            "parties: '': a party's name must not be blank",
+        ),
+        (
+            '    "Mali",\n    "Niger",\n    "Russia",\n]',
+            '    "Mali",\n    "mali",\n    "Niger",\n    "Russia",\n]',
+            2,
+            "parties: 'mali' and 'Mali' differ only in case: write one name, one way",
+        ),
+        (
+            '    "Niger",\n    "Russia",\n]',
+            '    "Niger",\n    "Russia",\n    "Niger",\n]',
+            2,
+            "parties: 'Niger' is listed twice",
+        ),
+    ],
+    ids=["members-a-string", "blank-party", "case-twin", "twice"],
+)
+def test_check_refuses_party_names_that_mean_two_things(
+    datafile: Path, old: str, new: str, line: int, message: str
+) -> None:
+    """check accepted each: the matrix (which reads the groups without checking them) and
+    `status --party` then disagreed on who is a member."""
+    text = datafile.read_text(encoding="utf-8")
+    assert old in text
+    datafile.write_text(text.replace(old, new, 1), encoding="utf-8")
+    cli = Cli(datafile)
+    r = cli("check")
+    assert r.exit_code == 1, r.output
+    errors = [ln for ln in r.stderr.splitlines() if ln.startswith("error: ")]
+    assert errors, r.output
+    assert errors[0].startswith(f"error: {datafile}:{line}:"), errors[0]
+    assert errors[0].endswith(message), errors[0]
+    # And the other commands refuse it too, in one line, rather than read it two ways.
+    r = cli("stats", "--matrix", "--by", "member")
+    assert r.exit_code == 2, r.output
+    assert r.stderr.startswith(f"error: {datafile}:{line}:")

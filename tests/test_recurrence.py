@@ -3,6 +3,7 @@ rotation and the sessions recorded, never of the previous due date."""
 
 from __future__ import annotations
 
+import tomllib
 from datetime import date, timedelta
 
 import pytest
@@ -11,6 +12,8 @@ from hypothesis import strategies as st
 
 from aes_tracker.domain.recurrence import check_rule, schedule, slots
 from aes_tracker.errors import DateError
+
+from .conftest import Cli
 
 START = date(2025, 4, 3)
 HOSTS = ("Russia", "AES member state")
@@ -74,3 +77,51 @@ def test_the_schedule_depends_on_the_set_of_sessions_only(days: list[int], rnd: 
     assert (a.next_due, a.next_host) == (b.next_due, b.next_host)
     if sessions:
         assert a.next_due is not None and a.next_due > max(sessions) - timedelta(days=183)
+
+
+# ---- a new rule is a new schedule (issue 22, item 9) ------------------------------------------
+
+
+def test_edit_recur_recomputes_the_schedule_from_the_new_rule(cli: Cli) -> None:
+    """`edit --recur` left the due date on the old rule, and check passed."""
+    r = cli("edit", "inst-annual", "--recur", "FREQ=YEARLY;INTERVAL=2")
+    assert r.exit_code == 0, r.output
+    assert "due: 2026-04-03 → 2027-04-03" in r.stdout
+    c = tomllib.loads(cli.bytes().decode())["commitments"]["inst-annual-consultations"]
+    assert c["due"] == date(2027, 4, 3)
+    assert c["history"][-1]["changes"] == [
+        "recur: yearly → FREQ=YEARLY;INTERVAL=2",
+        "due: 2026-04-03 → 2027-04-03",
+    ]
+    assert cli("check").exit_code == 0
+    # And back: the yearly slot after the session of 2025 again.
+    assert cli("edit", "inst-annual", "--recur", "yearly").exit_code == 0
+    c = tomllib.loads(cli.bytes().decode())["commitments"]["inst-annual-consultations"]
+    assert c["due"] == date(2026, 4, 3)
+
+
+def test_edit_recur_with_a_due_date_moves_that_session(cli: Cli) -> None:
+    r = cli("edit", "inst-annual", "--recur", "FREQ=YEARLY;INTERVAL=2", "--due", "2027-06-01")
+    assert r.exit_code == 0, r.output
+    c = tomllib.loads(cli.bytes().decode())["commitments"]["inst-annual-consultations"]
+    assert (c["due"], c["original_due"]) == (date(2027, 6, 1), date(2027, 4, 3))
+    assert cli("check").exit_code == 0
+
+
+def test_check_finds_a_due_date_off_its_rule(cli: Cli) -> None:
+    text = cli.bytes().decode()
+    cli.path.write_text(text.replace('recur = "yearly"', 'recur = "FREQ=YEARLY;INTERVAL=2"'))
+    line = text[: text.index('due = 2026-04-03\ndue_reason = "Not a date')].count("\n") + 1
+    r = cli("check")
+    assert r.exit_code == 1, r.output
+    assert r.output.splitlines()[0] == (
+        f"error: {cli.path}:{line}:7: commitments.inst-annual-consultations.due: is 2026-04-03, "
+        "but its rule (FREQ=YEARLY;INTERVAL=2) and the sessions recorded give 2027-04-03"
+    )
+    # Only check says so: the other commands still read the file, and a session sets it right.
+    assert cli("list").exit_code == 0
+
+
+def test_check_accepts_a_moved_session(cli: Cli) -> None:
+    assert cli("edit", "inst-annual", "--due", "2026-06-15").exit_code == 0
+    assert cli("check").exit_code == 0

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 from datetime import date
 from pathlib import Path
 
-from aes_tracker.domain.model import check_document
+from aes_tracker.domain.model import check_document, summarize
 from aes_tracker.domain.stats import compliance, status_score
 
 from .conftest import Cli
@@ -112,3 +112,72 @@ def test_timeline_shows_consultations_with_host(cli: Cli) -> None:
     text = cli("timeline", "--months", "12").stdout
     assert "● 2026-04-03 inst-annual-consultations (overdue, host: AES member state)" in text
     assert "2026-11 ◀ now" in text
+
+
+# ---- a commitment of many parties (issue 22, item 14) ------------------------------------------
+
+
+def _many_parties(path: Path, n: int) -> Path:
+    """One overdue commitment of a group (Bloc, 1,000 members) and `n` parties; Bloc assessed
+    done, one member (P00005) and one other party (P01500) their own."""
+    names = [f"P{i:05d}" for i in range(n)]
+    listed = ", ".join(f'"{x}"' for x in names)
+    members = ", ".join(f'"{x}"' for x in names[:1000])
+    path.write_text(
+        f'schema = 1\nparties = ["Bloc", {listed}]\n\n[groups.Bloc]\nmembers = [{members}]\n'
+        '\n[sources.s]\ntitle = "Communiqué"\ndate = 2025-04-03\n'
+        f'\n[commitments.c]\ntitle = "c"\ncategory = "security"\nparties = ["Bloc", {listed}]\n'
+        'source = "s"\nquote = "q"\nstatus = "pending"\ndue = 2026-01-01\n'
+        '\n[[commitments.c.history]]\non = 2025-04-03\nstatus = "pending"\nevent = "recorded"\n'
+        '\n[[commitments.c.history]]\non = 2026-02-01\nstatus = "done"\nevent = "status"\n'
+        'party = "Bloc"\n'
+        '\n[[commitments.c.history]]\non = 2026-02-02\nstatus = "partial"\nevent = "status"\n'
+        'party = "P00005"\n'
+        '\n[[commitments.c.history]]\non = 2026-02-03\nstatus = "in_progress"\n'
+        'event = "status"\nparty = "P01500"\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_stats_by_party_of_a_commitment_of_twenty_thousand_parties(tmp_path: Path) -> None:
+    """Each party counts with its own status, its group's, or the commitment's: the result on a
+    big case (it took about 25 s; the time is the benchmark's business, not a test's)."""
+    n = 20_000
+    path = _many_parties(tmp_path / "many.toml", n)
+    r = Cli(path)("stats", "--format", "json")
+    assert r.exit_code == 0, r.output
+    got = {g["group"]: g for g in json.loads(r.stdout)["groups"]}
+    assert len(got) == n + 1
+    expected = {"Bloc": ("done", 1), "P00005": ("partial", 0), "P01500": ("in_progress", -1)}
+    for i in range(1000):
+        expected.setdefault(f"P{i:05d}", ("done", 1))  # from Bloc
+    for name, g in got.items():
+        status, score = expected.get(name, ("pending", -1))  # the commitment's, overdue
+        assert g["total"] == 1, name
+        assert g["by_status"][status] == 1, name
+        assert g["score"] == score, name
+
+
+def test_stats_reads_a_commitments_assessments_once_not_once_per_party(tmp_path: Path) -> None:
+    """Linear, shown without a clock: the per-party statuses of a commitment are worked out
+    from its assessments read once (they were read, and made a dict, once per party)."""
+    from aes_tracker.domain.model import Catalog, Summary
+
+    doc, problems = check_document(
+        tomllib.loads(_many_parties(tmp_path / "m.toml", 2000).read_text())
+    )
+    assert problems == []
+    reads = []
+
+    class Counted(Summary):
+        @property
+        def assessments(self) -> tuple[tuple[str, str], ...]:  # type: ignore[override]
+            reads.append(1)
+            return super().assessments
+
+    c = Counted(*summarize(doc.commitments["c"]))
+    catalog = Catalog(doc.sources, {"c": c}, doc.parties, doc.groups)
+    out = compliance(catalog, date(2026, 11, 28), "party")
+    assert len(out["groups"]) == 2001
+    assert len(reads) <= 2

@@ -31,6 +31,7 @@ from aes_tracker.domain.model import (
     Document,
     change_value,
     check_document,
+    check_evidence_value,
     check_text,
     each_party,
     escape_controls,
@@ -484,7 +485,7 @@ def _read_party_csv(text: str, name: str) -> list[dict[str, Any]]:
                     "by": check_text((r.get("by") or "").strip(), "by", blank_ok=True),
                     "note": check_text(r.get("note") or "", "note", blank_ok=True),
                     "evidence": [
-                        check_text(u.strip(), "evidence")
+                        check_evidence_value(check_text(u.strip(), "evidence"))
                         for u in (r.get("evidence") or "").split(";")
                         if u.strip()
                     ],

@@ -56,7 +56,14 @@ def set_language(lang: str) -> None:
     try:
         with open(LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.mo", "rb") as f:
             _current = _gettext.GNUTranslations(f)
-    except OSError:
+    # A catalogue missing, with a bad magic number (OSError), a bad header (ValueError), or
+    # empty or cut short (struct.error, tested by name: `struct` is not imported on `list`'s
+    # path for this): English rather than a traceback in every command.
+    except (OSError, ValueError, LookupError):
+        _current = _gettext.NullTranslations()
+    except Exception as e:
+        if type(e).__module__ != "struct" or type(e).__name__ != "error":
+            raise
         _current = _gettext.NullTranslations()
 
 

@@ -747,6 +747,7 @@ def emit(
         output=Path(output) if output else None,
         forbidden=forbidden,
         excel=excel,
+        like=s.location.path,  # outputs are no less private than the data file
     )
 
 

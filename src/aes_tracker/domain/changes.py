@@ -10,6 +10,7 @@ flag in front.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -30,6 +31,7 @@ from aes_tracker.domain.model import (
     check_id,
     check_text,
     concerned,
+    evidence_kind,
     expand,
     party_status,
     shown,
@@ -189,7 +191,8 @@ def check_evidence(
     out = []
     for v in values:
         v = check_text(v.strip(), "evidence")
-        if re.match(r"^https?://[^\s/$.?#][^\s]*$", v, re.I) or ("://" not in v and exists(v)):
+        kind = evidence_kind(v)
+        if kind == "url" or (kind == "path" and exists(v)):
             out.append(v)
         else:
             raise TrackerError(
@@ -833,6 +836,11 @@ def edit(
         elif key == "recur" and value:
             check_rule(value)
         setv(key, value)
+    if t.get("recur") and t.get("recur") != c.recur:
+        # A new rule is a new schedule: the next due date (and host, or the end of the series)
+        # from the rule and the sessions recorded, as after a session. A --due given with it is
+        # then a moved session, below.
+        done += reschedule(t, dataclasses.replace(c, recur=t["recur"]))
     if add_parties or remove_parties:
         current = list(t.get("parties", []))
         for p in _check_parties(d, add_parties, "add_party"):
@@ -908,8 +916,8 @@ def _edit_echo(done: Sequence[Change], given: Iterable[str]) -> str:
     """What `edit` says it did: the fields given, old → new, and the names of the fields it
     cleared as a consequence (the history keeps their old values in full)."""
     asked = set(given)
-    said = [c for c in done if c.field in asked]
-    cleared = [c.field for c in done if c.field not in asked]
+    said = [c for c in done if c.field in asked or c.after]
+    cleared = [c.field for c in done if c.field not in asked and not c.after]
     text = changes_text(said)
     if cleared:
         text += ("; " if text else "") + _("cleared: {fields}").format(fields=", ".join(cleared))

@@ -38,6 +38,16 @@ def _rule(rule: str, start: date) -> Any:
 
     dt = datetime(start.year, start.month, start.day)
     r = rule.strip()
+    # One line, no blanks inside: dateutil reads "FREQ=YEARLY\nFREQ=MONTHLY" as two rules (and
+    # iCalendar then writes an empty RRULE), and "yearly\n" would not be the word yearly to
+    # every other reader of the file.
+    if r != rule or any(ch.isspace() for ch in r):
+        escaped = rule.replace("\n", "\\n").replace("\t", "\\t").replace("\r", "\\r")
+        raise DateError(
+            _("'{value}' is not a recurrence").format(value=escaped),
+            hint=_("write yearly, or an RRULE such as FREQ=YEARLY;INTERVAL=2"),
+            field="recur",
+        )
     if r.lower() == "yearly":
         return rrule.rrule(rrule.YEARLY, dtstart=dt)
     body = r[6:] if r.upper().startswith("RRULE:") else r

@@ -30,7 +30,7 @@ from aes_tracker.domain.model import (
     Summary,
     categories,
     is_open,
-    party_status,
+    party_statuses,
     score,
     statuses,
 )
@@ -48,7 +48,7 @@ def status_score(status: str, due: date | None, today: date) -> int | None:
 def _keys(c: Summary, by: str, groups: Groups) -> Iterable[tuple[str, str]]:
     """The groups a commitment counts in, each with the status it counts with there."""
     if by == "party":
-        return ((p, party_status(c, p, groups).status) for p in c.parties)
+        return ((ps.party, ps.status) for ps in party_statuses(c, c.parties, groups))
     if by == "category":
         return ((c.category, c.status),)
     return ((c.source, c.status),)

@@ -233,6 +233,7 @@ def emit(
     output: Path | None = None,
     forbidden: tuple[Path, ...] = (),
     excel: bool = False,
+    like: Path | None = None,
 ) -> None:
     """Render `payload` in `fmt` and write it, in one place: to `output` (atomically) when given,
     else to the stream. A machine format is rendered in English whatever the language, so that
@@ -248,8 +249,8 @@ def emit(
         from aes_tracker.i18n import untranslated
 
         with untranslated():
-            return _emit(out, kind, fmt, payload, output, forbidden)
-    return _emit(out, kind, fmt, payload, output, forbidden)
+            return _emit(out, kind, fmt, payload, output, forbidden, like)
+    return _emit(out, kind, fmt, payload, output, forbidden, like)
 
 
 def _emit(
@@ -259,6 +260,7 @@ def _emit(
     payload: Any,
     output: Path | None,
     forbidden: tuple[Path, ...],
+    like: Path | None,
 ) -> None:
     data = renderer(kind, fmt)(payload, out)
     if output is not None:
@@ -267,7 +269,10 @@ def _emit(
         if not isinstance(data, str | bytes):
             data = "".join(data)
         write_output(
-            output, data.encode("utf-8") if isinstance(data, str) else data, forbidden=forbidden
+            output,
+            data.encode("utf-8") if isinstance(data, str) else data,
+            forbidden=forbidden,
+            like=like,
         )
         return
     if isinstance(data, bytes):

@@ -8,6 +8,7 @@ its cells; and last, the columns in panels, one under the other, each as wide as
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -51,8 +52,9 @@ def abbreviations(names: Sequence[str], width: int = CELL_W) -> dict[str, str]:
         words = n.split()
         candidates = ["".join(w[0] for w in words).upper()] if len(words) > 1 else []
         candidates += [n[:k].rstrip() for k in range(3, width + 1)]
-        candidates += [f"{n[: width - 2]}{i}" for i in range(1, 100)]
-        short = next(c for c in candidates if c and c not in taken)
+        # Then numbered, without end: a hundred parties of one long prefix (ran out at 99).
+        numbered = (f"{n[: max(1, width - len(str(i)))]}{i}" for i in itertools.count(1))
+        short = next(c for c in itertools.chain(candidates, numbered) if c and c not in taken)
         taken.add(short)
         out[n] = short
     return out

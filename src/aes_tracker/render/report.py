@@ -9,7 +9,7 @@ import textwrap
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from aes_tracker.domain.model import EMPTY, parse_change
+from aes_tracker.domain.model import EMPTY, parse_change, web_url
 from aes_tracker.domain.report import SECTIONS
 from aes_tracker.i18n import (
     _,
@@ -279,8 +279,11 @@ def _change_detail_html(x: Mapping[str, Any]) -> str:
         bits.append(_e(x["note"]))
     per_party = party_change(x) is not None  # its status change is in the Event column
     bits += [_e(c) for c in x["changes"] if not (per_party and c.startswith("status: "))]
+    # Only an http(s) URL becomes a link; anything else (a local path, or a scheme a hand
+    # edit let in) is text, so that no `javascript:` or `data:` link can ever be live.
     bits += [
-        _e(_("evidence: {url}").format(url="")) + f'<a href="{_e(u)}">{_e(u)}</a>'
+        _e(_("evidence: {url}").format(url=""))
+        + (f'<a href="{_e(u)}">{_e(u)}</a>' if web_url(u) else _e(u))
         for u in x["evidence"]
     ]
     return "<br>".join(bits)

@@ -17,6 +17,7 @@ from aes_tracker.domain.model import (
     check_document,
     context_of,
     dotted,
+    schedule_problems,
 )
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _
@@ -90,6 +91,8 @@ def check_file(loc: Location) -> CheckResult:
     text = decode(raw_bytes, shown)
     raw = parse(text, shown)
     doc, problems = check_document(raw)
+    for c in doc.commitments.values():
+        problems += schedule_problems(c)
     if problems:
         index = KeyIndex(text)
         result.errors = [index.error(p, shown) for p in problems]
@@ -170,7 +173,9 @@ def _by_section(raw_bytes: bytes, shown: str, result: CheckResult) -> bool:
             result.sources = len(top.sources)
         else:
             assert ctx is not None
-            _full, problems = check_commitment(section.id, table, ctx)
+            full, problems = check_commitment(section.id, table, ctx)
+            if full is not None:
+                problems += schedule_problems(full)
             count += 1
         if problems:
             index = KeyIndex(text)

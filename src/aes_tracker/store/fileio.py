@@ -628,12 +628,87 @@ def sweep_private(folder: Path) -> None:
 # ---- other outputs -----------------------------------------------------------------------------
 
 
-def write_output(path: Path, content: bytes, *, forbidden: tuple[Path, ...]) -> None:
+_MAX_LINKS = 40  # the kernel's limit on links followed in one path
+
+
+def _output_target(path: Path, shown: str) -> Path:
+    """Where an output path leads, its links followed the way the kernel follows them for a
+    shell's `>` under `fs.protected_symlinks`: a link in a sticky folder that others may write
+    (/tmp) is followed only when it belongs to the caller or to the folder's owner. Otherwise
+    another user could plant `/tmp/report.html -> /root/.ssh/authorized_keys` and have the
+    replace land there. Raises OSError for a loop (ELOOP) or a name too long, as the kernel
+    would."""
+    done = Path("/")
+    todo = list(Path(os.path.abspath(path)).parts[1:])
+    links = 0
+    while todo:
+        name = todo.pop(0)
+        if name in ("", "."):
+            continue
+        if name == "..":
+            done = done.parent
+            continue
+        step = done / name
+        try:
+            st = os.lstat(step)
+        except FileNotFoundError:
+            done = step  # the rest does not exist yet: the write will say which folder is missing
+            continue
+        if not stat.S_ISLNK(st.st_mode):
+            done = step
+            continue
+        links += 1
+        if links > _MAX_LINKS:
+            raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), str(path))
+        folder = os.stat(done)
+        sticky_shared = folder.st_mode & stat.S_ISVTX and folder.st_mode & stat.S_IWOTH
+        if sticky_shared and st.st_uid not in (os.geteuid(), folder.st_uid):
+            raise TrackerError(
+                _(
+                    "is a symbolic link another user made in a shared folder ({folder}); "
+                    "aes-tracker does not follow it"
+                ).format(folder=done),
+                path=shown,
+                field="output",
+            )
+        link = os.readlink(step)
+        if not todo and not os.path.lexists(done / link) and os.path.exists(step):
+            # A link only the kernel can follow (/dev/stdout -> /proc/self/fd/1 -> pipe:[...]).
+            return step
+        if os.path.isabs(link):
+            done = Path("/")
+        todo = list(Path(link).parts) + todo
+        if todo and todo[0] == "/":
+            todo.pop(0)
+    return done
+
+
+def _mode_cap(like: Path | None) -> int:
+    """The mode bits an output may have: at most the data file's (a report of a 0600 file is
+    as private as the file), 0o666 when there is none."""
+    if like is None:
+        return 0o666
+    try:
+        return stat.S_IMODE(os.stat(like).st_mode) & 0o666
+    except OSError:
+        return 0o666
+
+
+def write_output(
+    path: Path, content: bytes, *, forbidden: tuple[Path, ...], like: Path | None = None
+) -> None:
     """`--output FILE`: replace FILE atomically, so a mail job never sends half a report. A path
     that resolves to one of `forbidden` (the data file, its lock, the journal) is refused: an
-    export must never overwrite the data it came from, bypassing the lock and the undo journal."""
+    export must never overwrite the data it came from, bypassing the lock and the undo journal.
+    Links are followed as the kernel would (see `_output_target`); the file gets at most the
+    mode bits of `like` (the data file) and the umask."""
     shown = str(path)
-    target = Path(os.path.realpath(path))
+    try:
+        target = _output_target(path, shown)
+    except OSError as e:
+        raise TrackerError(
+            _("cannot write: {reason}").format(reason=e.strerror or e), path=shown, field="output"
+        ) from None
     for f in forbidden:
         f_real = Path(os.path.realpath(f))
         if target == f_real or f_real in target.parents:
@@ -642,12 +717,21 @@ def write_output(path: Path, content: bytes, *, forbidden: tuple[Path, ...]) -> 
                 path=shown,
                 field="output",
             )
-    if os.path.isdir(target):
+    cap = _mode_cap(like)
+    try:
+        st: os.stat_result | None = os.stat(target)
+    except FileNotFoundError:
+        st = None
+    except OSError as e:
+        raise TrackerError(
+            _("cannot write: {reason}").format(reason=e.strerror or e), path=shown, field="output"
+        ) from None
+    if st is not None and stat.S_ISDIR(st.st_mode):
         raise TrackerError(_("is a directory"), path=shown, field="output")
-    if os.path.exists(target) and not os.path.isfile(target):
+    if st is not None and not stat.S_ISREG(st.st_mode):
         # /dev/stdout, a FIFO, a device: write into it; replacing it would replace the node.
         try:
-            with open(path, "wb") as node:
+            with open(target, "wb") as node:
                 node.write(content)
         except OSError as e:
             raise TrackerError(
@@ -657,11 +741,12 @@ def write_output(path: Path, content: bytes, *, forbidden: tuple[Path, ...]) -> 
     if not os.path.isdir(target.parent):
         raise TrackerError(_("no such folder"), path=shown, field="output")
     sweep_temps(target, only_dead=True)
-    try:
-        st = os.stat(target)
-        mode: int | None = stat.S_IMODE(st.st_mode)
-    except FileNotFoundError:
-        mode = None
+    if st is not None:
+        mode = stat.S_IMODE(st.st_mode) & (cap | 0o7111)
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask & cap
     try:
         tmp = _write_temp(target, content, mode, None)
         try:

@@ -29,17 +29,118 @@ from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import N_, _
 
 
-def toml() -> ModuleType:
+def toml() -> Reader:
     """The TOML reader: tomli's compiled wheel where installed (the same parser as the standard
-    library's tomllib, about 1.6× faster, with error positions as attributes), else tomllib."""
-    try:
-        import tomli
+    library's tomllib, about 1.6× faster, with error positions as attributes), else tomllib;
+    behind the one guard every read of the file goes through (`Reader`)."""
+    global _reader
+    if _reader is None:
+        mod: ModuleType
+        try:
+            import tomli
 
-        return tomli
-    except ImportError:  # pragma: no cover - tomli is a dependency; this is the fallback
-        import tomllib
+            mod = tomli
+        except ImportError:  # pragma: no cover - tomli is a dependency; this is the fallback
+            import tomllib
 
-        return tomllib
+            mod = tomllib
+        _reader = Reader(mod)
+    return _reader
+
+
+# What a document may hold beyond what the parser checks: the canonical file nests five deep
+# (commitments, ID, history, entry, changes), so 32 is far beyond any real file, and far below
+# where writing it (tomli-w recurses) or merging it would run out of stack.
+MAX_DEPTH = 32
+_LONG_INT_RE = re.compile(r"(?<![\w.\"'])[+-]?\d(?:_?\d){4300}")
+
+# Their messages, as the parser's own are (in English, translated where they are shown).
+TOO_DEEP = "Nested too deeply"
+LONG_INT = "An integer has more than 4,300 digits"
+BAD_INSTANT = "Date-time out of range"
+_LIMITS = {
+    TOO_DEEP: N_("arrays or tables nested more than 32 deep"),
+    LONG_INT: N_("an integer has more than 4,300 digits"),
+    BAD_INSTANT: N_("a date-time whose UTC time is before year 1 or after 9999"),
+}
+
+
+class Reader:
+    """`loads` and `TOMLDecodeError`, as the parser's module has them, with three things the
+    parser lets through refused as decode errors with their position, so that each caller's
+    existing handling (a section that does not parse falls back to the whole file, whose error
+    is shown with its line) covers them: an integer too long for Python to convert (a
+    ValueError that is not a decode error), nesting deep enough to exhaust the stack of the
+    writer or the merge driver, and an offset date-time whose UTC time does not exist."""
+
+    def __init__(self, mod: ModuleType) -> None:
+        self._mod = mod
+        self.TOMLDecodeError: type[ValueError] = mod.TOMLDecodeError
+
+    def _error(self, msg: str, text: str, pos: int) -> ValueError:
+        if self._mod.__name__ == "tomli":
+            return self.TOMLDecodeError(msg, text, pos)
+        line = text.count("\n", 0, pos) + 1
+        col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+        return self.TOMLDecodeError(f"{msg} (at line {line}, column {col})")
+
+    def loads(self, text: str) -> dict[str, Any]:
+        try:
+            doc: dict[str, Any] = self._mod.loads(text)
+        except self.TOMLDecodeError:
+            raise
+        except ValueError as e:  # int() past sys.get_int_max_str_digits()
+            if "integer string conversion" not in str(e):
+                raise
+            m = _LONG_INT_RE.search(text)
+            raise self._error(LONG_INT, text, m.start() if m else 0) from None
+        bad = _out_of_bounds(doc)
+        if bad is not None:
+            what, keys = bad
+            line = key_line(text, keys) or 1
+            pos = 0
+            for _n in range(line - 1):
+                pos = text.index("\n", pos) + 1
+            raise self._error(what, text, pos)
+        return doc
+
+
+_reader: Reader | None = None
+
+
+def _out_of_bounds(doc: dict[str, Any]) -> tuple[str, Keys] | None:
+    """The first value nested too deeply or an offset date-time with no UTC time, and the keys
+    that lead to it; None when there is none. One pass without recursion (a deep document is
+    what it looks for); the keys are worked out only for a problem found."""
+    from datetime import UTC, datetime
+
+    # Each entry: the container, its depth, the entry it is in, and its key there.
+    stack: list[tuple[Any, int, Any, Any]] = [(doc, 0, None, None)]
+    while stack:
+        entry = stack.pop()
+        obj, depth = entry[0], entry[1]
+        for k, v in obj.items() if type(obj) is dict else enumerate(obj):
+            t = type(v)  # the parser's own types, exactly: the fastest test for a 10 MB file
+            if t is str:
+                continue
+            if t is dict or t is list:
+                if depth + 1 > MAX_DEPTH:
+                    return TOO_DEEP, _keys_of(entry, k)
+                stack.append((v, depth + 1, entry, k))
+            elif t is datetime and v.tzinfo is not None and v.year in (1, 9999):
+                try:
+                    v.astimezone(UTC)
+                except OverflowError:
+                    return BAD_INSTANT, _keys_of(entry, k)
+    return None
+
+
+def _keys_of(entry: tuple[Any, int, Any, Any], key: Any) -> Keys:
+    keys = [key]
+    while entry[2] is not None:
+        keys.append(entry[3])
+        entry = entry[2]
+    return tuple(reversed(keys))  # KeyIndex finds its line, or that of the nearest key above
 
 
 @dataclass(frozen=True)
@@ -127,7 +228,7 @@ def parse(text: str, path: str) -> dict[str, Any]:
     words (the parser's own message names what it expected)."""
     mod = toml()
     try:
-        return mod.loads(text)  # type: ignore[no-any-return]
+        return mod.loads(text)
     except mod.TOMLDecodeError as e:
         raise _decode_error(e, text, path) from None
     except RecursionError:
@@ -144,6 +245,8 @@ def _decode_error(e: Exception, text: str, path: str) -> TrackerError:
         msg = msg[: m.start()]
         if line is None:
             line, col = int(m.group(1)), int(m.group(2))
+    if msg in _LIMITS:  # valid TOML, beyond what the tool can hold
+        return TrackerError(_(_LIMITS[msg]), path=path, line=line, col=col)
     m = _EOF_RE.search(msg)
     if m:
         msg = msg[: m.start()]
