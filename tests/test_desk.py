@@ -111,7 +111,7 @@ def test_init_merge_writes_the_attributes_and_config_once_and_says_so(tmp_path: 
     attr = git(repo, "check-attr", "merge", "--", REL).stdout
     assert attr.strip() == f"{REL}: merge: aes-tracker"
     driver = git(repo, "config", "merge.aes-tracker.driver").stdout.strip()
-    assert driver.endswith(" merge-file %O %A %B %P")
+    assert driver.endswith(" merge-file -- %O %A %B %P")
     again = c.cli("git", "init-merge")
     assert again.exit_code == 0
     assert again.stdout.splitlines() == [
@@ -588,3 +588,117 @@ def test_three_analysts_twenty_changes_each_lose_nothing(tmp_path: Path) -> None
             git(c.path, "rev-parse", "HEAD").stdout
             == git(c.path, "rev-parse", "origin/main").stdout
         )
+
+
+# ---- the merge path: a merge the driver did not finish is never committed ------------------------
+
+
+def _diverged(tmp_path: Path) -> tuple[Clone, Clone]:
+    """Two clones whose changes merge cleanly; a's is on the remote, b's committed only in b."""
+    a, b = make_desk(tmp_path, 2)
+    assert a.cli("--git", "note", "sec-targ", "a's note", by="awa").exit_code == 0
+    assert a.cli("sync").exit_code == 0
+    assert b.cli("--git", "note", "dev-infra", "b's note", by="ivan").exit_code == 0
+    return a, b
+
+
+@pytest.mark.parametrize(
+    "driver",
+    [
+        "/gone/after/a/reinstall/aes-tracker merge-file -- %O %A %B %P",  # a stale path
+        "sh -c 'kill -KILL $$'",  # killed (kill -9, the OOM killer) before it wrote anything
+    ],
+)
+def test_a_driver_that_did_not_finish_is_never_committed_as_ours(
+    tmp_path: Path, driver: str
+) -> None:
+    a, b = _diverged(tmp_path)
+    git(b.path, "config", "merge.aes-tracker.driver", driver)
+    r = b.cli("sync", by="ivan")
+    # sync merges the file itself from git's three versions, and says the driver failed.
+    assert r.exit_code == 0, r.output
+    assert r.stdout.splitlines()[-1] == "synced with origin/main: 1 received, 2 sent"
+    assert r.stderr.splitlines() == [
+        f"warning: the merge driver did not finish the merge of {REL}: aes-tracker merged it "
+        "itself",
+        "hint: set the driver up again: aes-tracker git init-merge",
+    ]
+    assert "a's note" in b.text() and "b's note" in b.text()
+    assert b.cli("check").exit_code == 0
+    assert a.cli("sync").exit_code == 0
+    assert "b's note" in a.text() and "a's note" in a.text()
+
+
+def test_a_merge_left_by_a_failed_driver_is_merged_again_not_committed(tmp_path: Path) -> None:
+    # A plain `git pull` with a driver that fails: git leaves our version alone in the file,
+    # marked unmerged. The next sync must not commit that (the colleague's note would be gone).
+    _a, b = _diverged(tmp_path)
+    git(b.path, "config", "merge.aes-tracker.driver", "false")
+    assert git(b.path, "pull", "--no-rebase", "-q", check=False).returncode != 0
+    assert "a's note" not in b.text()
+    r = b.cli("sync", by="ivan")
+    assert r.exit_code == 0, r.output
+    assert "a's note" in b.text() and "b's note" in b.text()
+    assert git(b.path, "status", "--porcelain", "--", REL).stdout == ""
+    merged = git(b.path, "show", f"HEAD:{REL}").stdout
+    assert "a's note" in merged and "b's note" in merged
+
+
+def test_a_data_file_named_like_an_option_merges(tmp_path: Path) -> None:
+    # git passes %P as it is: without `--` before it, `-x` would be read as an option.
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    clones = []
+    for name in ("a", "b"):
+        git(tmp_path, "clone", "-q", str(remote), name)
+        clones.append(tmp_path / name)
+    a, b = (Cli(p / "-x") for p in clones)
+    shutil.copyfile(DATA, a.path)
+    assert a("git", "init-merge").exit_code == 0
+    driver = git(clones[0], "config", "merge.aes-tracker.driver").stdout.strip()
+    assert driver.endswith(" merge-file -- %O %A %B %P")
+    git(clones[0], "add", "-A")
+    git(clones[0], "commit", "-q", "-m", "start")
+    git(clones[0], "push", "-q", "origin", "main")
+    git(clones[1], "pull", "-q")
+    assert b("git", "init-merge").exit_code == 0
+    assert a("--git", "note", "sec-targ", "a's note").exit_code == 0
+    assert a("sync").exit_code == 0
+    assert b("--git", "note", "dev-infra", "b's note").exit_code == 0
+    r = b("sync")
+    assert (r.exit_code, r.stderr) == (0, ""), r.output
+    text = b.path.read_text(encoding="utf-8")
+    assert "a's note" in text and "b's note" in text
+
+
+def test_init_merge_updates_a_driver_line_without_the_separator(tmp_path: Path) -> None:
+    (c,) = make_desk(tmp_path, 1)
+    new = git(c.path, "config", "merge.aes-tracker.driver").stdout.strip()
+    old = new.replace(" -- %O", " %O")
+    git(c.path, "config", "merge.aes-tracker.driver", old)
+    r = c.cli("git", "init-merge")
+    assert r.exit_code == 0
+    assert f"git config merge.aes-tracker.driver: set to {new} (was {old})" in r.stdout
+    assert git(c.path, "config", "merge.aes-tracker.driver").stdout.strip() == new
+
+
+def test_a_driver_that_cannot_read_an_input_stops_sync_with_exit_2_and_both_versions(
+    tmp_path: Path,
+) -> None:
+    a, b = _diverged(tmp_path)
+    # A colleague commits (by hand, past the tool) a file that does not read.
+    a.data.write_text(a.text().replace('title = "', 'title = "unclosed\n', 1), encoding="utf-8")
+    git(a.path, "commit", "-q", "-am", "broken by hand")
+    git(a.path, "push", "-q", "origin", "main")
+    ours = git(b.path, "show", f"HEAD:{REL}").stdout
+    for _round in range(2):  # and again: it is never committed
+        r = b.cli("sync", by="ivan")
+        assert r.exit_code == 2, r.output
+        first = r.stderr.splitlines()[0]
+        assert first.startswith(f"error: {REL}:") and first.endswith("(their version)"), first
+        assert "both versions" in r.stderr.splitlines()[1]
+        assert "Traceback" not in r.output
+        assert git(b.path, "status", "--porcelain", "--", REL).stdout.startswith("UU ")
+        kept = b.text()
+        assert kept.startswith("<<<<<<< ours\n" + ours) and "unclosed" in kept
+    assert git(b.path, "show", f":2:{REL}").stdout == ours

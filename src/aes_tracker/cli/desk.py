@@ -54,7 +54,7 @@ def merge_file(
 
     Example: aes-tracker merge-file base.toml ours.toml theirs.toml data/commitments.toml
     """
-    from aes_tracker.desk.merge import merge_bytes
+    from aes_tracker.desk.merge import both_whole, merge_bytes
     from aes_tracker.store.fileio import read_file, write_output
 
     shown = path or ours
@@ -63,10 +63,7 @@ def merge_file(
         result = merge_bytes(b, o, t, shown)
     except TrackerError as e:
         # Keep both versions, whole, where git and the analyst will look: nothing is lost.
-        both = b"".join(
-            [b"<<<<<<< ours\n", _line_ended(o), b"=======\n", _line_ended(t), b">>>>>>> theirs\n"]
-        )
-        write_output(Path(ours), both, forbidden=())
+        write_output(Path(ours), both_whole(o, t), forbidden=())
         e.hint = _("both versions are kept whole between conflict markers; mend it by hand")
         raise
     write_output(Path(ours), result.data, forbidden=())
@@ -77,10 +74,6 @@ def merge_file(
         )
     if result.conflicts:
         raise typer.Exit(EXIT_FOUND)
-
-
-def _line_ended(data: bytes) -> bytes:
-    return data if not data or data.endswith(b"\n") else data + b"\n"
 
 
 @command()
@@ -199,6 +192,9 @@ def sync(ctx: typer.Context) -> None:
         lock_timeout=s.lock_timeout,
         interactive=sys.stdin.isatty(),
     )
+    for message, hint in done.warnings:
+        sys.stderr.write(_("warning: {message}").format(message=message) + "\n")
+        sys.stderr.write(f"hint: {hint}\n")
     if done.committed:
         sys.stdout.write(
             _("committed the changes not committed yet ({commit})").format(commit=done.committed)
@@ -221,7 +217,8 @@ def _driver_command() -> str:
         prefix = [os.path.abspath(argv0)]
     else:
         prefix = [sys.executable, "-m", "aes_tracker"]
-    return shlex.join(prefix) + " merge-file %O %A %B %P"
+    # `--` first: git passes %P as it is, and a data file named `-x` is not an option.
+    return shlex.join(prefix) + " merge-file -- %O %A %B %P"
 
 
 @git_app.command("init-merge", cls=Command)

@@ -344,6 +344,7 @@ class Synced:
     received: int  # commits merged in from the remote
     sent: int  # commits pushed
     committed: str  # the hash of a commit of changes made before the sync, or ""
+    warnings: tuple[tuple[str, str], ...] = ()  # (message, hint): what the analyst should know
 
 
 def _branch(repo: Repo, env: Mapping[str, str]) -> str:
@@ -409,9 +410,91 @@ def _conflict(repo: Repo, env: Mapping[str, str]) -> ConflictError:
     )
 
 
-def _finish_merge(repo: Repo, env: Mapping[str, str], validate: Callable[[], None]) -> None:
-    """A merge left in progress by an earlier sync: once the data file holds no conflict (and
-    reads clean) and no other file is unmerged, conclude it."""
+def _stage(repo: Repo, n: int, env: Mapping[str, str]) -> bytes | None:
+    """The data file's version number `n` in an unmerged index (1: the common ancestor, 2: ours,
+    3: theirs), or None when that side has none."""
+    try:
+        p = subprocess.run(
+            ["git", "cat-file", "blob", f":{n}:{repo.rel}"],
+            cwd=repo.top,
+            env=dict(env),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=TIMEOUT,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return p.stdout if p.returncode == 0 else None
+
+
+def _driver_unfinished(repo: Repo, env: Mapping[str, str]) -> bool:
+    """Whether the data file is unmerged and holds what git leaves when the merge driver did
+    not finish: our version as it was (the driver never wrote: a stale path, a crash, kill -9),
+    or the driver's own both-versions-whole block (it could not read an input). A file a
+    person has settled since holds neither."""
+    if repo.rel not in unmerged(repo, env):
+        return False
+    from aes_tracker.desk.merge import both_whole
+
+    ours, theirs = _stage(repo, 2, env), _stage(repo, 3, env)
+    if ours is None or theirs is None:
+        return False  # removed on one side: git's own conflict, settled with git
+    try:
+        now = fileio.read_file(repo.path)
+    except TrackerError:
+        return False
+    return now in (ours, both_whole(ours, theirs))
+
+
+def _merge_again(repo: Repo, env: Mapping[str, str]) -> int:
+    """Do the driver's work from git's three versions of the data file (its stages), and write
+    the result into the work tree. Returns the number of conflicts left; raises GitError (exit
+    2) when an input cannot be read: the file then holds both versions whole, and git's
+    stages keep all three."""
+    from aes_tracker.desk.merge import both_whole, merge_bytes
+
+    base = _stage(repo, 1, env) or b""
+    ours, theirs = _stage(repo, 2, env) or b"", _stage(repo, 3, env) or b""
+    try:
+        result = merge_bytes(base, ours, theirs, repo.rel)
+    except TrackerError as e:
+        fileio.write_output(repo.path, both_whole(ours, theirs), forbidden=())
+        raise GitError(
+            e.message,
+            path=e.path,
+            line=e.line,
+            col=e.col,
+            hint=_(
+                "both versions are kept whole between conflict markers (and in git: git show "
+                ":2:{path}, :3:{path}); mend the file by hand, or take the merge back with "
+                "`git merge --abort`"
+            ).format(path=repo.rel),
+        ) from None
+    fileio.write_output(repo.path, result.data, forbidden=())
+    return len(result.conflicts)
+
+
+def _driver_warning(repo: Repo) -> tuple[str, str]:
+    return (
+        _(
+            "the merge driver did not finish the merge of {path}: aes-tracker merged it itself"
+        ).format(path=repo.rel),
+        _("set the driver up again: aes-tracker git init-merge"),
+    )
+
+
+def _finish_merge(
+    repo: Repo, env: Mapping[str, str], validate: Callable[[], None]
+) -> list[tuple[str, str]]:
+    """A merge left in progress by an earlier sync (or a `git pull`): once the data file holds
+    no conflict (and reads clean) and no other file is unmerged, conclude it. A data file the
+    merge driver did not finish is merged again first, never committed as it is."""
+    warnings: list[tuple[str, str]] = []
+    if _driver_unfinished(repo, env):
+        if _merge_again(repo, env):
+            raise _conflict(repo, env)
+        warnings.append(_driver_warning(repo))
     if conflicts_in(repo):
         raise _conflict(repo, env)
     paths = unmerged(repo, env)
@@ -422,6 +505,7 @@ def _finish_merge(repo: Repo, env: Mapping[str, str], validate: Callable[[], Non
     if paths:
         raise _conflict(repo, env)
     run(repo.top, ["commit", "--no-edit", "--quiet"], env)
+    return warnings
 
 
 def sync(
@@ -445,8 +529,9 @@ def sync(
     with fileio.locked(repo.path, lock_timeout):
         branch = _branch(repo, env)
         state = in_progress(repo)
+        warnings: list[tuple[str, str]] = []
         if state == "merge":
-            _finish_merge(repo, env, validate)
+            warnings += _finish_merge(repo, env, validate)
         elif state:
             raise GitError(
                 _("a git {what} is in progress: finish it with git first").format(what=state),
@@ -489,24 +574,31 @@ def sync(
                     args = ["merge", "--no-edit", "--quiet", "-m", title, theirs]
                     merged = run(repo.top, args, env, check=False)
                     if merged.returncode != 0:
-                        if unmerged(repo, env) or in_progress(repo) == "merge":
+                        if _driver_unfinished(repo, env):
+                            warnings += _finish_merge(repo, env, validate)
+                        elif unmerged(repo, env) or in_progress(repo) == "merge":
                             raise _conflict(repo, env)
-                        raise GitError(
-                            _("git merge refused: {reason}").format(
-                                reason=_first_line(merged.stderr or merged.stdout)
-                            ),
-                            hint=_("nothing was changed; `git status` shows what is in the way"),
-                        )
+                        else:
+                            raise GitError(
+                                _("git merge refused: {reason}").format(
+                                    reason=_first_line(merged.stderr or merged.stdout)
+                                ),
+                                hint=_(
+                                    "nothing was changed; `git status` shows what is in the way"
+                                ),
+                            )
                     received += incoming
             outgoing = _count(repo, f"{theirs}..HEAD" if exists else "HEAD", env)
             if not outgoing:
-                return Synced(remote, rbranch, received, sent, committed)
+                return Synced(remote, rbranch, received, sent, committed, tuple(warnings))
             args = ["push", "--porcelain", remote, f"HEAD:refs/heads/{rbranch}"]
             if not tracked:
                 args.insert(1, "--set-upstream")
             pushed = run(repo.top, args, env, check=False)
             if pushed.returncode == 0:
-                return Synced(remote, rbranch, received, sent + outgoing, committed)
+                return Synced(
+                    remote, rbranch, received, sent + outgoing, committed, tuple(warnings)
+                )
             refused = [ln for ln in pushed.stdout.splitlines() if ln.startswith("!")]
             reason = refused[0].split("\t")[-1] if refused else _first_line(pushed.stderr)
             if not any(race in reason for race in _RACES):  # not "behind the remote": say why

@@ -530,6 +530,24 @@ def merge_bytes(base: bytes, ours: bytes, theirs: bytes, path: str) -> Result:
     return Result(render(m), tuple(m.conflicts))
 
 
+def both_whole(ours: bytes, theirs: bytes) -> bytes:
+    """What the driver leaves in OURS when it cannot merge: both versions, whole, between
+    conflict markers, so that nothing is lost and every tool sees a conflict."""
+    return b"".join(
+        [
+            markers.START.encode() + b" " + markers.OURS_LABEL.encode() + b"\n",
+            _line_ended(ours),
+            markers.MIDDLE.encode() + b"\n",
+            _line_ended(theirs),
+            markers.END.encode() + b" " + markers.THEIRS_LABEL.encode() + b"\n",
+        ]
+    )
+
+
+def _line_ended(data: bytes) -> bytes:
+    return data if not data or data.endswith(b"\n") else data + b"\n"
+
+
 def render(m: Merged) -> bytes:
     """Canonical bytes; a conflict is one block around that unit's table only."""
     if m.clean:
