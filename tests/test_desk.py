@@ -702,3 +702,42 @@ def test_a_driver_that_cannot_read_an_input_stops_sync_with_exit_2_and_both_vers
         kept = b.text()
         assert kept.startswith("<<<<<<< ours\n" + ours) and "unclosed" in kept
     assert git(b.path, "show", f":2:{REL}").stdout == ours
+
+
+def test_an_unreadable_common_ancestor_is_refused_not_taken_as_empty(tmp_path: Path) -> None:
+    # Someone committed the file with conflict markers in it (past the tool). Both analysts
+    # mend it; one also removes a commitment. Merged against an empty ancestor, the removed
+    # commitment would come back (added on the other side), exit 0.
+    a, b = make_desk(tmp_path, 2)
+    text = a.text()
+    start = text.index("[commitments.sec-targeted-training]")
+    end = text.index("[commitments.sec-technical-assistance]")
+    table = text[start:end]
+    marked = (
+        text[:start]
+        + "<<<<<<< HEAD\n"
+        + table
+        + "=======\n"
+        + table.replace('title = "', 'title = "Other ', 1)
+        + ">>>>>>> other\n\n"
+        + text[end:]
+    )
+    a.data.write_text(marked, encoding="utf-8")
+    git(a.path, "commit", "-q", "-am", "committed in the middle of a text merge")
+    git(a.path, "push", "-q", "origin", "main")
+    git(b.path, "pull", "-q")
+    for c, who in ((a, "awa"), (b, "ivan")):
+        c.data.write_text(text, encoding="utf-8")  # mended by hand, the same way
+        git(c.path, "commit", "-q", "-am", f"mended by {who}")
+    assert a.cli("--git", "note", "sec-targ", "a's note", by="awa").exit_code == 0
+    assert a.cli("sync").exit_code == 0
+    assert b.cli("--git", "rm", "dev-econ", "--force", by="ivan").exit_code == 0
+    assert "dev-economic-operators" not in b.text()
+    r = b.cli("sync", by="ivan")
+    assert r.exit_code == 2, r.output
+    assert r.stderr.splitlines()[0].endswith(
+        "has unresolved conflict markers (the common ancestor)"
+    ), r.stderr
+    assert git(b.path, "status", "--porcelain", "--", REL).stdout.startswith("UU ")
+    assert git(b.path, "show", f":2:{REL}").stdout.count("dev-economic-operators") == 0
+    assert "a's note" in git(b.path, "show", f":3:{REL}").stdout

@@ -331,8 +331,12 @@ def test_merge_bytes_writes_canonical_bytes_and_reads_no_marked_input() -> None:
     marked = render(merged(BASE, apply(BASE, edit(X, "a", title="A")), BASE | {"schema": 1}))
     with pytest.raises(TrackerError):
         merge_bytes(b, b"schema = 1\n<<<<<<< ours: x\n=======\n>>>>>>> theirs: x\n", marked, "p")
-    # An unreadable common ancestor: merged as if added on both sides.
-    assert merge_bytes(b"\x00garbage", o, t, "p").conflicts == ()
+    # An unreadable common ancestor is refused too: taken as empty, what one side removed
+    # would come back (an empty one, no common ancestor, is an empty document).
+    with pytest.raises(TrackerError) as e:
+        merge_bytes(b"\x00garbage", o, t, "p")
+    assert str(e.value).endswith("(the common ancestor)")
+    assert merge_bytes(b"", o, t, "p").conflicts == ()
 
 
 # ---- settling a conflict -------------------------------------------------------------------------

@@ -522,10 +522,9 @@ def merge_bytes(base: bytes, ours: bytes, theirs: bytes, path: str) -> Result:
     input cannot be read; then nothing is merged."""
     o = read_side(ours, path, "ours")
     t = read_side(theirs, path, "theirs")
-    try:
-        b = read_side(base, path, "base")
-    except TrackerError:
-        b = {}  # an unreadable ancestor: merge as if each side had added everything
+    # An ancestor that does not read (one committed with conflict markers in it) is refused
+    # like the other inputs: taken as empty, what one side removed would come back.
+    b = read_side(base, path, "base")
     m = merge_documents(b, o, t)
     return Result(render(m), tuple(m.conflicts))
 
