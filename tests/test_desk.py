@@ -741,3 +741,22 @@ def test_an_unreadable_common_ancestor_is_refused_not_taken_as_empty(tmp_path: P
     assert git(b.path, "status", "--porcelain", "--", REL).stdout.startswith("UU ")
     assert git(b.path, "show", f":2:{REL}").stdout.count("dev-economic-operators") == 0
     assert "a's note" in git(b.path, "show", f":3:{REL}").stdout
+
+
+def test_init_merge_refuses_a_linked_gitattributes(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    git(tmp_path, "init", "-q", str(repo))
+    c = Clone(repo)
+    c.data.parent.mkdir()
+    shutil.copyfile(DATA, c.data)
+    outside = tmp_path / "someone-elses-file"
+    outside.write_text("precious\n")
+    (repo / ".gitattributes").symlink_to(outside)
+    r = c.cli("git", "init-merge")
+    assert r.exit_code == 2
+    assert r.stderr.splitlines()[0] == (
+        f"error: {repo / '.gitattributes'}: is a symbolic link: aes-tracker does not write "
+        "through it"
+    )
+    assert outside.read_text() == "precious\n"
+    assert git(repo, "config", "--get", "merge.aes-tracker.driver", check=False).stdout == ""

@@ -260,6 +260,7 @@ def init_merge(repo: Repo, driver_command: str, environ: Mapping[str, str]) -> l
     pattern = attr_pattern(repo.rel)
     line = f"{pattern} merge={DRIVER}"
     attrs = repo.top / ".gitattributes"
+    _not_a_link(attrs)  # before anything is written: a refusal leaves nothing half done
     current = run(repo.top, ["check-attr", "merge", "--", repo.rel], env).stdout
     if current.rstrip("\n").endswith(f": merge: {DRIVER}"):
         said.append(
@@ -311,13 +312,26 @@ def init_merge(repo: Repo, driver_command: str, environ: Mapping[str, str]) -> l
     return said
 
 
+def _not_a_link(path: Path) -> None:
+    """A .gitattributes (or exclude file) that is a link may point anywhere, outside the
+    repository too (someone else's file): aes-tracker does not write through it."""
+    if path.is_symlink():
+        raise GitError(
+            _("is a symbolic link: aes-tracker does not write through it"),
+            path=str(path),
+            hint=_("replace the link by a plain file, then run `aes-tracker git init-merge` again"),
+        )
+
+
 def _append_line(path: Path, line: str) -> None:
+    _not_a_link(path)
     try:
-        old = path.read_bytes() if path.exists() else b""
-        with open(path, "ab") as f:
-            if old and not old.endswith(b"\n"):
-                f.write(b"\n")
-            f.write(line.encode("utf-8") + b"\n")
+        # O_NOFOLLOW: a link planted between the check and the open is refused too (ELOOP).
+        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+        with os.fdopen(fd, "ab") as f:
+            size = os.fstat(fd).st_size
+            last = os.pread(fd, 1, size - 1) if size else b"\n"
+            f.write((b"" if last == b"\n" else b"\n") + line.encode("utf-8") + b"\n")
     except OSError as e:
         raise GitError(fileio.os_message(e, path.parent), path=str(path)) from None
 
