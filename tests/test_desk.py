@@ -760,3 +760,46 @@ def test_init_merge_refuses_a_linked_gitattributes(tmp_path: Path) -> None:
     )
     assert outside.read_text() == "precious\n"
     assert git(repo, "config", "--get", "merge.aes-tracker.driver", check=False).stdout == ""
+
+
+def test_a_killed_git_merge_is_named_with_its_lock_and_its_temp_files_go(tmp_path: Path) -> None:
+    import os
+    import signal
+    import time
+
+    _a, b = _diverged(tmp_path)
+    good = git(b.path, "config", "merge.aes-tracker.driver").stdout.strip()
+    git(b.path, "config", "merge.aes-tracker.driver", "sleep 60")
+    git(b.path, "fetch", "-q")
+    merge = subprocess.Popen(
+        ["git", "merge", "--no-edit", "origin/main"],
+        cwd=b.path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 30
+    while not list(b.path.glob(".merge_file_*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert list(b.path.glob(".merge_file_*")), "git never ran the driver"
+    os.killpg(merge.pid, signal.SIGKILL)  # git and its driver, as kill -9 or the OOM killer
+    merge.wait()
+    lock = b.path / ".git" / "index.lock"
+    assert lock.exists()
+    git(b.path, "config", "merge.aes-tracker.driver", good)
+    head = git(b.path, "rev-parse", "HEAD").stdout
+    before = b.text()
+    r = b.cli("sync", by="ivan")
+    assert r.exit_code == 2
+    assert r.stderr.splitlines() == [
+        f"error: {lock}: git's index is locked: another git command is running, or one was killed",
+        f"hint: if no git command is running, remove it (rm {lock}), then run `aes-tracker "
+        "sync` again",
+    ]
+    assert b.text() == before and git(b.path, "rev-parse", "HEAD").stdout == head
+    lock.unlink()  # as told
+    r = b.cli("sync", by="ivan")
+    assert r.exit_code == 0, r.output
+    assert "a's note" in b.text() and "b's note" in b.text()
+    assert list(b.path.glob("*merge_file_*")) == []
+    assert git(b.path, "status", "--porcelain").stdout == ""

@@ -18,6 +18,7 @@ Nothing here reads the data: conflicts are named from the markers in the file (m
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
@@ -416,6 +417,11 @@ def _conflict(repo: Repo, env: Mapping[str, str]) -> ConflictError:
                 "then run `aes-tracker sync` again"
             ),
         )
+    if not paths:  # git stopped without saying on what: never "merge conflict in" nothing
+        return ConflictError(
+            _("the git merge stopped with no file unmerged: finish it with git first"),
+            hint=_("`git status` says where it is; `git merge --abort` takes the merge back"),
+        )
     return ConflictError(
         _(
             "merge conflict in {paths}: settle it with git, then run `aes-tracker sync` again"
@@ -522,6 +528,46 @@ def _finish_merge(
     return warnings
 
 
+# What git names the files it hands a merge driver (%O %A %B: `.merge_file_` and six
+# characters, in the work tree's top folder), and the temp file the driver writes beside %A.
+_DRIVER_TEMP = re.compile(r"^\.(?:\.merge_file_[A-Za-z0-9]{6}\.tmp-.+|merge_file_[A-Za-z0-9]{6})$")
+
+
+def _index_free(repo: Repo) -> None:
+    """git's index lock is there while a git command runs, and stays when one is killed (a
+    `git merge` killed with its driver): every git command that writes then fails. Say which
+    file it is and the way out, rather than a merge conflict with no path."""
+    lock = repo.git_dir / "index.lock"
+    if os.path.lexists(lock):
+        raise GitError(
+            _("git's index is locked: another git command is running, or one was killed"),
+            path=str(lock),
+            hint=_(
+                "if no git command is running, remove it (rm {lock}), then run `aes-tracker "
+                "sync` again"
+            ).format(lock=lock),
+        )
+
+
+def _sweep_driver_temps(repo: Repo, env: Mapping[str, str]) -> None:
+    """Remove the files a killed merge left for its driver (git removes them itself when it is
+    not killed). Called with the index free, so no git merge is running that could own them;
+    a file of that name that git tracks is left alone."""
+    try:
+        names = [n for n in os.listdir(repo.top) if _DRIVER_TEMP.match(n)]
+    except OSError:
+        return
+    if not names:
+        return
+    tracked = set(run(repo.top, ["ls-files", "-z", "--", *names], env).stdout.split("\0"))
+    for name in names:
+        path = repo.top / name
+        if name in tracked or path.is_symlink() or not path.is_file():
+            continue
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
 def sync(
     repo: Repo,
     *,
@@ -541,6 +587,8 @@ def sync(
     if interactive and "GIT_TERMINAL_PROMPT" not in environ:
         env.pop("GIT_TERMINAL_PROMPT")  # a person is there to type a password
     with fileio.locked(repo.path, lock_timeout):
+        _index_free(repo)
+        _sweep_driver_temps(repo, env)
         branch = _branch(repo, env)
         state = in_progress(repo)
         warnings: list[tuple[str, str]] = []
