@@ -803,3 +803,60 @@ def test_a_killed_git_merge_is_named_with_its_lock_and_its_temp_files_go(tmp_pat
     assert "a's note" in b.text() and "b's note" in b.text()
     assert list(b.path.glob("*merge_file_*")) == []
     assert git(b.path, "status", "--porcelain").stdout == ""
+
+
+# ---- comments a colleague wrote by hand ----------------------------------------------------------
+
+
+def _comment_after(c: Clone, anchor: str, comment: str) -> None:
+    """Put a comment line after the first line starting with `anchor` (a hand edit)."""
+    lines = c.text().split("\n")
+    i = next(n for n, s in enumerate(lines) if s.startswith(anchor))
+    lines.insert(i + 1, comment)
+    c.data.write_text("\n".join(lines), encoding="utf-8")
+
+
+def test_a_merge_keeps_the_comments_it_can_place(tmp_path: Path) -> None:
+    a, b = make_desk(tmp_path, 2)
+    a.data.write_text("# The desk's shared file: see the wiki\n" + a.text(), encoding="utf-8")
+    _comment_after(a, "[commitments.sec-targeted-training]", "# Ask the ministry for the list")
+    git(a.path, "commit", "-q", "-am", "comments, by hand")
+    git(a.path, "push", "-q", "origin", "main")
+    assert b.cli("--git", "note", "dev-infra", "b's note", by="ivan").exit_code == 0
+    r = b.cli("sync", by="ivan")
+    assert (r.exit_code, r.stderr) == (0, ""), r.output
+    lines = b.text().split("\n")
+    assert lines[0] == "# The desk's shared file: see the wiki"
+    at = lines.index("[commitments.sec-targeted-training]")
+    assert lines[at + 1] == "# Ask the ministry for the list"
+    assert "b's note" in b.text()
+    assert tomllib.loads(b.text()) == tomllib.loads(git(b.path, "show", f"HEAD:{REL}").stdout)
+
+
+def test_a_comment_the_merge_cannot_place_is_a_conflict_a_person_confirms(
+    tmp_path: Path,
+) -> None:
+    a, b = make_desk(tmp_path, 2)
+    _comment_after(a, "[commitments.dev-infrastructure]", "# Check with the Niamey office")
+    git(a.path, "commit", "-q", "-am", "a comment, by hand")
+    git(a.path, "push", "-q", "origin", "main")
+    # b changes the same commitment: the merged table is neither side's, the comment has no
+    # place in it.
+    assert b.cli("--git", "note", "dev-infra", "b's note", by="ivan").exit_code == 0
+    r = b.cli("sync", by="ivan")
+    assert r.exit_code == 1, r.output
+    assert r.stderr.splitlines()[0] == (
+        f"error: {REL}: merge conflict on comments: nothing was lost, both versions are in the file"
+    )
+    assert "# Check with the Niamey office" in b.text()
+    r = b.cli("resolve", "comments", "--ours")
+    assert r.exit_code == 2
+    assert r.stderr.splitlines()[0] == (
+        "error: the merge cannot keep these comments where they were: copy what matters into "
+        "a note, then confirm their loss with `aes-tracker resolve comments --theirs`"
+    )
+    r = b.cli("resolve", "comments", "--theirs")
+    assert r.exit_code == 0, r.output
+    assert r.stdout == "comments: settled with their version; no conflict left\n"
+    assert "Niamey office" not in b.text() and "b's note" in b.text()
+    assert b.cli("sync", by="ivan").exit_code == 0

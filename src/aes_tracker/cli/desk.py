@@ -156,6 +156,7 @@ def resolve(
 
     repo = gitops.find(loc.path, os.environ)
     if repo is not None and gitops.in_progress(repo):
+        gitops.mark_settled(repo, os.environ)
         sys.stderr.write(
             _("the git merge is not finished: `aes-tracker sync` finishes it and shares it") + "\n"
         )

@@ -430,6 +430,15 @@ def _conflict(repo: Repo, env: Mapping[str, str]) -> ConflictError:
     )
 
 
+def mark_settled(repo: Repo, environ: Mapping[str, str]) -> None:
+    """Tell git that a person settled the data file's conflicts (`git add`, as git asks), so
+    that sync never takes it for a merge the driver did not finish, even when the version
+    chosen is exactly ours. Nothing is said when git cannot: sync then decides as before."""
+    env = git_env(environ)
+    if repo.rel in unmerged(repo, env):
+        run(repo.top, ["add", "--", repo.rel], env, check=False)
+
+
 def _stage(repo: Repo, n: int, env: Mapping[str, str]) -> bytes | None:
     """The data file's version number `n` in an unmerged index (1: the common ancestor, 2: ours,
     3: theirs), or None when that side has none."""

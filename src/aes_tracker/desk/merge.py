@@ -526,7 +526,99 @@ def merge_bytes(base: bytes, ours: bytes, theirs: bytes, path: str) -> Result:
     # like the other inputs: taken as empty, what one side removed would come back.
     b = read_side(base, path, "base")
     m = merge_documents(b, o, t)
-    return Result(render(m), tuple(m.conflicts))
+    if b"#" not in ours and b"#" not in theirs:
+        return Result(render(m), tuple(m.conflicts))
+    return _with_comments(m, base, (ours, o), (theirs, t))
+
+
+# ---- comments a person wrote ---------------------------------------------------------------------
+
+COMMENTS = "comments"  # the label of the block of comments a merge could not place
+
+
+@dataclass
+class _Raw:
+    """Text of one side to write instead of the canonical text, for its comments."""
+
+    prefix: str | None = None  # everything before the first commitment
+    sections: dict[str, str] = field(default_factory=dict)  # a commitment's tables
+
+
+def _with_comments(m: Merged, base: bytes, *sides: tuple[bytes, Mapping[str, Any]]) -> Result:
+    """The merge written with the comments of either side kept where they can be placed: a
+    section (the part before the commitments, or one commitment's tables) whose merged value is
+    that side's own is written as that side wrote it, comments included. A comment that cannot
+    be placed (in a section the other side changed too) is not dropped silently: it goes into
+    a conflict block labelled `comments`, which a person settles (`resolve comments --theirs`
+    confirms its loss). A comment one side removed goes."""
+    from aes_tracker.store.tomlfile import comments, find_comment, same, sections
+
+    units = {c.unit for c in m.conflicts}
+    merged_prefix = {k: v for k, v in m.document.items() if k != "commitments"}
+    merged_cs = _table(m.document, "commitments")
+    raw = _Raw()
+    for data, doc in sides:
+        if b"#" not in data:
+            continue
+        secs = sections(data)
+        if not secs.ok:
+            continue  # laid out some other way: no section to place its comments in
+        prefix = data[: secs.prefix_end].decode("utf-8")
+        prefix_doc = {k: v for k, v in doc.items() if k != "commitments"}
+        if (
+            raw.prefix is None
+            and find_comment(prefix) is not None
+            and not any(u[0] != "commitments" for u in units)
+            and same(merged_prefix, prefix_doc)
+        ):
+            raw.prefix = prefix
+        side_cs = _table(doc, "commitments")
+        for cid, (start, end) in secs.spans.items():
+            piece = data[start:end].decode("utf-8")
+            if cid in raw.sections or find_comment(piece) is None:
+                continue
+            if ("commitments", cid) not in units and same(
+                merged_cs.get(cid, MISSING), side_cs.get(cid, MISSING)
+            ):
+                raw.sections[cid] = piece
+    plain = render(m)
+    placed = render(m, raw)
+    if not _same_sides(plain, placed):
+        placed, raw = plain, _Raw()  # a layout the sections misread: place nothing
+    # Comments either side wrote, but not those one side removed from the ancestor's.
+    base_c = set(comments(base.decode("utf-8", "replace"))) if b"#" in base else set()
+    side_c = [set(comments(data.decode("utf-8"))) for data, _doc in sides]
+    gone = {c for c in base_c if any(c not in s for s in side_c)}
+    kept = set(comments(placed.decode("utf-8")))
+    lost: list[str] = []
+    for s in side_c:
+        lost += sorted(c for c in s - gone - kept if c not in lost)
+    if not lost:
+        return Result(placed, tuple(m.conflicts))
+    text = "".join(f"{c.lstrip()}\n" for c in lost)
+    block = markers.render_block(markers.block(COMMENTS, text, ""))
+    what = ngettext(
+        "{n} comment the merge cannot place", "{n} comments the merge cannot place", len(lost)
+    ).format(n=len(lost))
+    lost_conflict = Conflict((COMMENTS,), text, MISSING, (what,))
+    return Result(block.encode("utf-8") + placed, (lost_conflict, *m.conflicts))
+
+
+def _same_sides(a: bytes, b: bytes) -> bool:
+    """Whether two renderings of a merge hold the same data, conflict blocks and all."""
+    from aes_tracker.store.tomlfile import same
+
+    ta, tb = a.decode("utf-8"), b.decode("utf-8")
+    try:
+        return all(
+            same(
+                parse(markers.side(markers.split(ta), which), ""),
+                parse(markers.side(markers.split(tb), which), ""),
+            )
+            for which in (markers.OURS_LABEL, markers.THEIRS_LABEL)
+        )
+    except TrackerError:
+        return False
 
 
 def both_whole(ours: bytes, theirs: bytes) -> bytes:
@@ -547,10 +639,12 @@ def _line_ended(data: bytes) -> bytes:
     return data if not data or data.endswith(b"\n") else data + b"\n"
 
 
-def render(m: Merged) -> bytes:
-    """Canonical bytes; a conflict is one block around that unit's table only."""
-    if m.clean:
+def render(m: Merged, raw: _Raw | None = None) -> bytes:
+    """Canonical bytes; a conflict is one block around that unit's table only. `raw`: a
+    side's own text for some sections, written instead of theirs (for its comments)."""
+    if m.clean and raw is None:
         return dumps(m.document)
+    raw = raw or _Raw()
     units = {c.unit: c for c in m.conflicts}
     rest = _copy_units(m.document, list(units))
     for u in units:
@@ -565,11 +659,14 @@ def render(m: Merged) -> bytes:
         text = markers.render_block(markers.block(c.label, ours_text, theirs_text))
         is_table = any(s.lstrip().startswith("[") for s in (ours_text, theirs_text) if s.strip())
         (tables if is_table else first).append(text)
-    parts = [*first, dumps(rest).decode("utf-8"), *tables]
+    prefix = raw.prefix if raw.prefix is not None else dumps(rest).decode("utf-8")
+    parts = [*first, prefix, *tables]
     for cid in sorted(set(commitments) | {c.unit[1] for c in m.conflicts if len(c.unit) > 1}):
         found = units.get(("commitments", cid))
         if found is None:
-            if cid in commitments:
+            if cid in raw.sections:
+                parts.append(raw.sections[cid])
+            elif cid in commitments:
                 parts.append(_piece(("commitments", cid), commitments[cid]))
             continue
         ours_text, theirs_text = (_piece(found.unit, v) for v in (found.ours, found.theirs))
@@ -657,6 +754,8 @@ def settle(
     idx = next(i for i, s in enumerate(segments) if isinstance(s, markers.Block) and s.unit == unit)
     blk = segments[idx]
     assert isinstance(blk, markers.Block)
+    if unit == COMMENTS:
+        return _settle_comments(segments, idx, side, fields, path)
     ours_doc = _parse_piece(blk.ours, path, blk.line)
     theirs_doc = _parse_piece(blk.theirs, path, blk.line)
     key = _unit_key(ours_doc) or _unit_key(theirs_doc)
@@ -698,8 +797,40 @@ def settle(
         s if isinstance(s, str) else markers.render_block(s) if s.unit else _foreign(s)
         for s in segments
     )
+    return _settled(new_text, unit, side or "fields", path)
+
+
+def _settle_comments(
+    segments: list[markers.Segment],
+    idx: int,
+    side: str | None,
+    fields: Mapping[str, str],
+    path: str,
+) -> tuple[bytes, Settled]:
+    """The comments a merge could not place: the file is written in canonical form around
+    them, so they cannot be kept where they were; `--theirs` (the side without them) confirms
+    their loss, once a person has read them."""
+    if side != markers.THEIRS_LABEL or fields:
+        raise TrackerError(
+            _(
+                "the merge cannot keep these comments where they were: copy what matters into a "
+                "note, then confirm their loss with `aes-tracker resolve comments --theirs`"
+            )
+        )
+    segments[idx] = ""
+    new_text = "".join(
+        s if isinstance(s, str) else markers.render_block(s) if s.unit else _foreign(s)
+        for s in segments
+    )
+    return _settled(new_text, COMMENTS, side, path)
+
+
+def _settled(new_text: str, unit: str, how: str, path: str) -> tuple[bytes, Settled]:
+    """The file once `unit` is settled: as it is while conflicts are left; then checked, and
+    in canonical form (but a file that still holds comments a merge kept: as it is)."""
+    from aes_tracker.store.tomlfile import find_comment
+
     left = tuple(b.unit or b.label for b in markers.blocks(markers.split(new_text, path)))
-    how = side or "fields"
     if not left:
         whole = parse(new_text, path)
         _doc, problems = check_document(whole)
@@ -707,7 +838,7 @@ def settle(
             from aes_tracker.store.tomlfile import KeyIndex
 
             raise KeyIndex(new_text).error(problems[0], path)
-        data = dumps(whole)
+        data = dumps(whole) if find_comment(new_text) is None else new_text.encode("utf-8")
     else:
         data = new_text.encode("utf-8")
     line = (
