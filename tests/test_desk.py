@@ -860,3 +860,74 @@ def test_a_comment_the_merge_cannot_place_is_a_conflict_a_person_confirms(
     assert r.stdout == "comments: settled with their version; no conflict left\n"
     assert "Niamey office" not in b.text() and "b's note" in b.text()
     assert b.cli("sync", by="ivan").exit_code == 0
+
+
+# ---- conflicts resolve must be able to settle ----------------------------------------------------
+
+
+def test_a_party_removed_on_one_side_and_assessed_on_the_other_settles(tmp_path: Path) -> None:
+    a, b = make_desk(tmp_path, 2)
+    # a removes Niger from the desk's parties (by hand: the list and the group).
+    a.data.write_text(a.text().replace('    "Niger",\n', ""), encoding="utf-8")
+    assert a.cli("check").exit_code == 0
+    git(a.path, "commit", "-q", "-am", "Niger leaves the list")
+    git(a.path, "push", "-q", "origin", "main")
+    assert b.cli("--git", "status", "dev-infra", "in_progress", "--party", "Niger").exit_code == 0
+    r = b.cli("sync", by="ivan")
+    assert r.exit_code == 1, r.output
+    # The conflict is on what one side removed and the other uses, not on the commitment.
+    labels = [x.unit for x in markers.blocks(markers.split(b.text()))]
+    assert "dev-infrastructure" not in labels and "parties" in labels, labels
+    marked = b.data.read_bytes()
+    # Keeping the removal would leave Niger's assessment pointing nowhere: refused, saying so.
+    for label in labels:
+        r = b.cli("resolve", label, "--theirs")
+    assert r.exit_code == 2 and "'Niger' is not a known party" in r.stderr, r.output
+    b.data.write_bytes(marked)
+    for label in labels:
+        r = b.cli("resolve", label, "--ours")
+        assert r.exit_code == 0, r.output
+    assert r.stdout.endswith("; no conflict left\n")
+    assert b.cli("check").exit_code == 0
+    assert b.cli("sync", by="ivan").exit_code == 0
+    doc = b.doc()
+    assert "Niger" in doc["parties"]
+    assert any(
+        h.get("party") == "Niger" for h in doc["commitments"]["dev-infrastructure"]["history"]
+    )
+
+
+def test_a_source_dropped_on_one_side_and_used_on_the_other_settles(tmp_path: Path) -> None:
+    a, b = make_desk(tmp_path, 2)
+    r = a.cli("source", "add", "moscow-2025", "--title", "Moscow talks", "--date", "2025-04-03")
+    assert r.exit_code == 0, r.output
+    git(a.path, "commit", "-q", "-am", "a source")
+    git(a.path, "push", "-q", "origin", "main")
+    git(b.path, "pull", "-q")
+    # a drops the source; b adds a commitment from it.
+    text = a.text()
+    start = text.index("[sources.moscow-2025]")
+    end = text.index("\n[", start + 1) + 1
+    a.data.write_text(text[:start] + text[end:], encoding="utf-8")
+    assert a.cli("check").exit_code == 0
+    git(a.path, "commit", "-q", "-am", "the source was a duplicate")
+    git(a.path, "push", "-q", "origin", "main")
+    r = b.cli("--git", "add", "Hold the next talks in Bamako", "--category", "institutional",
+              "--party", "Mali", "--source", "moscow-2025", "--quote", "q", "--no-deadline",
+              "--review", "2027-01-01", by="ivan")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    new = r.stdout.strip().split()[-1]
+    r = b.cli("sync", by="ivan")
+    assert r.exit_code == 1, r.output
+    labels = [x.unit for x in markers.blocks(markers.split(b.text()))]
+    assert labels == ["sources.moscow-2025"]
+    r = b.cli("resolve", "sources.moscow-2025", "--field", "title=x")
+    assert r.exit_code == 2
+    assert r.stderr.splitlines()[0] == (
+        "error: --field: one side removed sources.moscow-2025: keep it with --ours or --theirs"
+    )
+    r = b.cli("resolve", "sources.moscow-2025", "--ours")  # ours: b kept it, and uses it
+    assert r.exit_code == 0, r.output
+    assert b.cli("sync", by="ivan").exit_code == 0
+    doc = b.doc()
+    assert "moscow-2025" in doc["sources"] and doc["commitments"][new]["source"] == "moscow-2025"

@@ -235,9 +235,14 @@ def test_a_merge_that_would_not_check_is_a_conflict_instead() -> None:
     )  # fmt: skip
     theirs = apply(BASE, lambda d: ops.add_commitment(d, new, who("ivan")))
     m = merged(BASE, ours, theirs)
-    assert [(c.label, c.ours) for c in m.conflicts] == [("inst-niger-hosts-session", MISSING)]
+    # The conflict is on what one side removed and the other uses (issue 22, item 10): on the
+    # new commitment, keeping it could never check and the other choice deleted it.
+    assert [(c.label, c.fields) for c in m.conflicts] == [
+        ("parties", ("removed on one side, used by inst-niger-hosts-session on the other",))
+    ]
+    assert "Niger" not in m.conflicts[0].ours and "Niger" in m.conflicts[0].theirs
     text = render(m).decode()
-    assert check_document(tomllib.loads(markers.side(markers.split(text), "ours")))[1] == []
+    assert check_document(tomllib.loads(markers.side(markers.split(text), "theirs")))[1] == []
 
 
 def test_no_common_ancestor_merges_as_added_on_both_sides() -> None:

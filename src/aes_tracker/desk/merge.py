@@ -433,9 +433,22 @@ def _settle_problems(
         return
     already = {c.unit for c in m.conflicts}
     before = set(_problem_units(docs[1])) | set(_problem_units(docs[2]))
-    for unit, _message in merged_problems.items():
-        if unit in already or unit in before or not unit:
-            continue
+    new = [u for u in merged_problems if u and u not in already and u not in before]
+    if not new:
+        return
+    # What one side removed (or changed) and the other side uses: a party, a group's member,
+    # a source. The conflict is on that, where the choice is one a person can make (keep it,
+    # or not); a conflict on the commitment using it could not be settled either way.
+    causes = _causes(merged, ours, theirs, set(new), already)
+    if causes:
+        users = ", ".join(label_of(u) for u in new)
+        reason = _("removed on one side, used by {ids} on the other").format(ids=users)
+        for unit in causes:
+            o, t = _get(ours, unit), _get(theirs, unit)
+            m.conflicts.append(Conflict(unit, o, t, (reason,)))
+            _set(m.document, unit, o)
+        return
+    for unit in new:
         o, t = _get(ours, unit), _get(theirs, unit)
         merged_now = _get(m.document, unit)
         if unit[0] == "commitments" and isinstance(merged_now, dict):
@@ -444,6 +457,47 @@ def _settle_problems(
             t = {**t, "history": history} if isinstance(t, dict) and history is not MISSING else t
         m.conflicts.append(Conflict(unit, o, t, _differing(o, t)))
         _set(m.document, unit, o)
+
+
+def _causes(
+    merged: dict[str, Any],
+    ours: Mapping[str, Any],
+    theirs: Mapping[str, Any],
+    problems: set[tuple[str, ...]],
+    already: set[tuple[str, ...]],
+) -> list[tuple[str, ...]]:
+    """The units outside the commitments (top-level keys, sources) on which the two sides
+    differ and whose other side's value, put back into the merge, clears every new problem:
+    one at a time, else all of them together; [] when that does not clear them."""
+    candidates: list[tuple[str, ...]] = []
+    for k in _keys(ours, theirs):
+        if k == "commitments":
+            continue
+        if k == "sources":
+            so, st = _table(ours, k), _table(theirs, k)
+            candidates += [
+                (k, sid)
+                for sid in _keys(so, st)
+                if not _same(so.get(sid, MISSING), st.get(sid, MISSING))
+            ]
+        elif not _same(ours.get(k, MISSING), theirs.get(k, MISSING)):
+            candidates.append((k,))
+    candidates = [u for u in candidates if u not in already]
+    if not candidates or len(candidates) > 20:
+        return []
+
+    def clears(units: list[tuple[str, ...]]) -> bool:
+        doc = _copy_units(merged, units)
+        for u in units:
+            now = _get(merged, u)
+            o, t = _get(ours, u), _get(theirs, u)
+            _set(doc, u, t if _same(now, o) else o)  # the value the merge did not take
+        return not problems & set(_problem_units(doc))
+
+    for u in candidates:
+        if clears([u]):
+            return [u]
+    return candidates if clears(candidates) else []
 
 
 def _only(doc: Mapping[str, Any], ids: set[str]) -> dict[str, Any]:
@@ -773,6 +827,11 @@ def settle(
     other = t_val if side in (None, markers.OURS_LABEL) else o_val
     if fields:
         if chosen is MISSING or not isinstance(chosen, dict):
+            raise TrackerError(
+                _("one side removed {id}: keep it with --ours or --theirs").format(id=unit),
+                field="field",
+            )
+        if side is None and (o_val is MISSING or t_val is MISSING):
             raise TrackerError(
                 _("one side removed {id}: keep it with --ours or --theirs").format(id=unit),
                 field="field",
