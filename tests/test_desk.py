@@ -296,7 +296,6 @@ def test_resolve_mistakes_are_one_line(tmp_path: Path, cli: Cli) -> None:
     before = marked.bytes()
     for args, message in (
         (["--ours", "--theirs"], "error: --ours and --theirs exclude each other: give one"),
-        ([], "error: say which version to keep: --ours, --theirs, or --field KEY=VALUE"),
         (["--field", "status"], "error: --field: 'status' is not KEY=VALUE (a field of the "
          "commitment)"),
         (["--ours", "--field", "status=finished"], "error: --field: 'finished' is not a "
@@ -931,3 +930,30 @@ def test_a_source_dropped_on_one_side_and_used_on_the_other_settles(tmp_path: Pa
     assert b.cli("sync", by="ivan").exit_code == 0
     doc = b.doc()
     assert "moscow-2025" in doc["sources"] and doc["commitments"][new]["source"] == "moscow-2025"
+
+
+def test_resolve_without_an_option_lists_what_differs_and_who_changed_it(tmp_path: Path) -> None:
+    a, b = make_desk(tmp_path, 2)
+    assert a.cli("--git", "edit", "sec-targ", "--title", "Ours", by="awa").exit_code == 0
+    assert b.cli("--git", "edit", "sec-targ", "--title", "Theirs", by="ivan").exit_code == 0
+    assert a.cli("sync").exit_code == 0
+    assert b.cli("sync", by="ivan").exit_code == 1
+    before = b.data.read_bytes()
+    line = next(n for n, s in enumerate(b.text().split("\n"), 1) if s.startswith("<<<<<<<"))
+    for args in ([], ["sec-targ"]):
+        r = b.cli("resolve", *args)
+        assert (r.exit_code, r.stderr) == (0, ""), r.output
+        assert r.stdout.splitlines() == [
+            f"sec-targeted-training (line {line})",
+            "  title",
+            "    base    Provide targeted training to the AES Unified Force",
+            f"    ours    Theirs  (ivan, {AS_OF})",
+            f"    theirs  Ours  (awa, {AS_OF})",
+            "settle with: aes-tracker resolve sec-targeted-training --ours (or --theirs, or "
+            "--field KEY=VALUE)",
+        ]
+    assert b.data.read_bytes() == before
+    r = b.cli("resolve", "dev-infra")
+    assert r.stderr.splitlines()[0] == (
+        f"error: {b.data}: no conflict on 'dev-infra': the conflicts are on sec-targeted-training"
+    )

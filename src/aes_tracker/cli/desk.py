@@ -80,14 +80,15 @@ def merge_file(
 def resolve(
     ctx: typer.Context,
     cid: Annotated[
-        str,
+        str | None,
         typer.Argument(
             click_type=WORDS,
             metavar="ID",
-            help="The commitment in conflict (any unique prefix), or sources.ID, or settings.",
+            help="The commitment in conflict (any unique prefix), or sources.ID, or settings; "
+            "without it (and without an option), every conflict is listed.",
             show_default=False,
         ),
-    ],
+    ] = None,
     ours: Annotated[
         bool, typer.Option("--ours", help="Keep our version (the branch you were on).")
     ] = False,
@@ -107,6 +108,8 @@ def resolve(
     """Settle a conflict that a merge left in the data file: keep our version, theirs, or set
     the fields that differ.
 
+    Without --ours, --theirs or --field, lists what differs in that conflict (every conflict,
+    without an ID): each field's base, our and their value, with who changed it and when.
     The commitment's history (both sides' entries, always) records who chose what. Undoable;
     once no conflict is left, the file is written in canonical form and must check clean.
 
@@ -118,6 +121,11 @@ def resolve(
 
     s = settings(ctx)
     flags(ctx, id="ID")
+    if not ours and not theirs and not field:
+        _list_conflicts(s.location.path, cid)
+        return
+    if cid is None:
+        raise TrackerError(_("say which conflict to settle: resolve ID --ours (or --theirs)"))
     if ours and theirs:
         raise TrackerError(_("--ours and --theirs exclude each other: give one"))
     values: dict[str, str] = {}
@@ -162,6 +170,45 @@ def resolve(
         )
         return
     commit(ctx, loc.path, written.changed, subject(ctx, settled.unit, settled.how), settled.line)
+
+
+def _list_conflicts(path: Path, cid: str | None) -> None:
+    from aes_tracker.desk.merge import describe
+    from aes_tracker.store.fileio import read_file
+    from aes_tracker.store.tomlfile import decode
+
+    views = describe(decode(read_file(path), str(path)), cid, str(path))
+    names = {"base": _("base"), "ours": _("ours"), "theirs": _("theirs")}
+    width = max(len(n) for n in names.values())
+    out: list[str] = []
+    for v in views:
+        if out:
+            out.append("")
+        out.append(_("{id} (line {line})").format(id=v.unit, line=v.line))
+        for d in v.fields:
+            indent = "  "
+            if d.field:
+                out.append(f"  {d.field}")
+                indent = "    "
+            rows = [("base", d.base, "", "")] if d.field else []
+            rows += [("ours", d.ours.value, d.ours.by, d.ours.on)]
+            rows += [("theirs", d.theirs.value, d.theirs.by, d.theirs.on)]
+            for name, value, by, on in rows:
+                shown = (
+                    _("(removed)")
+                    if value is None and name != "base"
+                    else _("(not known)")
+                    if value is None
+                    else value.replace("\n", "\n" + indent + " " * (width + 2))
+                )
+                who = _("  ({by}, {on})").format(by=by, on=on) if by else ""
+                out.append(f"{indent}{names[name]:<{width}}  {shown}{who}")
+        out.append(
+            _(
+                "settle with: aes-tracker resolve {id} --ours (or --theirs, or --field KEY=VALUE)"
+            ).format(id=v.unit)
+        )
+    sys.stdout.write("\n".join(out) + "\n")
 
 
 @command()

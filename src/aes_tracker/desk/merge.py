@@ -777,8 +777,6 @@ def settle(
     only, every field on which the versions differ must be given. The rest of the file is kept
     as it is; once no conflict is left, it is written in canonical form and must check clean.
     A settled commitment gets a history entry saying who chose what."""
-    from aes_tracker.domain.query import resolve_id
-
     segments = markers.split(text, path)
     found = markers.blocks(segments)
     if not found:
@@ -795,16 +793,7 @@ def settle(
                 "(`git merge --abort`, `aes-tracker sync`), or edit the file by hand"
             ),
         )
-    exact = [u for u in labels if u == given.strip()]
-    wanted = given.strip().casefold()
-    if not exact and not any(u.casefold().startswith(wanted) for u in labels):
-        raise TrackerError(
-            _("no conflict on {value}: the conflicts are on {ids}").format(
-                value=shown(given), ids=", ".join(labels)
-            ),
-            path=path,
-        )
-    unit = exact[0] if exact else resolve_id(labels, given)
+    unit = _pick(labels, given, path)
     idx = next(i for i, s in enumerate(segments) if isinstance(s, markers.Block) and s.unit == unit)
     blk = segments[idx]
     assert isinstance(blk, markers.Block)
@@ -857,6 +846,113 @@ def settle(
         for s in segments
     )
     return _settled(new_text, unit, side or "fields", path)
+
+
+def _pick(labels: list[str], given: str, path: str) -> str:
+    """The conflict `given` names (its label, or a unique prefix of it)."""
+    from aes_tracker.domain.query import resolve_id
+
+    exact = [u for u in labels if u == given.strip()]
+    wanted = given.strip().casefold()
+    if not exact and not any(u.casefold().startswith(wanted) for u in labels):
+        raise TrackerError(
+            _("no conflict on {value}: the conflicts are on {ids}").format(
+                value=shown(given), ids=", ".join(labels)
+            ),
+            path=path,
+        )
+    return exact[0] if exact else resolve_id(labels, given)
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side's value of a field that differs, and who set it when (from the history)."""
+
+    value: str | None  # as shown; None: this side removed it
+    by: str = ""
+    on: str = ""
+
+
+@dataclass(frozen=True)
+class FieldDiff:
+    field: str  # "" for the whole unit (one side removed it; a comment)
+    base: str | None  # the value before either change, when the history says it
+    ours: Side
+    theirs: Side
+
+
+@dataclass(frozen=True)
+class ConflictView:
+    unit: str
+    line: int
+    fields: tuple[FieldDiff, ...]
+
+
+def describe(text: str, given: str | None, path: str) -> list[ConflictView]:
+    """What differs in each conflict of the file (or the one `given` names), field by field:
+    base, ours and theirs, with who changed it and when, read from the history entries both
+    versions carry (`title: old → new`). Pure: the text of a file that holds conflict blocks."""
+    found = [b for b in markers.blocks(markers.split(text, path)) if b.unit]
+    if not found:
+        raise TrackerError(_("has no unresolved merge conflict; nothing was changed"), path=path)
+    if given is not None:
+        unit = _pick([b.unit for b in found], given, path)
+        found = [b for b in found if b.unit == unit]
+    out = []
+    for blk in found:
+        if blk.unit == COMMENTS:
+            diff = FieldDiff("", None, Side(blk.ours.strip()), Side(None))
+            out.append(ConflictView(blk.unit, blk.line, (diff,)))
+            continue
+        ours_doc = _parse_piece(blk.ours, path, blk.line)
+        theirs_doc = _parse_piece(blk.theirs, path, blk.line)
+        key = _unit_key(ours_doc) or _unit_key(theirs_doc)
+        if key is None:
+            continue
+        o, t = _get(ours_doc, key), _get(theirs_doc, key)
+        if o is MISSING or t is MISSING or not (isinstance(o, dict) and isinstance(t, dict)):
+            diffs: tuple[FieldDiff, ...] = (FieldDiff("", None, _whole(o), _whole(t)),)
+        else:
+            diffs = tuple(_field_diff(f, o, t) for f in _differing(o, t) if f != "history")
+        out.append(ConflictView(blk.unit, blk.line, diffs))
+    return out
+
+
+def _whole(v: Any) -> Side:
+    if v is MISSING:
+        return Side(None)
+    if isinstance(v, dict):
+        return Side(_("(kept)"))
+    return Side(_shown(v))
+
+
+def _field_diff(f: str, o: Mapping[str, Any], t: Mapping[str, Any]) -> FieldDiff:
+    sides = []
+    olds = []
+    for table in (o, t):
+        value = table.get(f, MISSING)
+        shown_value = None if value is MISSING else _shown(value)
+        by = on = ""
+        history = table.get("history")
+        for e in reversed(history if isinstance(history, list) else []):
+            changes = e.get("changes") if isinstance(e, dict) else None
+            hit = next(
+                (
+                    c
+                    for c in (changes if isinstance(changes, list) else [])
+                    if isinstance(c, str)
+                    and c.startswith(f"{f}: ")
+                    and c.endswith(f" → {shown_value or ''}".rstrip())
+                ),
+                None,
+            )
+            if hit is not None:
+                by, on = str(e.get("by", "")), str(e.get("on", ""))
+                olds.append(hit[len(f) + 2 :].rsplit(" → ", 1)[0])
+                break
+        sides.append(Side(shown_value, by, on))
+    base = olds[0] if olds and all(x == olds[0] for x in olds) else None
+    return FieldDiff(f, base, sides[0], sides[1])
 
 
 def _settle_comments(
