@@ -957,3 +957,26 @@ def test_resolve_without_an_option_lists_what_differs_and_who_changed_it(tmp_pat
     assert r.stderr.splitlines()[0] == (
         f"error: {b.data}: no conflict on 'dev-infra': the conflicts are on sec-targeted-training"
     )
+
+
+def test_taking_a_removal_over_new_history_needs_force_and_says_what_is_lost(
+    tmp_path: Path,
+) -> None:
+    a, b = make_desk(tmp_path, 2)
+    assert a.cli("--git", "rm", "dip-equitable", "--force", by="awa").exit_code == 0
+    assert a.cli("sync").exit_code == 0
+    assert b.cli("--git", "note", "dip-equitable", "Raised in Bamako", by="ivan").exit_code == 0
+    assert b.cli("sync", by="ivan").exit_code == 1
+    before = b.data.read_bytes()
+    r = b.cli("resolve", "dip-equitable", "--theirs")
+    assert r.exit_code == 2
+    assert r.stderr.splitlines() == [
+        "error: their version removed dip-equitable-treatment: keeping that would lose 2 "
+        f"history entries, the latest: {AS_OF} note by ivan: Raised in Bamako",
+        "hint: keep it with --ours, or take the removal anyway with --force",
+    ]
+    assert b.data.read_bytes() == before
+    r = b.cli("resolve", "dip-equitable", "--theirs", "--force")
+    assert r.exit_code == 0, r.output
+    assert "dip-equitable-treatment" not in b.doc()["commitments"]
+    assert b.cli("sync", by="ivan").exit_code == 0

@@ -95,6 +95,14 @@ def resolve(
     theirs: Annotated[
         bool, typer.Option("--theirs", help="Keep their version (the one merged in).")
     ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Take a version that removed the commitment even though the other one has "
+            "history it would lose.",
+        ),
+    ] = False,
     field: Annotated[
         list[str] | None,
         typer.Option(
@@ -145,7 +153,14 @@ def resolve(
     def settle_bytes(old: bytes) -> "tuple[bytes, Settled]":
         text = decode(old, str(loc.path))
         return settle(
-            text, cid, side=side, fields=values, who=who, path=str(loc.path), today=who.today
+            text,
+            cid,
+            side=side,
+            fields=values,
+            who=who,
+            path=str(loc.path),
+            today=who.today,
+            force=force,
         )
 
     settled, written = rewrite(

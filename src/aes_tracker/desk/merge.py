@@ -771,6 +771,7 @@ def settle(
     who: Who,
     path: str,
     today: date,
+    force: bool = False,
 ) -> tuple[bytes, Settled]:
     """The file with the conflict on `given` settled: one side's version (`side`), with `fields`
     set over it (KEY=VALUE as typed, read like the values the versions hold). With `fields`
@@ -814,6 +815,8 @@ def settle(
         raise TrackerError(_("say which version to keep: --ours, --theirs, or --field KEY=VALUE"))
     chosen = o_val if side in (None, markers.OURS_LABEL) else t_val
     other = t_val if side in (None, markers.OURS_LABEL) else o_val
+    if chosen is MISSING and isinstance(other, dict) and not force:
+        _refuse_removal(unit, side or markers.OURS_LABEL, other)
     if fields:
         if chosen is MISSING or not isinstance(chosen, dict):
             raise TrackerError(
@@ -846,6 +849,38 @@ def settle(
         for s in segments
     )
     return _settled(new_text, unit, side or "fields", path)
+
+
+def _refuse_removal(unit: str, side: str, kept: Mapping[str, Any]) -> None:
+    """Taking one side's removal drops the other side's version with its history, entries made
+    since the removal included: only with --force, and the error says what would go."""
+    history = kept.get("history")
+    entries = [e for e in (history if isinstance(history, list) else []) if isinstance(e, dict)]
+    if not entries:
+        return
+    last = max(entries, key=_entry_order)
+    latest = f"{last.get('on', '')} {last.get('event', '')} {_('by')} {last.get('by', '')}"
+    if last.get("note"):
+        latest += f": {last['note']}"
+    message = (
+        _("our version removed {id}")
+        if side == markers.OURS_LABEL
+        else _("their version removed {id}")
+    ).format(id=unit)
+    raise TrackerError(
+        message
+        + ": "
+        + ngettext(
+            "keeping that would lose {n} history entry, the latest: {entry}",
+            "keeping that would lose {n} history entries, the latest: {entry}",
+            len(entries),
+        ).format(n=len(entries), entry=latest),
+        hint=(
+            _("keep it with --theirs, or take the removal anyway with --force")
+            if side == markers.OURS_LABEL
+            else _("keep it with --ours, or take the removal anyway with --force")
+        ),
+    )
 
 
 def _pick(labels: list[str], given: str, path: str) -> str:
