@@ -463,7 +463,11 @@ def test_sync_merges_again_when_someone_pushed_meanwhile(tmp_path: Path) -> None
     hook.chmod(0o755)
     assert a.cli("--git", "note", "sec-targ", "a pushes second", by="awa").exit_code == 0
     r = a.cli("sync")
-    assert (r.exit_code, r.stdout) == (0, "synced with origin/main: 1 received, 2 sent\n"), r.stderr
+    assert (r.exit_code, r.stdout) == (
+        0,
+        "received: 1 change by ivan (note dev-infrastructure)\n"
+        "synced with origin/main: 1 received, 2 sent\n",
+    ), r.stderr
     assert "b pushed first" in a.text() and "a pushes second" in a.text()
     # A refusal that is not a race is one line, and nothing is lost.
     hook.unlink()
@@ -980,3 +984,23 @@ def test_taking_a_removal_over_new_history_needs_force_and_says_what_is_lost(
     assert r.exit_code == 0, r.output
     assert "dip-equitable-treatment" not in b.doc()["commitments"]
     assert b.cli("sync", by="ivan").exit_code == 0
+
+
+def test_sync_counts_and_names_what_it_received_also_when_it_finishes_a_merge(
+    tmp_path: Path,
+) -> None:
+    a, b = make_desk(tmp_path, 2)
+    assert a.cli("--git", "note", "sec-targ", "first", by="oleg").exit_code == 0
+    assert a.cli("--git", "status", "dev-infra", "stalled", by="oleg").exit_code == 0
+    assert a.cli("--git", "edit", "dip-un", "--title", "Ours", by="oleg").exit_code == 0
+    assert a.cli("sync").exit_code == 0
+    assert b.cli("--git", "edit", "dip-un", "--title", "Theirs", by="ivan").exit_code == 0
+    assert b.cli("sync", by="ivan").exit_code == 1  # a conflict on dip-un-charter
+    assert b.cli("resolve", "dip-un", "--ours", by="ivan").exit_code == 0
+    r = b.cli("sync", by="ivan")
+    assert r.exit_code == 0, r.output
+    assert r.stdout.splitlines() == [
+        "received: 3 changes by oleg (note sec-targeted-training, status dev-infrastructure, "
+        "edit dip-un-charter)",
+        "synced with origin/main: 3 received, 2 sent",
+    ]

@@ -22,7 +22,7 @@ from aes_tracker.cli.base import (
     subject,
 )
 from aes_tracker.errors import EXIT_FOUND, TrackerError
-from aes_tracker.i18n import _
+from aes_tracker.i18n import _, ngettext
 
 git_app = sub_app("git", "Set up git for a desk that shares the data file.")
 
@@ -258,6 +258,19 @@ def sync(ctx: typer.Context) -> None:
     for message, hint in done.warnings:
         sys.stderr.write(_("warning: {message}").format(message=message) + "\n")
         sys.stderr.write(f"hint: {hint}\n")
+    by_author: dict[str, list[str]] = {}
+    for author, subject_line in done.changes:
+        by_author.setdefault(author, []).append(subject_line.split(": ", 1)[0])
+    for author, heads in by_author.items():
+        shown = heads if len(heads) <= 5 else [*heads[:5], "…"]
+        sys.stdout.write(
+            ngettext(
+                "received: {n} change by {who} ({what})",
+                "received: {n} changes by {who} ({what})",
+                len(heads),
+            ).format(n=len(heads), who=author, what=", ".join(shown))
+            + "\n"
+        )
     if done.committed:
         sys.stdout.write(
             _("committed the changes not committed yet ({commit})").format(commit=done.committed)

@@ -360,6 +360,14 @@ class Synced:
     sent: int  # commits pushed
     committed: str  # the hash of a commit of changes made before the sync, or ""
     warnings: tuple[tuple[str, str], ...] = ()  # (message, hint): what the analyst should know
+    changes: tuple[tuple[str, str], ...] = ()  # (author, subject) of each commit received
+
+
+def _log(repo: Repo, spec: str, env: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(author, subject) of the commits in `spec`, oldest first, merges left out."""
+    out = run(repo.top, ["log", "--no-merges", "--reverse", "--format=%an%x00%s", spec], env)
+    pairs = [ln.split("\0", 1) for ln in out.stdout.splitlines() if "\0" in ln]
+    return [(a, b) for a, b in pairs]
 
 
 def _branch(repo: Repo, env: Mapping[str, str]) -> str:
@@ -514,12 +522,16 @@ def _driver_warning(repo: Repo) -> tuple[str, str]:
 
 
 def _finish_merge(
-    repo: Repo, env: Mapping[str, str], validate: Callable[[], None]
+    repo: Repo,
+    env: Mapping[str, str],
+    validate: Callable[[], None],
+    received: list[tuple[str, str]],
 ) -> list[tuple[str, str]]:
     """A merge left in progress by an earlier sync (or a `git pull`): once the data file holds
     no conflict (and reads clean) and no other file is unmerged, conclude it. A data file the
     merge driver did not finish is merged again first, never committed as it is."""
     warnings: list[tuple[str, str]] = []
+    received.extend(_log(repo, "HEAD..MERGE_HEAD", env))
     if _driver_unfinished(repo, env):
         if _merge_again(repo, env):
             raise _conflict(repo, env)
@@ -601,8 +613,11 @@ def sync(
         branch = _branch(repo, env)
         state = in_progress(repo)
         warnings: list[tuple[str, str]] = []
+        log: list[tuple[str, str]] = []  # what was received, a merge left unfinished included
+        before = 0  # commits a merge left unfinished brings in, counted once it is done
         if state == "merge":
-            warnings += _finish_merge(repo, env, validate)
+            before = _count(repo, "HEAD..MERGE_HEAD", env)
+            warnings += _finish_merge(repo, env, validate, log)
         elif state:
             raise GitError(
                 _("a git {what} is in progress: finish it with git first").format(what=state),
@@ -624,7 +639,7 @@ def sync(
             committed = commit_file(
                 repo, message or _("sync: changes made before the sync"), "", by, environ
             )
-        received = sent = 0
+        received, sent = before, 0
         for _attempt in range(3):
             fetched = run(repo.top, ["fetch", "--quiet", remote], env, check=False)
             if fetched.returncode != 0:
@@ -641,12 +656,13 @@ def sync(
             if exists:
                 incoming = _count(repo, f"HEAD..{theirs}", env)
                 if incoming:
+                    log += _log(repo, f"HEAD..{theirs}", env)
                     title = f"sync: merge {remote}/{rbranch}"
                     args = ["merge", "--no-edit", "--quiet", "-m", title, theirs]
                     merged = run(repo.top, args, env, check=False)
                     if merged.returncode != 0:
                         if _driver_unfinished(repo, env):
-                            warnings += _finish_merge(repo, env, validate)
+                            warnings += _finish_merge(repo, env, validate, [])
                         elif unmerged(repo, env) or in_progress(repo) == "merge":
                             raise _conflict(repo, env)
                         else:
@@ -661,14 +677,22 @@ def sync(
                     received += incoming
             outgoing = _count(repo, f"{theirs}..HEAD" if exists else "HEAD", env)
             if not outgoing:
-                return Synced(remote, rbranch, received, sent, committed, tuple(warnings))
+                return Synced(
+                    remote, rbranch, received, sent, committed, tuple(warnings), tuple(log)
+                )
             args = ["push", "--porcelain", remote, f"HEAD:refs/heads/{rbranch}"]
             if not tracked:
                 args.insert(1, "--set-upstream")
             pushed = run(repo.top, args, env, check=False)
             if pushed.returncode == 0:
                 return Synced(
-                    remote, rbranch, received, sent + outgoing, committed, tuple(warnings)
+                    remote,
+                    rbranch,
+                    received,
+                    sent + outgoing,
+                    committed,
+                    tuple(warnings),
+                    tuple(log),
                 )
             refused = [ln for ln in pushed.stdout.splitlines() if ln.startswith("!")]
             reason = refused[0].split("\t")[-1] if refused else _first_line(pushed.stderr)
