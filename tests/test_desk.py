@@ -142,8 +142,9 @@ def test_a_change_is_committed_alone_with_a_message_and_author_from_it(tmp_path:
     r = c.cli("--git", "done", "sec-targ", "--note", "First course held in Bamako", by="Awa Traoré")
     assert r.exit_code == 0, r.output
     assert subject(c) == "done sec-targeted-training: First course held in Bamako"
+    # git's own e-mail wins when it is set (issue 26); the analyst is the author's name.
     who = git(c.path, "log", "-1", "--format=%an <%ae>|%cn <%ce>").stdout.strip()
-    assert who == "Awa Traoré <awa.traore@aes-tracker.invalid>|Desk Machine <machine@example.org>"
+    assert who == "Awa Traoré <machine@example.org>|Desk Machine <machine@example.org>"
     body = git(c.path, "log", "-1", "--format=%b").stdout
     assert body.startswith("status sec-targeted-training pending → done (2026-11-28, by Awa")
     assert git(c.path, "show", "--name-only", "--format=", "HEAD").stdout.split() == [REL]
@@ -1004,3 +1005,17 @@ def test_sync_counts_and_names_what_it_received_also_when_it_finishes_a_merge(
         "edit dip-un-charter)",
         "synced with origin/main: 3 received, 2 sent",
     ]
+
+
+def test_the_author_email_is_gits_own_when_set_else_the_analysts_invalid_one(
+    tmp_path: Path,
+) -> None:
+    (c,) = make_desk(tmp_path, 1)
+    git(c.path, "config", "user.email", "oleg@desk.example")
+    assert c.cli("--git", "note", "sec-targ", "x", by="Oleg").exit_code == 0
+    assert git(c.path, "log", "-1", "--format=%an <%ae>").stdout.strip() == (
+        "Oleg <oleg@desk.example>"
+    )
+    r = c.cli("--git", "note", "sec-targ", "y", by="Oleg", env={"AES_TRACKER_EMAIL": "o@x.org"})
+    assert r.exit_code == 0
+    assert git(c.path, "log", "-1", "--format=%an <%ae>").stdout.strip() == "Oleg <o@x.org>"

@@ -7,9 +7,9 @@ prompt unless a person is there to answer it, and an author (and, when git has n
 committer) given explicitly:
 
 - the author is the analyst (`--by`), with the e-mail `$AES_TRACKER_EMAIL` when set, else
-  `<name, in ASCII, dotted>@aes-tracker.invalid`: stable per analyst (so `git shortlog -se`
-  counts each one's changes), and in the `.invalid` domain (RFC 2606) so that it is never
-  mistaken for a real address;
+  git's own `user.email` when set, else `<name, in ASCII, dotted>@aes-tracker.invalid`: stable
+  per analyst (so `git shortlog -se` counts each one's changes), and in the `.invalid` domain
+  (RFC 2606) so that it is never mistaken for a real address;
 - the committer is git's own `user.name`/`user.email` when they are configured, else the
   author.
 
@@ -165,12 +165,14 @@ def identity(repo: Repo, by: str, environ: Mapping[str, str]) -> dict[str, str]:
     own (cron, a fresh account), the committer."""
     env = git_env(environ)
     name = re.sub(r"[<>\n]", "", by).strip() or "analyst"
-    email = environ.get("AES_TRACKER_EMAIL") or email_for(name)
-    env.update(GIT_AUTHOR_NAME=name, GIT_AUTHOR_EMAIL=email)
     own = run(
         repo.top, ["config", "--get-regexp", r"^user\.(name|email)$"], env, check=False
     ).stdout
-    keys = {k for k, _sep, v in (ln.partition(" ") for ln in own.splitlines()) if v.strip()}
+    values = {k: v.strip() for k, _sep, v in (ln.partition(" ") for ln in own.splitlines())}
+    keys = {k for k, v in values.items() if v}
+    # git's own e-mail, when set, wins over the made-up one: it is the person's real address.
+    email = environ.get("AES_TRACKER_EMAIL") or values.get("user.email") or email_for(name)
+    env.update(GIT_AUTHOR_NAME=name, GIT_AUTHOR_EMAIL=email)
     has_own = ("user.name" in keys or environ.get("GIT_COMMITTER_NAME")) and (
         "user.email" in keys or environ.get("GIT_COMMITTER_EMAIL")
     )
