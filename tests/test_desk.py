@@ -1019,3 +1019,37 @@ def test_the_author_email_is_gits_own_when_set_else_the_analysts_invalid_one(
     r = c.cli("--git", "note", "sec-targ", "y", by="Oleg", env={"AES_TRACKER_EMAIL": "o@x.org"})
     assert r.exit_code == 0
     assert git(c.path, "log", "-1", "--format=%an <%ae>").stdout.strip() == "Oleg <o@x.org>"
+
+
+def test_a_clone_without_the_driver_is_told_the_one_command_and_a_text_merge_is_named(
+    tmp_path: Path,
+) -> None:
+    a, b = make_desk(tmp_path, 2)
+    git(b.path, "config", "--unset", "merge.aes-tracker.driver")
+    git(b.path, "config", "--unset", "merge.aes-tracker.name")
+    # A change with --git commits, and says the driver is missing here.
+    r = b.cli("--git", "edit", "sec-targ", "--title", "Theirs", by="ivan")
+    assert r.exit_code == 0
+    assert r.stderr.splitlines() == [
+        f"warning: the aes-tracker merge driver is not set up for {REL} in this clone: a git "
+        "merge would merge it as text",
+        "hint: run `aes-tracker git init-merge` once",
+    ]
+    assert subject(b).startswith("edit sec-targeted-training: title")
+    assert a.cli("--git", "edit", "sec-targ", "--title", "Ours", by="awa").exit_code == 0
+    assert a.cli("sync").exit_code == 0
+    # git pull merges the file as text; sync names that, with the way out.
+    assert git(b.path, "pull", "--no-rebase", "-q", check=False).returncode != 0
+    r = b.cli("sync", by="ivan")
+    assert r.exit_code == 1
+    assert r.stderr.splitlines() == [
+        f"error: {REL}: git merged this file as text, without the aes-tracker merge driver: "
+        "its conflict markers are git's",
+        f"hint: merge it again with aes-tracker: git checkout --ours -- {REL}; aes-tracker git "
+        "init-merge; aes-tracker sync",
+    ]
+    git(b.path, "checkout", "--ours", "--", REL)
+    assert b.cli("git", "init-merge").exit_code == 0
+    r = b.cli("sync", by="ivan")
+    assert r.exit_code == 1  # now aes-tracker's own conflict, on the title only
+    assert [x.unit for x in markers.blocks(markers.split(b.text()))] == ["sec-targeted-training"]

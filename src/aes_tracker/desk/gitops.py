@@ -339,6 +339,19 @@ def _append_line(path: Path, line: str) -> None:
         raise GitError(fileio.os_message(e, path.parent), path=str(path)) from None
 
 
+def driver_missing(repo: Repo, environ: Mapping[str, str]) -> tuple[str, str] | None:
+    """(warning, hint) when this clone would merge the data file as text; else None."""
+    if driver_ready(repo, git_env(environ)):
+        return None
+    return (
+        _(
+            "the aes-tracker merge driver is not set up for {path} in this clone: a git merge "
+            "would merge it as text"
+        ).format(path=repo.rel),
+        _("run `aes-tracker git init-merge` once"),
+    )
+
+
 def driver_ready(repo: Repo, env: Mapping[str, str]) -> bool:
     attr = run(repo.top, ["check-attr", "merge", "--", repo.rel], env).stdout
     return attr.rstrip("\n").endswith(f": merge: {DRIVER}") and bool(
@@ -412,10 +425,33 @@ def _count(repo: Repo, spec: str, env: Mapping[str, str]) -> int:
     return int(run(repo.top, ["rev-list", "--count", spec], env).stdout.strip() or 0)
 
 
+def _text_merged(repo: Repo) -> bool:
+    """Whether the data file holds conflict blocks and none of them is aes-tracker's: git
+    merged it as text (the driver not set up when it merged: a `git pull` in a fresh clone)."""
+    try:
+        text = fileio.read_file(repo.path).decode("utf-8", "replace")
+        found = markers.blocks(markers.split(text))
+    except TrackerError:
+        return False
+    return bool(found) and not any(b.unit for b in found)
+
+
 def _conflict(repo: Repo, env: Mapping[str, str]) -> ConflictError:
     paths = unmerged(repo, env)
     labels = conflicts_in(repo)
     others = [p for p in paths if p != repo.rel]
+    if labels and _text_merged(repo):
+        return ConflictError(
+            _(
+                "git merged this file as text, without the aes-tracker merge driver: its "
+                "conflict markers are git's"
+            ),
+            path=repo.rel,
+            hint=_(
+                "merge it again with aes-tracker: git checkout --ours -- {path}; aes-tracker git "
+                "init-merge; aes-tracker sync"
+            ).format(path=repo.rel),
+        )
     if labels:
         return ConflictError(
             _("merge conflict on {ids}: nothing was lost, both versions are in the file").format(
