@@ -1053,3 +1053,25 @@ def test_a_clone_without_the_driver_is_told_the_one_command_and_a_text_merge_is_
     r = b.cli("sync", by="ivan")
     assert r.exit_code == 1  # now aes-tracker's own conflict, on the title only
     assert [x.unit for x in markers.blocks(markers.split(b.text()))] == ["sec-targeted-training"]
+
+
+def test_sync_dry_run_says_what_would_be_received_and_sent_and_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    a, b = make_desk(tmp_path, 2)
+    assert a.cli("--git", "note", "sec-targ", "a's note", by="oleg").exit_code == 0
+    assert a.cli("sync").exit_code == 0
+    assert b.cli("--git", "note", "dev-infra", "b's note", by="ivan").exit_code == 0
+    assert b.cli("note", "dev-infra", "not committed yet", by="ivan").exit_code == 0
+    head, text = git(b.path, "rev-parse", "HEAD").stdout, b.text()
+    remote_head = git(a.path, "rev-parse", "HEAD").stdout
+    r = b.cli("sync", "--dry-run", by="ivan")
+    assert (r.exit_code, r.stderr) == (0, ""), r.output
+    assert r.stdout.splitlines() == [
+        "would receive: 1 change by oleg (note sec-targeted-training)",
+        "would send: 1 commit, and the changes not committed yet",
+        "dry run with origin/main: nothing was changed",
+    ]
+    assert git(b.path, "rev-parse", "HEAD").stdout == head and b.text() == text
+    assert git(b.path, "status", "--porcelain", "--", REL).stdout.startswith(" M")
+    assert git(a.path, "ls-remote", "origin", "main").stdout.split()[0] == remote_head.strip()

@@ -226,11 +226,43 @@ def _list_conflicts(path: Path, cid: str | None) -> None:
     sys.stdout.write("\n".join(out) + "\n")
 
 
+def _received(changes: "tuple[tuple[str, str], ...]", would: bool) -> None:
+    by_author: dict[str, list[str]] = {}
+    for author, subject_line in changes:
+        by_author.setdefault(author, []).append(subject_line.split(": ", 1)[0])
+    for author, heads in by_author.items():
+        shown = heads if len(heads) <= 5 else [*heads[:5], "…"]
+        line = (
+            ngettext(
+                "would receive: {n} change by {who} ({what})",
+                "would receive: {n} changes by {who} ({what})",
+                len(heads),
+            )
+            if would
+            else ngettext(
+                "received: {n} change by {who} ({what})",
+                "received: {n} changes by {who} ({what})",
+                len(heads),
+            )
+        )
+        sys.stdout.write(line.format(n=len(heads), who=author, what=", ".join(shown)) + "\n")
+
+
 @command()
-def sync(ctx: typer.Context) -> None:
+def sync(
+    ctx: typer.Context,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Fetch, and say what would be received and sent; change nothing else.",
+        ),
+    ] = False,
+) -> None:
     """Share the data file with the desk: commit it, fetch, merge with the aes-tracker merge
     driver, push.
 
+    With --dry-run: fetch, and say what would be received and sent, changing nothing else.
     Exit 0: synced; 1: a conflict to settle (the merge stays in progress: `resolve`, then `sync`
     again); 2: could not sync (not a git work tree, no remote, no network, push refused).
     Nothing is lost either way.
@@ -243,6 +275,29 @@ def sync(ctx: typer.Context) -> None:
     s = settings(ctx)
     loc = s.location
     repo = gitops.require(loc.path, os.environ)
+    if dry_run:
+        seen = gitops.preview(
+            repo, by=s.by_name(), environ=os.environ, interactive=sys.stdin.isatty()
+        )
+        _received(seen.incoming, would=True)
+        if seen.outgoing or seen.uncommitted:
+            sent = ngettext(
+                "would send: {n} commit", "would send: {n} commits", seen.outgoing
+            ).format(n=seen.outgoing)
+            if seen.uncommitted:
+                sent = (
+                    sent + _(", and the changes not committed yet")
+                    if seen.outgoing
+                    else _("would send: the changes not committed yet")
+                )
+            sys.stdout.write(sent + "\n")
+        sys.stdout.write(
+            _("dry run with {remote}/{branch}: nothing was changed").format(
+                remote=seen.remote, branch=seen.branch
+            )
+            + "\n"
+        )
+        return
 
     def validate() -> None:
         load(loc)  # raises, naming the line, when the file does not read clean
@@ -258,19 +313,7 @@ def sync(ctx: typer.Context) -> None:
     for message, hint in done.warnings:
         sys.stderr.write(_("warning: {message}").format(message=message) + "\n")
         sys.stderr.write(f"hint: {hint}\n")
-    by_author: dict[str, list[str]] = {}
-    for author, subject_line in done.changes:
-        by_author.setdefault(author, []).append(subject_line.split(": ", 1)[0])
-    for author, heads in by_author.items():
-        shown = heads if len(heads) <= 5 else [*heads[:5], "…"]
-        sys.stdout.write(
-            ngettext(
-                "received: {n} change by {who} ({what})",
-                "received: {n} changes by {who} ({what})",
-                len(heads),
-            ).format(n=len(heads), who=author, what=", ".join(shown))
-            + "\n"
-        )
+    _received(done.changes, would=False)
     if done.committed:
         sys.stdout.write(
             _("committed the changes not committed yet ({commit})").format(commit=done.committed)

@@ -627,6 +627,45 @@ def _sweep_driver_temps(repo: Repo, env: Mapping[str, str]) -> None:
             path.unlink()
 
 
+@dataclass(frozen=True)
+class Preview:
+    """What `sync` would do, found without changing anything but the remote-tracking branch."""
+
+    remote: str
+    branch: str
+    incoming: tuple[tuple[str, str], ...]  # (author, subject) of each commit to receive
+    outgoing: int  # commits to send
+    uncommitted: bool  # the data file has changes not committed yet (sync would commit them)
+
+
+def preview(
+    repo: Repo, *, by: str, environ: Mapping[str, str], interactive: bool = False
+) -> Preview:
+    """`sync --dry-run`: fetch, then say what would be received and sent. The data file, the
+    branch, the index and the remote stay as they are."""
+    env = identity(repo, by, environ)
+    if interactive and "GIT_TERMINAL_PROMPT" not in environ:
+        env.pop("GIT_TERMINAL_PROMPT")
+    branch = _branch(repo, env)
+    remote, rbranch, _tracked = _upstream(repo, branch, env)
+    fetched = run(repo.top, ["fetch", "--quiet", remote], env, check=False)
+    if fetched.returncode != 0:
+        raise GitError(
+            _("cannot fetch from {remote}: {reason}").format(
+                remote=remote, reason=_first_line(fetched.stderr)
+            ),
+            hint=_("nothing was lost: your changes are committed here; sync again later"),
+        )
+    theirs = f"refs/remotes/{remote}/{rbranch}"
+    exists = (
+        run(repo.top, ["rev-parse", "--verify", "--quiet", theirs], env, check=False)
+    ).returncode == 0
+    incoming = _log(repo, f"HEAD..{theirs}", env) if exists else []
+    outgoing = _count(repo, f"{theirs}..HEAD" if exists else "HEAD", env)
+    status = run(repo.top, ["status", "--porcelain", "--", repo.rel], env).stdout
+    return Preview(remote, rbranch, tuple(incoming), outgoing, bool(status.strip()))
+
+
 def sync(
     repo: Repo,
     *,
