@@ -111,7 +111,7 @@ def test_init_merge_writes_the_attributes_and_config_once_and_says_so(tmp_path: 
     attr = git(repo, "check-attr", "merge", "--", REL).stdout
     assert attr.strip() == f"{REL}: merge: aes-tracker"
     driver = git(repo, "config", "merge.aes-tracker.driver").stdout.strip()
-    assert driver.endswith(" merge-file %O %A %B %P")
+    assert driver.endswith(" merge-file -- %O %A %B %P")
     again = c.cli("git", "init-merge")
     assert again.exit_code == 0
     assert again.stdout.splitlines() == [
@@ -142,8 +142,9 @@ def test_a_change_is_committed_alone_with_a_message_and_author_from_it(tmp_path:
     r = c.cli("--git", "done", "sec-targ", "--note", "First course held in Bamako", by="Awa Traoré")
     assert r.exit_code == 0, r.output
     assert subject(c) == "done sec-targeted-training: First course held in Bamako"
+    # git's own e-mail wins when it is set (issue 26); the analyst is the author's name.
     who = git(c.path, "log", "-1", "--format=%an <%ae>|%cn <%ce>").stdout.strip()
-    assert who == "Awa Traoré <awa.traore@aes-tracker.invalid>|Desk Machine <machine@example.org>"
+    assert who == "Awa Traoré <machine@example.org>|Desk Machine <machine@example.org>"
     body = git(c.path, "log", "-1", "--format=%b").stdout
     assert body.startswith("status sec-targeted-training pending → done (2026-11-28, by Awa")
     assert git(c.path, "show", "--name-only", "--format=", "HEAD").stdout.split() == [REL]
@@ -296,7 +297,6 @@ def test_resolve_mistakes_are_one_line(tmp_path: Path, cli: Cli) -> None:
     before = marked.bytes()
     for args, message in (
         (["--ours", "--theirs"], "error: --ours and --theirs exclude each other: give one"),
-        ([], "error: say which version to keep: --ours, --theirs, or --field KEY=VALUE"),
         (["--field", "status"], "error: --field: 'status' is not KEY=VALUE (a field of the "
          "commitment)"),
         (["--ours", "--field", "status=finished"], "error: --field: 'finished' is not a "
@@ -498,7 +498,11 @@ def test_sync_merges_again_when_someone_pushed_meanwhile(tmp_path: Path) -> None
     hook.chmod(0o755)
     assert a.cli("--git", "note", "sec-targ", "a pushes second", by="awa").exit_code == 0
     r = a.cli("sync")
-    assert (r.exit_code, r.stdout) == (0, "synced with origin/main: 1 received, 2 sent\n"), r.stderr
+    assert (r.exit_code, r.stdout) == (
+        0,
+        "received: 1 change by ivan (note dev-infrastructure)\n"
+        "synced with origin/main: 1 received, 2 sent\n",
+    ), r.stderr
     assert "b pushed first" in a.text() and "a pushes second" in a.text()
     # A refusal that is not a race is one line, and nothing is lost.
     hook.unlink()
@@ -622,3 +626,486 @@ def test_three_analysts_twenty_changes_each_lose_nothing(tmp_path: Path) -> None
             git(c.path, "rev-parse", "HEAD").stdout
             == git(c.path, "rev-parse", "origin/main").stdout
         )
+
+
+# ---- the merge path: a merge the driver did not finish is never committed ------------------------
+
+
+def _diverged(tmp_path: Path) -> tuple[Clone, Clone]:
+    """Two clones whose changes merge cleanly; a's is on the remote, b's committed only in b."""
+    a, b = make_desk(tmp_path, 2)
+    assert a.cli("--git", "note", "sec-targ", "a's note", by="awa").exit_code == 0
+    assert a.cli("sync").exit_code == 0
+    assert b.cli("--git", "note", "dev-infra", "b's note", by="ivan").exit_code == 0
+    return a, b
+
+
+@pytest.mark.parametrize(
+    "driver",
+    [
+        "/gone/after/a/reinstall/aes-tracker merge-file -- %O %A %B %P",  # a stale path
+        "sh -c 'kill -KILL $$'",  # killed (kill -9, the OOM killer) before it wrote anything
+    ],
+)
+def test_a_driver_that_did_not_finish_is_never_committed_as_ours(
+    tmp_path: Path, driver: str
+) -> None:
+    a, b = _diverged(tmp_path)
+    git(b.path, "config", "merge.aes-tracker.driver", driver)
+    r = b.cli("sync", by="ivan")
+    # sync merges the file itself from git's three versions, and says the driver failed.
+    assert r.exit_code == 0, r.output
+    assert r.stdout.splitlines()[-1] == "synced with origin/main: 1 received, 2 sent"
+    assert r.stderr.splitlines() == [
+        f"warning: the merge driver did not finish the merge of {REL}: aes-tracker merged it "
+        "itself",
+        "hint: set the driver up again: aes-tracker git init-merge",
+    ]
+    assert "a's note" in b.text() and "b's note" in b.text()
+    assert b.cli("check").exit_code == 0
+    assert a.cli("sync").exit_code == 0
+    assert "b's note" in a.text() and "a's note" in a.text()
+
+
+def test_a_merge_left_by_a_failed_driver_is_merged_again_not_committed(tmp_path: Path) -> None:
+    # A plain `git pull` with a driver that fails: git leaves our version alone in the file,
+    # marked unmerged. The next sync must not commit that (the colleague's note would be gone).
+    _a, b = _diverged(tmp_path)
+    git(b.path, "config", "merge.aes-tracker.driver", "false")
+    assert git(b.path, "pull", "--no-rebase", "-q", check=False).returncode != 0
+    assert "a's note" not in b.text()
+    r = b.cli("sync", by="ivan")
+    assert r.exit_code == 0, r.output
+    assert "a's note" in b.text() and "b's note" in b.text()
+    assert git(b.path, "status", "--porcelain", "--", REL).stdout == ""
+    merged = git(b.path, "show", f"HEAD:{REL}").stdout
+    assert "a's note" in merged and "b's note" in merged
+
+
+def test_a_data_file_named_like_an_option_merges(tmp_path: Path) -> None:
+    # git passes %P as it is: without `--` before it, `-x` would be read as an option.
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    clones = []
+    for name in ("a", "b"):
+        git(tmp_path, "clone", "-q", str(remote), name)
+        clones.append(tmp_path / name)
+    a, b = (Cli(p / "-x") for p in clones)
+    shutil.copyfile(DATA, a.path)
+    assert a("git", "init-merge").exit_code == 0
+    driver = git(clones[0], "config", "merge.aes-tracker.driver").stdout.strip()
+    assert driver.endswith(" merge-file -- %O %A %B %P")
+    git(clones[0], "add", "-A")
+    git(clones[0], "commit", "-q", "-m", "start")
+    git(clones[0], "push", "-q", "origin", "main")
+    git(clones[1], "pull", "-q")
+    assert b("git", "init-merge").exit_code == 0
+    assert a("--git", "note", "sec-targ", "a's note").exit_code == 0
+    assert a("sync").exit_code == 0
+    assert b("--git", "note", "dev-infra", "b's note").exit_code == 0
+    r = b("sync")
+    assert (r.exit_code, r.stderr) == (0, ""), r.output
+    text = b.path.read_text(encoding="utf-8")
+    assert "a's note" in text and "b's note" in text
+
+
+def test_init_merge_updates_a_driver_line_without_the_separator(tmp_path: Path) -> None:
+    (c,) = make_desk(tmp_path, 1)
+    new = git(c.path, "config", "merge.aes-tracker.driver").stdout.strip()
+    old = new.replace(" -- %O", " %O")
+    git(c.path, "config", "merge.aes-tracker.driver", old)
+    r = c.cli("git", "init-merge")
+    assert r.exit_code == 0
+    assert f"git config merge.aes-tracker.driver: set to {new} (was {old})" in r.stdout
+    assert git(c.path, "config", "merge.aes-tracker.driver").stdout.strip() == new
+
+
+def test_a_driver_that_cannot_read_an_input_stops_sync_with_exit_2_and_both_versions(
+    tmp_path: Path,
+) -> None:
+    a, b = _diverged(tmp_path)
+    # A colleague commits (by hand, past the tool) a file that does not read.
+    a.data.write_text(a.text().replace('title = "', 'title = "unclosed\n', 1), encoding="utf-8")
+    git(a.path, "commit", "-q", "-am", "broken by hand")
+    git(a.path, "push", "-q", "origin", "main")
+    ours = git(b.path, "show", f"HEAD:{REL}").stdout
+    for _round in range(2):  # and again: it is never committed
+        r = b.cli("sync", by="ivan")
+        assert r.exit_code == 2, r.output
+        first = r.stderr.splitlines()[0]
+        assert first.startswith(f"error: {REL}:") and first.endswith("(their version)"), first
+        assert "both versions" in r.stderr.splitlines()[1]
+        assert "Traceback" not in r.output
+        assert git(b.path, "status", "--porcelain", "--", REL).stdout.startswith("UU ")
+        kept = b.text()
+        assert kept.startswith("<<<<<<< ours\n" + ours) and "unclosed" in kept
+    assert git(b.path, "show", f":2:{REL}").stdout == ours
+
+
+def test_an_unreadable_common_ancestor_is_refused_not_taken_as_empty(tmp_path: Path) -> None:
+    # Someone committed the file with conflict markers in it (past the tool). Both analysts
+    # mend it; one also removes a commitment. Merged against an empty ancestor, the removed
+    # commitment would come back (added on the other side), exit 0.
+    a, b = make_desk(tmp_path, 2)
+    text = a.text()
+    start = text.index("[commitments.sec-targeted-training]")
+    end = text.index("[commitments.sec-technical-assistance]")
+    table = text[start:end]
+    marked = (
+        text[:start]
+        + "<<<<<<< HEAD\n"
+        + table
+        + "=======\n"
+        + table.replace('title = "', 'title = "Other ', 1)
+        + ">>>>>>> other\n\n"
+        + text[end:]
+    )
+    a.data.write_text(marked, encoding="utf-8")
+    git(a.path, "commit", "-q", "-am", "committed in the middle of a text merge")
+    git(a.path, "push", "-q", "origin", "main")
+    git(b.path, "pull", "-q")
+    for c, who in ((a, "awa"), (b, "ivan")):
+        c.data.write_text(text, encoding="utf-8")  # mended by hand, the same way
+        git(c.path, "commit", "-q", "-am", f"mended by {who}")
+    assert a.cli("--git", "note", "sec-targ", "a's note", by="awa").exit_code == 0
+    assert a.cli("sync").exit_code == 0
+    assert b.cli("--git", "rm", "dev-econ", "--force", by="ivan").exit_code == 0
+    assert "dev-economic-operators" not in b.text()
+    r = b.cli("sync", by="ivan")
+    assert r.exit_code == 2, r.output
+    assert r.stderr.splitlines()[0].endswith(
+        "has unresolved conflict markers (the common ancestor)"
+    ), r.stderr
+    assert git(b.path, "status", "--porcelain", "--", REL).stdout.startswith("UU ")
+    assert git(b.path, "show", f":2:{REL}").stdout.count("dev-economic-operators") == 0
+    assert "a's note" in git(b.path, "show", f":3:{REL}").stdout
+
+
+def test_init_merge_refuses_a_linked_gitattributes(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    git(tmp_path, "init", "-q", str(repo))
+    c = Clone(repo)
+    c.data.parent.mkdir()
+    shutil.copyfile(DATA, c.data)
+    outside = tmp_path / "someone-elses-file"
+    outside.write_text("precious\n")
+    (repo / ".gitattributes").symlink_to(outside)
+    r = c.cli("git", "init-merge")
+    assert r.exit_code == 2
+    assert r.stderr.splitlines()[0] == (
+        f"error: {repo / '.gitattributes'}: is a symbolic link: aes-tracker does not write "
+        "through it"
+    )
+    assert outside.read_text() == "precious\n"
+    assert git(repo, "config", "--get", "merge.aes-tracker.driver", check=False).stdout == ""
+
+
+def test_a_killed_git_merge_is_named_with_its_lock_and_its_temp_files_go(tmp_path: Path) -> None:
+    import os
+    import signal
+    import time
+
+    _a, b = _diverged(tmp_path)
+    good = git(b.path, "config", "merge.aes-tracker.driver").stdout.strip()
+    git(b.path, "config", "merge.aes-tracker.driver", "sleep 60")
+    git(b.path, "fetch", "-q")
+    merge = subprocess.Popen(
+        ["git", "merge", "--no-edit", "origin/main"],
+        cwd=b.path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 30
+    while not list(b.path.glob(".merge_file_*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert list(b.path.glob(".merge_file_*")), "git never ran the driver"
+    os.killpg(merge.pid, signal.SIGKILL)  # git and its driver, as kill -9 or the OOM killer
+    merge.wait()
+    lock = b.path / ".git" / "index.lock"
+    assert lock.exists()
+    git(b.path, "config", "merge.aes-tracker.driver", good)
+    head = git(b.path, "rev-parse", "HEAD").stdout
+    before = b.text()
+    r = b.cli("sync", by="ivan")
+    assert r.exit_code == 2
+    assert r.stderr.splitlines() == [
+        f"error: {lock}: git's index is locked: another git command is running, or one was killed",
+        f"hint: if no git command is running, remove it (rm {lock}), then run `aes-tracker "
+        "sync` again",
+    ]
+    assert b.text() == before and git(b.path, "rev-parse", "HEAD").stdout == head
+    lock.unlink()  # as told
+    r = b.cli("sync", by="ivan")
+    assert r.exit_code == 0, r.output
+    assert "a's note" in b.text() and "b's note" in b.text()
+    assert list(b.path.glob("*merge_file_*")) == []
+    assert git(b.path, "status", "--porcelain").stdout == ""
+
+
+# ---- comments a colleague wrote by hand ----------------------------------------------------------
+
+
+def _comment_after(c: Clone, anchor: str, comment: str) -> None:
+    """Put a comment line after the first line starting with `anchor` (a hand edit)."""
+    lines = c.text().split("\n")
+    i = next(n for n, s in enumerate(lines) if s.startswith(anchor))
+    lines.insert(i + 1, comment)
+    c.data.write_text("\n".join(lines), encoding="utf-8")
+
+
+def test_a_merge_keeps_the_comments_it_can_place(tmp_path: Path) -> None:
+    a, b = make_desk(tmp_path, 2)
+    a.data.write_text("# The desk's shared file: see the wiki\n" + a.text(), encoding="utf-8")
+    _comment_after(a, "[commitments.sec-targeted-training]", "# Ask the ministry for the list")
+    git(a.path, "commit", "-q", "-am", "comments, by hand")
+    git(a.path, "push", "-q", "origin", "main")
+    assert b.cli("--git", "note", "dev-infra", "b's note", by="ivan").exit_code == 0
+    r = b.cli("sync", by="ivan")
+    assert (r.exit_code, r.stderr) == (0, ""), r.output
+    lines = b.text().split("\n")
+    assert lines[0] == "# The desk's shared file: see the wiki"
+    at = lines.index("[commitments.sec-targeted-training]")
+    assert lines[at + 1] == "# Ask the ministry for the list"
+    assert "b's note" in b.text()
+    assert tomllib.loads(b.text()) == tomllib.loads(git(b.path, "show", f"HEAD:{REL}").stdout)
+
+
+def test_a_comment_the_merge_cannot_place_is_a_conflict_a_person_confirms(
+    tmp_path: Path,
+) -> None:
+    a, b = make_desk(tmp_path, 2)
+    _comment_after(a, "[commitments.dev-infrastructure]", "# Check with the Niamey office")
+    git(a.path, "commit", "-q", "-am", "a comment, by hand")
+    git(a.path, "push", "-q", "origin", "main")
+    # b changes the same commitment: the merged table is neither side's, the comment has no
+    # place in it.
+    assert b.cli("--git", "note", "dev-infra", "b's note", by="ivan").exit_code == 0
+    r = b.cli("sync", by="ivan")
+    assert r.exit_code == 1, r.output
+    assert r.stderr.splitlines()[0] == (
+        f"error: {REL}: merge conflict on comments: nothing was lost, both versions are in the file"
+    )
+    assert "# Check with the Niamey office" in b.text()
+    r = b.cli("resolve", "comments", "--ours")
+    assert r.exit_code == 2
+    assert r.stderr.splitlines()[0] == (
+        "error: the merge cannot keep these comments where they were: copy what matters into "
+        "a note, then confirm their loss with `aes-tracker resolve comments --theirs`"
+    )
+    r = b.cli("resolve", "comments", "--theirs")
+    assert r.exit_code == 0, r.output
+    assert r.stdout == "comments: settled with their version; no conflict left\n"
+    assert "Niamey office" not in b.text() and "b's note" in b.text()
+    assert b.cli("sync", by="ivan").exit_code == 0
+
+
+# ---- conflicts resolve must be able to settle ----------------------------------------------------
+
+
+def test_a_party_removed_on_one_side_and_assessed_on_the_other_settles(tmp_path: Path) -> None:
+    a, b = make_desk(tmp_path, 2)
+    # a removes Niger from the desk's parties (by hand: the list and the group).
+    a.data.write_text(a.text().replace('    "Niger",\n', ""), encoding="utf-8")
+    assert a.cli("check").exit_code == 0
+    git(a.path, "commit", "-q", "-am", "Niger leaves the list")
+    git(a.path, "push", "-q", "origin", "main")
+    assert b.cli("--git", "status", "dev-infra", "in_progress", "--party", "Niger").exit_code == 0
+    r = b.cli("sync", by="ivan")
+    assert r.exit_code == 1, r.output
+    # The conflict is on what one side removed and the other uses, not on the commitment.
+    labels = [x.unit for x in markers.blocks(markers.split(b.text()))]
+    assert "dev-infrastructure" not in labels and "parties" in labels, labels
+    marked = b.data.read_bytes()
+    # Keeping the removal would leave Niger's assessment pointing nowhere: refused, saying so.
+    for label in labels:
+        r = b.cli("resolve", label, "--theirs")
+    assert r.exit_code == 2 and "'Niger' is not a known party" in r.stderr, r.output
+    b.data.write_bytes(marked)
+    for label in labels:
+        r = b.cli("resolve", label, "--ours")
+        assert r.exit_code == 0, r.output
+    assert r.stdout.endswith("; no conflict left\n")
+    assert b.cli("check").exit_code == 0
+    assert b.cli("sync", by="ivan").exit_code == 0
+    doc = b.doc()
+    assert "Niger" in doc["parties"]
+    assert any(
+        h.get("party") == "Niger" for h in doc["commitments"]["dev-infrastructure"]["history"]
+    )
+
+
+def test_a_source_dropped_on_one_side_and_used_on_the_other_settles(tmp_path: Path) -> None:
+    a, b = make_desk(tmp_path, 2)
+    r = a.cli("source", "add", "moscow-2025", "--title", "Moscow talks", "--date", "2025-04-03")
+    assert r.exit_code == 0, r.output
+    git(a.path, "commit", "-q", "-am", "a source")
+    git(a.path, "push", "-q", "origin", "main")
+    git(b.path, "pull", "-q")
+    # a drops the source; b adds a commitment from it.
+    text = a.text()
+    start = text.index("[sources.moscow-2025]")
+    end = text.index("\n[", start + 1) + 1
+    a.data.write_text(text[:start] + text[end:], encoding="utf-8")
+    assert a.cli("check").exit_code == 0
+    git(a.path, "commit", "-q", "-am", "the source was a duplicate")
+    git(a.path, "push", "-q", "origin", "main")
+    r = b.cli("--git", "add", "Hold the next talks in Bamako", "--category", "institutional",
+              "--party", "Mali", "--source", "moscow-2025", "--quote", "q", "--no-deadline",
+              "--review", "2027-01-01", by="ivan")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    new = r.stdout.strip().split()[-1]
+    r = b.cli("sync", by="ivan")
+    assert r.exit_code == 1, r.output
+    labels = [x.unit for x in markers.blocks(markers.split(b.text()))]
+    assert labels == ["sources.moscow-2025"]
+    r = b.cli("resolve", "sources.moscow-2025", "--field", "title=x")
+    assert r.exit_code == 2
+    assert r.stderr.splitlines()[0] == (
+        "error: --field: one side removed sources.moscow-2025: keep it with --ours or --theirs"
+    )
+    r = b.cli("resolve", "sources.moscow-2025", "--ours")  # ours: b kept it, and uses it
+    assert r.exit_code == 0, r.output
+    assert b.cli("sync", by="ivan").exit_code == 0
+    doc = b.doc()
+    assert "moscow-2025" in doc["sources"] and doc["commitments"][new]["source"] == "moscow-2025"
+
+
+def test_resolve_without_an_option_lists_what_differs_and_who_changed_it(tmp_path: Path) -> None:
+    a, b = make_desk(tmp_path, 2)
+    assert a.cli("--git", "edit", "sec-targ", "--title", "Ours", by="awa").exit_code == 0
+    assert b.cli("--git", "edit", "sec-targ", "--title", "Theirs", by="ivan").exit_code == 0
+    assert a.cli("sync").exit_code == 0
+    assert b.cli("sync", by="ivan").exit_code == 1
+    before = b.data.read_bytes()
+    line = next(n for n, s in enumerate(b.text().split("\n"), 1) if s.startswith("<<<<<<<"))
+    for args in ([], ["sec-targ"]):
+        r = b.cli("resolve", *args)
+        assert (r.exit_code, r.stderr) == (0, ""), r.output
+        assert r.stdout.splitlines() == [
+            f"sec-targeted-training (line {line})",
+            "  title",
+            "    base    Provide targeted training to the AES Unified Force",
+            f"    ours    Theirs  (ivan, {AS_OF})",
+            f"    theirs  Ours  (awa, {AS_OF})",
+            "settle with: aes-tracker resolve sec-targeted-training --ours (or --theirs, or "
+            "--field KEY=VALUE)",
+        ]
+    assert b.data.read_bytes() == before
+    r = b.cli("resolve", "dev-infra")
+    assert r.stderr.splitlines()[0] == (
+        f"error: {b.data}: no conflict on 'dev-infra': the conflicts are on sec-targeted-training"
+    )
+
+
+def test_taking_a_removal_over_new_history_needs_force_and_says_what_is_lost(
+    tmp_path: Path,
+) -> None:
+    a, b = make_desk(tmp_path, 2)
+    assert a.cli("--git", "rm", "dip-equitable", "--force", by="awa").exit_code == 0
+    assert a.cli("sync").exit_code == 0
+    assert b.cli("--git", "note", "dip-equitable", "Raised in Bamako", by="ivan").exit_code == 0
+    assert b.cli("sync", by="ivan").exit_code == 1
+    before = b.data.read_bytes()
+    r = b.cli("resolve", "dip-equitable", "--theirs")
+    assert r.exit_code == 2
+    assert r.stderr.splitlines() == [
+        "error: their version removed dip-equitable-treatment: keeping that would lose 2 "
+        f"history entries, the latest: {AS_OF} note by ivan: Raised in Bamako",
+        "hint: keep it with --ours, or take the removal anyway with --force",
+    ]
+    assert b.data.read_bytes() == before
+    r = b.cli("resolve", "dip-equitable", "--theirs", "--force")
+    assert r.exit_code == 0, r.output
+    assert "dip-equitable-treatment" not in b.doc()["commitments"]
+    assert b.cli("sync", by="ivan").exit_code == 0
+
+
+def test_sync_counts_and_names_what_it_received_also_when_it_finishes_a_merge(
+    tmp_path: Path,
+) -> None:
+    a, b = make_desk(tmp_path, 2)
+    assert a.cli("--git", "note", "sec-targ", "first", by="oleg").exit_code == 0
+    assert a.cli("--git", "status", "dev-infra", "stalled", by="oleg").exit_code == 0
+    assert a.cli("--git", "edit", "dip-un", "--title", "Ours", by="oleg").exit_code == 0
+    assert a.cli("sync").exit_code == 0
+    assert b.cli("--git", "edit", "dip-un", "--title", "Theirs", by="ivan").exit_code == 0
+    assert b.cli("sync", by="ivan").exit_code == 1  # a conflict on dip-un-charter
+    assert b.cli("resolve", "dip-un", "--ours", by="ivan").exit_code == 0
+    r = b.cli("sync", by="ivan")
+    assert r.exit_code == 0, r.output
+    assert r.stdout.splitlines() == [
+        "received: 3 changes by oleg (note sec-targeted-training, status dev-infrastructure, "
+        "edit dip-un-charter)",
+        "synced with origin/main: 3 received, 2 sent",
+    ]
+
+
+def test_the_author_email_is_gits_own_when_set_else_the_analysts_invalid_one(
+    tmp_path: Path,
+) -> None:
+    (c,) = make_desk(tmp_path, 1)
+    git(c.path, "config", "user.email", "oleg@desk.example")
+    assert c.cli("--git", "note", "sec-targ", "x", by="Oleg").exit_code == 0
+    assert git(c.path, "log", "-1", "--format=%an <%ae>").stdout.strip() == (
+        "Oleg <oleg@desk.example>"
+    )
+    r = c.cli("--git", "note", "sec-targ", "y", by="Oleg", env={"AES_TRACKER_EMAIL": "o@x.org"})
+    assert r.exit_code == 0
+    assert git(c.path, "log", "-1", "--format=%an <%ae>").stdout.strip() == "Oleg <o@x.org>"
+
+
+def test_a_clone_without_the_driver_is_told_the_one_command_and_a_text_merge_is_named(
+    tmp_path: Path,
+) -> None:
+    a, b = make_desk(tmp_path, 2)
+    git(b.path, "config", "--unset", "merge.aes-tracker.driver")
+    git(b.path, "config", "--unset", "merge.aes-tracker.name")
+    # A change with --git commits, and says the driver is missing here.
+    r = b.cli("--git", "edit", "sec-targ", "--title", "Theirs", by="ivan")
+    assert r.exit_code == 0
+    assert r.stderr.splitlines() == [
+        f"warning: the aes-tracker merge driver is not set up for {REL} in this clone: a git "
+        "merge would merge it as text",
+        "hint: run `aes-tracker git init-merge` once",
+    ]
+    assert subject(b).startswith("edit sec-targeted-training: title")
+    assert a.cli("--git", "edit", "sec-targ", "--title", "Ours", by="awa").exit_code == 0
+    assert a.cli("sync").exit_code == 0
+    # git pull merges the file as text; sync names that, with the way out.
+    assert git(b.path, "pull", "--no-rebase", "-q", check=False).returncode != 0
+    r = b.cli("sync", by="ivan")
+    assert r.exit_code == 1
+    assert r.stderr.splitlines() == [
+        f"error: {REL}: git merged this file as text, without the aes-tracker merge driver: "
+        "its conflict markers are git's",
+        f"hint: merge it again with aes-tracker: git checkout --ours -- {REL}; aes-tracker git "
+        "init-merge; aes-tracker sync",
+    ]
+    git(b.path, "checkout", "--ours", "--", REL)
+    assert b.cli("git", "init-merge").exit_code == 0
+    r = b.cli("sync", by="ivan")
+    assert r.exit_code == 1  # now aes-tracker's own conflict, on the title only
+    assert [x.unit for x in markers.blocks(markers.split(b.text()))] == ["sec-targeted-training"]
+
+
+def test_sync_dry_run_says_what_would_be_received_and_sent_and_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    a, b = make_desk(tmp_path, 2)
+    assert a.cli("--git", "note", "sec-targ", "a's note", by="oleg").exit_code == 0
+    assert a.cli("sync").exit_code == 0
+    assert b.cli("--git", "note", "dev-infra", "b's note", by="ivan").exit_code == 0
+    assert b.cli("note", "dev-infra", "not committed yet", by="ivan").exit_code == 0
+    head, text = git(b.path, "rev-parse", "HEAD").stdout, b.text()
+    remote_head = git(a.path, "rev-parse", "HEAD").stdout
+    r = b.cli("sync", "--dry-run", by="ivan")
+    assert (r.exit_code, r.stderr) == (0, ""), r.output
+    assert r.stdout.splitlines() == [
+        "would receive: 1 change by oleg (note sec-targeted-training)",
+        "would send: 1 commit, and the changes not committed yet",
+        "dry run with origin/main: nothing was changed",
+    ]
+    assert git(b.path, "rev-parse", "HEAD").stdout == head and b.text() == text
+    assert git(b.path, "status", "--porcelain", "--", REL).stdout.startswith(" M")
+    assert git(a.path, "ls-remote", "origin", "main").stdout.split()[0] == remote_head.strip()

@@ -26,6 +26,7 @@ BUNDLED_AS_OF = "2026-11-28"
 MULTI_AS_OF = "2026-05-18"
 PARTIES = HERE / "data" / "parties.toml"  # per-party assessments and the AES group
 PARTIES_AS_OF = "2026-06-01"
+CONFLICTED = HERE / "data" / "conflicted.toml"  # what merge-file leaves: three conflicts
 
 WIDTHS = (60, 80, 100, 160)
 CASES: dict[str, tuple[str, list[str]]] = {}
@@ -114,13 +115,20 @@ CASES["fr-help"] = ("bundled", ["--lang", "fr", "--width", "100", "--help"])
 CASES["fr-help-list"] = ("bundled", ["--lang", "fr", "list", "--help"])
 CASES["fr-error-status"] = ("bundled", ["--lang", "fr", "status", "sec-targeted-training", "fait"])
 CASES["fr-error-id"] = ("bundled", ["--lang", "fr", "show", "sec-targeted-trainnig"])
+CASES["conflicted-resolve"] = ("conflicted", ["resolve"])
+CASES["conflicted-resolve-id"] = ("conflicted", ["resolve", "sec-targ"])
 
 
 def _run(tmp_path: Path, data: str, argv: list[str]) -> str:
     path = tmp_path / f"{data}.toml"
     if not path.exists():
-        shutil.copyfile({"bundled": DATA, "multi": MULTI, "parties": PARTIES}[data], path)
-    as_of = {"bundled": BUNDLED_AS_OF, "multi": MULTI_AS_OF, "parties": PARTIES_AS_OF}[data]
+        shutil.copyfile(
+            {"bundled": DATA, "multi": MULTI, "parties": PARTIES, "conflicted": CONFLICTED}[data],
+            path,
+        )
+    as_of = {"bundled": BUNDLED_AS_OF, "multi": MULTI_AS_OF, "parties": PARTIES_AS_OF}.get(
+        data, BUNDLED_AS_OF
+    )
     r = CliRunner().invoke(app, ["--file", str(path), "--as-of", as_of, *argv])
     out = f"$ aes-tracker {' '.join(argv)}\nexit {r.exit_code}\n--- stdout\n{r.stdout}"
     if r.stderr:

@@ -235,9 +235,14 @@ def test_a_merge_that_would_not_check_is_a_conflict_instead() -> None:
     )  # fmt: skip
     theirs = apply(BASE, lambda d: ops.add_commitment(d, new, who("ivan")))
     m = merged(BASE, ours, theirs)
-    assert [(c.label, c.ours) for c in m.conflicts] == [("inst-niger-hosts-session", MISSING)]
+    # The conflict is on what one side removed and the other uses (issue 22, item 10): on the
+    # new commitment, keeping it could never check and the other choice deleted it.
+    assert [(c.label, c.fields) for c in m.conflicts] == [
+        ("parties", ("removed on one side, used by inst-niger-hosts-session on the other",))
+    ]
+    assert "Niger" not in m.conflicts[0].ours and "Niger" in m.conflicts[0].theirs
     text = render(m).decode()
-    assert check_document(tomllib.loads(markers.side(markers.split(text), "ours")))[1] == []
+    assert check_document(tomllib.loads(markers.side(markers.split(text), "theirs")))[1] == []
 
 
 def test_no_common_ancestor_merges_as_added_on_both_sides() -> None:
@@ -331,8 +336,12 @@ def test_merge_bytes_writes_canonical_bytes_and_reads_no_marked_input() -> None:
     marked = render(merged(BASE, apply(BASE, edit(X, "a", title="A")), BASE | {"schema": 1}))
     with pytest.raises(TrackerError):
         merge_bytes(b, b"schema = 1\n<<<<<<< ours: x\n=======\n>>>>>>> theirs: x\n", marked, "p")
-    # An unreadable common ancestor: merged as if added on both sides.
-    assert merge_bytes(b"\x00garbage", o, t, "p").conflicts == ()
+    # An unreadable common ancestor is refused too: taken as empty, what one side removed
+    # would come back (an empty one, no common ancestor, is an empty document).
+    with pytest.raises(TrackerError) as e:
+        merge_bytes(b"\x00garbage", o, t, "p")
+    assert str(e.value).endswith("(the common ancestor)")
+    assert merge_bytes(b"", o, t, "p").conflicts == ()
 
 
 # ---- settling a conflict -------------------------------------------------------------------------

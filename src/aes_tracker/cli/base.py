@@ -683,10 +683,15 @@ def commit(
     try:
         repo = gitops.require(path, os.environ)
         gitops.commit_file(repo, subject_line, body, s.by_name(), os.environ)
+        missing = gitops.driver_missing(repo, os.environ)
     except TrackerError as e:
         sys.stderr.write(_("warning: not committed in git: {reason}").format(reason=e) + "\n")
         if e.hint:
             sys.stderr.write(f"hint: {e.hint}\n")
+        return
+    if missing is not None:  # committed; but the next merge of it would be a text merge
+        sys.stderr.write(_("warning: {message}").format(message=missing[0]) + "\n")
+        sys.stderr.write(f"hint: {missing[1]}\n")
 
 
 # ---- helpers -------------------------------------------------------------------------------------

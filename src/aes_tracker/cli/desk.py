@@ -22,7 +22,7 @@ from aes_tracker.cli.base import (
     subject,
 )
 from aes_tracker.errors import EXIT_FOUND, TrackerError
-from aes_tracker.i18n import _
+from aes_tracker.i18n import _, ngettext
 
 git_app = sub_app("git", "Set up git for a desk that shares the data file.")
 
@@ -64,8 +64,7 @@ def merge_file(
         result = merge_bytes(b, o, t, shown)
     except TrackerError as e:
         # Keep both versions, whole, where git and the analyst will look: nothing is lost.
-        both = both_whole(o, t)
-        write_output(Path(ours), both, forbidden=())
+        write_output(Path(ours), both_whole(o, t), forbidden=())
         e.hint = _("both versions are kept whole between conflict markers; mend it by hand")
         raise
     write_output(Path(ours), result.data, forbidden=())
@@ -82,19 +81,28 @@ def merge_file(
 def resolve(
     ctx: typer.Context,
     cid: Annotated[
-        str,
+        str | None,
         typer.Argument(
             click_type=WORDS,
             metavar="ID",
-            help="The commitment in conflict (any unique prefix), or sources.ID, or settings.",
+            help="The commitment in conflict (any unique prefix), or sources.ID, or settings; "
+            "without it (and without an option), every conflict is listed.",
             show_default=False,
         ),
-    ],
+    ] = None,
     ours: Annotated[
         bool, typer.Option("--ours", help="Keep our version (the branch you were on).")
     ] = False,
     theirs: Annotated[
         bool, typer.Option("--theirs", help="Keep their version (the one merged in).")
+    ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Take a version that removed the commitment even though the other one has "
+            "history it would lose.",
+        ),
     ] = False,
     field: Annotated[
         list[str] | None,
@@ -109,6 +117,8 @@ def resolve(
     """Settle a conflict that a merge left in the data file: keep our version, theirs, or set
     the fields that differ.
 
+    Without --ours, --theirs or --field, lists what differs in that conflict (every conflict,
+    without an ID): each field's base, our and their value, with who changed it and when.
     The commitment's history (both sides' entries, always) records who chose what. Undoable;
     once no conflict is left, the file is written in canonical form and must check clean.
 
@@ -120,6 +130,11 @@ def resolve(
 
     s = settings(ctx)
     flags(ctx, id="ID")
+    if not ours and not theirs and not field:
+        _list_conflicts(s.location.path, cid)
+        return
+    if cid is None:
+        raise TrackerError(_("say which conflict to settle: resolve ID --ours (or --theirs)"))
     if ours and theirs:
         raise TrackerError(_("--ours and --theirs exclude each other: give one"))
     values: dict[str, str] = {}
@@ -139,7 +154,14 @@ def resolve(
     def settle_bytes(old: bytes) -> "tuple[bytes, Settled]":
         text = decode(old, str(loc.path))
         return settle(
-            text, cid, side=side, fields=values, who=who, path=str(loc.path), today=who.today
+            text,
+            cid,
+            side=side,
+            fields=values,
+            who=who,
+            path=str(loc.path),
+            today=who.today,
+            force=force,
         )
 
     settled, written = rewrite(
@@ -158,6 +180,7 @@ def resolve(
 
     repo = gitops.find(loc.path, os.environ)
     if repo is not None and gitops.in_progress(repo):
+        gitops.mark_settled(repo, os.environ)
         sys.stderr.write(
             _("the git merge is not finished: `aes-tracker sync` finishes it and shares it") + "\n"
         )
@@ -165,11 +188,82 @@ def resolve(
     commit(ctx, loc.path, written.changed, subject(ctx, settled.unit, settled.how), settled.line)
 
 
+def _list_conflicts(path: Path, cid: str | None) -> None:
+    from aes_tracker.desk.merge import describe
+    from aes_tracker.store.fileio import read_file
+    from aes_tracker.store.tomlfile import decode
+
+    views = describe(decode(read_file(path), str(path)), cid, str(path))
+    names = {"base": _("base"), "ours": _("ours"), "theirs": _("theirs")}
+    width = max(len(n) for n in names.values())
+    out: list[str] = []
+    for v in views:
+        if out:
+            out.append("")
+        out.append(_("{id} (line {line})").format(id=v.unit, line=v.line))
+        for d in v.fields:
+            indent = "  "
+            if d.field:
+                out.append(f"  {d.field}")
+                indent = "    "
+            rows = [("base", d.base, "", "")] if d.field else []
+            rows += [("ours", d.ours.value, d.ours.by, d.ours.on)]
+            rows += [("theirs", d.theirs.value, d.theirs.by, d.theirs.on)]
+            for name, value, by, on in rows:
+                shown = (
+                    _("(removed)")
+                    if value is None and name != "base"
+                    else _("(not known)")
+                    if value is None
+                    else value.replace("\n", "\n" + indent + " " * (width + 2))
+                )
+                who = _("  ({by}, {on})").format(by=by, on=on) if by else ""
+                out.append(f"{indent}{names[name]:<{width}}  {shown}{who}")
+        out.append(
+            _(
+                "settle with: aes-tracker resolve {id} --ours (or --theirs, or --field KEY=VALUE)"
+            ).format(id=v.unit)
+        )
+    sys.stdout.write("\n".join(out) + "\n")
+
+
+def _received(changes: "tuple[tuple[str, str], ...]", would: bool) -> None:
+    by_author: dict[str, list[str]] = {}
+    for author, subject_line in changes:
+        by_author.setdefault(author, []).append(subject_line.split(": ", 1)[0])
+    for author, heads in by_author.items():
+        shown = heads if len(heads) <= 5 else [*heads[:5], "…"]
+        line = (
+            ngettext(
+                "would receive: {n} change by {who} ({what})",
+                "would receive: {n} changes by {who} ({what})",
+                len(heads),
+            )
+            if would
+            else ngettext(
+                "received: {n} change by {who} ({what})",
+                "received: {n} changes by {who} ({what})",
+                len(heads),
+            )
+        )
+        sys.stdout.write(line.format(n=len(heads), who=author, what=", ".join(shown)) + "\n")
+
+
 @command()
-def sync(ctx: typer.Context) -> None:
+def sync(
+    ctx: typer.Context,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Fetch, and say what would be received and sent; change nothing else.",
+        ),
+    ] = False,
+) -> None:
     """Share the data file with the desk: commit it, fetch, merge with the aes-tracker merge
     driver, push.
 
+    With --dry-run: fetch, and say what would be received and sent, changing nothing else.
     Exit 0: synced; 1: a conflict to settle (the merge stays in progress: `resolve`, then `sync`
     again); 2: could not sync (not a git work tree, no remote, no network, push refused).
     Nothing is lost either way.
@@ -182,6 +276,29 @@ def sync(ctx: typer.Context) -> None:
     s = settings(ctx)
     loc = s.location
     repo = gitops.require(loc.path, os.environ)
+    if dry_run:
+        seen = gitops.preview(
+            repo, by=s.by_name(), environ=os.environ, interactive=sys.stdin.isatty()
+        )
+        _received(seen.incoming, would=True)
+        if seen.outgoing or seen.uncommitted:
+            sent = ngettext(
+                "would send: {n} commit", "would send: {n} commits", seen.outgoing
+            ).format(n=seen.outgoing)
+            if seen.uncommitted:
+                sent = (
+                    sent + _(", and the changes not committed yet")
+                    if seen.outgoing
+                    else _("would send: the changes not committed yet")
+                )
+            sys.stdout.write(sent + "\n")
+        sys.stdout.write(
+            _("dry run with {remote}/{branch}: nothing was changed").format(
+                remote=seen.remote, branch=seen.branch
+            )
+            + "\n"
+        )
+        return
 
     def validate() -> None:
         load(loc)  # raises, naming the line, when the file does not read clean
@@ -194,6 +311,10 @@ def sync(ctx: typer.Context) -> None:
         lock_timeout=s.lock_timeout,
         interactive=sys.stdin.isatty(),
     )
+    for message, hint in done.warnings:
+        sys.stderr.write(_("warning: {message}").format(message=message) + "\n")
+        sys.stderr.write(f"hint: {hint}\n")
+    _received(done.changes, would=False)
     if done.committed:
         sys.stdout.write(
             _("committed the changes not committed yet ({commit})").format(commit=done.committed)
@@ -216,7 +337,8 @@ def _driver_command() -> str:
         prefix = [os.path.abspath(argv0)]
     else:
         prefix = [sys.executable, "-m", "aes_tracker"]
-    return shlex.join(prefix) + " merge-file %O %A %B %P"
+    # `--` first: git passes %P as it is, and a data file named `-x` is not an option.
+    return shlex.join(prefix) + " merge-file -- %O %A %B %P"
 
 
 @git_app.command("init-merge", cls=Command)

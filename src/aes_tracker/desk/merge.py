@@ -435,9 +435,22 @@ def _settle_problems(
         return
     already = {c.unit for c in m.conflicts}
     before = set(_problem_units(docs[1])) | set(_problem_units(docs[2]))
-    for unit, _message in merged_problems.items():
-        if unit in already or unit in before or not unit:
-            continue
+    new = [u for u in merged_problems if u and u not in already and u not in before]
+    if not new:
+        return
+    # What one side removed (or changed) and the other side uses: a party, a group's member,
+    # a source. The conflict is on that, where the choice is one a person can make (keep it,
+    # or not); a conflict on the commitment using it could not be settled either way.
+    causes = _causes(merged, ours, theirs, set(new), already)
+    if causes:
+        users = ", ".join(label_of(u) for u in new)
+        reason = _("removed on one side, used by {ids} on the other").format(ids=users)
+        for unit in causes:
+            o, t = _get(ours, unit), _get(theirs, unit)
+            m.conflicts.append(Conflict(unit, o, t, (reason,)))
+            _set(m.document, unit, o)
+        return
+    for unit in new:
         o, t = _get(ours, unit), _get(theirs, unit)
         merged_now = _get(m.document, unit)
         if unit[0] == "commitments" and isinstance(merged_now, dict):
@@ -446,6 +459,47 @@ def _settle_problems(
             t = {**t, "history": history} if isinstance(t, dict) and history is not MISSING else t
         m.conflicts.append(Conflict(unit, o, t, _differing(o, t)))
         _set(m.document, unit, o)
+
+
+def _causes(
+    merged: dict[str, Any],
+    ours: Mapping[str, Any],
+    theirs: Mapping[str, Any],
+    problems: set[tuple[str, ...]],
+    already: set[tuple[str, ...]],
+) -> list[tuple[str, ...]]:
+    """The units outside the commitments (top-level keys, sources) on which the two sides
+    differ and whose other side's value, put back into the merge, clears every new problem:
+    one at a time, else all of them together; [] when that does not clear them."""
+    candidates: list[tuple[str, ...]] = []
+    for k in _keys(ours, theirs):
+        if k == "commitments":
+            continue
+        if k == "sources":
+            so, st = _table(ours, k), _table(theirs, k)
+            candidates += [
+                (k, sid)
+                for sid in _keys(so, st)
+                if not _same(so.get(sid, MISSING), st.get(sid, MISSING))
+            ]
+        elif not _same(ours.get(k, MISSING), theirs.get(k, MISSING)):
+            candidates.append((k,))
+    candidates = [u for u in candidates if u not in already]
+    if not candidates or len(candidates) > 20:
+        return []
+
+    def clears(units: list[tuple[str, ...]]) -> bool:
+        doc = _copy_units(merged, units)
+        for u in units:
+            now = _get(merged, u)
+            o, t = _get(ours, u), _get(theirs, u)
+            _set(doc, u, t if _same(now, o) else o)  # the value the merge did not take
+        return not problems & set(_problem_units(doc))
+
+    for u in candidates:
+        if clears([u]):
+            return [u]
+    return candidates if clears(candidates) else []
 
 
 def _only(doc: Mapping[str, Any], ids: set[str]) -> dict[str, Any]:
@@ -524,18 +578,111 @@ def merge_bytes(base: bytes, ours: bytes, theirs: bytes, path: str) -> Result:
     input cannot be read; then nothing is merged."""
     o = read_side(ours, path, "ours")
     t = read_side(theirs, path, "theirs")
-    try:
-        b = read_side(base, path, "base")
-    except TrackerError:
-        b = {}  # an unreadable ancestor: merge as if each side had added everything
+    # An ancestor that does not read (one committed with conflict markers in it) is refused
+    # like the other inputs: taken as empty, what one side removed would come back.
+    b = read_side(base, path, "base")
     m = merge_documents(b, o, t)
-    return Result(render(m), tuple(m.conflicts))
+    if b"#" not in ours and b"#" not in theirs:
+        return Result(render(m), tuple(m.conflicts))
+    return _with_comments(m, base, (ours, o), (theirs, t))
 
 
-def render(m: Merged) -> bytes:
-    """Canonical bytes; a conflict is one block around that unit's table only."""
-    if m.clean:
+# ---- comments a person wrote ---------------------------------------------------------------------
+
+COMMENTS = "comments"  # the label of the block of comments a merge could not place
+
+
+@dataclass
+class _Raw:
+    """Text of one side to write instead of the canonical text, for its comments."""
+
+    prefix: str | None = None  # everything before the first commitment
+    sections: dict[str, str] = field(default_factory=dict)  # a commitment's tables
+
+
+def _with_comments(m: Merged, base: bytes, *sides: tuple[bytes, Mapping[str, Any]]) -> Result:
+    """The merge written with the comments of either side kept where they can be placed: a
+    section (the part before the commitments, or one commitment's tables) whose merged value is
+    that side's own is written as that side wrote it, comments included. A comment that cannot
+    be placed (in a section the other side changed too) is not dropped silently: it goes into
+    a conflict block labelled `comments`, which a person settles (`resolve comments --theirs`
+    confirms its loss). A comment one side removed goes."""
+    from aes_tracker.store.tomlfile import comments, find_comment, same, sections
+
+    units = {c.unit for c in m.conflicts}
+    merged_prefix = {k: v for k, v in m.document.items() if k != "commitments"}
+    merged_cs = _table(m.document, "commitments")
+    raw = _Raw()
+    for data, doc in sides:
+        if b"#" not in data:
+            continue
+        secs = sections(data)
+        if not secs.ok:
+            continue  # laid out some other way: no section to place its comments in
+        prefix = data[: secs.prefix_end].decode("utf-8")
+        prefix_doc = {k: v for k, v in doc.items() if k != "commitments"}
+        if (
+            raw.prefix is None
+            and find_comment(prefix) is not None
+            and not any(u[0] != "commitments" for u in units)
+            and same(merged_prefix, prefix_doc)
+        ):
+            raw.prefix = prefix
+        side_cs = _table(doc, "commitments")
+        for cid, (start, end) in secs.spans.items():
+            piece = data[start:end].decode("utf-8")
+            if cid in raw.sections or find_comment(piece) is None:
+                continue
+            if ("commitments", cid) not in units and same(
+                merged_cs.get(cid, MISSING), side_cs.get(cid, MISSING)
+            ):
+                raw.sections[cid] = piece
+    plain = render(m)
+    placed = render(m, raw)
+    if not _same_sides(plain, placed):
+        placed, raw = plain, _Raw()  # a layout the sections misread: place nothing
+    # Comments either side wrote, but not those one side removed from the ancestor's.
+    base_c = set(comments(base.decode("utf-8", "replace"))) if b"#" in base else set()
+    side_c = [set(comments(data.decode("utf-8"))) for data, _doc in sides]
+    gone = {c for c in base_c if any(c not in s for s in side_c)}
+    kept = set(comments(placed.decode("utf-8")))
+    lost: list[str] = []
+    for s in side_c:
+        lost += sorted(c for c in s - gone - kept if c not in lost)
+    if not lost:
+        return Result(placed, tuple(m.conflicts))
+    text = "".join(f"{c.lstrip()}\n" for c in lost)
+    block = markers.render_block(markers.block(COMMENTS, text, ""))
+    what = ngettext(
+        "{n} comment the merge cannot place", "{n} comments the merge cannot place", len(lost)
+    ).format(n=len(lost))
+    lost_conflict = Conflict((COMMENTS,), text, MISSING, (what,))
+    return Result(block.encode("utf-8") + placed, (lost_conflict, *m.conflicts))
+
+
+def _same_sides(a: bytes, b: bytes) -> bool:
+    """Whether two renderings of a merge hold the same data, conflict blocks and all."""
+    from aes_tracker.store.tomlfile import same
+
+    ta, tb = a.decode("utf-8"), b.decode("utf-8")
+    try:
+        return all(
+            same(
+                parse(markers.side(markers.split(ta), which), ""),
+                parse(markers.side(markers.split(tb), which), ""),
+            )
+            for which in (markers.OURS_LABEL, markers.THEIRS_LABEL)
+        )
+    except TrackerError:
+        return False
+
+
+def render(m: Merged, raw: _Raw | None = None) -> bytes:
+    """Canonical bytes; a conflict is one block around that unit's table only. `raw`: a
+    side's own text for some sections, written instead of theirs (for its comments)."""
+    if m.clean and raw is None:
         return dumps(m.document)
+    raw = raw or _Raw()
     units = {c.unit: c for c in m.conflicts}
     rest = _copy_units(m.document, list(units))
     for u in units:
@@ -550,11 +697,14 @@ def render(m: Merged) -> bytes:
         text = markers.render_block(markers.block(c.label, ours_text, theirs_text))
         is_table = any(s.lstrip().startswith("[") for s in (ours_text, theirs_text) if s.strip())
         (tables if is_table else first).append(text)
-    parts = [*first, dumps(rest).decode("utf-8"), *tables]
+    prefix = raw.prefix if raw.prefix is not None else dumps(rest).decode("utf-8")
+    parts = [*first, prefix, *tables]
     for cid in sorted(set(commitments) | {c.unit[1] for c in m.conflicts if len(c.unit) > 1}):
         found = units.get(("commitments", cid))
         if found is None:
-            if cid in commitments:
+            if cid in raw.sections:
+                parts.append(raw.sections[cid])
+            elif cid in commitments:
                 parts.append(_piece(("commitments", cid), commitments[cid]))
             continue
         ours_text, theirs_text = (_piece(found.unit, v) for v in (found.ours, found.theirs))
@@ -601,14 +751,13 @@ def settle(
     who: Who,
     path: str,
     today: date,
+    force: bool = False,
 ) -> tuple[bytes, Settled]:
     """The file with the conflict on `given` settled: one side's version (`side`), with `fields`
     set over it (KEY=VALUE as typed, read like the values the versions hold). With `fields`
     only, every field on which the versions differ must be given. The rest of the file is kept
     as it is; once no conflict is left, it is written in canonical form and must check clean.
     A settled commitment gets a history entry saying who chose what."""
-    from aes_tracker.domain.query import resolve_id
-
     segments = markers.split(text, path)
     found = markers.blocks(segments)
     if not found:
@@ -625,19 +774,12 @@ def settle(
                 "(`git merge --abort`, `aes-tracker sync`), or edit the file by hand"
             ),
         )
-    exact = [u for u in labels if u == given.strip()]
-    wanted = given.strip().casefold()
-    if not exact and not any(u.casefold().startswith(wanted) for u in labels):
-        raise TrackerError(
-            _("no conflict on {value}: the conflicts are on {ids}").format(
-                value=shown(given), ids=", ".join(labels)
-            ),
-            path=path,
-        )
-    unit = exact[0] if exact else resolve_id(labels, given)
+    unit = _pick(labels, given, path)
     idx = next(i for i, s in enumerate(segments) if isinstance(s, markers.Block) and s.unit == unit)
     blk = segments[idx]
     assert isinstance(blk, markers.Block)
+    if unit == COMMENTS:
+        return _settle_comments(segments, idx, side, fields, path)
     ours_doc = _parse_piece(blk.ours, path, blk.line)
     theirs_doc = _parse_piece(blk.theirs, path, blk.line)
     key = _unit_key(ours_doc) or _unit_key(theirs_doc)
@@ -653,8 +795,15 @@ def settle(
         raise TrackerError(_("say which version to keep: --ours, --theirs, or --field KEY=VALUE"))
     chosen = o_val if side in (None, markers.OURS_LABEL) else t_val
     other = t_val if side in (None, markers.OURS_LABEL) else o_val
+    if chosen is MISSING and isinstance(other, dict) and not force:
+        _refuse_removal(unit, side or markers.OURS_LABEL, other)
     if fields:
         if chosen is MISSING or not isinstance(chosen, dict):
+            raise TrackerError(
+                _("one side removed {id}: keep it with --ours or --theirs").format(id=unit),
+                field="field",
+            )
+        if side is None and (o_val is MISSING or t_val is MISSING):
             raise TrackerError(
                 _("one side removed {id}: keep it with --ours or --theirs").format(id=unit),
                 field="field",
@@ -679,8 +828,179 @@ def settle(
         s if isinstance(s, str) else markers.render_block(s) if s.unit else _foreign(s)
         for s in segments
     )
+    return _settled(new_text, unit, side or "fields", path)
+
+
+def _refuse_removal(unit: str, side: str, kept: Mapping[str, Any]) -> None:
+    """Taking one side's removal drops the other side's version with its history, entries made
+    since the removal included: only with --force, and the error says what would go."""
+    history = kept.get("history")
+    entries = [e for e in (history if isinstance(history, list) else []) if isinstance(e, dict)]
+    if not entries:
+        return
+    last = max(entries, key=_entry_order)
+    latest = f"{last.get('on', '')} {last.get('event', '')} {_('by')} {last.get('by', '')}"
+    if last.get("note"):
+        latest += f": {last['note']}"
+    message = (
+        _("our version removed {id}")
+        if side == markers.OURS_LABEL
+        else _("their version removed {id}")
+    ).format(id=unit)
+    raise TrackerError(
+        message
+        + ": "
+        + ngettext(
+            "keeping that would lose {n} history entry, the latest: {entry}",
+            "keeping that would lose {n} history entries, the latest: {entry}",
+            len(entries),
+        ).format(n=len(entries), entry=latest),
+        hint=(
+            _("keep it with --theirs, or take the removal anyway with --force")
+            if side == markers.OURS_LABEL
+            else _("keep it with --ours, or take the removal anyway with --force")
+        ),
+    )
+
+
+def _pick(labels: list[str], given: str, path: str) -> str:
+    """The conflict `given` names (its label, or a unique prefix of it)."""
+    from aes_tracker.domain.query import resolve_id
+
+    exact = [u for u in labels if u == given.strip()]
+    wanted = given.strip().casefold()
+    if not exact and not any(u.casefold().startswith(wanted) for u in labels):
+        raise TrackerError(
+            _("no conflict on {value}: the conflicts are on {ids}").format(
+                value=shown(given), ids=", ".join(labels)
+            ),
+            path=path,
+        )
+    return exact[0] if exact else resolve_id(labels, given)
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side's value of a field that differs, and who set it when (from the history)."""
+
+    value: str | None  # as shown; None: this side removed it
+    by: str = ""
+    on: str = ""
+
+
+@dataclass(frozen=True)
+class FieldDiff:
+    field: str  # "" for the whole unit (one side removed it; a comment)
+    base: str | None  # the value before either change, when the history says it
+    ours: Side
+    theirs: Side
+
+
+@dataclass(frozen=True)
+class ConflictView:
+    unit: str
+    line: int
+    fields: tuple[FieldDiff, ...]
+
+
+def describe(text: str, given: str | None, path: str) -> list[ConflictView]:
+    """What differs in each conflict of the file (or the one `given` names), field by field:
+    base, ours and theirs, with who changed it and when, read from the history entries both
+    versions carry (`title: old → new`). Pure: the text of a file that holds conflict blocks."""
+    found = [b for b in markers.blocks(markers.split(text, path)) if b.unit]
+    if not found:
+        raise TrackerError(_("has no unresolved merge conflict; nothing was changed"), path=path)
+    if given is not None:
+        unit = _pick([b.unit for b in found], given, path)
+        found = [b for b in found if b.unit == unit]
+    out = []
+    for blk in found:
+        if blk.unit == COMMENTS:
+            diff = FieldDiff("", None, Side(blk.ours.strip()), Side(None))
+            out.append(ConflictView(blk.unit, blk.line, (diff,)))
+            continue
+        ours_doc = _parse_piece(blk.ours, path, blk.line)
+        theirs_doc = _parse_piece(blk.theirs, path, blk.line)
+        key = _unit_key(ours_doc) or _unit_key(theirs_doc)
+        if key is None:
+            continue
+        o, t = _get(ours_doc, key), _get(theirs_doc, key)
+        if o is MISSING or t is MISSING or not (isinstance(o, dict) and isinstance(t, dict)):
+            diffs: tuple[FieldDiff, ...] = (FieldDiff("", None, _whole(o), _whole(t)),)
+        else:
+            diffs = tuple(_field_diff(f, o, t) for f in _differing(o, t) if f != "history")
+        out.append(ConflictView(blk.unit, blk.line, diffs))
+    return out
+
+
+def _whole(v: Any) -> Side:
+    if v is MISSING:
+        return Side(None)
+    if isinstance(v, dict):
+        return Side(_("(kept)"))
+    return Side(change_value(v))
+
+
+def _field_diff(f: str, o: Mapping[str, Any], t: Mapping[str, Any]) -> FieldDiff:
+    sides = []
+    olds = []
+    for table in (o, t):
+        value = table.get(f, MISSING)
+        shown_value = None if value is MISSING else change_value(value)
+        by = on = ""
+        history = table.get("history")
+        for e in reversed(history if isinstance(history, list) else []):
+            changes = e.get("changes") if isinstance(e, dict) else None
+            hit = next(
+                (
+                    c
+                    for c in (changes if isinstance(changes, list) else [])
+                    if isinstance(c, str)
+                    and c.startswith(f"{f}: ")
+                    and c.endswith(f" → {shown_value or ''}".rstrip())
+                ),
+                None,
+            )
+            if hit is not None:
+                by, on = str(e.get("by", "")), str(e.get("on", ""))
+                olds.append(hit[len(f) + 2 :].rsplit(" → ", 1)[0])
+                break
+        sides.append(Side(shown_value, by, on))
+    base = olds[0] if olds and all(x == olds[0] for x in olds) else None
+    return FieldDiff(f, base, sides[0], sides[1])
+
+
+def _settle_comments(
+    segments: list[markers.Segment],
+    idx: int,
+    side: str | None,
+    fields: Mapping[str, str],
+    path: str,
+) -> tuple[bytes, Settled]:
+    """The comments a merge could not place: the file is written in canonical form around
+    them, so they cannot be kept where they were; `--theirs` (the side without them) confirms
+    their loss, once a person has read them."""
+    if side != markers.THEIRS_LABEL or fields:
+        raise TrackerError(
+            _(
+                "the merge cannot keep these comments where they were: copy what matters into a "
+                "note, then confirm their loss with `aes-tracker resolve comments --theirs`"
+            )
+        )
+    segments[idx] = ""
+    new_text = "".join(
+        s if isinstance(s, str) else markers.render_block(s) if s.unit else _foreign(s)
+        for s in segments
+    )
+    return _settled(new_text, COMMENTS, side, path)
+
+
+def _settled(new_text: str, unit: str, how: str, path: str) -> tuple[bytes, Settled]:
+    """The file once `unit` is settled: as it is while conflicts are left; then checked, and
+    in canonical form (but a file that still holds comments a merge kept: as it is)."""
+    from aes_tracker.store.tomlfile import find_comment
+
     left = tuple(b.unit or b.label for b in markers.blocks(markers.split(new_text, path)))
-    how = side or "fields"
     if not left:
         whole = parse(new_text, path)
         _doc, problems = check_document(whole)
@@ -688,7 +1008,7 @@ def settle(
             from aes_tracker.store.tomlfile import KeyIndex
 
             raise KeyIndex(new_text).error(problems[0], path)
-        data = dumps(whole)
+        data = dumps(whole) if find_comment(new_text) is None else new_text.encode("utf-8")
     else:
         data = new_text.encode("utf-8")
     line = (

@@ -414,6 +414,18 @@ def find_comment(text: str) -> int | None:
     return None
 
 
+def comments(text: str) -> list[str]:
+    """Each comment of a valid TOML text, from its `#` to the end of its line."""
+    if "#" not in text:
+        return []
+    out = []
+    for m in _TOKEN_RE.finditer(text):
+        if m.group(0) == "#":
+            end = text.find("\n", m.start())
+            out.append(text[m.start() : len(text) if end < 0 else end].rstrip())
+    return out
+
+
 # ---- canonical bytes -----------------------------------------------------------------------------
 
 
