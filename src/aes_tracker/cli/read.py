@@ -451,10 +451,11 @@ def timeline(
     fmt: FormatOpt = "text",
 ) -> None:
     """Month by month, the past and coming N months: each commitment due in a month, marked by
-    state (● overdue, ○ due, ✓ done, · closed), and the recurring consultations (◆ held,
-    ◇ expected) with their host.
+    state (● overdue, ○ due, ✓ done, · closed), undated ones' review dates (△), and the
+    recurring consultations (◆ held, ◇ expected) with their host. --format svg draws it as a
+    chart for a briefing.
 
-    Example: aes-tracker timeline --months 12
+    Example: aes-tracker timeline --months 12 --format svg > timeline.svg
     """
     from aes_tracker.domain.stats import timeline as build_timeline
 
