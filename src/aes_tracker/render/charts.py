@@ -151,7 +151,9 @@ def _n(x: float) -> str:
 class Svg:
     """An SVG picture built element by element, each at explicit coordinates."""
 
-    def __init__(self, width: float, title: str, desc: str) -> None:
+    def __init__(self, width: float, title: str, desc: str, prefix: str = "") -> None:
+        # `prefix` keeps the ids of several charts in one HTML page apart.
+        self.prefix = prefix
         self.width = width
         self.title = title
         self.desc = desc
@@ -204,14 +206,15 @@ class Svg:
         )
 
     def render(self, height: float) -> str:
-        w, h = _n(self.width), _n(height)
+        w, h, p = _n(self.width), _n(height), self.prefix
+        patterns = _PATTERNS.replace('id="p-', f'id="{p}p-')
         head = (
             f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
             f'viewBox="0 0 {w} {h}" role="img" font-family={quoteattr(FONT)} '
-            f'aria-labelledby="chart-title chart-desc">\n'
-            f'<title id="chart-title">{escape(self.title)}</title>\n'
-            f'<desc id="chart-desc">{escape(self.desc)}</desc>\n'
-            f"{_PATTERNS}\n"
+            f'aria-labelledby="{p}chart-title {p}chart-desc">\n'
+            f'<title id="{p}chart-title">{escape(self.title)}</title>\n'
+            f'<desc id="{p}chart-desc">{escape(self.desc)}</desc>\n'
+            f"{patterns}\n"
             f'<rect x="0" y="0" width="{w}" height="{h}" fill="{BACKGROUND}"/>\n'
         )
         return head + "\n".join(self.body) + "\n</svg>\n"
@@ -235,7 +238,7 @@ def _swatch(svg: Svg, x: float, y: float, w: float, h: float, status: str, tip: 
     svg.rect(x, y, w, h, STATUS_FILL[status], stroke=INK, tip=tip or None)
     pattern = STATUS_PATTERN[status]
     if pattern:
-        svg.rect(x, y, w, h, f"url(#p-{pattern})")
+        svg.rect(x, y, w, h, f"url(#{svg.prefix}p-{pattern})")
 
 
 def _legend(svg: Svg, x0: float, y: float, room: float) -> float:
@@ -278,7 +281,7 @@ def score_label(score: float | None) -> str:
     return "0.00" if abs(score) < 0.005 else f"{score:+.2f}".replace("-", "−")
 
 
-def stats_svg(st: Mapping[str, Any]) -> str:
+def stats_svg(st: Mapping[str, Any], prefix: str = "") -> str:
     """A stacked bar of statuses per group, with each status's count, and the group's score on a
     labelled −1…+1 axis beside it; a legend, a title and the as-of date."""
     groups = st["groups"]
@@ -308,7 +311,7 @@ def stats_svg(st: Mapping[str, Any]) -> str:
         + " "
         + " ".join(x + "." for x in lines)
     )
-    svg = Svg(width, f"{title}, {_as_of(st['as_of'])}", desc)
+    svg = Svg(width, f"{title}, {_as_of(st['as_of'])}", desc, prefix)
     svg.text(margin, 30, fit(title, 18, width - 2 * margin, True), 18, bold=True)
     svg.text(margin, 50, _as_of(st["as_of"]), 12, fill=MUTED, cls="as-of")
     y = _legend(svg, margin, 76, width - 2 * margin)
@@ -435,7 +438,9 @@ def matrix_title(m: Mapping[str, Any]) -> str:
     )
 
 
-def matrix_svg(m: Mapping[str, Any], titles: Mapping[str, str] | None = None) -> str:
+def matrix_svg(
+    m: Mapping[str, Any], titles: Mapping[str, str] | None = None, prefix: str = ""
+) -> str:
     """The heat map: a row per commitment (its title, and its ID under it), a column per party,
     each cell coloured and labelled, the row averages on the right and the column averages at
     the bottom. `titles` gives the titles to show (the French ones in French); else the rows'."""
@@ -459,7 +464,7 @@ def matrix_svg(m: Mapping[str, Any], titles: Mapping[str, str] | None = None) ->
         + " "
         + " ".join(x + "." for x in summary)
     )
-    svg = Svg(width, f"{title}, {_as_of(m['as_of'])}", desc)
+    svg = Svg(width, f"{title}, {_as_of(m['as_of'])}", desc, prefix)
     svg.text(margin, 30, fit(title, 18, width - 2 * margin, True), 18, bold=True)
     sub = _as_of(m["as_of"])
     if m["sources"]:
@@ -633,7 +638,9 @@ def _mark(svg: Svg, state: str, x: float, y: float) -> None:
         )
 
 
-def timeline_svg(tl: Mapping[str, Any], titles: Mapping[str, str] | None = None) -> str:
+def timeline_svg(
+    tl: Mapping[str, Any], titles: Mapping[str, str] | None = None, prefix: str = ""
+) -> str:
     """Months across, a lane per commitment: due dates marked by state, a slip drawn from the
     original due date to the current one, review dates, and the consultations' sessions (held,
     expected) with their hosts."""
@@ -677,7 +684,7 @@ def timeline_svg(tl: Mapping[str, Any], titles: Mapping[str, str] | None = None)
         + " "
         + "; ".join(desc_items)
     )
-    svg = Svg(width, f"{title}, {_as_of(tl['as_of'])}", desc)
+    svg = Svg(width, f"{title}, {_as_of(tl['as_of'])}", desc, prefix)
     svg.text(margin, 30, title, 18, bold=True)
     svg.text(margin, 50, _as_of(tl["as_of"]), 12, fill=MUTED, cls="as-of")
     # Legend.
