@@ -291,7 +291,18 @@ def report(
     w = rp.window(today, first, parse_window(within, "within"))
     v = view(ctx)
     rep = rp.build(v.catalog, w, v.details)
-    emit(ctx, "report", kind_fmt, rep, output)
+    if kind_fmt == "html":
+        # The page carries its pictures: the compliance per party and the matrix.
+        from aes_tracker.domain.matrix import matrix as build_matrix
+        from aes_tracker.domain.stats import compliance
+        from aes_tracker.render.report import ReportPage
+
+        page = ReportPage(
+            rep, compliance(v.catalog, today, "party"), build_matrix(v.catalog, today, "party")
+        )
+        emit(ctx, "report", kind_fmt, page, output)
+    else:
+        emit(ctx, "report", kind_fmt, rep, output)
     if fail_on_overdue and rep["summary"]["overdue"]:
         raise typer.Exit(EXIT_FOUND)
 

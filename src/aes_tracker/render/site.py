@@ -153,6 +153,8 @@ def change_sentence(x: Mapping[str, Any]) -> str:
         if c is not None and c.field != "status" and x["event"] != "status"
     ]
     text = f"{what}, {day}{who}"
+    if x.get("backdated") and x.get("at"):
+        text += " " + _("(backdated: recorded {day})").format(day=iso_label(x["at"][:10]))
     if others:
         text += " (" + "; ".join(safe(o) for o in others) + ")"
     if x.get("note"):
