@@ -153,18 +153,33 @@ def test_quotes_are_found_in_the_text_whatever_the_quote_marks_and_spaces() -> N
     text = "Préambule.\nLes parties ont convenu d’intensifier\n  les échanges. Fin du texte."
     pieces, found = quote_pieces(
         text,
-        {"dev-x": "ont convenu d'intensifier les échanges", "gone": "une phrase absente du texte"},
-    )
-    assert found == {"dev-x"}
-    assert "".join(p["text"] for p in pieces) == text  # nothing lost, nothing added
-    marked = [p for p in pieces if p["id"]]
-    assert marked == [
         {
-            "text": "ont convenu d’intensifier\n  les échanges",
-            "id": "dev-x",
-            "link": "../c/dev-x.html",
-        }
+            "dev-x": "ont convenu d'intensifier les échanges",
+            "dev-y": "« intensifier les échanges »",  # overlaps dev-x
+            "gone": "une phrase absente du texte",
+        },
+    )
+    assert found == {"dev-x", "dev-y"}
+    assert "".join(p["text"] for p in pieces) == text  # nothing lost, nothing added
+    marked = [(p["text"], p["ids"], p["starts"], p["ends"]) for p in pieces if p["ids"]]
+    assert marked == [
+        ("ont convenu d’", ["dev-x"], ["dev-x"], []),
+        ("intensifier\n  les échanges", ["dev-x", "dev-y"], ["dev-y"], ["dev-x", "dev-y"]),
     ]
+
+
+def test_every_bundled_quote_is_found_in_the_stored_communique() -> None:
+    import tomllib
+
+    from aes_tracker.domain.model import check_document
+
+    from .conftest import COMMUNIQUE, DATA
+
+    doc, problems = check_document(tomllib.loads(DATA.read_text()))
+    assert problems == [] and doc is not None
+    quotes = {c.id: c.quote for c in doc.commitments.values()}
+    _pieces, found = quote_pieces(COMMUNIQUE.read_text(encoding="utf-8"), quotes)
+    assert found == set(quotes)
 
 
 def test_a_source_page_highlights_its_quotes_in_the_stored_text(tmp_path: Path) -> None:
@@ -192,7 +207,8 @@ def test_a_source_page_highlights_its_quotes_in_the_stored_text(tmp_path: Path) 
         texts={"aes-russia-2025-04-03": text},
     )
     page = pages["s/aes-russia-2025-04-03.html"].decode()
-    assert '<mark id="q-dev-infrastructure"><a href="../c/dev-infrastructure.html"' in page
+    assert '<span id="q-dev-infrastructure"></span><mark title="dev-infrastructure">' in page
+    assert '<sup><a href="../c/dev-infrastructure.html">dev-infrastructure</a></sup>' in page
     assert "Un paragraphe que personne ne cite." in page
     assert page.count("not found word for word in the text") == 11
     site = tmp_path / "s"

@@ -218,12 +218,14 @@ def _normalise(text: str) -> tuple[str, list[int]]:
     return "".join(out), where
 
 
-def quote_pieces(text: str, quotes: Mapping[str, str]) -> tuple[list[dict[str, str]], set[str]]:
-    """The text cut into pieces: plain ones, and each commitment's quote where it is found
-    (ignoring case, quote marks and white space); the IDs found. Quotes that overlap one
-    already placed are left out of the highlighting (their commitments are still listed)."""
+def quote_pieces(text: str, quotes: Mapping[str, str]) -> tuple[list[dict[str, Any]], set[str]]:
+    """The text cut into pieces: plain ones, and highlighted ones where commitments quote it
+    (found ignoring case, quote marks and white space). Several commitments may quote the same
+    words, or overlapping ones: each piece says which (`ids`), which of their quotes start in
+    it (`starts`, for the anchors) and end in it (`ends`, for the links). Also the IDs found."""
     folded, where = _normalise(text)
-    spans: list[tuple[int, int, str]] = []
+    cover: list[list[str]] = [[] for _c in text]
+    spans: dict[str, tuple[int, int]] = {}
     for cid, quote in quotes.items():
         q, _w = _normalise(quote.strip())
         q = q.strip(" .…\"'")
@@ -233,20 +235,26 @@ def quote_pieces(text: str, quotes: Mapping[str, str]) -> tuple[list[dict[str, s
         if k < 0:
             continue
         start, end = where[k], where[k + len(q) - 1] + 1
-        if any(s < end and start < e for s, e, _c in spans):
-            continue
-        spans.append((start, end, cid))
-    spans.sort()
-    pieces: list[dict[str, str]] = []
+        spans[cid] = (start, end)
+        for i in range(start, end):
+            cover[i].append(cid)
+    pieces: list[dict[str, Any]] = []
     at = 0
-    for start, end, cid in spans:
-        if start > at:
-            pieces.append({"text": text[at:start], "id": "", "link": ""})
-        pieces.append({"text": text[start:end], "id": cid, "link": f"../c/{cid}.html"})
+    while at < len(text):
+        ids = cover[at]
+        end = at
+        while end < len(text) and cover[end] == ids:
+            end += 1
+        pieces.append(
+            {
+                "text": text[at:end],
+                "ids": list(ids),
+                "starts": [c for c in ids if spans[c][0] == at],
+                "ends": [c for c in ids if spans[c][1] == end],
+            }
+        )
         at = end
-    if at < len(text):
-        pieces.append({"text": text[at:], "id": "", "link": ""})
-    return pieces, {c for _s, _e, c in spans}
+    return pieces, set(spans)
 
 
 # ---- the pages --------------------------------------------------------------------------------
