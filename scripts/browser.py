@@ -140,6 +140,9 @@ class Browser:
     # ---- pages ---------------------------------------------------------------------------
 
     def _size(self, width: int, height: int) -> None:
+        if getattr(self, "_sized", None) == (width, height):
+            return
+        self._sized = (width, height)
         self.call(
             "Emulation.setDeviceMetricsOverride",
             {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
