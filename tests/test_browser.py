@@ -125,7 +125,7 @@ def test_the_index_prints_on_a4_with_every_title_and_the_date(
     info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True)
     assert "595.2 x 841.92 pts (A4)" in info.stdout or "(A4)" in info.stdout
     text = subprocess.run(
-        ["pdftotext", str(out), "-"], capture_output=True, text=True, check=True
+        ["pdftotext", "-raw", str(out), "-"], capture_output=True, text=True, check=True
     ).stdout
     flat = " ".join(text.split())
     import tomllib

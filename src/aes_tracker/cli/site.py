@@ -4,8 +4,6 @@ and swapped in, so a web server or a reader never sees half a site (cron-friendl
 # No `from __future__ import annotations` in the command modules (see cli/read.py).
 
 import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -44,6 +42,11 @@ def site(
 
     Example: aes-tracker site /srv/aes/site --lang fr
     """
+    # Imported here: every command module is imported at start-up (to register it), and
+    # `list` must not pay for these.
+    import shutil
+    import tempfile
+
     from aes_tracker import i18n
     from aes_tracker.render.site import build
 
