@@ -260,3 +260,22 @@ def test_charts_render_in_cairosvg(tmp_path: Path) -> None:
         light = sum(1 for p in pixels if sum(p) > 600) / len(pixels)
         assert light > 0.6, (args, light)
         assert any(abs(p[0] - p[2]) > 80 for p in pixels), args  # colour, not a grey page
+
+
+def test_list_does_not_import_the_charts_or_the_templates(datafile: Path) -> None:
+    """Drawing and HTML cost nothing to the commands that do neither: `list` imports neither
+    render/charts.py, render/site.py nor Jinja2."""
+    import subprocess
+    import sys
+
+    r = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "aes_tracker", "--file", str(datafile), "list"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    imported = {line.rsplit("|", 1)[-1].strip() for line in r.stderr.splitlines() if "|" in line}
+    assert "aes_tracker.cli.site" in imported  # the measure works: the command module is there
+    for name in ("aes_tracker.render.charts", "aes_tracker.render.site", "jinja2", "markupsafe"):
+        assert name not in imported, name
