@@ -491,7 +491,7 @@ def _commitment_page(
         "history": history,
     }
     return _render(
-        env, "commitment.html", common, root=root, page_title=f"{c.id}: {_title(c)}", c=view
+        env, "commitment.html", common, root=root, page_title=c.id + colon() + _title(c), c=view
     )
 
 
