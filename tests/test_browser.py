@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 from .conftest import DATA, ROOT, bare_env, installed_cmd
+from .test_charts import cairosvg_or_skip
 
 
 def _script(name: str) -> ModuleType:
@@ -172,7 +173,7 @@ def test_matrix_cells_sit_in_the_same_place_in_chromium_and_cairosvg(
     assert len(boxes) == 24
     for cx, cy, x, y, _fill in boxes:
         assert abs(cx - x) < 0.6 and abs(cy - y) < 0.6, (cx, cy, x, y)
-    cairosvg = pytest.importorskip("cairosvg", reason="cairosvg (libcairo) is not installed")
+    cairosvg = cairosvg_or_skip()
     from PIL import Image
 
     img = Image.open(io.BytesIO(cairosvg.svg2png(url=str(svg)))).convert("RGB")
