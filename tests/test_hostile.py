@@ -625,13 +625,24 @@ def test_the_html_report_links_only_http_urls(datafile: Path, tmp_path: Path) ->
     assert html.count("<a ") == 1
 
 
-def test_the_html_renderer_never_makes_another_scheme_a_link() -> None:
-    """What the file can no longer hold, the renderer would still show as text."""
-    from aes_tracker.render.report import _change_detail_html
+def test_the_html_renderer_never_makes_another_scheme_a_link(cli: Cli) -> None:
+    """What the file can no longer hold, the renderer would still show as text: the report's
+    own data, with another scheme put into a change's evidence, rendered to HTML."""
+    import io
+    import json
 
+    from aes_tracker.render import Output
+    from aes_tracker.render.report import to_html
+
+    assert cli("note", "sec-targ", "seen", "--evidence", "https://example.org/ok").exit_code == 0
+    rep = json.loads(cli("report", "--format", "json").stdout)
+    assert rep["changed"], "a change to carry the evidence"
+    out = Output(io.StringIO(), False, 100)
     for url in SCHEMES:
-        x = {"host": "", "note": "", "changes": [], "evidence": [url], "at": ""}
-        assert "<a " not in _change_detail_html(x)
+        rep["changed"][0]["evidence"] = [url, "https://example.org/ok"]
+        html = to_html(rep, out)
+        assert html.count("<a href=") == html.count('<a href="https://example.org/ok"'), url
+        assert 'href="https://example.org/ok"' in html
 
 
 # ---- Markdown outputs: what a person typed is never live (issue 22, item 8) -------------------

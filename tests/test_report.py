@@ -180,3 +180,39 @@ def test_output_to_a_special_file_writes_into_it(cli: Cli, tmp_path: Path) -> No
     assert r.exit_code == 0, r.output
     assert got and got[0].startswith(b"# aes-tracker report")
     assert fifo.is_fifo()
+
+
+def test_html_report_has_its_charts_titles_and_changes_in_sentences(tmp_path: Path) -> None:
+    """The HTML report carries the compliance chart and the matrix inline, a title beside every
+    ID, statuses marked as `list` marks them, and each change as a sentence ("Mali: in_progress
+    → stalled, 2026-05-30, by awa"), while the JSON keeps the structured change."""
+    import shutil
+
+    import pytest
+
+    html5lib = pytest.importorskip("html5lib")
+    path = tmp_path / "parties.toml"
+    shutil.copyfile(Path(__file__).resolve().parent / "data" / "parties.toml", path)
+    fx = Cli(path)
+    r = fx("status", "dev-split", "stalled", "--party", "Mali", by="awa", as_of="2026-05-30")
+    assert r.exit_code == 0, r.output
+    r = fx("report", "--format", "html", "--within", "400d", as_of="2026-06-01")
+    assert r.exit_code == 0, r.output
+    page = r.stdout
+    html5lib.HTMLParser(strict=True).parse(page)
+    assert page.count("<svg ") == 2
+    assert '<title id="stats-chart-title">Compliance by party, as of 2026-06-01</title>' in page
+    assert '<title id="matrix-chart-title">' in page
+    assert (
+        "Fixture: a joint commitment the parties keep unevenly (<code "
+        'style="white-space:nowrap">dev-split</code>): Mali: in_progress → stalled, '
+        "2026-05-30, by awa" in page
+    )
+    # Titles next to IDs in the tables, and the per-party mark with its legend.
+    assert ">dev-split</td><td" in page and "Fixture: a joint commitment the parties" in page
+    assert "in_progress*" in page
+    assert "* some parties&#39; own assessments differ from this status" in page
+    assert "<style" not in page  # inline styles only: mail clients drop style sheets
+    rep = json.loads(fx("report", "--format", "json", as_of="2026-06-01").stdout)
+    change = [x for x in rep["changed"] if x["party"] == "Mali" and x["by"] == "awa"]
+    assert [x["changes"] for x in change] == [["status: in_progress → stalled"]]

@@ -1,7 +1,8 @@
 """The command line, over the core: `base` (the apps, settings, error handling, help), and the
 commands by theme: `read` (list, due, show, report, log, stats, timeline, source list), `change`
 (done, status, note, review, add, edit, rm, source add), `exchange` (export, import),
-`maint` (check, fmt, init, undo, redo) and `desk` (merge-file, resolve, sync, git init-merge)."""
+`maint` (check, fmt, init, undo, redo), `site` (the static site) and `desk` (merge-file,
+resolve, sync, git init-merge)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from aes_tracker.cli import (  # noqa: F401
     extract,
     maint,
     read,
+    site,
 )
 from aes_tracker.cli.base import app, main
 

@@ -386,7 +386,7 @@ PANELS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (N_("Daily"), ("list", "due", "show", "log", "report")),
     (N_("Record"), ("done", "status", "note", "review")),
     (N_("Change"), ("add", "extract", "edit", "rm", "undo", "redo")),
-    (N_("Analyse"), ("stats", "timeline")),
+    (N_("Analyse"), ("stats", "timeline", "site")),
     (N_("Exchange"), ("export", "import")),
     (N_("Desk"), ("sync", "resolve", "git")),
     (N_("Maintenance"), ("init", "check", "fmt", "source")),

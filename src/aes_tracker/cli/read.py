@@ -303,7 +303,18 @@ def report(
     w = rp.window(today, first, parse_window(within, "within"))
     v = view(ctx)
     rep = rp.build(v.catalog, w, v.details)
-    emit(ctx, "report", kind_fmt, rep, output)
+    if kind_fmt == "html":
+        # The page carries its pictures: the compliance per party and the matrix.
+        from aes_tracker.domain.matrix import matrix as build_matrix
+        from aes_tracker.domain.stats import compliance
+        from aes_tracker.render.report import ReportPage
+
+        page = ReportPage(
+            rep, compliance(v.catalog, today, "party"), build_matrix(v.catalog, today, "party")
+        )
+        emit(ctx, "report", kind_fmt, page, output)
+    else:
+        emit(ctx, "report", kind_fmt, rep, output)
     if fail_on_overdue and rep["summary"]["overdue"]:
         raise typer.Exit(EXIT_FOUND)
 
@@ -465,10 +476,11 @@ def timeline(
     fmt: FormatOpt = "text",
 ) -> None:
     """Month by month, the past and coming N months: each commitment due in a month, marked by
-    state (● overdue, ○ due, ✓ done, · closed), and the recurring consultations (◆ held,
-    ◇ expected) with their host.
+    state (● overdue, ○ due, ✓ done, · closed), undated ones' review dates (△), and the
+    recurring consultations (◆ held, ◇ expected) with their host. --format svg draws it as a
+    chart for a briefing.
 
-    Example: aes-tracker timeline --months 12
+    Example: aes-tracker timeline --months 12 --format svg > timeline.svg
     """
     from aes_tracker.domain.stats import timeline as build_timeline
 

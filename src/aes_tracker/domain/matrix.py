@@ -142,6 +142,7 @@ def matrix(
             {
                 "id": c.id,
                 "title": c.title,
+                "title_fr": c.title_fr or None,
                 "source": c.source,
                 "status": c.status,
                 "due": c.due.isoformat() if c.due else None,

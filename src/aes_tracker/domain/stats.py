@@ -101,8 +101,9 @@ def _month(d: date) -> str:
 
 def timeline(catalog: Catalog, today: date, months: int = 6) -> dict[str, Any]:
     """Each month from `months` before to `months` after today, with the commitments due in it
-    (state: overdue, due, done, or closed) and the recurring ones' sessions: held, and expected
-    with their expected host."""
+    (state: overdue, due, done, or closed; `original_due` where the date slipped), the open
+    undated ones' review dates (state: review) and the recurring ones' sessions: held, and
+    expected with their expected host."""
     month = date(today.year, today.month, 1)
     first = shift(month, relativedelta(months=-months))
     after = shift(month, relativedelta(months=months + 1))
@@ -118,7 +119,9 @@ def timeline(catalog: Catalog, today: date, months: int = 6) -> dict[str, Any]:
 
     def put(day: date, item: dict[str, Any]) -> None:
         if first <= day <= last:
-            rows[_month(day)].append({"date": day.isoformat(), **item})
+            entry = {"date": day.isoformat(), **item}
+            entry.setdefault("original_due", None)
+            rows[_month(day)].append(entry)
 
     for c in catalog.commitments.values():
         if c.due is not None:
@@ -139,6 +142,24 @@ def timeline(catalog: Catalog, today: date, months: int = 6) -> dict[str, Any]:
                     "title_fr": c.title_fr or None,
                     "state": state,
                     "host": c.next_host or None,
+                    # Where the date slipped: the first due date, so a chart can draw the slip.
+                    "original_due": (
+                        c.original_due.isoformat()
+                        if c.original_due and c.original_due != c.due
+                        else None
+                    ),
+                },
+            )
+        elif c.review is not None and c.is_open:
+            # An undated commitment: its review date is the analyst's next look at it.
+            put(
+                c.review,
+                {
+                    "id": c.id,
+                    "title": c.title,
+                    "title_fr": c.title_fr or None,
+                    "state": "review",
+                    "host": None,
                 },
             )
         for day, host in c.occurrences:

@@ -6,7 +6,7 @@ from here.
 
 A renderer is `(payload, out) -> str | bytes`: it returns the whole text, so that what goes to a
 terminal, a pipe, a file or a test is the same thing, written in one call. Rich is imported only
-by the renderers that draw with it (the SVG picture), so commands printing JSON do not pay for it.
+by the renderers that draw with it, so commands printing JSON do not pay for it.
 """
 
 from __future__ import annotations
@@ -184,7 +184,7 @@ KIND_FORMATS: dict[str, tuple[str, ...]] = {
     "report": ("text", "markdown", "json", "html"),
     "stats": ("table", "markdown", "json", "svg"),
     "matrix": ("table", "markdown", "csv", "json", "svg"),
-    "timeline": ("text", "json"),
+    "timeline": ("text", "json", "svg"),
     "export": ("json", "csv", "ics"),
 }
 
@@ -333,27 +333,6 @@ def to_json_lines(items: Iterable[Mapping[str, Any]]) -> Iterator[str]:
             yield lead + ",\n".join(chunk)
             lead, chunk = ",\n", []
     yield (lead + ",\n".join(chunk) if chunk else "") + "\n]\n"
-
-
-def svg_picture(lines: Callable[[int], Iterable[str]], width: int, title: str) -> str:
-    """The terminal's coloured picture as an SVG, drawn by Rich's export: `lines(width)` gives
-    the lines as the terminal shows them (ANSI colours), at least 100 columns wide."""
-    from rich.console import Console
-    from rich.text import Text
-
-    width = max(width, 100)
-    con = Console(
-        file=io.StringIO(),
-        width=width,
-        record=True,
-        force_terminal=True,
-        color_system="truecolor",
-        legacy_windows=False,
-        _environ={},
-    )
-    for ln in lines(width):
-        con.print(Text.from_ansi(ln), crop=False, soft_wrap=True)
-    return str(con.export_svg(title=title))
 
 
 def cell(v: Any, sep: str = "; ") -> str:

@@ -14,7 +14,7 @@ from typing import Any
 
 from aes_tracker.domain.matrix import NOT_A_PARTY
 from aes_tracker.i18n import _, iso_label
-from aes_tracker.render import Output, md, paint, register, safe, svg_picture, to_csv, to_json
+from aes_tracker.render import Output, md, paint, register, safe, to_csv, to_json
 from aes_tracker.render.layout import GAP, INDENT, wrap_cell
 
 CELL_W = 5  # wide enough for an average: "+0.25"
@@ -267,7 +267,8 @@ def _markdown(m: Mapping[str, Any], out: Output) -> str:
 
 @register("matrix", "svg")
 def _svg(m: Mapping[str, Any], out: Output) -> str:
-    """The same picture as the terminal's, drawn by Rich's SVG export."""
-    return svg_picture(
-        lambda w: matrix_lines(m, w, True), out.width, _("aes-tracker: compliance matrix")
-    )
+    """A heat map for a briefing (render/charts.py), titles beside IDs."""
+    from aes_tracker.render import title_text
+    from aes_tracker.render.charts import matrix_svg
+
+    return matrix_svg(m, {r["id"]: title_text(r) for r in m["rows"]})

@@ -4,9 +4,9 @@ overdue section red."""
 
 from __future__ import annotations
 
-import html
 import textwrap
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from aes_tracker.domain.model import EMPTY, parse_change, web_url
@@ -250,148 +250,151 @@ _CSS = {
     "table": "border-collapse:collapse;width:100%;font-size:14px",
     "th": "text-align:left;background:#f2f2f2;padding:4px 6px;border:1px solid #ddd",
     "td": "padding:4px 6px;border:1px solid #ddd;vertical-align:top",
-    "overdue": "color:#b00020;font-weight:bold",
+    "overdue": "color:#a3001b;font-weight:bold",
     "nowrap": "white-space:nowrap",
-    "muted": "color:#555",
+    "muted": "color:#4d4d4d",
+    "figure": "margin:12px 0;max-width:100%;overflow-x:auto",
 }
 
 
-def _e(s: str) -> str:
-    return html.escape(safe(s))
+@dataclass(frozen=True)
+class ReportPage:
+    """The report with its pictures, for the HTML form: the compliance per party and the
+    matrix (the other forms take the report alone)."""
+
+    report: Mapping[str, Any]
+    stats: Mapping[str, Any] | None = None
+    matrix: Mapping[str, Any] | None = None
 
 
-def _day(d: str | None) -> str:
-    """A date that never breaks across lines."""
-    return f'<span style="{_CSS["nowrap"]}">{html.escape(iso_label(d))}</span>' if d else ""
+def _cell(text: str, style: str = "") -> dict[str, str]:
+    return {"text": text, "style": style}
 
 
-def _code(s: str) -> str:
-    return f'<code style="{_CSS["nowrap"]}">{_e(s)}</code>'
+def _status(r: Mapping[str, Any]) -> str:
+    """The status as `list` shows it: marked when some parties' own assessments differ."""
+    from aes_tracker.render.rows import status_text
+
+    return status_text(r)
 
 
-def _change_detail_html(x: Mapping[str, Any]) -> str:
-    bits = []
-    if x.get("backdated") and x["at"]:
-        bits.append(_e(_("(backdated: recorded {day})").format(day=iso_label(x["at"][:10]))))
-    if x["host"]:
-        bits.append(_e(_("host: {host}").format(host=x["host"])))
-    if x["note"]:
-        bits.append(_e(x["note"]))
-    per_party = party_change(x) is not None  # its status change is in the Event column
-    bits += [_e(c) for c in x["changes"] if not (per_party and c.startswith("status: "))]
-    # Only an http(s) URL becomes a link; anything else (a local path, or a scheme a hand
-    # edit let in) is text, so that no `javascript:` or `data:` link can ever be live.
-    bits += [
-        _e(_("evidence: {url}").format(url=""))
-        + (f'<a href="{_e(u)}">{_e(u)}</a>' if web_url(u) else _e(u))
-        for u in x["evidence"]
+def _rows(key: str, items: list[Mapping[str, Any]]) -> tuple[list[str], list[list[dict[str, str]]]]:
+    if key == "overdue":
+        head = [_("ID"), _("Title"), _("Status"), _("Parties"), _("Due"), _("Days overdue")]
+        rows = [
+            [
+                _cell(r["id"], "nowrap"),
+                _cell(title_text(r)),
+                _cell(_status(r)),
+                _cell(", ".join(safe(p) for p in r["parties"])),
+                _cell(
+                    iso_label(r["due"])
+                    + (
+                        " " + _("(originally {day})").format(day=iso_label(r["original_due"]))
+                        if r.get("original_due")
+                        else ""
+                    ),
+                    "nowrap",
+                ),
+                _cell(str(r["days_overdue"]), "overdue"),
+            ]
+            for r in items
+        ]
+        return head, rows
+    when = "due" if key == "due_soon" else "review"
+    head = [
+        _("ID"),
+        _("Title"),
+        _("Status"),
+        _("Parties"),
+        _("Due") if when == "due" else _("Review"),
     ]
-    return "<br>".join(bits)
+    rows = [
+        [
+            _cell(r["id"], "nowrap"),
+            _cell(title_text(r)),
+            _cell(_status(r)),
+            _cell(", ".join(safe(p) for p in r["parties"])),
+            _cell(
+                iso_label(r[when])
+                + (
+                    " " + _("(originally {day})").format(day=iso_label(r["original_due"]))
+                    if when == "due" and r.get("original_due")
+                    else ""
+                ),
+                "nowrap",
+            ),
+        ]
+        for r in items
+    ]
+    return head, rows
 
 
 @register("report", "html")
-def to_html(rep: Mapping[str, Any], out: Output) -> str:
-    """A self-contained page (inline styles only, no external assets) for mail clients."""
+def to_html(page: ReportPage | Mapping[str, Any], out: Output) -> str:
+    """A self-contained page (inline styles only, no external assets) for mail clients and
+    intranets, through the autoescaping templates (render/templates/report.html): titles
+    next to IDs, statuses marked as `list` marks them, changes in sentences (the structured
+    change stays in the JSON), and the compliance chart and the matrix inline."""
+    from aes_tracker.i18n import language
+    from aes_tracker.render.charts import matrix_svg, stats_svg
+    from aes_tracker.render.site import change_sentence, environment, labels, markup
 
-    def table(head: Iterable[str], rows: Iterable[Iterable[str]]) -> str:
-        th = "".join(f'<th style="{_CSS["th"]}">{_e(h)}</th>' for h in head)
-        body = "".join(
-            "<tr>" + "".join(f'<td style="{_CSS["td"]};">{c}</td>' for c in r) + "</tr>"
-            for r in rows
-        )
-        return f'<table style="{_CSS["table"]}"><tr>{th}</tr>{body}</table>'
-
-    parts = [f'<h1 style="{_CSS["h1"]}">{_e(title_line(rep))}</h1>']
+    if not isinstance(page, ReportPage):
+        page = ReportPage(page)
+    rep = page.report
+    sections: list[dict[str, Any]] = []
+    marked = False
     for key in SECTIONS:
         items = rep[key]
         if not items:
             continue
-        parts.append(
-            f'<h2 style="{_CSS["h2"]}">{_e(_heading(section_title(key), len(items)))}</h2>'
-        )
-        if key == "overdue":
-            parts.append(
-                table(
-                    (
-                        _("ID"),
-                        _("Title"),
-                        _("Parties"),
-                        _("Due"),
-                        _("Days overdue"),
-                        _("Originally due"),
-                    ),
-                    (
-                        (
-                            _code(r["id"]),
-                            _e(title_text(r)),
-                            _e(", ".join(r["parties"])),
-                            _day(r["due"]),
-                            f'<span style="{_CSS["overdue"]}">{r["days_overdue"]}</span>',
-                            _day(r["original_due"]),
-                        )
-                        for r in items
-                    ),
-                )
-            )
-        elif key in ("due_soon", "review_due", "review_soon"):
-            when = "due" if key == "due_soon" else "review"
-            parts.append(
-                table(
-                    (
-                        _("ID"),
-                        _("Title"),
-                        _("Parties"),
-                        _("Status"),
-                        _("Due") if when == "due" else _("Review"),
-                    ),
-                    (
-                        (
-                            _code(r["id"]),
-                            _e(title_text(r)),
-                            _e(", ".join(r["parties"])),
-                            _e(status_label(r["status"])),
-                            _day(r[when])
-                            + (
-                                "<br>"
-                                + _e(_("originally {day}").format(day=""))
-                                + _day(r["original_due"])
-                                if when == "due" and r.get("original_due")
-                                else ""
-                            ),
-                        )
-                        for r in items
-                    ),
-                )
-            )
+        title = _heading(section_title(key), len(items))
+        if key in ("overdue", "due_soon", "review_due", "review_soon"):
+            head, rows = _rows(key, items)
+            marked = marked or any(_status(r) != status_label(r["status"]) for r in items)
+            sections.append({"title": title, "head": head, "rows": rows, "entries": []})
         elif key == "changed":
-            parts.append(
-                table(
-                    (_("Date"), _("ID"), _("Event"), _("Status"), _("By"), _("Detail")),
-                    (
-                        (
-                            _day(x["on"]),
-                            _code(x["id"]) + (f" [{_e(x['party'])}]" if x.get("party") else ""),
-                            _e(
-                                party_change_text(x) if party_change(x) else event_label(x["event"])
-                            ),
-                            _e(status_label(x["status"])),
-                            _e(x["by"] or ""),
-                            _change_detail_html(x),
-                        )
-                        for x in items
-                    ),
-                )
-            )
+            changes = [
+                {
+                    "id": x["id"],
+                    "title": title_text(x),
+                    "sentence": change_sentence(x),
+                    # Only an http(s) URL is a link: anything else (a local path, or a
+                    # scheme a hand edit let in) is text, so no `javascript:` link is live.
+                    "evidence": [
+                        {"href": u if web_url(u) else "", "text": safe(u)} for u in x["evidence"]
+                    ],
+                }
+                for x in items
+            ]
+            sections.append({"title": title, "head": [], "rows": None, "entries": changes})
         else:
-            parts.append(
-                "<ul>" + "".join(f"<li>{_e(consultation_line(x))}</li>" for x in items) + "</ul>"
-            )
-    parts.append(f'<h2 style="{_CSS["h2"]}">{_e(_("Summary"))}</h2>')
-    parts.append("<ul>" + "".join(f"<li>{_e(ln)}</li>" for ln in summary_lines(rep)) + "</ul>")
-    from aes_tracker.i18n import language
-
-    return (
-        f'<!DOCTYPE html>\n<html lang="{language()}"><head><meta charset="utf-8">'
-        f"<title>{_e(title_line(rep))}</title></head>"
-        f'<body style="{_CSS["body"]}">' + "\n".join(parts) + "</body></html>\n"
+            lines = [
+                {"id": "", "title": "", "sentence": consultation_line(x), "evidence": []}
+                for x in items
+            ]
+            sections.append({"title": title, "head": [], "rows": None, "entries": lines})
+    charts = []
+    if page.stats is not None:
+        charts.append(markup(stats_svg(page.stats, "stats-")))
+    if page.matrix is not None:
+        titles = {r["id"]: title_text(r) for r in page.matrix["rows"]}
+        charts.append(markup(matrix_svg(page.matrix, titles, "matrix-")))
+    words = labels()
+    words["summary"] = _("Summary")
+    text: str = (
+        environment()
+        .get_template("report.html")
+        .render(
+            lang=language(),
+            heading=title_line(rep),
+            css=_CSS,
+            sections=sections,
+            marked=marked,
+            charts=charts,
+            summary=summary_lines(rep),
+            L=words,
+        )
     )
+    return text

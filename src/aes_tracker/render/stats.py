@@ -15,7 +15,6 @@ from aes_tracker.render import (
     paint,
     register,
     safe,
-    svg_picture,
     title_text,
     to_json,
 )
@@ -185,9 +184,21 @@ def _table(st: Mapping[str, Any], out: Output) -> str:
 
 @register("stats", "svg")
 def _svg(st: Mapping[str, Any], out: Output) -> str:
-    """The same picture as the terminal's, drawn by Rich's SVG export."""
-    title = _("aes-tracker: compliance by {by}").format(by=by_label(st["by"]))
-    return svg_picture(lambda w: stats_lines(st, w, True), out.width, title)
+    """A chart for a briefing (render/charts.py), not a picture of the terminal."""
+    from aes_tracker.render.charts import stats_svg
+
+    return stats_svg(st)
+
+
+@register("timeline", "svg")
+def _timeline_svg(tl: Mapping[str, Any], out: Output) -> str:
+    from aes_tracker.render.charts import timeline_svg
+
+    return timeline_svg(tl, _titles(tl))
+
+
+def _titles(tl: Mapping[str, Any]) -> dict[str, str]:
+    return {it["id"]: title_text(it) for m in tl["months"] for it in m["items"]}
 
 
 _MARKS = {
@@ -197,6 +208,7 @@ _MARKS = {
     "closed": ("·", "dim"),
     "expected": ("◇", "yellow"),
     "held": ("◆", "green"),
+    "review": ("△", ""),
 }
 
 
@@ -233,6 +245,7 @@ def _timeline_state(state: str) -> str:
         "closed": _("closed"),
         "expected": _("expected"),
         "held": _("held"),
+        "review": _("review date"),
     }.get(state, state)
 
 
