@@ -852,6 +852,45 @@ PartyOpt = Annotated[
     ),
 ]
 
+# The filters every read command shares (domain.query.filter_of reads them).
+StatusFilterOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--status",
+        metavar="STATUS",
+        help="Only this status ({statuses}); repeatable.",
+        autocompletion=complete_status,
+    ),
+]
+CategoryFilterOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--category",
+        metavar="CATEGORY",
+        help="Only this category ({categories}); repeatable.",
+        autocompletion=complete_category,
+    ),
+]
+PartyFilterOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--party",
+        metavar="PARTY",
+        help="Only those binding this party: naming it, or a group it belongs to (a unique "
+        "prefix will do); repeatable.",
+        autocompletion=complete_party,
+    ),
+]
+SourceFilterOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--source",
+        metavar="SOURCE",
+        help="Only from this source; repeatable.",
+        autocompletion=complete_source,
+    ),
+]
+
 
 def main() -> None:
     try:

@@ -1,0 +1,192 @@
+"""The numbers a briefing quotes (issue 23), through the CLI: a member of a group is a party to
+the group's commitments, and every read command takes the same filters."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from .conftest import Cli
+
+# The bundled commitments that name the AES (and so bind Burkina Faso, Mali and Niger).
+AES_OWN = [
+    "dev-economic-operators",
+    "dev-infrastructure",
+    "dev-investment-climate",
+    "dip-equitable-treatment",
+    "dip-non-interference",
+    "dip-un-charter",
+    "inst-annual-consultations",
+    "inst-next-session-date",
+    "sec-strategic-partnership",
+]
+RUSSIA_ONLY = ["sec-military-equipment", "sec-targeted-training", "sec-technical-assistance"]
+
+
+def _json(r: Any) -> Any:
+    assert r.exit_code == 0, r.output
+    return json.loads(r.stdout)
+
+
+def _ids(r: Any) -> list[str]:
+    return sorted(x["id"] for x in _json(r))
+
+
+def _add_for_mali(cli: Cli) -> None:
+    r = cli(
+        "add",
+        "Mali alone",
+        "--category",
+        "security",
+        "--party",
+        "Mali",
+        "--due",
+        "2026-12-15",
+        "--quote",
+        "q",
+        "--id",
+        "sec-mali-alone",
+    )
+    assert r.exit_code == 0, r.output
+
+
+# ---- members of a group are parties ------------------------------------------------------------
+
+
+def test_list_party_a_member_matches_its_groups_commitments(cli: Cli) -> None:
+    assert _ids(cli("list", "--party", "Niger", "--format", "json")) == AES_OWN
+    assert _ids(cli("list", "--party", "AES", "--format", "json")) == AES_OWN
+    assert _ids(cli("list", "--party", "Russia", "--format", "json")) == sorted(
+        AES_OWN + RUSSIA_ONLY
+    )
+
+
+def test_a_members_own_commitment_binds_it_not_its_group_nor_the_others(cli: Cli) -> None:
+    _add_for_mali(cli)
+    assert "sec-mali-alone" in _ids(cli("list", "--party", "Mali", "--format", "json"))
+    assert "sec-mali-alone" not in _ids(cli("list", "--party", "AES", "--format", "json"))
+    assert "sec-mali-alone" not in _ids(cli("list", "--party", "Niger", "--format", "json"))
+
+
+@pytest.mark.parametrize("given", ["burkina", "BURKINA FASO", "Bürkina", "burkina faso "])
+def test_party_takes_a_unique_prefix_any_case_accents_ignored(cli: Cli, given: str) -> None:
+    assert _ids(cli("list", "--party", given, "--format", "json")) == AES_OWN
+
+
+def test_a_near_miss_of_a_party_gets_did_you_mean(cli: Cli) -> None:
+    r = cli("list", "--party", "Nigr")
+    assert (r.exit_code, r.stderr.splitlines()) == (
+        2,
+        [
+            "error: --party: 'Nigr' is not a known party (one of: AES, Burkina Faso, Mali, "
+            "Niger, Russia)",
+            "hint: did you mean Niger?",
+        ],
+    )
+
+
+def test_an_empty_party_is_refused_and_one_letter_will_do(cli: Cli) -> None:
+    r = cli("list", "--party", "")
+    assert r.exit_code == 2
+    r = cli("list", "--party", "m")
+    assert r.exit_code == 0, r.output  # Mali, the only party starting "m"
+
+
+def test_list_help_says_a_member_matches_its_groups_commitments(cli: Cli) -> None:
+    r = cli("list", "--help", env={"COLUMNS": "200"})
+    assert r.exit_code == 0
+    assert "or a group it belongs to" in " ".join(r.stdout.split())
+
+
+# ---- the same filters on every read command ------------------------------------------------------
+
+
+def test_due_takes_the_filters(cli: Cli) -> None:
+    every = _ids(cli("due", "--within", "1y", "--format", "json"))
+    assert "inst-annual-consultations" in every
+    assert _ids(cli("due", "--within", "1y", "--party", "Niger", "--format", "json")) == [
+        i for i in every if i in AES_OWN
+    ]
+    assert _ids(
+        cli("due", "--within", "1y", "--category", "institutional", "--format", "json")
+    ) == [i for i in every if i.startswith("inst-")]
+    assert _ids(cli("due", "--within", "1y", "--status", "done", "--format", "json")) == []
+    assert (
+        _ids(
+            cli(
+                "due",
+                "--within",
+                "1y",
+                "--source",
+                "aes-russia",
+                "--format",
+                "json",
+            )
+        )
+        == every
+    )
+
+
+def test_report_takes_the_filters(cli: Cli) -> None:
+    _add_for_mali(cli)
+    full = _json(cli("report", "--within", "30d", "--format", "json"))
+    assert "sec-mali-alone" in [x["id"] for x in full["due_soon"]]
+    niger = _json(cli("report", "--within", "30d", "--party", "Niger", "--format", "json"))
+    assert "sec-mali-alone" not in [x["id"] for x in niger["due_soon"]]
+    assert niger["summary"]["total"] == len(AES_OWN)
+    sec = _json(cli("report", "--category", "security", "--format", "json"))
+    assert sec["summary"]["by_category"]["security"] == sec["summary"]["total"] == 5
+
+
+def test_log_takes_the_filters(cli: Cli) -> None:
+    _add_for_mali(cli)
+    assert [x["id"] for x in _json(cli("log", "--format", "json"))].count("sec-mali-alone") == 1
+    assert "sec-mali-alone" not in [
+        x["id"] for x in _json(cli("log", "--party", "Niger", "--format", "json"))
+    ]
+    only = _json(cli("log", "--party", "Mali", "--category", "security", "--format", "json"))
+    assert {x["id"] for x in only} == {"sec-mali-alone", "sec-strategic-partnership"}
+
+
+def test_timeline_takes_the_filters(cli: Cli) -> None:
+    _add_for_mali(cli)
+
+    def ids(*args: str) -> set[str]:
+        t = _json(cli("timeline", "--months", "12", "--format", "json", *args))
+        return {x["id"] for m in t["months"] for x in m["items"]}
+
+    assert {"sec-mali-alone", "inst-annual-consultations"} <= ids()
+    assert ids("--party", "Niger") == {"inst-annual-consultations"}
+    assert ids("--category", "security") == {"sec-mali-alone"}
+    assert ids("--status", "done") == set()
+
+
+def test_stats_takes_the_filters(cli: Cli) -> None:
+    st = _json(cli("stats", "--party", "Niger", "--format", "json"))
+    assert {g["group"]: g["total"] for g in st["groups"]} == {"AES": 9, "Russia": 9}
+    st = _json(cli("stats", "--by", "category", "--status", "pending", "--format", "json"))
+    assert sum(g["total"] for g in st["groups"]) == 12
+    st = _json(cli("stats", "--by", "category", "--category", "security", "--format", "json"))
+    assert {g["group"]: g["total"] for g in st["groups"] if g["total"]} == {"security": 4}
+    m = _json(cli("stats", "--matrix", "--party", "Mali", "--format", "json"))
+    assert sorted(r["id"] for r in m["rows"]) == AES_OWN
+
+
+def test_stats_by_member_gives_each_member_its_own_row(cli: Cli) -> None:
+    r = cli("status", "sec-strategic", "in_progress", "--party", "AES")
+    assert r.exit_code == 0, r.output
+    r = cli("status", "sec-strategic", "broken", "--party", "Mali")
+    assert r.exit_code == 0, r.output
+    st = _json(cli("stats", "--by", "member", "--format", "json"))
+    assert st["by"] == "member"
+    groups = {g["group"]: g for g in st["groups"]}
+    assert sorted(groups) == ["Burkina Faso", "Mali", "Niger", "Russia"]
+    assert groups["Mali"]["total"] == groups["Niger"]["total"] == 9
+    assert groups["Russia"]["total"] == 12
+    # Mali's own assessment over its group's; Niger has the AES's.
+    assert groups["Mali"]["by_status"]["broken"] == 1
+    assert groups["Mali"]["by_status"]["in_progress"] == 0
+    assert groups["Niger"]["by_status"]["in_progress"] == 1
+    assert groups["Niger"]["by_status"]["broken"] == 0
