@@ -34,21 +34,24 @@ def _ids(r: Any) -> list[str]:
     return sorted(x["id"] for x in _json(r))
 
 
+_MALI_ALONE = (
+    "add",
+    "Mali alone",
+    "--category",
+    "security",
+    "--party",
+    "Mali",
+    "--due",
+    "2026-12-15",
+    "--quote",
+    "q",
+    "--id",
+    "sec-mali-alone",
+)
+
+
 def _add_for_mali(cli: Cli) -> None:
-    r = cli(
-        "add",
-        "Mali alone",
-        "--category",
-        "security",
-        "--party",
-        "Mali",
-        "--due",
-        "2026-12-15",
-        "--quote",
-        "q",
-        "--id",
-        "sec-mali-alone",
-    )
+    r = cli(*_MALI_ALONE)
     assert r.exit_code == 0, r.output
 
 
@@ -190,3 +193,98 @@ def test_stats_by_member_gives_each_member_its_own_row(cli: Cli) -> None:
     assert groups["Mali"]["by_status"]["in_progress"] == 0
     assert groups["Niger"]["by_status"]["in_progress"] == 1
     assert groups["Niger"]["by_status"]["broken"] == 0
+
+
+# ---- --as-of is a point in time ------------------------------------------------------------------
+
+ANNUAL = "inst-annual-consultations"
+
+
+def _reads(cli: Cli, day: str) -> dict[str, str]:
+    """What every read command prints as of `day`, in JSON (or the table where it has none)."""
+    out = {}
+    for args in (
+        ("list", "--format", "json"),
+        ("due", "--within", "1y", "--format", "json"),
+        ("show", ANNUAL, "--format", "json"),
+        ("show", "sec-targeted", "--format", "json"),
+        ("show", "dev-infra", "--format", "json"),
+        ("stats", "--format", "json"),
+        ("stats", "--matrix", "--by", "member", "--format", "json"),
+        ("report", "--since", "30d", "--format", "json"),
+        ("timeline", "--months", "12", "--format", "json"),
+        ("log", "--format", "json"),
+    ):
+        r = cli(*args, as_of=day)
+        assert r.exit_code == 0, (args, r.output)
+        out[" ".join(args)] = r.stdout
+    return out
+
+
+def test_as_of_a_past_day_reads_what_that_day_read(cli: Cli) -> None:
+    """Printed on 2026-11-28, then changed in December (statuses, a session, a per-party
+    assessment, a note, an edit of title and due, a review, a new commitment, a backdated
+    status): read again as of 2026-11-28, every command prints what it printed then."""
+    then = _reads(cli, "2026-11-28")
+    steps = [
+        ("2026-12-01", ("status", "sec-targeted", "done", "--note", "Delivered.")),
+        ("2026-12-02", ("done", "inst-annual", "--on", "2026-12-02", "--host", "Mali")),
+        ("2026-12-03", ("status", "dev-infra", "stalled", "--party", "Niger")),
+        ("2026-12-04", ("note", "dev-infra", "A note.")),
+        ("2026-12-05", ("edit", "sec-military", "--title", "Renamed", "--due", "2027-06-30")),
+        ("2026-12-06", ("review", "dev-economic")),
+        ("2026-12-07", (*_MALI_ALONE,)),
+        # Backdated: happened before 2026-11-28, recorded after it.
+        ("2026-12-08", ("status", "sec-technical", "broken", "--on", "2026-11-20")),
+    ]
+    for day, args in steps:
+        r = cli(*args, as_of=day)
+        assert r.exit_code == 0, (args, r.output)
+    now = _reads(cli, "2026-11-28")
+    for key in then:
+        assert now[key] == then[key], key
+    # And the changes are there as of their own days.
+    shown = _json(cli("show", "sec-targeted", "--format", "json", as_of="2026-12-01"))
+    assert shown["status"] == "done"
+
+
+def test_as_of_before_a_commitment_was_added_it_does_not_exist(cli: Cli) -> None:
+    _add_for_mali(cli)  # recorded on 2026-11-28
+    assert "sec-mali-alone" not in _ids(cli("list", "--format", "json", as_of="2026-11-27"))
+    r = cli("show", "sec-mali-alone", as_of="2026-11-27")
+    assert (r.exit_code, r.stderr.splitlines()[0]) == (2, "error: no commitment 'sec-mali-alone'")
+
+
+def test_as_of_a_past_day_stats_count_no_later_closing(cli: Cli) -> None:
+    r = cli("status", "sec-targeted", "done", as_of="2026-12-15")
+    assert r.exit_code == 0, r.output
+    st = _json(cli("stats", "--format", "json", as_of="2026-04-01"))
+    russia = {g["group"]: g for g in st["groups"]}["Russia"]
+    assert (russia["by_status"]["done"], russia["closed"]) == (0, 0)
+
+
+def test_as_of_a_past_day_show_hides_a_later_session_and_its_next_date(cli: Cli) -> None:
+    r = cli("done", "inst-annual", "--on", "2026-12-05", "--host", "Mali", as_of="2026-12-06")
+    assert r.exit_code == 0, r.output
+    c = _json(cli("show", ANNUAL, "--format", "json", as_of="2026-11-30"))
+    assert c["due"] == "2026-04-03"
+    assert "2026-12-05" not in [h["on"] for h in c["history"]]
+
+
+def test_a_write_under_a_past_as_of_keeps_todays_file(cli: Cli) -> None:
+    """Writes record history; they do not rewrite it: under a past --as-of, a note keeps the
+    later edit, and a session before the last recorded one is refused as it is today."""
+    assert cli("edit", "sec-military", "--title", "Renamed", as_of="2026-12-05").exit_code == 0
+    r = cli("done", "inst-annual", "--on", "2026-12-02", as_of="2026-12-05")
+    assert r.exit_code == 0, r.output
+    r = cli(
+        "note", "sec-military", "Old news.", as_of="2026-11-01", now="2026-12-06T09:00:00+00:00"
+    )
+    assert r.exit_code == 0, r.output
+    assert (
+        _json(cli("show", "sec-military", "--format", "json", as_of="2026-12-06"))["title"]
+        == "Renamed"
+    )
+    r = cli("done", "inst-annual", "--on", "2026-10-01", as_of="2026-11-01")
+    assert r.exit_code == 2
+    assert "is before the last recorded session (2026-12-02)" in r.stderr

@@ -685,9 +685,14 @@ def parse_window(text: str, field_name: str) -> relativedelta:
 
 
 def view(ctx: typer.Context) -> View:
+    """The data for a read command: under --as-of, as it stood at the end of that day."""
     from aes_tracker.store.core import view as load_view
+    from aes_tracker.store.core import view_as_of
 
-    return load_view(settings(ctx).location)
+    s = settings(ctx)
+    if s.as_of:
+        return view_as_of(s.location, s.today)
+    return load_view(s.location)
 
 
 def emit(

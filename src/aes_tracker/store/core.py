@@ -55,6 +55,8 @@ from aes_tracker.store.tomlfile import (
 )
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from aes_tracker.store.journal import Journal
 
 T = TypeVar("T")
@@ -350,6 +352,19 @@ def view(loc: Location, environ: Mapping[str, str] = os.environ) -> View:
         fresh.document,
         fresh.entry.digest,
     )
+
+
+def view_as_of(loc: Location, day: date, environ: Mapping[str, str] = os.environ) -> View:
+    """The file as it stood at the end of `day` (domain.asof): as `view` gives it when nothing
+    in it happened or was recorded after that day, else read in full and turned back."""
+    from aes_tracker.domain.asof import document_as_of, unsettled
+
+    v = view(loc, environ)
+    ids = unsettled(v.catalog.commitments.values(), day)
+    if not ids:
+        return v
+    doc = document_as_of(v.document(), day, ids)
+    return View(v.path, None, doc.catalog(), {}, doc, v._digest)
 
 
 @dataclass
