@@ -186,8 +186,8 @@ def test_done_on_the_consultations_moves_to_the_next_occurrence(cli: Cli) -> Non
     r = cli("done", "inst-annual", "--on", "2026-05-12", "--host", "Mali")
     assert r.exit_code == 0, r.output
     assert r.stdout == (
-        "inst-annual-consultations: occurrence of 2026-05-12 recorded; next due "
-        "2027-04-03, expected host: Russia\n"
+        "inst-annual-consultations: occurrence of 2026-05-12 (held 39 days late) recorded; "
+        "next due 2027-04-03, expected host: Russia\n"
     )
     c = tomllib.loads(cli.path.read_text())["commitments"]["inst-annual-consultations"]
     assert c["status"] == "pending" and str(c["due"]) == "2027-04-03"

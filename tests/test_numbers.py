@@ -4,6 +4,7 @@ the group's commitments, and every read command takes the same filters."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 import pytest
@@ -288,3 +289,73 @@ def test_a_write_under_a_past_as_of_keeps_todays_file(cli: Cli) -> None:
     r = cli("done", "inst-annual", "--on", "2026-10-01", as_of="2026-11-01")
     assert r.exit_code == 2
     assert "is before the last recorded session (2026-12-02)" in r.stderr
+
+
+# ---- a recurring session counts once, for the slot it was owed -----------------------------------
+
+
+@pytest.mark.parametrize("on", ["2026-09-30", "2026-10-05"])
+def test_a_late_session_fills_the_slot_it_was_owed_and_says_how_late(cli: Cli, on: str) -> None:
+    """The 2026 session was owed on 2026-04-03: held on 30 September or on 5 October, it is
+    that year's, held late, and the next is due in 2027 (five days used to decide it)."""
+    r = cli("done", "inst-annual", "--on", on, "--host", "Mali", as_of="2026-11-28")
+    assert r.exit_code == 0, r.output
+    late = (date.fromisoformat(on) - date(2026, 4, 3)).days
+    assert f"held {late} days late" in r.stdout
+    c = _json(cli("show", ANNUAL, "--format", "json"))
+    assert c["due"] == "2027-04-03"
+    assert c["sessions"][-1]["slot"] == "2026-04-03"
+    assert c["sessions"][-1]["days_late"] == late
+    assert c["sessions"][0]["days_late"] == 0
+    assert f"{on}, Mali (held {late} days late)" in cli("show", ANNUAL).stdout
+
+
+def test_a_year_passed_without_a_session_is_missed_not_filled_by_the_next(cli: Cli) -> None:
+    r = cli("done", "inst-annual", "--on", "2027-05-01", "--host", "Mali", as_of="2027-05-02")
+    assert r.exit_code == 0, r.output
+    c = _json(cli("show", ANNUAL, "--format", "json", as_of="2027-05-02"))
+    assert (c["sessions"][-1]["slot"], c["sessions"][-1]["days_late"]) == ("2027-04-03", 28)
+    assert c["missed"] == ["2026-04-03"]
+    assert c["due"] == "2028-04-03"
+
+
+def test_the_same_meeting_recorded_twice_on_two_days_is_refused(cli: Cli) -> None:
+    r = cli("done", "inst-annual", "--on", "2026-12-05", "--host", "Mali", as_of="2026-12-06")
+    assert r.exit_code == 0, r.output
+    before = cli.bytes()
+    r = cli("done", "inst-annual", "--on", "2026-12-06", "--host", "Mali", as_of="2026-12-06")
+    assert r.exit_code == 2
+    assert r.stderr.splitlines() == [
+        "error: --on: the session of 2026-12-05 already counts for the 2026-04-03 session of "
+        "inst-annual-consultations, and 2027-04-03's is not due yet; nothing was recorded",
+        "hint: if it is the same meeting, there is nothing to do; a genuinely extra session: "
+        "add --force",
+    ]
+    assert cli.bytes() == before
+    r = cli(
+        "done", "inst-annual", "--on", "2026-12-06", "--host", "Mali", "--force", as_of="2026-12-06"
+    )
+    assert r.exit_code == 0, r.output
+    assert _json(cli("show", ANNUAL, "--format", "json", as_of="2026-12-06"))["due"] == "2028-04-03"
+
+
+def test_an_early_session_a_year_on_is_no_duplicate(cli: Cli) -> None:
+    r = cli("done", "inst-annual", "--on", "2026-03-01", "--host", "Mali", as_of="2026-03-02")
+    assert r.exit_code == 0, r.output
+    assert "held 33 days early" in r.stdout
+
+
+@pytest.mark.parametrize("host", ["Bamako", "Moscow"])
+def test_the_host_is_a_party_not_a_place(cli: Cli, host: str) -> None:
+    before = cli.bytes()
+    r = cli("done", "inst-annual", "--on", "2026-10-05", "--host", host)
+    assert r.exit_code == 2
+    assert r.stderr.splitlines() == [
+        f"error: --host: '{host}' is not a known party (one of: AES, Burkina Faso, Mali, Niger, "
+        "Russia)",
+        "hint: the host is a party or a member state; put the city in the note",
+    ]
+    assert cli.bytes() == before
+    r = cli("done", "inst-annual", "--on", "2026-10-05", "--host", "burkina")
+    assert r.exit_code == 0, r.output
+    assert _json(cli("show", ANNUAL, "--format", "json"))["sessions"][-1]["host"] == "Burkina Faso"

@@ -19,6 +19,7 @@ from aes_tracker.domain.model import (
     summarize,
 )
 from aes_tracker.domain.query import LIST_KEYS, row
+from aes_tracker.domain.recurrence import missed_slots, session_timing
 from aes_tracker.i18n import (
     _,
     category_label,
@@ -99,16 +100,22 @@ def slip_text(c: Commitment) -> str:
 
 def sessions(c: Commitment) -> list[dict[str, Any]]:
     """The sessions recorded of a recurring commitment, in date order, one per day (the first
-    entry of that day)."""
+    entry of that day), each with the slot it filled and how late it was held (negative:
+    early; domain.recurrence)."""
+    from aes_tracker.domain.recurrence import session_slot
+
     out: dict[date, dict[str, Any]] = {}
     for e in c.events():
         if e.event == "occurrence" and e.on not in out:
+            slot, late = session_slot(c, e.on)
             out[e.on] = {
                 "on": e.on.isoformat(),
                 "host": e.host or None,
                 "note": e.note or None,
                 "evidence": list(e.evidence),
                 "by": e.by or None,
+                "slot": slot.isoformat() if slot else None,
+                "days_late": late if slot else None,
             }
     return list(out.values())
 
@@ -126,6 +133,7 @@ def detail(c: Commitment, source: Source | None, today: date, groups: Groups) ->
         recur_start=c.recur_start.isoformat() if c.recur_start else None,
         hosts=list(c.hosts),
         sessions=sessions(c) if c.recur else [],
+        missed=[d.isoformat() for d in missed_slots(c, today)] if c.recur else [],
         source_detail=None
         if source is None
         else {
@@ -218,6 +226,9 @@ def detail_lines(
         lines.append((_("Recurs"), rec))
         for i, s in enumerate(sessions(c)):
             text = iso_label(s["on"]) + (f", {safe(s['host'])}" if s["host"] else "")
+            when = session_timing(c, date.fromisoformat(s["on"]))
+            if when:
+                text += f" ({when})"
             if s["note"]:
                 text += colon() + safe(s["note"])
             for url in s["evidence"]:
