@@ -359,3 +359,27 @@ def test_the_host_is_a_party_not_a_place(cli: Cli, host: str) -> None:
     r = cli("done", "inst-annual", "--on", "2026-10-05", "--host", "burkina")
     assert r.exit_code == 0, r.output
     assert _json(cli("show", ANNUAL, "--format", "json"))["sessions"][-1]["host"] == "Burkina Faso"
+
+
+# ---- late is shown as late -----------------------------------------------------------------------
+
+
+def test_an_overdue_review_says_how_late_in_json_list_due_and_report(cli: Cli) -> None:
+    """dev-infrastructure's review was on 2026-04-03: on 2026-11-28 it is 239 days late."""
+    rows = {r["id"]: r for r in _json(cli("list", "--format", "json"))}
+    assert rows["dev-infrastructure"]["review_days_left"] == -239
+    assert rows[ANNUAL]["review_days_left"] is None  # dated: days_left says it
+    due = {r["id"]: r for r in _json(cli("due", "--format", "json"))}
+    assert due["dev-infrastructure"]["review_days_left"] == -239
+    for args in (("list",), ("due",)):
+        line = next(
+            x
+            for x in cli(*args, env={"COLUMNS": "200"}).stdout.splitlines()
+            if "dev-infrastructure" in x
+        )
+        assert "review 2026-04-03" in line and "-239" in line, line
+    report = cli("report").stdout
+    assert "review date 2026-04-03, 239 days late" in report
+    rep = _json(cli("report", "--format", "json"))
+    item = next(x for x in rep["review_due"] if x["id"] == "dev-infrastructure")
+    assert item["review_days_left"] == -239

@@ -1,8 +1,9 @@
 """Selecting, sorting and describing commitments as plain rows: pure, `today` passed in.
 
 One rule for every format: a row's `days_left` is the number of days to its due date while it is
-open, and null once it is closed (or when it has no due date). `overdue` and `review_due` are
-false for a closed commitment. `status` is always the commitment's own; `assessments` holds the
+open, and null once it is closed (or when it has no due date); `review_days_left` is the same for
+the review date of an open undated one (negative: the review is that many days late). `overdue`
+and `review_due` are false for a closed commitment. `status` is always the commitment's own; `assessments` holds the
 parties' own, where any are recorded.
 """
 
@@ -47,6 +48,7 @@ LIST_KEYS = (
     "overdue",
     "review",
     "review_due",
+    "review_days_left",
     "recur",
     "next_host",
     "source",
@@ -116,6 +118,10 @@ def row(c: Summary, today: date, is_open: bool | None = None, *, groups: Groups)
         "overdue": is_overdue(c.due, is_open, today),
         "review": _iso(c.review),
         "review_due": is_open and c.due is None and c.review is not None and c.review <= today,
+        # Like days_left, for the review date of an open undated one: negative when it is late.
+        "review_days_left": days_left(c.review, today)
+        if is_open and c.due is None and c.review is not None
+        else None,
         "recur": c.recur or None,
         "next_host": c.next_host or None,
         "source": c.source,
