@@ -3,8 +3,8 @@
 One rule for every format: a row's `days_left` is the number of days to its due date while it is
 open, and null once it is closed (or when it has no due date); `review_days_left` is the same for
 the review date of an open undated one (negative: the review is that many days late). `overdue`
-and `review_due` are false for a closed commitment. `status` is always the commitment's own; `assessments` holds the
-parties' own, where any are recorded.
+and `review_due` are false for a closed commitment. `status` is always the commitment's own;
+`assessments` holds the parties' own, where any are recorded.
 """
 
 from __future__ import annotations
