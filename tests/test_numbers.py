@@ -383,3 +383,31 @@ def test_an_overdue_review_says_how_late_in_json_list_due_and_report(cli: Cli) -
     rep = _json(cli("report", "--format", "json"))
     item = next(x for x in rep["review_due"] if x["id"] == "dev-infrastructure")
     assert item["review_days_left"] == -239
+
+
+# ---- where the options go ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "hint"),
+    [
+        (
+            ("list", "--as-of", "2026-04-01"),
+            "hint: put --as-of before the command: aes-tracker --as-of 2026-04-01 list",
+        ),
+        (
+            ("list", "--width", "80"),
+            "hint: put --width before the command: aes-tracker --width 80 list",
+        ),
+        (
+            ("due", "--within", "2w", "--file", "x.toml"),
+            "hint: put --file before the command: aes-tracker --file x.toml due",
+        ),
+    ],
+)
+def test_a_global_option_after_the_command_gets_the_one_right_hint(
+    cli: Cli, args: tuple[str, ...], hint: str
+) -> None:
+    r = cli(*args)
+    assert r.exit_code == 2
+    assert r.stderr.splitlines() == [f"error: no such option: {args[-2]}", hint]
