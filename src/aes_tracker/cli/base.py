@@ -81,6 +81,7 @@ def _last_context() -> Context | None:
 
 # The context of the command that runs, for naming the option an error came from.
 _CURRENT: dict[str, Context] = {}
+_ARGV: list[str] = []  # the arguments as typed, for the hints of usage errors
 
 
 def _lang_from(args: Sequence[str]) -> str | None:
@@ -90,6 +91,39 @@ def _lang_from(args: Sequence[str]) -> str | None:
         if a.startswith("--lang="):
             return a.split("=", 1)[1]
     return None
+
+
+def _global_after_command(e: Any) -> str | None:
+    """A global option given after the command (`list --as-of D`): the one right hint, with
+    the value as typed, rather than Click's guess at a near option of the command."""
+    ctx = e.ctx
+    if ctx is None or ctx.parent is None:
+        return None
+    root = ctx.find_root()
+    opt = e.option_name
+    param = next((p for p in root.command.params if opt in getattr(p, "opts", ())), None)
+    if param is None:
+        return None
+    names: list[str] = []
+    c = ctx
+    while c.parent is not None:
+        names.insert(0, c.info_name or "")
+        c = c.parent
+    given = opt
+    argv = _ARGV
+    if not getattr(param, "is_flag", False):
+        value = "…"
+        for i, arg in enumerate(argv):
+            if arg.startswith(opt + "="):
+                value = arg[len(opt) + 1 :]
+            elif arg == opt and i + 1 < len(argv):
+                value = argv[i + 1]
+        import shlex
+
+        given = f"{opt} {shlex.quote(value)}"
+    return _("put {option} before the command: aes-tracker {given} {command}").format(
+        option=opt, given=given, command=" ".join(names)
+    )
 
 
 def _usage_message(e: UsageError) -> tuple[str, str | None]:
@@ -114,8 +148,8 @@ def _usage_message(e: UsageError) -> tuple[str, str | None]:
             return _("{name} is missing").format(name=name), None
         return _("{name} is missing").format(name=name), None
     if isinstance(e, NoSuchOption):
-        hint = None
-        if e.possibilities:
+        hint = _global_after_command(e)
+        if hint is None and e.possibilities:
             hint = _("did you mean {options}?").format(
                 options=_(" or ").join(sorted(e.possibilities))
             )
@@ -286,6 +320,7 @@ class Group(TyperGroup):
         utf8_stdout()
         argv = list(sys.argv[1:] if args is None else args)
         _CURRENT.clear()
+        _ARGV[:] = argv
         flag = _lang_from(argv)
         try:
             i18n.init_from_environment(flag)
