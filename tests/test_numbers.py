@@ -4,12 +4,14 @@ the group's commitments, and every read command takes the same filters."""
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from .conftest import Cli
+from .conftest import AS_OF, DATA, Cli
 
 # The bundled commitments that name the AES (and so bind Burkina Faso, Mali and Niger).
 AES_OWN = [
@@ -411,3 +413,29 @@ def test_a_global_option_after_the_command_gets_the_one_right_hint(
     r = cli(*args)
     assert r.exit_code == 2
     assert r.stderr.splitlines() == [f"error: no such option: {args[-2]}", hint]
+
+
+# ---- which file was changed ----------------------------------------------------------------------
+
+
+def test_a_write_to_the_folders_data_file_says_which_file_it_changed(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from aes_tracker.cli import app
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    shutil.copyfile(DATA, folder / "commitments.toml")
+    env = {"_AES_TRACKER_TEST_NOW": f"{AS_OF}T12:00:00+00:00"}
+    runner = CliRunner()
+    r = runner.invoke(app, ["--as-of", AS_OF, "note", "dev-infra", "Seen."], env=env)
+    assert r.exit_code == 0, r.output
+    assert r.stderr == (
+        "aes-tracker: changed data/commitments.toml, the data file of this folder "
+        "(--file names another)\n"
+    )
+    # Read commands say nothing; a file named by --file needs no word.
+    assert runner.invoke(app, ["--as-of", AS_OF, "list"], env=env).stderr == ""
+    named = ["--file", "data/commitments.toml", "--as-of", AS_OF, "note", "dev-infra", "Again."]
+    r = runner.invoke(app, named, env=env)
+    assert (r.exit_code, r.stderr) == (0, "")

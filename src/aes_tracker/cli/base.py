@@ -776,6 +776,15 @@ def change(ctx: typer.Context, fn: Callable[[Draft], Outcome], note: str = "") -
         )
     for w in written.warnings:
         sys.stderr.write(_("warning: {message}").format(message=w) + "\n")
+    from aes_tracker.store.paths import chosen_by_folder
+
+    if written.changed and chosen_by_folder(s.location):
+        sys.stderr.write(
+            _(
+                "aes-tracker: changed {path}, the data file of this folder (--file names another)"
+            ).format(path=s.location.path)
+            + "\n"
+        )
     sys.stdout.write(outcome.line + "\n")
     if written.changed:
         prefix = f"{outcome.cid}: "
