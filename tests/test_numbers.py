@@ -439,3 +439,21 @@ def test_a_write_to_the_folders_data_file_says_which_file_it_changed(tmp_path: P
     named = ["--file", "data/commitments.toml", "--as-of", AS_OF, "note", "dev-infra", "Again."]
     r = runner.invoke(app, named, env=env)
     assert (r.exit_code, r.stderr) == (0, "")
+
+
+def test_a_word_too_many_reads_as_a_sentence(cli: Cli) -> None:
+    r = cli("due", "--within", "2", "weeks")
+    assert (r.exit_code, r.stderr.splitlines()) == (
+        2,
+        [
+            "error: unexpected extra argument: weeks",
+            "hint: --within takes one value: put a value with spaces in quotes",
+        ],
+    )
+    r = cli("note", "dev-infra", "two", "words")
+    assert r.stderr.splitlines()[0] == "error: unexpected extra argument: words"
+    r = cli("list", "--open", "extra")
+    assert r.stderr.splitlines() == [
+        "error: unexpected extra argument: extra",
+        "hint: put text with spaces in quotes",
+    ]

@@ -163,7 +163,18 @@ def _usage_message(e: UsageError) -> tuple[str, str | None]:
         return f"{name}: {e.message}" if name else e.message, None
     msg = " ".join(e.format_message().split())
     if msg.startswith("Got unexpected extra argument"):
-        extra = msg.split("(", 1)[-1].rstrip(")")
+        # "Got unexpected extra argument(s) (weeks)": the words are in the last parentheses.
+        extra = msg.removeprefix("Got unexpected extra argument(s) ").removeprefix("(")
+        extra = extra.removesuffix(")")
+        first = extra.split(" ", 1)[0]
+        at = _ARGV.index(first) if first in _ARGV else -1
+        params = getattr(getattr(e.ctx, "command", None), "params", ())
+        takes = {o for p in params if not getattr(p, "is_flag", True) for o in p.opts}
+        if at >= 2 and _ARGV[at - 2] in takes:
+            # `--within 2 weeks`: the option took "2", and "weeks" was left over.
+            return _("unexpected extra argument: {arg}").format(arg=extra), _(
+                "{option} takes one value: put a value with spaces in quotes"
+            ).format(option=_ARGV[at - 2])
         return _("unexpected extra argument: {arg}").format(arg=extra), _(
             "put text with spaces in quotes"
         )
