@@ -457,3 +457,24 @@ def test_a_word_too_many_reads_as_a_sentence(cli: Cli) -> None:
         "error: unexpected extra argument: extra",
         "hint: put text with spaces in quotes",
     ]
+
+
+def test_where_names_the_file_and_how_it_was_chosen(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from aes_tracker.cli import app
+
+    runner = CliRunner()
+    user = tmp_path / "xdg-data" / "aes-tracker" / "commitments.toml"
+    r = runner.invoke(app, ["where"])
+    assert (r.exit_code, r.stdout) == (0, f"{user}: the user data file\n")
+    (tmp_path / "data").mkdir()
+    shutil.copyfile(DATA, tmp_path / "data" / "commitments.toml")
+    r = runner.invoke(app, ["where"])
+    assert (
+        r.stdout == "data/commitments.toml: the data file of this folder (--file names another)\n"
+    )
+    r = runner.invoke(app, ["where"], env={"AES_TRACKER_FILE": "/srv/aes.toml"})
+    assert r.stdout == "/srv/aes.toml: named by $AES_TRACKER_FILE\n"
+    r = runner.invoke(app, ["--file", "x.toml", "where"])
+    assert r.stdout == "x.toml: named by --file\n"
