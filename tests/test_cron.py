@@ -160,7 +160,9 @@ def test_report_html_parses_and_holds_every_overdue_id(tmp_path: Path, datafile:
             "--due",
             "2026-11-15",
         ],
-        env=bare_env(tmp_path),
+        # Recorded on that day: a change recorded later is not yet known to a report as of an
+        # earlier day (--as-of is a point in time).
+        env=bare_env(tmp_path, _AES_TRACKER_TEST_NOW="2026-11-01T12:00:00+00:00"),
         check=True,
         capture_output=True,
         timeout=60,

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import DATA, Cli
+from .conftest import AS_OF, DATA, Cli
 
 ANNUAL = "inst-annual-consultations"
 
 
-def _c(cli: Cli, cid: str) -> dict[str, object]:
-    return json.loads(cli("show", cid, "--format", "json").stdout)  # type: ignore[no-any-return]
+def _c(cli: Cli, cid: str, as_of: str = AS_OF) -> dict[str, object]:
+    return json.loads(cli("show", cid, "--format", "json", as_of=as_of).stdout)  # type: ignore[no-any-return]
 
 
 # ---- recurring consultations ----------------------------------------------------------------
@@ -61,6 +61,8 @@ def test_show_gives_each_session_with_its_host_note_evidence_and_who_recorded_it
         ("note", "Held in Bamako"),
         ("evidence", ["https://example.org/session"]),
         ("by", "ana"),
+        ("slot", "2026-04-03"),  # the year it was owed for (issue 23)
+        ("days_late", 39),
     ]
     assert [s["on"] for s in held] == ["2025-04-03", "2026-05-12"]
 
@@ -98,7 +100,8 @@ def test_a_missed_session_is_recorded_with_force_and_the_schedule_recomputed(cli
     --force: it takes its place in the record, and the next host is recomputed from the whole
     record (a third session: the AES's turn), not stepped on from the last."""
     cli("done", "inst-annual", "--on", "2027-04-05", "--host", "Mali", as_of="2027-04-06")
-    assert _c(cli, ANNUAL)["next_host"] == "Russia"
+    # Read on the day it was recorded: as of an earlier day (--as-of), it is not there yet.
+    assert _c(cli, ANNUAL, "2027-04-06")["next_host"] == "Russia"
     r = cli("done", "inst-annual", "--on", "2026-04-10", "--host", "Russia", as_of="2027-04-06")
     assert r.exit_code == 2 and "--force" in r.stderr
     r = cli(
@@ -112,7 +115,7 @@ def test_a_missed_session_is_recorded_with_force_and_the_schedule_recomputed(cli
         as_of="2027-04-06",
     )
     assert r.exit_code == 0, r.output
-    c = _c(cli, ANNUAL)
+    c = _c(cli, ANNUAL, "2027-04-06")
     assert [s["on"] for s in c["sessions"]] == ["2025-04-03", "2026-04-10", "2027-04-05"]  # type: ignore[index]
     assert (c["due"], c["next_host"]) == ("2028-04-03", "AES member state")
 

@@ -216,8 +216,8 @@ def test_matrix_csv_is_a_spreadsheet_of_the_scores(fx: Cli) -> None:
 
 def test_matrix_options_are_checked(fx: Cli) -> None:
     cases = {
-        ("stats", "--by", "member"): "error: --by: 'member' goes with --matrix; use one of "
-        "party, category, source",
+        ("stats", "--by", "nation"): "error: --by: 'nation' is not a grouping; use one of "
+        "party, member, category, source",
         ("stats", "--matrix", "--by", "category"): "error: --by: with --matrix, 'category' is "
         "not a grouping; use one of party, member",
         ("stats", "--format", "csv"): "error: --format: 'csv' is not a format here; use one of "

@@ -1,7 +1,8 @@
 """A hypothesis state machine: add / edit / status / note / review / rm / recurring done /
-undo / redo against a simple in-memory model. After every step the file parses, checks clean,
-says what the model says, and the consultations' next due date and host are the pure function
-of the sessions recorded."""
+undo / redo against a simple in-memory model, on days that go by. After every step the file
+parses, checks clean, says what the model says, the consultations' next due date and host are
+the pure function of the sessions recorded, and `list --as-of D` for a day D before the step's
+prints what `list` printed on D (until an undo, a redo or an rm takes history back)."""
 
 from __future__ import annotations
 
@@ -26,11 +27,10 @@ from aes_tracker.store import core as store
 from aes_tracker.store.core import Draft, update
 from aes_tracker.store.paths import Location
 
-from .conftest import DATA
+from .conftest import DATA, Cli
 
 NOW = datetime(2026, 11, 28, tzinfo=UTC)
 TODAY = date(2026, 11, 28)
-WHO = Who("m", TODAY, NOW)
 RECURRING = "inst-annual-consultations"
 words = st.text(alphabet="abcdefghij éèàç’-", min_size=1, max_size=12).filter(str.strip)
 
@@ -55,6 +55,13 @@ class Tracker(RuleBasedStateMachine):
         self.model: Model = _project(tomllib.loads(self.path.read_text()))
         self.undone: list[Model] = []
         self.history: list[Model] = []
+        self.today = TODAY
+        self.printed: dict[date, str] = {}  # what `list` printed at the end of each day
+        self.cli = Cli(self.path)
+
+    @property
+    def who(self) -> Who:
+        return Who("m", self.today, datetime.combine(self.today, NOW.timetz()))
 
     def teardown(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
@@ -83,7 +90,7 @@ class Tracker(RuleBasedStateMachine):
         title, _old, due, n = self.model[cid]
         refused = cid == RECURRING and status == "done"
         self._apply(
-            lambda d: ops.set_status(d, cid, parse_status(status), WHO, on=TODAY),
+            lambda d: ops.set_status(d, cid, parse_status(status), self.who, on=self.today),
             None if refused else {**self.model, cid: (title, status, due, n + 1)},
         )
 
@@ -93,7 +100,7 @@ class Tracker(RuleBasedStateMachine):
         cid = data.draw(st.sampled_from(sorted(self.model)))
         title, status, due, n = self.model[cid]
         self._apply(
-            lambda d: ops.add_note(d, cid, text, WHO, on=TODAY),
+            lambda d: ops.add_note(d, cid, text, self.who, on=self.today),
             {**self.model, cid: (title, status, due, n + 1)},
         )
 
@@ -105,7 +112,7 @@ class Tracker(RuleBasedStateMachine):
         if (title, due) == (old_title, old_due):
             return
         self._apply(
-            lambda d: ops.edit(d, cid, {"title": title, "due": due}, WHO),
+            lambda d: ops.edit(d, cid, {"title": title, "due": due}, self.who),
             {**self.model, cid: (title, status, due, n + 1)},
         )
 
@@ -117,7 +124,7 @@ class Tracker(RuleBasedStateMachine):
         cid = data.draw(st.sampled_from(undated))
         title, status, due, n = self.model[cid]
         self._apply(
-            lambda d: ops.review(d, cid, WHO, on=TODAY),
+            lambda d: ops.review(d, cid, self.who, on=self.today),
             {**self.model, cid: (title, status, due, n + 1)},
         )
 
@@ -129,6 +136,13 @@ class Tracker(RuleBasedStateMachine):
             lambda d: ops.remove(d, cid, force=True),
             {k: v for k, v in self.model.items() if k != cid},
         )
+        self.printed.clear()  # the commitment is gone from every day, as if never recorded
+
+    @rule(days=st.integers(1, 40))
+    def next_day(self, days: int) -> None:
+        """The day ends: what `list` prints now is what it printed that day."""
+        self.printed[self.today] = self._listed(self.today)
+        self.today += timedelta(days=days)
 
     @rule(day=st.integers(1, (TODAY - date(2025, 4, 3)).days))
     def session(self, day: int) -> None:
@@ -143,11 +157,11 @@ class Tracker(RuleBasedStateMachine):
         held = sorted(h["on"] for h in c["history"] if h["event"] == "occurrence")
         title, status, _due, n = self.model[RECURRING]
         if on in held:
-            self._apply(lambda d: ops.done(d, RECURRING, WHO, on=on), None)
+            self._apply(lambda d: ops.done(d, RECURRING, self.who, on=on), None)
             return
         sch = schedule("yearly", c["recur_start"], [*held, on], c["hosts"])
         self._apply(
-            lambda d: ops.done(d, RECURRING, WHO, on=on, force=True),
+            lambda d: ops.done(d, RECURRING, self.who, on=on, force=True),
             {**self.model, RECURRING: (title, status, sch.next_due, n + 1)},
         )
 
@@ -163,7 +177,7 @@ class Tracker(RuleBasedStateMachine):
             new = NewCommitment(
                 title=title, category=category, parties=["Russia"], quote="q", due=due
             )
-            out = ops.add_commitment(d, new, WHO, force=True)
+            out = ops.add_commitment(d, new, self.who, force=True)
             got["id"] = out.cid
             return out
 
@@ -181,6 +195,7 @@ class Tracker(RuleBasedStateMachine):
     @rule()
     def undo(self) -> None:
         store.undo(self.loc)
+        self.printed.clear()  # undo takes a change back out of the record
         self.undone.append(self.model)
         self.model = self.history.pop()
 
@@ -188,6 +203,7 @@ class Tracker(RuleBasedStateMachine):
     @rule()
     def redo(self) -> None:
         store.undo(self.loc, redo=True)
+        self.printed.clear()
         self.history.append(self.model)
         self.model = self.undone.pop()
 
@@ -207,6 +223,24 @@ class Tracker(RuleBasedStateMachine):
         _, problems = check_document(raw)
         assert problems == []
         assert _project(raw) == self.model
+
+    def _listed(self, day: date) -> str:
+        r = self.cli("list", "--format", "json", as_of=day.isoformat())
+        assert r.exit_code == 0, r.output
+        return r.stdout
+
+    @precondition(lambda self: bool(self.printed))
+    @rule(data=st.data())
+    def list_as_of_any_past_day_is_what_list_printed_that_day(self, data: st.DataObject) -> None:
+        day = data.draw(st.sampled_from(sorted(self.printed)))
+        assert self._listed(day) == self.printed[day], day
+
+    @invariant()
+    def list_as_of_yesterday_is_what_list_printed_then(self) -> None:
+        """The latest day before this step's (what `next_day` saved as printed then)."""
+        if self.printed:
+            day = max(self.printed)
+            assert self._listed(day) == self.printed[day], day
 
     @invariant()
     def the_schedule_is_the_pure_function_of_the_sessions(self) -> None:

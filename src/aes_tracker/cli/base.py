@@ -81,6 +81,7 @@ def _last_context() -> Context | None:
 
 # The context of the command that runs, for naming the option an error came from.
 _CURRENT: dict[str, Context] = {}
+_ARGV: list[str] = []  # the arguments as typed, for the hints of usage errors
 
 
 def _lang_from(args: Sequence[str]) -> str | None:
@@ -90,6 +91,39 @@ def _lang_from(args: Sequence[str]) -> str | None:
         if a.startswith("--lang="):
             return a.split("=", 1)[1]
     return None
+
+
+def _global_after_command(e: Any) -> str | None:
+    """A global option given after the command (`list --as-of D`): the one right hint, with
+    the value as typed, rather than Click's guess at a near option of the command."""
+    ctx = e.ctx
+    if ctx is None or ctx.parent is None:
+        return None
+    root = ctx.find_root()
+    opt = e.option_name
+    param = next((p for p in root.command.params if opt in getattr(p, "opts", ())), None)
+    if param is None:
+        return None
+    names: list[str] = []
+    c = ctx
+    while c.parent is not None:
+        names.insert(0, c.info_name or "")
+        c = c.parent
+    given = opt
+    argv = _ARGV
+    if not getattr(param, "is_flag", False):
+        value = "…"
+        for i, arg in enumerate(argv):
+            if arg.startswith(opt + "="):
+                value = arg[len(opt) + 1 :]
+            elif arg == opt and i + 1 < len(argv):
+                value = argv[i + 1]
+        import shlex
+
+        given = f"{opt} {shlex.quote(value)}"
+    return _("put {option} before the command: aes-tracker {given} {command}").format(
+        option=opt, given=given, command=" ".join(names)
+    )
 
 
 def _usage_message(e: UsageError) -> tuple[str, str | None]:
@@ -114,8 +148,8 @@ def _usage_message(e: UsageError) -> tuple[str, str | None]:
             return _("{name} is missing").format(name=name), None
         return _("{name} is missing").format(name=name), None
     if isinstance(e, NoSuchOption):
-        hint = None
-        if e.possibilities:
+        hint = _global_after_command(e)
+        if hint is None and e.possibilities:
             hint = _("did you mean {options}?").format(
                 options=_(" or ").join(sorted(e.possibilities))
             )
@@ -129,7 +163,18 @@ def _usage_message(e: UsageError) -> tuple[str, str | None]:
         return f"{name}: {e.message}" if name else e.message, None
     msg = " ".join(e.format_message().split())
     if msg.startswith("Got unexpected extra argument"):
-        extra = msg.split("(", 1)[-1].rstrip(")")
+        # "Got unexpected extra argument(s) (weeks)": the words are in the last parentheses.
+        extra = msg.removeprefix("Got unexpected extra argument(s) ").removeprefix("(")
+        extra = extra.removesuffix(")")
+        first = extra.split(" ", 1)[0]
+        at = _ARGV.index(first) if first in _ARGV else -1
+        params = getattr(getattr(e.ctx, "command", None), "params", ())
+        takes = {o for p in params if not getattr(p, "is_flag", True) for o in p.opts}
+        if at >= 2 and _ARGV[at - 2] in takes:
+            # `--within 2 weeks`: the option took "2", and "weeks" was left over.
+            return _("unexpected extra argument: {arg}").format(arg=extra), _(
+                "{option} takes one value: put a value with spaces in quotes"
+            ).format(option=_ARGV[at - 2])
         return _("unexpected extra argument: {arg}").format(arg=extra), _(
             "put text with spaces in quotes"
         )
@@ -298,6 +343,7 @@ class Group(TyperGroup):
         utf8_stdout()
         argv = list(sys.argv[1:] if args is None else args)
         _CURRENT.clear()
+        _ARGV[:] = argv
         flag = _lang_from(argv)
         try:
             i18n.init_from_environment(flag)
@@ -389,7 +435,7 @@ PANELS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (N_("Analyse"), ("stats", "timeline", "site")),
     (N_("Exchange"), ("export", "import")),
     (N_("Desk"), ("sync", "resolve", "git")),
-    (N_("Maintenance"), ("init", "check", "fmt", "source")),
+    (N_("Maintenance"), ("init", "check", "fmt", "source", "where")),
     (N_("Plumbing"), ("merge-file",)),
 )
 _PLACE = {name: (i, j) for i, (_p, names) in enumerate(PANELS) for j, name in enumerate(names)}
@@ -723,9 +769,14 @@ def parse_window(text: str, field_name: str) -> relativedelta:
 
 
 def view(ctx: typer.Context) -> View:
+    """The data for a read command: under --as-of, as it stood at the end of that day."""
     from aes_tracker.store.core import view as load_view
+    from aes_tracker.store.core import view_as_of
 
-    return load_view(settings(ctx).location)
+    s = settings(ctx)
+    if s.as_of:
+        return view_as_of(s.location, s.today)
+    return load_view(s.location)
 
 
 def emit(
@@ -782,6 +833,15 @@ def change(ctx: typer.Context, fn: Callable[[Draft], Outcome], note: str = "") -
         )
     for w in written.warnings:
         sys.stderr.write(_("warning: {message}").format(message=w) + "\n")
+    from aes_tracker.store.paths import chosen_by_folder
+
+    if written.changed and chosen_by_folder(s.location):
+        sys.stderr.write(
+            _(
+                "aes-tracker: changed {path}, the data file of this folder (--file names another)"
+            ).format(path=s.location.path)
+            + "\n"
+        )
     sys.stdout.write(outcome.line + "\n")
     if written.changed:
         prefix = f"{outcome.cid}: "
@@ -904,6 +964,45 @@ PartyOpt = Annotated[
         metavar="PARTY",
         help="A committing party; repeatable.",
         autocompletion=complete_party,
+    ),
+]
+
+# The filters every read command shares (domain.query.filter_of reads them).
+StatusFilterOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--status",
+        metavar="STATUS",
+        help="Only this status ({statuses}); repeatable.",
+        autocompletion=complete_status,
+    ),
+]
+CategoryFilterOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--category",
+        metavar="CATEGORY",
+        help="Only this category ({categories}); repeatable.",
+        autocompletion=complete_category,
+    ),
+]
+PartyFilterOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--party",
+        metavar="PARTY",
+        help="Only those binding this party: naming it, or a group it belongs to (a unique "
+        "prefix will do); repeatable.",
+        autocompletion=complete_party,
+    ),
+]
+SourceFilterOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--source",
+        metavar="SOURCE",
+        help="Only from this source; repeatable.",
+        autocompletion=complete_source,
     ),
 ]
 

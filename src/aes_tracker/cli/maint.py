@@ -1,4 +1,4 @@
-"""Looking after the file: check, fmt, init, undo, redo."""
+"""Looking after the file: check, fmt, init, undo, redo, where."""
 
 import os
 import sys
@@ -37,6 +37,31 @@ def check(ctx: typer.Context) -> None:
         )
         + "\n"
     )
+
+
+@command()
+def where(ctx: typer.Context) -> None:
+    """Name the data file the commands read and write, and how it was chosen: --file,
+    $AES_TRACKER_FILE, the data file of this folder (data/commitments.toml), or the user data
+    file.
+
+    Example: aes-tracker where
+    """
+    s = settings(ctx)
+    loc = s.location
+    if s.file:
+        how = _("named by --file")
+    elif loc.explicit:
+        how = _("named by $AES_TRACKER_FILE")
+    else:
+        from aes_tracker.store.paths import chosen_by_folder
+
+        how = (
+            _("the data file of this folder (--file names another)")
+            if chosen_by_folder(loc)
+            else _("the user data file")
+        )
+    sys.stdout.write(f"{loc.path}{colon()}{how}\n")
 
 
 @command()

@@ -10,15 +10,16 @@ import typer
 
 from aes_tracker.cli.base import (
     WORDS,
+    CategoryFilterOpt,
     Command,
     ExcelOpt,
     IdArg,
-    PartyOpt,
+    PartyFilterOpt,
+    SourceFilterOpt,
+    StatusFilterOpt,
     command,
-    complete_category,
     complete_format,
     complete_source,
-    complete_status,
     emit,
     fmt_of,
     maybe_day,
@@ -71,34 +72,10 @@ def _columns(text: str | None) -> list[str]:
 @command("list")
 def list_(
     ctx: typer.Context,
-    status: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--status",
-            metavar="STATUS",
-            help="Only this status ({statuses}); repeatable.",
-            autocompletion=complete_status,
-        ),
-    ] = None,
-    category: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--category",
-            metavar="CATEGORY",
-            help="Only this category ({categories}); repeatable.",
-            autocompletion=complete_category,
-        ),
-    ] = None,
-    party: PartyOpt = None,
-    source: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--source",
-            metavar="SOURCE",
-            help="Only from this source; repeatable.",
-            autocompletion=complete_source,
-        ),
-    ] = None,
+    status: StatusFilterOpt = None,
+    category: CategoryFilterOpt = None,
+    party: PartyFilterOpt = None,
+    source: SourceFilterOpt = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue ones.")] = False,
     due_within: Annotated[
         str | None,
@@ -137,8 +114,8 @@ def list_(
 
     Example: aes-tracker list --category security --open --format json
     """
-    from aes_tracker.domain.model import Summary, parse_category, parse_status
-    from aes_tracker.domain.query import SORTS, Filter, resolve_id, rows, select
+    from aes_tracker.domain.model import Summary
+    from aes_tracker.domain.query import SORTS, filter_of, rows, select
     from aes_tracker.domain.query import sort as sort_rows
     from aes_tracker.render.rows import Rows
 
@@ -156,15 +133,6 @@ def list_(
     today = s.today
     v = view(ctx)
     catalog = v.catalog
-    for p in party or []:
-        if p.casefold() not in {k.casefold() for k in catalog.parties}:
-            raise TrackerError(
-                _("'{value}' is not a known party (one of: {choices})").format(
-                    value=p, choices=", ".join(catalog.parties)
-                ),
-                field="party",
-            )
-    sources = [resolve_id(catalog.sources, src, "source", "source") for src in source or []]
     haystack = None
     if search:
         doc = v.document()
@@ -173,11 +141,12 @@ def list_(
             full = doc.commitments[c.id]
             return "\n".join([full.title, full.quote, full.notes, *(e.note for e in full.history)])
 
-    f = Filter(
-        statuses=[parse_status(x) for x in status or ()],
-        categories=[parse_category(x) for x in category or ()],
+    f = filter_of(
+        catalog,
+        statuses=status or (),
+        categories=category or (),
         parties=party or (),
-        sources=sources,
+        sources=source or (),
         overdue=overdue,
         due_within=parse_window(due_within, "due_within") if due_within else None,
         due_before=maybe_day(due_before, today, "due_before"),
@@ -202,6 +171,10 @@ def due(
         str,
         typer.Option("--within", metavar="DURATION", help="The look-ahead window: 7d, 2w, 3m, 1y."),
     ] = "30d",
+    status: StatusFilterOpt = None,
+    category: CategoryFilterOpt = None,
+    party: PartyFilterOpt = None,
+    source: SourceFilterOpt = None,
     columns: ColumnsOpt = None,
     fmt: FormatOpt = "table",
     excel: ExcelOpt = False,
@@ -211,13 +184,20 @@ def due(
 
     Example: aes-tracker due --within 2w
     """
-    from aes_tracker.domain.query import due_soon, rows
+    from aes_tracker.domain.query import due_soon, only, rows
     from aes_tracker.render.rows import Rows
 
     s = settings(ctx)
     kind_fmt = fmt_of("rows", fmt)
     window = parse_window(within, "within")
-    catalog = view(ctx).catalog
+    catalog = only(
+        view(ctx).catalog,
+        s.today,
+        statuses=status or (),
+        categories=category or (),
+        parties=party or (),
+        sources=source or (),
+    )
     found = rows(due_soon(catalog.commitments.values(), s.today, window), s.today, catalog.groups)
     empty = _("Nothing overdue or due within {window}.").format(window=within)
     emit(ctx, "rows", kind_fmt, Rows(found, empty=empty, columns=_columns(columns)), excel=excel)
@@ -280,6 +260,10 @@ def report(
         bool,
         typer.Option("--fail-on-overdue", help="Exit 1 when anything is overdue."),
     ] = False,
+    status: StatusFilterOpt = None,
+    category: CategoryFilterOpt = None,
+    party: PartyFilterOpt = None,
+    source: SourceFilterOpt = None,
 ) -> None:
     """The weekly report: Overdue, Due soon, Review due, Review soon, Changed (every history
     entry that happened or was recorded in the change window), Next consultation, and a Summary.
@@ -290,6 +274,7 @@ def report(
     """
     from aes_tracker.domain import report as rp
     from aes_tracker.domain.dates import parse_since
+    from aes_tracker.domain.query import only
     from aes_tracker.errors import EXIT_FOUND
 
     s = settings(ctx)
@@ -302,7 +287,15 @@ def report(
         raise
     w = rp.window(today, first, parse_window(within, "within"))
     v = view(ctx)
-    rep = rp.build(v.catalog, w, v.details)
+    catalog = only(
+        v.catalog,
+        today,
+        statuses=status or (),
+        categories=category or (),
+        parties=party or (),
+        sources=source or (),
+    )
+    rep = rp.build(catalog, w, v.details)
     if kind_fmt == "html":
         # The page carries its pictures: the compliance per party and the matrix.
         from aes_tracker.domain.matrix import matrix as build_matrix
@@ -310,7 +303,7 @@ def report(
         from aes_tracker.render.report import ReportPage
 
         page = ReportPage(
-            rep, compliance(v.catalog, today, "party"), build_matrix(v.catalog, today, "party")
+            rep, compliance(catalog, today, "party"), build_matrix(catalog, today, "party")
         )
         emit(ctx, "report", kind_fmt, page, output)
     else:
@@ -349,6 +342,10 @@ def log(
             "--by", metavar="NAME", help="Only entries made by NAME (any part, any case)."
         ),
     ] = None,
+    status: StatusFilterOpt = None,
+    category: CategoryFilterOpt = None,
+    party: PartyFilterOpt = None,
+    source: SourceFilterOpt = None,
     fmt: FormatOpt = "table",
     excel: ExcelOpt = False,
 ) -> None:
@@ -358,6 +355,7 @@ def log(
     Example: aes-tracker log --since 7d --by ana
     """
     from aes_tracker.domain.dates import parse_since
+    from aes_tracker.domain.query import only
     from aes_tracker.domain.report import history_log
     from aes_tracker.render.rows import LogRows
 
@@ -375,7 +373,15 @@ def log(
     last = maybe_day(until, today, "until") or today
     v = view(ctx)
     ids = [resolve(v, cid)] if cid else None
-    rows = history_log(v.catalog, v.details, since=first, until=last, by=by or "", ids=ids)
+    catalog = only(
+        v.catalog,
+        today,
+        statuses=status or (),
+        categories=category or (),
+        parties=party or (),
+        sources=source or (),
+    )
+    rows = history_log(catalog, v.details, since=first, until=last, by=by or "", ids=ids)
     emit(ctx, "log", kind_fmt, LogRows(rows, empty=_("No history entries match.")), excel=excel)
 
 
@@ -387,8 +393,8 @@ def stats(
         typer.Option(
             "--by",
             metavar="GROUP",
-            help="Group by party, category or source; with --matrix, columns by party or "
-            "member (each group's member states).",
+            help="Group by party, member (each group's member states), category or source; "
+            "with --matrix, columns by party or member.",
         ),
     ] = "party",
     matrix: Annotated[
@@ -399,6 +405,9 @@ def stats(
             "and each party's average, as the G7/G20 Research Group publishes it.",
         ),
     ] = False,
+    status: StatusFilterOpt = None,
+    category: CategoryFilterOpt = None,
+    party: PartyFilterOpt = None,
     source: Annotated[
         list[str] | None,
         typer.Option(
@@ -431,13 +440,16 @@ def stats(
 
     Example: aes-tracker stats --matrix --by member --format csv -o compliance.csv
     """
-    from aes_tracker.domain.query import resolve_id
+    from aes_tracker.domain.query import only, resolve_id
     from aes_tracker.domain.stats import GROUPINGS, compliance
 
     s = settings(ctx)
     kind_fmt = fmt_of("matrix" if matrix else "stats", fmt)
     catalog = view(ctx).catalog
     sources = [resolve_id(catalog.sources, x, "source", "source") for x in source or ()]
+    catalog = only(
+        catalog, s.today, statuses=status or (), categories=category or (), parties=party or ()
+    )
     if matrix:
         from aes_tracker.domain.matrix import BY
         from aes_tracker.domain.matrix import matrix as build_matrix
@@ -453,14 +465,10 @@ def stats(
         emit(ctx, "matrix", kind_fmt, m, output, excel=excel)
         return
     if by.lower() not in GROUPINGS:
-        from aes_tracker.domain.matrix import BY
-
         raise TrackerError(
-            (
-                _("'{value}' goes with --matrix; use one of {choices}")
-                if by.lower() in BY
-                else _("'{value}' is not a grouping; use one of {choices}")
-            ).format(value=by, choices=", ".join(GROUPINGS)),
+            _("'{value}' is not a grouping; use one of {choices}").format(
+                value=by, choices=", ".join(GROUPINGS)
+            ),
             field="by",
         )
     st = compliance(catalog, s.today, by.lower(), sources)
@@ -473,6 +481,10 @@ def timeline(
     months: Annotated[
         str, typer.Option("--months", metavar="N", help="How many months back and ahead (1-120).")
     ] = "6",
+    status: StatusFilterOpt = None,
+    category: CategoryFilterOpt = None,
+    party: PartyFilterOpt = None,
+    source: SourceFilterOpt = None,
     fmt: FormatOpt = "text",
 ) -> None:
     """Month by month, the past and coming N months: each commitment due in a month, marked by
@@ -482,12 +494,21 @@ def timeline(
 
     Example: aes-tracker timeline --months 12 --format svg > timeline.svg
     """
+    from aes_tracker.domain.query import only
     from aes_tracker.domain.stats import timeline as build_timeline
 
     s = settings(ctx)
     kind_fmt = fmt_of("timeline", fmt)
     n = parse_int(months, "months", 1, 120)
-    emit(ctx, "timeline", kind_fmt, build_timeline(view(ctx).catalog, s.today, n))
+    catalog = only(
+        view(ctx).catalog,
+        s.today,
+        statuses=status or (),
+        categories=category or (),
+        parties=party or (),
+        sources=source or (),
+    )
+    emit(ctx, "timeline", kind_fmt, build_timeline(catalog, s.today, n))
 
 
 @source_app.command("list", cls=Command)

@@ -37,8 +37,8 @@ from aes_tracker.domain.model import (
     shown,
     status_info,
 )
-from aes_tracker.domain.query import fold, resolve_id
-from aes_tracker.domain.recurrence import check_rule, schedule
+from aes_tracker.domain.query import fold, resolve_id, resolve_party
+from aes_tracker.domain.recurrence import check_rule, extra_for, schedule, session_timing
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _
 
@@ -510,6 +510,28 @@ def record_session(
             hint=_("to record a past session that was missed, add --force"),
             field="on",
         )
+    start = c.recur_start or c.due
+    extra = extra_for(c.recur, start, held, on) if start is not None and not force else None
+    if extra is not None:
+        coming = schedule(c.recur, start or on, held).next_due
+        raise TrackerError(
+            _(
+                "the session of {day} already counts for the {slot} session of {id}, and "
+                "{next}'s is not due yet; nothing was recorded"
+            ).format(
+                day=extra[0].isoformat(),
+                slot=extra[1].isoformat(),
+                id=cid,
+                next=coming.isoformat() if coming else "",
+            ),
+            hint=_(
+                "if it is the same meeting, there is nothing to do; a genuinely extra session: "
+                "add --force"
+            ),
+            field="on",
+        )
+    if host:
+        host = _host(d, host)
     expected_host = c.next_host
     t = d.table(cid)
     entry = history_entry(
@@ -534,13 +556,24 @@ def record_session(
     )
     if after.next_host and after.is_open:
         nxt += _(", expected host: {host}").format(host=after.next_host)
+    when = session_timing(after, on)
     return Outcome(
         cid,
         _("{id}: occurrence of {day} recorded; {next}").format(
-            id=cid, day=on.isoformat(), next=nxt
+            id=cid, day=on.isoformat() + (f" ({when})" if when else ""), next=nxt
         ),
         f"done {cid}: session of {on.isoformat()} {_stamp(on, who)}",
     )
+
+
+def _host(d: Draft, host: str) -> str:
+    """A session's host: a party of the file (a member state of a group is one), read as
+    parties are; a city is a place, not a host."""
+    try:
+        return resolve_party(d.parties(), check_text(host, "host"), "host")
+    except TrackerError as e:
+        e.hint = e.hint or _("the host is a party or a member state; put the city in the note")
+        raise
 
 
 def add_note(

@@ -1,23 +1,33 @@
 """Selecting, sorting and describing commitments as plain rows: pure, `today` passed in.
 
 One rule for every format: a row's `days_left` is the number of days to its due date while it is
-open, and null once it is closed (or when it has no due date). `overdue` and `review_due` are
-false for a closed commitment. `status` is always the commitment's own; `assessments` holds the
-parties' own, where any are recorded.
+open, and null once it is closed (or when it has no due date); `review_days_left` is the same for
+the review date of an open undated one (negative: the review is that many days late). `overdue`
+and `review_due` are false for a closed commitment. `status` is always the commitment's own;
+`assessments` holds the parties' own, where any are recorded.
 """
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, overload
 
 from dateutil.relativedelta import relativedelta
 
 from aes_tracker.domain.dates import add, days_left, is_overdue
-from aes_tracker.domain.model import Catalog, Groups, Summary, own_assessments, shown, statuses
+from aes_tracker.domain.model import (
+    Catalog,
+    Groups,
+    Summary,
+    own_assessments,
+    parse_category,
+    parse_status,
+    shown,
+    statuses,
+)
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _
 
@@ -38,6 +48,7 @@ LIST_KEYS = (
     "overdue",
     "review",
     "review_due",
+    "review_days_left",
     "recur",
     "next_host",
     "source",
@@ -107,6 +118,10 @@ def row(c: Summary, today: date, is_open: bool | None = None, *, groups: Groups)
         "overdue": is_overdue(c.due, is_open, today),
         "review": _iso(c.review),
         "review_due": is_open and c.due is None and c.review is not None and c.review <= today,
+        # Like days_left, for the review date of an open undated one: negative when it is late.
+        "review_days_left": days_left(c.review, today)
+        if is_open and c.due is None and c.review is not None
+        else None,
         "recur": c.recur or None,
         "next_host": c.next_host or None,
         "source": c.source,
@@ -139,6 +154,8 @@ class Filter:
     due_after: date | None = None
     search: str = ""
     open: bool | None = None  # True: open only; False: closed only
+    # The file's party groups: a member of a group is a party to the group's commitments.
+    groups: Groups = field(default_factory=dict)
 
     def matcher(
         self, today: date, haystack: Callable[[Summary], str] | None = None
@@ -155,7 +172,7 @@ class Filter:
                 return False
             if categories and c.category not in categories:
                 return False
-            if parties and not parties.intersection(p.casefold() for p in c.parties):
+            if parties and not binds(c, parties, self.groups):
                 return False
             if sources and c.source not in sources:
                 return False
@@ -175,6 +192,64 @@ class Filter:
             return True
 
         return match
+
+
+def binds(c: Summary, parties: set[str], groups: Groups) -> bool:
+    """The commitment binds one of `parties` (case-folded names): it names it, or a group it
+    is a member of. A group's name matches the group's own commitments, not its members'."""
+    for p in c.parties:
+        if p.casefold() in parties:
+            return True
+        if any(m.casefold() in parties for m in groups.get(p, ())):
+            return True
+    return False
+
+
+def filter_of(
+    catalog: Catalog,
+    *,
+    statuses: Iterable[str] = (),
+    categories: Iterable[str] = (),
+    parties: Iterable[str] = (),
+    sources: Iterable[str] = (),
+    **rest: Any,
+) -> Filter:
+    """The filter the read commands share, from the words typed: statuses and categories by
+    name, parties and sources resolved as IDs are (a unique prefix; a near miss gets "did you
+    mean"). `rest` are the other fields of `Filter`, as they are."""
+    return Filter(
+        statuses=[parse_status(x) for x in statuses],
+        categories=[parse_category(x) for x in categories],
+        parties=[resolve_party(catalog.parties, p) for p in parties],
+        sources=[resolve_id(catalog.sources, s, "source", "source") for s in sources],
+        groups=catalog.groups,
+        **rest,
+    )
+
+
+def narrow(catalog: Catalog, f: Filter, today: date) -> Catalog:
+    """The catalog with only the commitments `f` matches: what due, report, log, timeline and
+    stats read under --party, --category, --source and --status."""
+    if f == Filter(groups=f.groups):
+        return catalog
+    match = f.matcher(today)
+    return replace(catalog, commitments={k: c for k, c in catalog.commitments.items() if match(c)})
+
+
+def only(
+    catalog: Catalog,
+    today: date,
+    *,
+    statuses: Iterable[str] = (),
+    categories: Iterable[str] = (),
+    parties: Iterable[str] = (),
+    sources: Iterable[str] = (),
+) -> Catalog:
+    """The catalog under the shared filters of the read commands, as typed."""
+    f = filter_of(
+        catalog, statuses=statuses, categories=categories, parties=parties, sources=sources
+    )
+    return narrow(catalog, f, today)
 
 
 def select(
@@ -279,6 +354,38 @@ def resolve_id(
         else _("`aes-tracker source list` shows the IDs")
     )
     raise TrackerError(message, hint=hint, field=field)
+
+
+def resolve_party(parties: Sequence[str], given: str, field: str | None = "party") -> str:
+    """A party of the file by its name or the one name that starts with `given`, any case,
+    accents and punctuation ignored (`burkina` is Burkina Faso); a near miss gets "did you
+    mean"."""
+    key = fold(given)
+    exact = [p for p in parties if fold(p) == key]
+    if exact:
+        return exact[0]
+    matches = [p for p in parties if fold(p).startswith(key)] if key else []
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise TrackerError(
+            _("{value} is ambiguous: it starts {ids}").format(
+                value=shown(given), ids=", ".join(matches)
+            ),
+            hint=_("give more of the name"),
+            field=field,
+        )
+    import difflib
+
+    folded = {fold(p): p for p in parties}
+    close = [folded[k] for k in difflib.get_close_matches(key, folded, n=3, cutoff=0.6)]
+    raise TrackerError(
+        _("'{value}' is not a known party (one of: {choices})").format(
+            value=given, choices=", ".join(parties)
+        ),
+        hint=_("did you mean {ids}?").format(ids=_(" or ").join(close)) if close else None,
+        field=field,
+    )
 
 
 def fold(text: str) -> str:

@@ -6,11 +6,17 @@ rotation and the recorded sessions only, never of the previous due date. So reco
 twice, undoing, re-recording or merging two analysts' records cannot make the schedule drift.
 
 - The rule gives the expected dates: slot 0 is `recur_start`, then one per period.
-- Each recorded session (one per day) fills the slot nearest to its date that comes after the
-  slot filled by the session before it. A session held late (12 May for 3 April) fills that
-  year's slot; a year with no session is skipped, not owed twice.
+- Each recorded session (one per day, in date order) fills the oldest slot still owed: the
+  first slot after the one the session before it filled, as long as the slot after that one
+  has not come yet. A session held late (5 October for 3 April) fills that year's slot and is
+  shown "held 185 days late", however near the next year's it falls. A slot whose next slot
+  came without a session for it is missed: the next session fills the next slot, and a missed
+  year is never owed twice. A session before its slot fills it early.
 - The next due date is the slot after the last filled one; None when the rule has ended
   (COUNT or UNTIL reached).
+- A new session that would fill a slot early while the session before it is less than half a
+  period before it is the same meeting recorded twice, or an extra one: `extra_for` says so,
+  and the change refuses it unless forced.
 - The hosts take turns per session held: with hosts = [A, B], the first session is A's, the
   second B's, and so on, whatever the calendar says.
 """
@@ -20,10 +26,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aes_tracker.errors import DateError
-from aes_tracker.i18n import _
+from aes_tracker.i18n import _, ngettext
+
+if TYPE_CHECKING:
+    from aes_tracker.domain.model import Commitment
 
 _LIMIT = 100_000  # slots looked at, at most: a daily rule over centuries ends here
 
@@ -86,38 +95,120 @@ class Schedule:
     next_host: str
     held: int  # sessions recorded
     filled: tuple[tuple[date, date], ...]  # (session day, the slot it filled)
+    missed: tuple[date, ...] = ()  # slots passed without a session, before the last filled one
+
+    def slot_of(self, day: date) -> date | None:
+        """The slot the session held on `day` filled."""
+        return dict(self.filled).get(day)
 
 
-def schedule(
-    rule: str, start: date, sessions: Sequence[date], hosts: Sequence[str] = ()
-) -> Schedule:
-    days = sorted(set(sessions))
-    gen = slots(rule, start)
-    cache: list[date] = []
+class _Slots:
+    """The rule's slots, generated as far as they are asked for."""
 
-    def slot(k: int) -> date | None:
-        while len(cache) <= k:
-            nxt = next(gen, None)
+    def __init__(self, rule: str, start: date) -> None:
+        self._gen = slots(rule, start)
+        self._cache: list[date] = []
+
+    def __call__(self, k: int) -> date | None:
+        while len(self._cache) <= k:
+            nxt = next(self._gen, None)
             if nxt is None:
                 return None
-            cache.append(nxt)
-        return cache[k]
+            self._cache.append(nxt)
+        return self._cache[k]
 
+
+def _fill(slot: _Slots, days: Sequence[date]) -> tuple[list[tuple[date, date]], list[date], int]:
+    """(session, slot) for each session, the slots missed, and the index of the last filled."""
     filled: list[tuple[date, date]] = []
+    missed: list[date] = []
     k = -1
     for day in days:
         k += 1
         here = slot(k)
         if here is None:
             break
-        # Move on while the next slot is nearer to this session (ties stay with the earlier).
+        # Passed over while the next slot has already come (on that day, it is the next's).
         while True:
             there = slot(k + 1)
-            if there is None or abs((there - day).days) >= abs((here - day).days):
+            if there is None or day < there:
                 break
+            missed.append(here)
             k += 1
             here = there
         filled.append((day, here))
+    return filled, missed, k
+
+
+def schedule(
+    rule: str, start: date, sessions: Sequence[date], hosts: Sequence[str] = ()
+) -> Schedule:
+    days = sorted(set(sessions))
+    slot = _Slots(rule, start)
+    filled, missed, k = _fill(slot, days)
     nxt = slot(k + 1)
     host = hosts[len(days) % len(hosts)] if hosts else ""
-    return Schedule(nxt, host, len(days), tuple(filled))
+    return Schedule(nxt, host, len(days), tuple(filled), tuple(missed))
+
+
+def extra_for(
+    rule: str, start: date, sessions: Sequence[date], day: date
+) -> tuple[date, date] | None:
+    """When a new session on `day` would fill a slot early, less than half a period after the
+    session before it: (that session, the slot it filled). None when it fills an owed slot."""
+    days = sorted(set(sessions))
+    before = [d for d in days if d < day]
+    if not before:
+        return None
+    slot = _Slots(rule, start)
+    filled, _missed, _k = _fill(slot, [*before, day])
+    if len(filled) <= len(before):
+        return None
+    last_day, last_slot = filled[-2] if len(filled) > 1 else (before[-1], None)
+    new_slot = filled[-1][1]
+    if last_slot is None or new_slot <= day:
+        return None
+    half = (new_slot - last_slot) / 2
+    return (last_day, last_slot) if day - last_day < half else None
+
+
+def session_slot(c: Commitment, day: date) -> tuple[date | None, int]:
+    """The slot the session held on `day` filled, and how many days after it it was held
+    (negative: before it); (None, 0) when it filled none."""
+    start = c.recur_start or c.due
+    if not c.recur or start is None:
+        return None, 0
+    slot = schedule(c.recur, start, [d for d, _h in c.occurrences]).slot_of(day)
+    return slot, (day - slot).days if slot is not None else 0
+
+
+def session_timing(c: Commitment, day: date) -> str:
+    """ "held 185 days late", "held 33 days early", or "" when on the day."""
+    _slot, late = session_slot(c, day)
+    if late > 0:
+        return ngettext("held {n} day late", "held {n} days late", late).format(n=late)
+    if late < 0:
+        return ngettext("held {n} day early", "held {n} days early", -late).format(n=-late)
+    return ""
+
+
+def missed_slots(c: Commitment, today: date) -> list[date]:
+    """The slots passed without a session: passed over by a later session, or owed while the
+    slot after them has come by `today`."""
+    start = c.recur_start or c.due
+    if not c.recur or start is None:
+        return []
+    sch = schedule(c.recur, start, [d for d, _h in c.occurrences])
+    out = list(sch.missed)
+    if sch.next_due is None:
+        return out
+    owed: date | None = None
+    for s in slots(c.recur, start):
+        if s < sch.next_due:
+            continue
+        if owed is not None:
+            if s > today:
+                break
+            out.append(owed)
+        owed = s
+    return out

@@ -10,7 +10,8 @@ commitments. Each status's score is declared with the status (model.STATUSES):
 
 A commitment with several parties counts once for each of them, `--by party` with each party's
 own status: its own assessment where one is recorded, else its group's, else the commitment's
-(model.party_status). The member × commitment matrix is in matrix.py.
+(model.party_status). `--by member` does the same with each group replaced by its members.
+The member × commitment matrix is in matrix.py.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from aes_tracker.domain.model import (
     Groups,
     Summary,
     categories,
+    expand,
     is_open,
     party_statuses,
     score,
@@ -36,7 +38,7 @@ from aes_tracker.domain.model import (
 )
 from aes_tracker.domain.recurrence import slots
 
-GROUPINGS = ("party", "category", "source")
+GROUPINGS = ("party", "member", "category", "source")
 
 
 def status_score(status: str, due: date | None, today: date) -> int | None:
@@ -49,6 +51,12 @@ def _keys(c: Summary, by: str, groups: Groups) -> Iterable[tuple[str, str]]:
     """The groups a commitment counts in, each with the status it counts with there."""
     if by == "party":
         return ((ps.party, ps.status) for ps in party_statuses(c, c.parties, groups))
+    if by == "member":
+        # Each group replaced by its member states, each with its own assessment where it has
+        # one, else its group's (as the matrix's member columns).
+        return (
+            (ps.party, ps.status) for ps in party_statuses(c, expand(c.parties, groups), groups)
+        )
     if by == "category":
         return ((c.category, c.status),)
     return ((c.source, c.status),)

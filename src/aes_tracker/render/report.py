@@ -42,6 +42,10 @@ def days_overdue(n: int) -> str:
     return ngettext("{n} day overdue", "{n} days overdue", n).format(n=n)
 
 
+def days_late(n: int) -> str:
+    return ngettext("{n} day late", "{n} days late", n).format(n=n)
+
+
 def in_days(n: int) -> str:
     return _("today") if n == 0 else ngettext("in {n} day", "in {n} days", n).format(n=n)
 
@@ -82,6 +86,8 @@ def _describe(r: Mapping[str, Any], kind: str, f: type[_Plain] = _Plain) -> str:
             when += " " + _("(originally {day})").format(day=iso_label(r["original_due"]))
     else:
         when = _("no deadline; review date {day}").format(day=iso_label(r["review"]))
+        if (r.get("review_days_left") or 0) < 0:
+            when += ", " + days_late(-r["review_days_left"])
     parties = f.text(", ".join(r["parties"]))
     status = f.code(status_label(r["status"]))
     return f"{f.code(r['id'])}: {f.text(title_text(r))} [{status}; {parties}] {when}"

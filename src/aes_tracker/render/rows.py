@@ -144,6 +144,8 @@ def due_text(r: Mapping[str, Any]) -> str:
 
 def left_text(r: Mapping[str, Any]) -> str:
     n = r["days_left"]
+    if n is None and (r.get("review_days_left") or 0) < 0:
+        n = r["review_days_left"]  # a late review is late, as an overdue due date is
     if n is None:
         return ""
     # Negative when overdue, as in the JSON; the row is red too.
@@ -208,7 +210,7 @@ def _markdown(p: Rows, out: Output) -> str:
 def row_style(r: Mapping[str, Any]) -> str:
     if not r["open"]:
         return "dim"
-    if r["overdue"]:
+    if r["overdue"] or (r.get("review_days_left") or 0) < 0:
         return "red"
     if r["days_left"] is not None and r["days_left"] <= SOON_DAYS:
         return "yellow"
@@ -223,7 +225,7 @@ def row_style(r: Mapping[str, Any]) -> str:
 def when_text(r: Mapping[str, Any]) -> str:
     """The due date in words, for the blocks of a narrow page: "due 2026-04-03, 239 days
     overdue", "review 2026-04-03, review due"."""
-    from aes_tracker.render.report import days_overdue, in_days
+    from aes_tracker.render.report import days_late, days_overdue, in_days
 
     if r["due"]:
         text = _("due {day}").format(day=iso_label(r["due"]))
@@ -233,6 +235,9 @@ def when_text(r: Mapping[str, Any]) -> str:
         return text
     if r.get("review"):
         text = _("review {day}").format(day=iso_label(r["review"]))
+        late = -(r.get("review_days_left") or 0)
+        if late > 0:
+            return text + ", " + days_late(late)
         return text + (", " + _("review due") if r.get("review_due") else "")
     return ""
 

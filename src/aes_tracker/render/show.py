@@ -21,6 +21,7 @@ from aes_tracker.domain.model import (
 )
 from aes_tracker.domain.query import LIST_KEYS, row
 from aes_tracker.domain.records import event_record, party_record, source_record
+from aes_tracker.domain.recurrence import missed_slots, session_timing
 from aes_tracker.i18n import (
     _,
     category_label,
@@ -97,9 +98,22 @@ SESSION_KEYS = ("on", "host", "note", "evidence", "by")
 
 def sessions(c: Commitment) -> list[dict[str, Any]]:
     """The sessions recorded of a recurring commitment, in date order, one per day (the first
-    entry of that day)."""
-    records = (event_record(e) for e in sessions_of(c.history))
-    return [{k: r[k] for k in SESSION_KEYS} for r in records]
+    entry of that day), each with the slot it filled and how late it was held (negative:
+    early; domain.recurrence)."""
+    from aes_tracker.domain.recurrence import session_slot
+
+    out = []
+    for e in sessions_of(c.history):
+        r = event_record(e)
+        slot, late = session_slot(c, e.on)
+        out.append(
+            {
+                **{k: r[k] for k in SESSION_KEYS},
+                "slot": slot.isoformat() if slot else None,
+                "days_late": late if slot else None,
+            }
+        )
+    return out
 
 
 def detail(
@@ -122,6 +136,7 @@ def detail(
         recur_start=c.recur_start.isoformat() if c.recur_start else None,
         hosts=list(c.hosts),
         sessions=sessions(c) if c.recur else [],
+        missed=[d.isoformat() for d in missed_slots(c, today)] if c.recur else [],
         source_detail=None if source is None else source_record(source),
         history=[event_record(e) for e in c.events()],
     )
@@ -190,6 +205,9 @@ def detail_lines(
         lines.append((_("Recurs"), rec))
         for i, s in enumerate(sessions(c)):
             text = iso_label(s["on"]) + (f", {safe(s['host'])}" if s["host"] else "")
+            when = session_timing(c, date.fromisoformat(s["on"]))
+            if when:
+                text += f" ({when})"
             if s["note"]:
                 text += colon() + safe(s["note"])
             for url in s["evidence"]:

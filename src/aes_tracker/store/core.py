@@ -26,6 +26,7 @@ from aes_tracker.store.view import (
     refresh,
     tidy,
     view,
+    view_as_of,
 )
 
 __all__ = [
@@ -50,6 +51,7 @@ __all__ = [
     "undo",
     "update",
     "view",
+    "view_as_of",
 ]
 
 

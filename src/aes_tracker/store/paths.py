@@ -65,10 +65,18 @@ def locate(explicit: str | None, environ: Mapping[str, str], cwd: Path) -> Locat
         return Location(Path(explicit), True)
     if environ.get("AES_TRACKER_FILE"):
         return Location(Path(environ["AES_TRACKER_FILE"]), True)
-    local = cwd / "data" / "commitments.toml"
+    local = cwd / FOLDER_FILE
     if local.is_file():
-        return Location(Path("data") / "commitments.toml", False)
+        return Location(FOLDER_FILE, False)
     return Location(user_data_path(environ), False)
+
+
+FOLDER_FILE = Path("data") / "commitments.toml"  # the file a folder (a clone) holds
+
+
+def chosen_by_folder(loc: Location) -> bool:
+    """The file was found in the current folder, not named: a write should say which it was."""
+    return not loc.explicit and loc.path == FOLDER_FILE
 
 
 def real(path: Path) -> Path:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -277,6 +278,19 @@ def view(loc: Location, environ: Mapping[str, str] = os.environ) -> View:
         fresh.document,
         fresh.entry.digest,
     )
+
+
+def view_as_of(loc: Location, day: date, environ: Mapping[str, str] = os.environ) -> View:
+    """The file as it stood at the end of `day` (domain.asof): as `view` gives it when nothing
+    in it happened or was recorded after that day, else read in full and turned back."""
+    from aes_tracker.domain.asof import document_as_of, unsettled
+
+    v = view(loc, environ)
+    ids = unsettled(v.catalog.commitments.values(), day)
+    if not ids:
+        return v
+    doc = document_as_of(v.document(), day, ids)
+    return View(v.path, None, doc.catalog(), {}, doc, v._digest)
 
 
 @dataclass
