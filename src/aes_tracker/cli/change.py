@@ -9,27 +9,29 @@ from typing import Annotated, Any
 
 import typer
 
+from aes_tracker.api import day as parse_day
+from aes_tracker.api import maybe_day
 from aes_tracker.cli.base import (
-    WORDS,
-    Command,
+    change,
+    changed,
+    command,
+    flags,
+    resolve,
+    settings,
+    source_app,
+)
+from aes_tracker.cli.compat import WORDS, Command
+from aes_tracker.cli.options import (
     EvidenceOpt,
     IdArg,
     NoteOpt,
     OnOpt,
     PartyOpt,
-    change,
-    command,
     complete_category,
     complete_party,
     complete_source,
     complete_status,
     evidence_of,
-    flags,
-    maybe_day,
-    parse_day,
-    resolve,
-    settings,
-    source_app,
 )
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _
@@ -322,34 +324,21 @@ def add(
     --beneficiary "AES Unified Force" --no-deadline --review 2026-06-30 --quote "des formations
     ciblées"
     """
-    from aes_tracker.domain import changes as ops
+    from aes_tracker.api import maybe_day
+    from aes_tracker.domain.changes import NewCommitment
     from aes_tracker.domain.model import parse_category
 
-    s = settings(ctx)
     flags(ctx, title="TITLE", review="--review", due="--due")
-    who = s.who()
-    cat = parse_category(category)
-    due_day = maybe_day(due_, who.today, "due")
-    review_day = maybe_day(review_, who.today, "review")
-    if no_deadline and due_day is not None:
-        raise TrackerError(_("--due and --no-deadline exclude each other: give one"))
-    if no_deadline and review_day is None:
-        raise TrackerError(_("--no-deadline needs --review DATE: when to look at it again"))
-    if review_day is not None and not no_deadline:
-        raise TrackerError(_("--review goes with --no-deadline"))
-    if due_day is None and not no_deadline:
-        raise TrackerError(_("give --due DATE, or --no-deadline with --review DATE"))
-    if not quote.strip():
-        raise TrackerError(_("the quote is missing: copy the communiqué's words"), field="quote")
-    new = ops.NewCommitment(
+    tracker = settings(ctx).tracker()
+    new = NewCommitment(
         title=title,
-        category=cat,
+        category=parse_category(category),
         parties=party or [],
         quote=quote,
         source=source,
         beneficiaries=beneficiary or (),
-        due=due_day,
-        review=review_day,
+        due=maybe_day(due_, tracker.today, "due"),
+        review=maybe_day(review_, tracker.today, "review"),
         review_reason=review_reason,
         due_reason=due_reason,
         recur=recur,
@@ -358,8 +347,9 @@ def add(
         notes=notes,
         title_fr=title_fr,
         cid=cid,
+        no_deadline=no_deadline,
     )
-    change(ctx, lambda d: ops.add_commitment(d, new, who, force=force), title)
+    changed(ctx, tracker.add(new, force=force), title)
 
 
 @command()
@@ -493,8 +483,7 @@ def edit(
         changes["beneficiaries"] = beneficiary
     if timing:
         changes["timing"] = timing
-    if due_ is not None and no_deadline:
-        raise TrackerError(_("--due and --no-deadline exclude each other: give one"))
+    ops.check_edit_deadline(due_ is not None, no_deadline)
     if due_ is not None:
         changes["due"] = parse_day(due_, who.today, "due")
     if no_deadline:

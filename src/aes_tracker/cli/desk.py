@@ -11,16 +11,8 @@ from typing import Annotated, Any
 
 import typer
 
-from aes_tracker.cli.base import (
-    WORDS,
-    Command,
-    command,
-    commit,
-    flags,
-    settings,
-    sub_app,
-    subject,
-)
+from aes_tracker.cli.base import command, commit, flags, settings, sub_app, subject
+from aes_tracker.cli.compat import WORDS, Command
 from aes_tracker.errors import EXIT_FOUND, TrackerError
 from aes_tracker.i18n import _
 
@@ -151,6 +143,7 @@ def resolve(
         loc,
         settle_bytes,
         lock_timeout=s.lock_timeout,
+        environ=s.environ,
         describe=lambda r: f"resolve {r.unit}: {r.how}",
         by=s.by_name(),
     )
@@ -161,7 +154,7 @@ def resolve(
         return
     from aes_tracker.desk import gitops
 
-    repo = gitops.find(loc.path, os.environ)
+    repo = gitops.find(loc.path, s.environ)
     if repo is not None and gitops.in_progress(repo):
         sys.stderr.write(
             _("the git merge is not finished: `aes-tracker sync` finishes it and shares it") + "\n"
@@ -186,7 +179,7 @@ def sync(ctx: typer.Context) -> None:
 
     s = settings(ctx)
     loc = s.location
-    repo = gitops.require(loc.path, os.environ)
+    repo = gitops.require(loc.path, s.environ)
 
     def validate() -> None:
         load(loc)  # raises, naming the line, when the file does not read clean
@@ -194,7 +187,7 @@ def sync(ctx: typer.Context) -> None:
     done = gitops.sync(
         repo,
         by=s.by_name(),
-        environ=os.environ,
+        environ=s.environ,
         validate=validate,
         lock_timeout=s.lock_timeout,
         interactive=sys.stdin.isatty(),
@@ -237,6 +230,6 @@ def init_merge(ctx: typer.Context) -> None:
     from aes_tracker.desk import gitops
 
     s = settings(ctx)
-    repo = gitops.require(s.location.path, os.environ)
-    for line in gitops.init_merge(repo, _driver_command(), os.environ):
+    repo = gitops.require(s.location.path, s.environ)
+    for line in gitops.init_merge(repo, _driver_command(), s.environ):
         sys.stdout.write(line + "\n")

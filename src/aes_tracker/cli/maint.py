@@ -80,6 +80,7 @@ def fmt(
         loc,
         whole,
         lock_timeout=s.lock_timeout,
+        environ=s.environ,
         describe=lambda o: o.described,
         by=s.by_name(),
         allow_comments=drop_comments,
@@ -106,7 +107,6 @@ def init(
 
     Example: aes-tracker --file ~/aes/commitments.toml init
     """
-    import os
 
     from aes_tracker.domain.changes import Outcome
     from aes_tracker.domain.model import DEFAULT_GROUPS, DEFAULT_PARTIES, SCHEMA
@@ -159,6 +159,7 @@ def init(
         s.location,
         write,
         lock_timeout=s.lock_timeout,
+        environ=s.environ,
         describe=lambda o: o.described,
         by=s.by_name(),
         create=True,
@@ -179,7 +180,8 @@ def _undo(ctx: typer.Context, redo: bool) -> None:
         s.location,
         redo=redo,
         lock_timeout=s.lock_timeout,
-        merge_committed=lambda path: gitops.merge_committed(path, os.environ),
+        environ=s.environ,
+        merge_committed=lambda path: gitops.merge_committed(path, s.environ),
     )
     what = done.what or _("a change")
     line = (_("redid: {what}") if redo else _("undid: {what}")).format(what=what)

@@ -8,25 +8,26 @@ from typing import Annotated
 
 import typer
 
+from aes_tracker.api import maybe_day
+from aes_tracker.api import window as parse_window
 from aes_tracker.cli.base import (
-    WORDS,
-    Command,
-    IdArg,
-    PartyOpt,
     command,
-    complete_category,
-    complete_format,
-    complete_source,
-    complete_status,
     emit,
     fmt_of,
-    maybe_day,
     parse_int,
-    parse_window,
     resolve,
     settings,
     source_app,
     view,
+)
+from aes_tracker.cli.compat import WORDS, Command
+from aes_tracker.cli.options import (
+    IdArg,
+    PartyOpt,
+    complete_category,
+    complete_format,
+    complete_source,
+    complete_status,
 )
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import N_, _
@@ -135,61 +136,27 @@ def list_(
 
     Example: aes-tracker list --category security --open --format json
     """
-    from aes_tracker.domain.model import Summary, parse_category, parse_status
-    from aes_tracker.domain.query import SORTS, Filter, resolve_id, rows, select
-    from aes_tracker.domain.query import sort as sort_rows
+    from aes_tracker.api import ListQuery
     from aes_tracker.render.rows import Rows
 
-    s = settings(ctx)
     kind_fmt = fmt_of("rows", fmt)
-    if open_ and closed:
-        raise TrackerError(_("--open and --closed exclude each other: give one"))
-    if sort not in SORTS:
-        raise TrackerError(
-            _("'{value}' is not a sort key; use one of {choices}").format(
-                value=sort, choices=", ".join(SORTS)
-            ),
-            field="sort",
-        )
-    today = s.today
-    v = view(ctx)
-    catalog = v.catalog
-    for p in party or []:
-        if p.casefold() not in {k.casefold() for k in catalog.parties}:
-            raise TrackerError(
-                _("'{value}' is not a known party (one of: {choices})").format(
-                    value=p, choices=", ".join(catalog.parties)
-                ),
-                field="party",
-            )
-    sources = [resolve_id(catalog.sources, src, "source", "source") for src in source or []]
-    haystack = None
-    if search:
-        doc = v.document()
-
-        def haystack(c: Summary) -> str:
-            full = doc.commitments[c.id]
-            return "\n".join([full.title, full.quote, full.notes, *(e.note for e in full.history)])
-
-    f = Filter(
-        statuses=[parse_status(x) for x in status or ()],
-        categories=[parse_category(x) for x in category or ()],
+    query = ListQuery(
+        statuses=status or (),
+        categories=category or (),
         parties=party or (),
-        sources=sources,
+        sources=source or (),
         overdue=overdue,
-        due_within=parse_window(due_within, "due_within") if due_within else None,
-        due_before=maybe_day(due_before, today, "due_before"),
-        due_after=maybe_day(due_after, today, "due_after"),
+        due_within=due_within,
+        due_before=due_before,
+        due_after=due_after,
         search=search or "",
-        open=True if open_ else False if closed else None,
+        open=open_,
+        closed=closed,
+        sort=sort,
+        reverse=reverse,
     )
-    chosen = sort_rows(select(catalog.commitments.values(), today, f, haystack), sort, reverse)
-    emit(
-        ctx,
-        "rows",
-        kind_fmt,
-        Rows(rows(chosen, today, catalog.groups), columns=_columns(columns)),
-    )
+    found = settings(ctx).tracker().list(query)
+    emit(ctx, "rows", kind_fmt, Rows(found, columns=_columns(columns)))
 
 
 @command()

@@ -658,9 +658,36 @@ class NewCommitment:
     notes: str = ""
     title_fr: str = ""
     cid: str | None = None
+    # None: as `due` and `review` say (a review date and no due date: no deadline).
+    no_deadline: bool | None = None
+
+
+def check_new(new: NewCommitment) -> None:
+    """What a new commitment needs before the file is read: a deadline, or none and a review date
+    (the one place that rule is checked for a change; model.py checks the file), and a quote."""
+    undated = new.no_deadline
+    if undated is None:
+        undated = new.due is None and new.review is not None
+    if undated and new.due is not None:
+        raise TrackerError(_("--due and --no-deadline exclude each other: give one"))
+    if undated and new.review is None:
+        raise TrackerError(_("--no-deadline needs --review DATE: when to look at it again"))
+    if new.review is not None and not undated:
+        raise TrackerError(_("--review goes with --no-deadline"))
+    if new.due is None and not undated:
+        raise TrackerError(_("give --due DATE, or --no-deadline with --review DATE"))
+    if not new.quote.strip():
+        raise TrackerError(_("the quote is missing: copy the communiqué's words"), field="quote")
+
+
+def check_edit_deadline(due_given: bool, no_deadline: bool) -> None:
+    """`edit`: a new due date and no deadline at once is a contradiction."""
+    if due_given and no_deadline:
+        raise TrackerError(_("--due and --no-deadline exclude each other: give one"))
 
 
 def add_commitment(d: Draft, new: NewCommitment, who: Who, *, force: bool = False) -> Outcome:
+    check_new(new)
     title = check_text(new.title, "title")
     quote = check_text(new.quote, "quote")
     for f, v in (
@@ -675,10 +702,6 @@ def add_commitment(d: Draft, new: NewCommitment, who: Who, *, force: bool = Fals
         raise TrackerError(_("name at least one committing party"), field="party")
     party_list = _check_parties(d, new.parties)
     src = _check_source(d, new.source) if new.source else default_source(d)
-    if (new.due is None) == (new.review is None):
-        raise TrackerError(
-            _("give either a due date, or no deadline and a review date"), field="due"
-        )
     if not force:
         same_title = [
             cid

@@ -40,7 +40,7 @@ from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _
 from aes_tracker.store import cache as cachemod
 from aes_tracker.store import fileio
-from aes_tracker.store.paths import Location, bundled_path, real
+from aes_tracker.store.paths import Location, bundled_path, environment, real
 from aes_tracker.store.tomlfile import (
     KeyIndex,
     Loaded,
@@ -329,7 +329,7 @@ def tidy(path: Path) -> None:
             fileio.sweep_temps(r)
 
 
-def view(loc: Location, environ: Mapping[str, str] = os.environ) -> View:
+def view(loc: Location, environ: Mapping[str, str] = environment()) -> View:
     """The file for the read commands, through the parse cache."""
     if not loc.explicit and not os.path.lexists(loc.path):
         raw_bytes, src, _bundled = read_bytes(loc)
@@ -833,7 +833,7 @@ def update(
     lock_timeout: float = fileio.DEFAULT_LOCK_TIMEOUT,
     describe: Callable[[T], str] | None = None,
     by: str = "",
-    environ: Mapping[str, str] = os.environ,
+    environ: Mapping[str, str] = environment(),
     create: bool = False,
     allow_comments: bool = False,
 ) -> tuple[T, Written]:
@@ -929,7 +929,7 @@ def rewrite(
     lock_timeout: float = fileio.DEFAULT_LOCK_TIMEOUT,
     describe: Callable[[T], str] | None = None,
     by: str = "",
-    environ: Mapping[str, str] = os.environ,
+    environ: Mapping[str, str] = environment(),
 ) -> tuple[T, Written]:
     """Change the file's bytes as they are, without reading them as a document: for a file that
     holds conflict markers, which nothing else may read (`resolve`). The same guarantees as
@@ -1000,7 +1000,9 @@ class _create_lock:
         self._cm.__exit__(*exc)
 
 
-def forbidden_outputs(loc: Location, environ: Mapping[str, str] = os.environ) -> tuple[Path, ...]:
+def forbidden_outputs(
+    loc: Location, environ: Mapping[str, str] = environment()
+) -> tuple[Path, ...]:
     """Paths an `--output` must never be: the data file, its lock, its undo journal."""
     from aes_tracker.store.journal import journal_dir
     from aes_tracker.store.paths import lock_path
@@ -1022,7 +1024,7 @@ def undo(
     *,
     redo: bool = False,
     lock_timeout: float = fileio.DEFAULT_LOCK_TIMEOUT,
-    environ: Mapping[str, str] = os.environ,
+    environ: Mapping[str, str] = environment(),
     merge_committed: Callable[[Path], bool] | None = None,
 ) -> Undone:
     """Take back the last change made through the tool (or, `redo`, re-apply the last one taken

@@ -1,0 +1,105 @@
+"""The options and arguments several commands share, and shell completion of their values
+(from the registries, or from the data file)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from aes_tracker.cli.base import COMMAND_KINDS
+from aes_tracker.cli.compat import WORDS
+
+if TYPE_CHECKING:
+    from aes_tracker.domain.model import Catalog
+
+
+def _complete_from_file(
+    ctx: typer.Context, pick: Callable[[Catalog], list[str]], incomplete: str
+) -> list[str]:
+    try:
+        from aes_tracker.store.core import view as load_view
+        from aes_tracker.store.paths import environment, locate
+
+        root = ctx.find_root()
+        file = root.params.get("file") if root.params else None
+        environ = environment()
+        catalog = load_view(locate(file, environ, Path.cwd()), environ).catalog
+        return sorted(v for v in pick(catalog) if v.startswith(incomplete))
+    except Exception:  # completion must never print a traceback into the shell
+        return []
+
+
+def complete_id(ctx: typer.Context, incomplete: str) -> list[str]:
+    return _complete_from_file(ctx, lambda c: list(c.commitments), incomplete)
+
+
+def complete_party(ctx: typer.Context, incomplete: str) -> list[str]:
+    return _complete_from_file(ctx, lambda c: list(c.parties), incomplete)
+
+
+def complete_source(ctx: typer.Context, incomplete: str) -> list[str]:
+    return _complete_from_file(ctx, lambda c: list(c.sources), incomplete)
+
+
+def complete_status(ctx: typer.Context, incomplete: str) -> list[str]:
+    from aes_tracker.domain.model import statuses
+
+    return [s.name for s in statuses() if s.name.startswith(incomplete.lower())]
+
+
+def complete_category(ctx: typer.Context, incomplete: str) -> list[str]:
+    from aes_tracker.domain.model import categories
+
+    return [c.name for c in categories() if c.name.startswith(incomplete.lower())]
+
+
+def complete_format(ctx: typer.Context, incomplete: str) -> list[str]:
+    from aes_tracker.render import formats_for
+
+    kind = COMMAND_KINDS.get(ctx.command.name or "", "rows")
+    if ctx.parent is not None and ctx.parent.command.name == "source":
+        kind = "sources"
+    return [f for f in formats_for(kind) if f.startswith(incomplete.lower())]
+
+
+IdArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="ID",
+        click_type=WORDS,
+        help="A commitment ID, or any unique prefix of one (any case).",
+        autocompletion=complete_id,
+        show_default=False,
+    ),
+]
+NoteOpt = Annotated[str, typer.Option("--note", metavar="TEXT", help="What happened.")]
+OnOpt = Annotated[
+    str | None,
+    typer.Option("--on", metavar="DATE", help="When it happened (default: today)."),
+]
+EvidenceOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--evidence",
+        metavar="URL",
+        help="A link (http or https) to the evidence, or a file; repeatable.",
+    ),
+]
+PartyOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--party",
+        metavar="PARTY",
+        help="A committing party; repeatable.",
+        autocompletion=complete_party,
+    ),
+]
+
+
+def evidence_of(values: Sequence[str] | None) -> list[str]:
+    from aes_tracker.domain.changes import check_evidence
+
+    return check_evidence(values or ())

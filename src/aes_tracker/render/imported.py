@@ -1,0 +1,74 @@
+"""What `import` did, or would do (`--dry-run`), one line per commitment and a summary line."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aes_tracker.i18n import _, ngettext
+
+if TYPE_CHECKING:
+    from aes_tracker.api import Imported
+
+
+def import_lines(done: Imported) -> list[str]:
+    # Whole sentences for each mode: a translation cannot put a "would be" in the right place.
+    report, dry_run = done.report, done.dry_run
+    out = []
+    if done.per_party:
+        for label in report["assessed"]:
+            line = (
+                _("{id}: assessment would be recorded")
+                if dry_run
+                else _("{id}: assessment recorded")
+            )
+            out.append(line.format(id=label))
+        for label in report["conflicts"]:
+            out.append(
+                _("{id}: conflict: differs from the data file (use --update)").format(id=label)
+            )
+        a = len(report["assessed"])
+        summary = (
+            ngettext(
+                "{a} assessment would be recorded, {n} unchanged, {c} conflicts",
+                "{a} assessments would be recorded, {n} unchanged, {c} conflicts",
+                a,
+            )
+            if dry_run
+            else ngettext(
+                "{a} assessment recorded, {n} unchanged, {c} conflicts",
+                "{a} assessments recorded, {n} unchanged, {c} conflicts",
+                a,
+            )
+        )
+        out.append(
+            summary.format(a=a, n=len(report["assessments_unchanged"]), c=len(report["conflicts"]))
+        )
+        return out
+    labels = (
+        {
+            "added": _("would be added"),
+            "updated": _("would be updated"),
+            "sources": _("source would be added"),
+        }
+        if dry_run
+        else {"added": _("added"), "updated": _("updated"), "sources": _("source added")}
+    )
+    for key in ("added", "updated", "sources"):
+        for cid in report[key]:
+            out.append(f"{cid}: {labels[key]}")
+    for cid in report["conflicts"]:
+        out.append(_("{id}: conflict: differs from the data file (use --update)").format(id=cid))
+    summary = (
+        _("{a} would be added, {u} would be updated, {n} unchanged, {c} conflicts")
+        if dry_run
+        else _("{a} added, {u} updated, {n} unchanged, {c} conflicts")
+    )
+    out.append(
+        summary.format(
+            a=len(report["added"]),
+            u=len(report["updated"]),
+            n=len(report["unchanged"]),
+            c=len(report["conflicts"]),
+        )
+    )
+    return out

@@ -1,0 +1,123 @@
+"""The core API (`aes_tracker.api`): what the commands call, usable without a terminal. A script
+gets the same data and the same errors as the command line, and the commands do nothing but
+translate options into one call (the CLI tests hold the wording)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from aes_tracker.api import ImportRequest, ListQuery, Tracker
+from aes_tracker.domain.changes import NewCommitment, Who, check_new
+from aes_tracker.errors import TrackerError
+from aes_tracker.store.paths import Location
+
+from .conftest import Cli
+
+TODAY = date(2026, 11, 28)
+WHO = Who("tester", TODAY, datetime(2026, 11, 28, 12, tzinfo=UTC))
+
+
+def _tracker(path: Path, environ: dict[str, str] | None = None) -> Tracker:
+    return Tracker(Location(path, True), TODAY, lambda: WHO, environ or {})
+
+
+def test_list_gives_the_rows_the_command_prints(cli: Cli) -> None:
+    rows = _tracker(cli.path).list(ListQuery(categories=["security"], open=True, sort="id"))
+    printed = json.loads(
+        cli("list", "--category", "security", "--open", "--sort", "id", "--format", "json").stdout
+    )
+    assert [dict(r) for r in rows] == printed
+    assert printed, "the bundled data has open security commitments"
+
+
+@pytest.mark.parametrize(
+    ("query", "message", "field"),
+    [
+        (ListQuery(open=True, closed=True), "--open and --closed exclude each other", None),
+        (ListQuery(sort="colour"), "'colour' is not a sort key", "sort"),
+        (ListQuery(parties=["Atlantis"]), "'Atlantis' is not a known party", "party"),
+        (ListQuery(due_before="tomorrowish"), "tomorrowish", "due_before"),
+    ],
+)
+def test_list_errors_name_the_field_not_a_flag(
+    datafile: Path, query: ListQuery, message: str, field: str | None
+) -> None:
+    with pytest.raises(TrackerError) as e:
+        _tracker(datafile).list(query)
+    assert message in e.value.message and e.value.field == field
+
+
+def test_add_writes_through_the_store_and_the_rule_is_the_domains(datafile: Path) -> None:
+    t = _tracker(datafile)
+    new = NewCommitment(
+        title="Open a trade house in Bamako",
+        category="development",
+        parties=["Russia"],
+        quote="une maison du commerce",
+        review=date(2027, 6, 1),
+        no_deadline=True,
+    )
+    done = t.add(new)
+    assert done.written.changed and done.outcome.cid in datafile.read_text(encoding="utf-8")
+    before = datafile.read_bytes()
+    with pytest.raises(TrackerError, match="--due and --no-deadline exclude each other"):
+        t.add(NewCommitment(**{**new.__dict__, "due": date(2027, 1, 1), "cid": "dev-x"}))
+    assert datafile.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("due", "review", "no_deadline", "message"),
+    [
+        (date(2027, 1, 1), None, True, "--due and --no-deadline exclude each other: give one"),
+        (None, None, True, "--no-deadline needs --review DATE: when to look at it again"),
+        (date(2027, 1, 1), date(2027, 2, 1), False, "--review goes with --no-deadline"),
+        (None, None, False, "give --due DATE, or --no-deadline with --review DATE"),
+        (None, None, None, "give --due DATE, or --no-deadline with --review DATE"),
+        (date(2027, 1, 1), date(2027, 2, 1), None, "--review goes with --no-deadline"),
+    ],
+)
+def test_the_deadline_rule_of_a_new_commitment(
+    due: date | None, review: date | None, no_deadline: bool | None, message: str
+) -> None:
+    new = NewCommitment("t", "security", ["Russia"], "q", due=due, review=review)
+    with pytest.raises(TrackerError) as e:
+        check_new(NewCommitment(**{**new.__dict__, "no_deadline": no_deadline}))
+    assert e.value.message == message
+
+
+def test_a_review_date_alone_means_no_deadline() -> None:
+    check_new(NewCommitment("t", "security", ["Russia"], "q", review=date(2027, 1, 1)))
+    check_new(NewCommitment("t", "security", ["Russia"], "q", due=date(2027, 1, 1)))
+
+
+def test_import_dry_run_reports_and_writes_nothing(datafile: Path, tmp_path: Path) -> None:
+    src = tmp_path / "new.csv"
+    src.write_text(
+        "id,title,category,parties,source,quote,status,due\n"
+        "dev-trade-house,Open a trade house,development,Russia,aes-russia-2025-04-03,"
+        "un texte,pending,2027-03-01\n",
+        encoding="utf-8",
+    )
+    before = datafile.read_bytes()
+    t = _tracker(datafile)
+    dry = t.import_(ImportRequest(str(src), dry_run=True))
+    assert (dry.dry_run, dry.written, dry.report["added"]) == (True, None, ["dev-trade-house"])
+    assert datafile.read_bytes() == before
+    done = t.import_(ImportRequest(str(src)))
+    assert done.written is not None and done.written.changed
+    assert done.report["added"] == ["dev-trade-house"]
+
+
+def test_the_tracker_reads_its_environment_not_the_process(
+    datafile: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The environment is handed in: what the process holds does not reach the store."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(datafile.parent / "process-state"))
+    mine = datafile.parent / "my-state"
+    t = _tracker(datafile, {"XDG_STATE_HOME": str(mine), "HOME": str(datafile.parent)})
+    t.add(NewCommitment("t", "security", ["Russia"], "q", due=date(2027, 1, 1)))
+    assert mine.is_dir() and not (datafile.parent / "process-state").exists()
