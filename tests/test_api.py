@@ -121,3 +121,58 @@ def test_the_tracker_reads_its_environment_not_the_process(
     t = _tracker(datafile, {"XDG_STATE_HOME": str(mine), "HOME": str(datafile.parent)})
     t.add(NewCommitment("t", "security", ["Russia"], "q", due=date(2027, 1, 1)))
     assert mine.is_dir() and not (datafile.parent / "process-state").exists()
+
+
+def test_each_read_gives_the_data_its_command_prints(cli: Cli) -> None:
+    from aes_tracker.api import LogQuery, StatsQuery
+
+    t = _tracker(cli.path)
+
+    def printed(*args: str) -> object:
+        r = cli(*args, "--format", "json")
+        assert r.exit_code == 0, r.stderr
+        return json.loads(r.stdout)
+
+    assert [dict(r) for r in t.due("3m")] == printed("due", "--within", "3m")
+    assert t.sources() == printed("source", "list")
+    assert json.loads(json.dumps(t.report("7d", "14d"), default=str)) == printed("report")
+    log = t.log(LogQuery(since="1y", by="ana"))
+    assert json.loads(json.dumps(log, default=str)) == printed(
+        "log", "--since", "1y", "--by", "ana"
+    )
+    assert t.stats(StatsQuery(by="category")) == printed("stats", "--by", "category")
+    one = t.show("sec-targ")
+    assert one.commitment.id == printed("show", "sec-targ")["id"]  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("by=colour", "'colour' is not a grouping"),
+        ("by=colour matrix", "with --matrix, 'colour' is not a grouping"),
+        ("by=member", "'member' goes with --matrix"),
+    ],
+)
+def test_stats_errors(datafile: Path, query: str, message: str) -> None:
+    from aes_tracker.api import StatsQuery
+
+    by, *rest = query.removeprefix("by=").split()
+    with pytest.raises(TrackerError) as e:
+        _tracker(datafile).stats(StatsQuery(by=by, matrix=bool(rest)))
+    assert message in e.value.message and e.value.field == "by"
+
+
+def test_today_is_asked_for_once_and_only_when_needed(datafile: Path) -> None:
+    asked: list[int] = []
+
+    def today() -> date:
+        asked.append(1)
+        return TODAY
+
+    t = Tracker(Location(datafile, True), today, lambda: WHO, {})
+    with pytest.raises(TrackerError):
+        t.list(ListQuery(sort="colour"))
+    assert asked == [], "an option error comes before the day is needed"
+    t.due("7d")
+    t.due("7d")
+    assert asked == [1]

@@ -11,7 +11,7 @@ renderers write them.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,9 +21,11 @@ from aes_tracker.i18n import _
 
 if TYPE_CHECKING:
     from aes_tracker.domain.changes import NewCommitment, Outcome, Who
+    from aes_tracker.domain.model import Commitment, Groups, Source
     from aes_tracker.domain.query import RowList
     from aes_tracker.store.core import Draft, View, Written
     from aes_tracker.store.paths import Location
+    from aes_tracker.store.tomlfile import Loaded
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,37 @@ class ListQuery:
     closed: bool = False
     sort: str = "due"
     reverse: bool = False
+
+
+@dataclass(frozen=True)
+class LogQuery:
+    """What `log` shows: one commitment (an ID or a prefix) or all, from `since` (a duration or a
+    date) to `until` (a date; default today), by whoever's name holds `by`."""
+
+    cid: str | None = None
+    since: str | None = None
+    until: str | None = None
+    by: str = ""
+
+
+@dataclass(frozen=True)
+class StatsQuery:
+    """What `stats` counts: grouped `by` party, category or source; or the matrix, its columns
+    by party or member; only the commitments of `sources` (IDs or prefixes) when given."""
+
+    by: str = "party"
+    matrix: bool = False
+    sources: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class Detail:
+    """One commitment in full, with its source (None if the file lacks it) and the file's party
+    groups (which members an assessment of a group binds)."""
+
+    commitment: Commitment
+    source: Source | None
+    groups: Groups
 
 
 @dataclass(frozen=True)
@@ -79,17 +112,32 @@ class Changed:
     written: Written
 
 
-@dataclass
 class Tracker:
-    """One data file, as of one day. `who` is asked for only when a change is made, so that a
-    read never checks --by. `lock_timeout`: how long a change waits for the file's lock."""
+    """One data file, as of one day. `today` may be given as a function, asked once when first
+    needed, and `who` is asked for only when a change is made: a command's errors then come in
+    the order its options are read, and a read never checks --by. `lock_timeout`: how long a
+    change waits for the file's lock."""
 
-    location: Location
-    today: date
-    who: Callable[[], Who]
-    environ: Mapping[str, str]
-    lock_timeout: float = 5.0
-    _view: View | None = field(default=None, repr=False)
+    def __init__(
+        self,
+        location: Location,
+        today: date | Callable[[], date],
+        who: Callable[[], Who],
+        environ: Mapping[str, str],
+        lock_timeout: float = 5.0,
+    ) -> None:
+        self.location = location
+        self._today = today
+        self.who = who
+        self.environ = environ
+        self.lock_timeout = lock_timeout
+        self._view: View | None = None
+
+    @property
+    def today(self) -> date:
+        if not isinstance(self._today, date):
+            self._today = self._today()
+        return self._today
 
     # ---- reading ---------------------------------------------------------------------------------
 
@@ -154,6 +202,95 @@ class Tracker:
             select(catalog.commitments.values(), today, f, haystack), q.sort, q.reverse
         )
         return rows(chosen, today, catalog.groups)
+
+    def resolve(self, given: str) -> str:
+        """A commitment's ID from any unique prefix of one (any case)."""
+        from aes_tracker.domain.query import resolve_id
+
+        return resolve_id(self.view().catalog.commitments, given)
+
+    def due(self, within: str) -> RowList:
+        """The rows of `due`: open commitments overdue or due within the window, and undated
+        ones whose review date has come, most overdue first."""
+        from aes_tracker.domain.query import due_soon, rows
+
+        ahead = window(within, "within")
+        catalog = self.view().catalog
+        found = due_soon(catalog.commitments.values(), self.today, ahead)
+        return rows(found, self.today, catalog.groups)
+
+    def show(self, given: str) -> Detail:
+        """One commitment in full, with its source and the file's party groups."""
+        v = self.view()
+        c = v.detail(self.resolve(given))
+        return Detail(c, v.catalog.sources.get(c.source), v.catalog.groups)
+
+    def report(self, since: str, within: str) -> dict[str, Any]:
+        """The weekly report, as JSON-ready data (domain/report.py)."""
+        from aes_tracker.domain import report as rp
+
+        first = since_day(since, self.today)
+        w = rp.window(self.today, first, window(within, "within"))
+        v = self.view()
+        return rp.build(v.catalog, w, v.details)
+
+    def log(self, q: LogQuery) -> Sequence[dict[str, Any]]:
+        """History entries across all commitments (or one), newest first."""
+        from aes_tracker.domain.report import history_log
+
+        first = None if q.since is None else since_day(q.since, self.today)
+        # Today by default: as of an earlier day (--as-of), what came after it is not known yet.
+        last = maybe_day(q.until, self.today, "until") or self.today
+        v = self.view()
+        ids = [self.resolve(q.cid)] if q.cid else None
+        return history_log(v.catalog, v.details, since=first, until=last, by=q.by, ids=ids)
+
+    def sources(self) -> Sequence[dict[str, Any]]:
+        from aes_tracker.domain.query import source_rows
+
+        return source_rows(self.view().catalog)
+
+    def timeline(self, months: int) -> Any:
+        from aes_tracker.domain.stats import timeline
+
+        return timeline(self.view().catalog, self.today, months)
+
+    def stats(self, q: StatsQuery) -> dict[str, Any]:
+        """Compliance per group, or (`q.matrix`) the commitment × party matrix."""
+        from aes_tracker.domain.matrix import BY
+        from aes_tracker.domain.query import resolve_id
+        from aes_tracker.domain.stats import GROUPINGS, compliance
+
+        catalog = self.view().catalog
+        sources = [resolve_id(catalog.sources, x, "source", "source") for x in q.sources]
+        by = q.by.lower()
+        if q.matrix:
+            from aes_tracker.domain.matrix import matrix
+
+            if by not in BY:
+                raise TrackerError(
+                    _("with --matrix, '{value}' is not a grouping; use one of {choices}").format(
+                        value=q.by, choices=", ".join(BY)
+                    ),
+                    field="by",
+                )
+            return matrix(catalog, self.today, by, sources)
+        if by not in GROUPINGS:
+            raise TrackerError(
+                (
+                    _("'{value}' goes with --matrix; use one of {choices}")
+                    if by in BY
+                    else _("'{value}' is not a grouping; use one of {choices}")
+                ).format(value=q.by, choices=", ".join(GROUPINGS)),
+                field="by",
+            )
+        return compliance(catalog, self.today, by, sources)
+
+    def load(self) -> Loaded:
+        """The whole file, read and checked (no cache): what `export` writes out."""
+        from aes_tracker.store.core import load
+
+        return load(self.location)
 
     # ---- changing --------------------------------------------------------------------------------
 
@@ -260,4 +397,15 @@ def window(text: str, field_name: str) -> Any:  # a relativedelta: dateutil stay
         return parse_duration(text)
     except TrackerError as e:
         e.field = field_name
+        raise
+
+
+def since_day(text: str, today: date) -> date:
+    """The first day of a window ending today: a duration (`7d`) or a date."""
+    from aes_tracker.domain.dates import parse_since
+
+    try:
+        return parse_since(text, today)
+    except TrackerError as e:
+        e.field = "since"
         raise

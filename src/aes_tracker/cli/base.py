@@ -168,7 +168,7 @@ class Settings:
             from aes_tracker.api import Tracker
 
             self._tracker = Tracker(
-                self.location, self.today, self.who, self.environ, self.lock_timeout
+                self.location, lambda: self.today, self.who, self.environ, self.lock_timeout
             )
         return self._tracker
 

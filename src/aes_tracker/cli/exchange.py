@@ -54,14 +54,13 @@ def export(
     Example: aes-tracker export --format ics -o aes-deadlines.ics
     """
     from aes_tracker.render.export import Export
-    from aes_tracker.store.core import load
 
-    s = settings(ctx)
+    tracker = settings(ctx).tracker()
     kind_fmt = fmt_of("export", fmt)
     if per_party and kind_fmt != "csv":
         raise TrackerError(_("--per-party goes with --format csv"))
-    loaded = load(s.location)
-    who = s.who()
+    loaded = tracker.load()
+    who = tracker.who()
     emit(
         ctx,
         "export",

@@ -8,17 +8,13 @@ from typing import Annotated
 
 import typer
 
-from aes_tracker.api import maybe_day
-from aes_tracker.api import window as parse_window
 from aes_tracker.cli.base import (
     command,
     emit,
     fmt_of,
     parse_int,
-    resolve,
     settings,
     source_app,
-    view,
 )
 from aes_tracker.cli.compat import WORDS, Command
 from aes_tracker.cli.options import (
@@ -174,14 +170,10 @@ def due(
 
     Example: aes-tracker due --within 2w
     """
-    from aes_tracker.domain.query import due_soon, rows
     from aes_tracker.render.rows import Rows
 
-    s = settings(ctx)
     kind_fmt = fmt_of("rows", fmt)
-    window = parse_window(within, "within")
-    catalog = view(ctx).catalog
-    found = rows(due_soon(catalog.commitments.values(), s.today, window), s.today, catalog.groups)
+    found = settings(ctx).tracker().due(within)
     empty = _("Nothing overdue or due within {window}.").format(window=within)
     emit(ctx, "rows", kind_fmt, Rows(found, empty=empty, columns=_columns(columns)))
 
@@ -198,16 +190,10 @@ def show(
     """
     from aes_tracker.render.show import Shown
 
-    s = settings(ctx)
     kind_fmt = fmt_of("commitment", fmt)
-    v = view(ctx)
-    c = v.detail(resolve(v, cid))
-    emit(
-        ctx,
-        "commitment",
-        kind_fmt,
-        Shown(c, v.catalog.sources.get(c.source), s.today, v.catalog.groups),
-    )
+    tracker = settings(ctx).tracker()
+    one = tracker.show(cid)
+    emit(ctx, "commitment", kind_fmt, Shown(one.commitment, one.source, tracker.today, one.groups))
 
 
 @command()
@@ -243,21 +229,10 @@ def report(
 
     Example: aes-tracker --file /srv/aes/commitments.toml report --format markdown
     """
-    from aes_tracker.domain import report as rp
-    from aes_tracker.domain.dates import parse_since
     from aes_tracker.errors import EXIT_FOUND
 
-    s = settings(ctx)
     kind_fmt = fmt_of("report", fmt)
-    today = s.today
-    try:
-        first = parse_since(since, today)
-    except TrackerError as e:
-        e.field = "since"
-        raise
-    w = rp.window(today, first, parse_window(within, "within"))
-    v = view(ctx)
-    rep = rp.build(v.catalog, w, v.details)
+    rep = settings(ctx).tracker().report(since, within)
     emit(ctx, "report", kind_fmt, rep, output)
     if fail_on_overdue and rep["summary"]["overdue"]:
         raise typer.Exit(EXIT_FOUND)
@@ -300,25 +275,11 @@ def log(
 
     Example: aes-tracker log --since 7d --by ana
     """
-    from aes_tracker.domain.dates import parse_since
-    from aes_tracker.domain.report import history_log
+    from aes_tracker.api import LogQuery
     from aes_tracker.render.rows import LogRows
 
-    s = settings(ctx)
     kind_fmt = fmt_of("log", fmt)
-    today = s.today
-    first = None
-    if since is not None:
-        try:
-            first = parse_since(since, today)
-        except TrackerError as e:
-            e.field = "since"
-            raise
-    # Today by default: as of an earlier day (--as-of), what came after it is not known yet.
-    last = maybe_day(until, today, "until") or today
-    v = view(ctx)
-    ids = [resolve(v, cid)] if cid else None
-    rows = history_log(v.catalog, v.details, since=first, until=last, by=by or "", ids=ids)
+    rows = settings(ctx).tracker().log(LogQuery(cid, since, until, by or ""))
     emit(ctx, "log", kind_fmt, LogRows(rows, empty=_("No history entries match.")))
 
 
@@ -373,40 +334,11 @@ def stats(
 
     Example: aes-tracker stats --matrix --by member --format csv -o compliance.csv
     """
-    from aes_tracker.domain.query import resolve_id
-    from aes_tracker.domain.stats import GROUPINGS, compliance
+    from aes_tracker.api import StatsQuery
 
-    s = settings(ctx)
     kind_fmt = fmt_of("matrix" if matrix else "stats", fmt)
-    catalog = view(ctx).catalog
-    sources = [resolve_id(catalog.sources, x, "source", "source") for x in source or ()]
-    if matrix:
-        from aes_tracker.domain.matrix import BY
-        from aes_tracker.domain.matrix import matrix as build_matrix
-
-        if by.lower() not in BY:
-            raise TrackerError(
-                _("with --matrix, '{value}' is not a grouping; use one of {choices}").format(
-                    value=by, choices=", ".join(BY)
-                ),
-                field="by",
-            )
-        m = build_matrix(catalog, s.today, by.lower(), sources)
-        emit(ctx, "matrix", kind_fmt, m, output)
-        return
-    if by.lower() not in GROUPINGS:
-        from aes_tracker.domain.matrix import BY
-
-        raise TrackerError(
-            (
-                _("'{value}' goes with --matrix; use one of {choices}")
-                if by.lower() in BY
-                else _("'{value}' is not a grouping; use one of {choices}")
-            ).format(value=by, choices=", ".join(GROUPINGS)),
-            field="by",
-        )
-    st = compliance(catalog, s.today, by.lower(), sources)
-    emit(ctx, "stats", kind_fmt, st, output)
+    found = settings(ctx).tracker().stats(StatsQuery(by, matrix, source or ()))
+    emit(ctx, "matrix" if matrix else "stats", kind_fmt, found, output)
 
 
 @command()
@@ -423,12 +355,9 @@ def timeline(
 
     Example: aes-tracker timeline --months 12
     """
-    from aes_tracker.domain.stats import timeline as build_timeline
-
-    s = settings(ctx)
     kind_fmt = fmt_of("timeline", fmt)
     n = parse_int(months, "months", 1, 120)
-    emit(ctx, "timeline", kind_fmt, build_timeline(view(ctx).catalog, s.today, n))
+    emit(ctx, "timeline", kind_fmt, settings(ctx).tracker().timeline(n))
 
 
 @source_app.command("list", cls=Command)
@@ -440,9 +369,7 @@ def source_list(
 
     Example: aes-tracker source list --format json
     """
-    from aes_tracker.domain.query import source_rows
     from aes_tracker.render.rows import SourceRows
 
     kind_fmt = fmt_of("sources", fmt)
-    rows = source_rows(view(ctx).catalog)
-    emit(ctx, "sources", kind_fmt, SourceRows(rows))
+    emit(ctx, "sources", kind_fmt, SourceRows(settings(ctx).tracker().sources()))
