@@ -168,7 +168,12 @@ class Settings:
             from aes_tracker.api import Tracker
 
             self._tracker = Tracker(
-                self.location, lambda: self.today, self.who, self.environ, self.lock_timeout
+                self.location,
+                lambda: self.today,
+                self.who,
+                self.environ,
+                self.lock_timeout,
+                by=self.by_name,
             )
         return self._tracker
 

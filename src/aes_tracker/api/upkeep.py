@@ -1,0 +1,211 @@
+"""Looking after the file (check, fmt, init, undo) and the desk's git work (resolve, sync, the
+merge driver)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aes_tracker.api.base import Base
+from aes_tracker.api.types import Resolution, Resolved
+from aes_tracker.errors import TrackerError
+from aes_tracker.i18n import _
+
+if TYPE_CHECKING:
+    from aes_tracker.desk.gitops import Synced
+    from aes_tracker.store.check import CheckResult
+    from aes_tracker.store.core import Draft, Undone, Written
+
+
+class Upkeep(Base):
+    """Check, fmt, init, undo and redo; resolve, sync, git init-merge."""
+
+    # ---- looking after the file ------------------------------------------------------------------
+
+    def check(self) -> CheckResult:
+        """Every problem of the file, each with its line (store/check.py)."""
+        from aes_tracker.store.check import check_file
+
+        return check_file(self.location)
+
+    def is_canonical(self) -> bool:
+        """Whether the file is in the writer's canonical form, comments included (`fmt --check`)."""
+        from aes_tracker.store.tomlfile import dumps, find_comment
+
+        loaded = self.load()
+        if loaded.bundled:
+            raise TrackerError(_("no such file"), path=str(self.location.path))
+        return dumps(loaded.raw) == loaded.raw_bytes and find_comment(loaded.text) is None
+
+    def fmt(self, *, drop_comments: bool = False) -> Written:
+        """Rewrite the file in canonical form, through the undo journal."""
+        from aes_tracker.domain.changes import Outcome
+        from aes_tracker.store.core import update
+
+        def whole(d: Draft) -> Outcome:
+            d.raw_document()
+            return Outcome("", _("fmt: the file rewritten in canonical form"))
+
+        _result, written = update(
+            self.location,
+            whole,
+            lock_timeout=self.lock_timeout,
+            environ=self.environ,
+            describe=lambda o: o.described,
+            by=self.by(),
+            allow_comments=drop_comments,
+        )
+        return written
+
+    def init(self, *, force: bool = False, empty: bool = False) -> Written:
+        """Write the bundled data (or, `empty`, a file with no source and no commitment) to the
+        data file; an existing file only with `force`, and only one that undo could restore."""
+        import os
+
+        from aes_tracker.domain.changes import Outcome
+        from aes_tracker.domain.model import DEFAULT_GROUPS, DEFAULT_PARTIES, SCHEMA
+        from aes_tracker.i18n import colon
+        from aes_tracker.store.core import load_bytes, update
+        from aes_tracker.store.fileio import read_file
+        from aes_tracker.store.paths import bundled_path
+
+        path = self.location.path
+        if empty:
+            content: dict[str, object] = {
+                "schema": SCHEMA,
+                "parties": list(DEFAULT_PARTIES),
+                "groups": {name: {"members": list(m)} for name, m in DEFAULT_GROUPS},
+            }
+        else:
+            content = load_bytes(read_file(bundled_path()), bundled_path()).raw
+
+        if force and os.path.lexists(path):
+            # Undo restores only a file that reads clean: what --force would replace here could
+            # not be brought back, so it is not replaced.
+            try:
+                load_bytes(read_file(path), path)
+            except TrackerError as e:
+                reason = e.message
+                if e.line is not None:
+                    reason = _("line {n}").format(n=e.line) + colon() + reason
+                raise TrackerError(
+                    _(
+                        "cannot be read ({reason}), and undo could not bring it back if --force "
+                        "replaced it; nothing was written"
+                    ).format(reason=reason),
+                    path=str(path),
+                    hint=_("fix it, or move it away, then run init again"),
+                ) from None
+
+        def write(d: Draft) -> Outcome:
+            if os.path.lexists(path) and not force:
+                raise TrackerError(
+                    _("already exists; nothing was written"),
+                    path=str(path),
+                    hint=_("use --force to overwrite it (undo takes it back)"),
+                )
+            raw = d.raw_document()
+            raw.clear()
+            raw.update(content)
+            return Outcome("", _("init: {path}").format(path=path))
+
+        _result, written = update(
+            self.location,
+            write,
+            lock_timeout=self.lock_timeout,
+            environ=self.environ,
+            describe=lambda o: o.described,
+            by=self.by(),
+            create=True,
+            allow_comments=True,
+        )
+        return written
+
+    def undo(self, *, redo: bool = False) -> Undone:
+        """Take back the last change made through the tool (or re-apply the last one taken back)."""
+        from aes_tracker.desk import gitops
+        from aes_tracker.store.core import undo
+
+        return undo(
+            self.location,
+            redo=redo,
+            lock_timeout=self.lock_timeout,
+            environ=self.environ,
+            merge_committed=lambda path: gitops.merge_committed(path, self.environ),
+        )
+
+    # ---- the desk --------------------------------------------------------------------------------
+
+    def resolve_conflict(self, r: Resolution) -> Resolved:
+        """Settle one conflict that a merge left in the file (desk/merge.py `settle`), through
+        the undo journal; `git_merging`: whether a git merge is still in progress, once none is
+        left (then `sync` finishes it, and the change is not committed here)."""
+        from aes_tracker.desk import gitops
+        from aes_tracker.desk.merge import Settled, settle
+        from aes_tracker.store.core import rewrite
+        from aes_tracker.store.tomlfile import decode
+
+        if r.ours and r.theirs:
+            raise TrackerError(_("--ours and --theirs exclude each other: give one"))
+        values: dict[str, str] = {}
+        for item in r.fields:
+            key, sep, value = item.partition("=")
+            key = key.strip()
+            if not sep or not key or key == "history":
+                raise TrackerError(
+                    _("{value} is not KEY=VALUE (a field of the commitment)").format(
+                        value=repr(item)
+                    ),
+                    field="field",
+                )
+            values[key] = value
+        side = "ours" if r.ours else "theirs" if r.theirs else None
+        who = self.who()
+        loc = self.location
+
+        def settle_bytes(old: bytes) -> tuple[bytes, Settled]:
+            text = decode(old, str(loc.path))
+            return settle(
+                text, r.cid, side=side, fields=values, who=who, path=str(loc.path), today=who.today
+            )
+
+        settled, written = rewrite(
+            loc,
+            settle_bytes,
+            lock_timeout=self.lock_timeout,
+            environ=self.environ,
+            describe=lambda x: f"resolve {x.unit}: {x.how}",
+            by=self.by(),
+        )
+        merging = False
+        if not settled.left:
+            repo = gitops.find(loc.path, self.environ)
+            merging = repo is not None and bool(gitops.in_progress(repo))
+        return Resolved(settled, written, merging)
+
+    def sync(self, *, interactive: bool) -> Synced:
+        """Share the file with the desk through git: commit, fetch, merge, push."""
+        from aes_tracker.desk import gitops
+        from aes_tracker.store.core import load
+
+        loc = self.location
+        repo = gitops.require(loc.path, self.environ)
+
+        def validate() -> None:
+            load(loc)  # raises, naming the line, when the file does not read clean
+
+        return gitops.sync(
+            repo,
+            by=self.by(),
+            environ=self.environ,
+            validate=validate,
+            lock_timeout=self.lock_timeout,
+            interactive=interactive,
+        )
+
+    def init_merge(self, driver: str) -> list[str]:
+        """Set up the merge driver (`driver`: how git runs it) for the file's repository; what
+        was done, or was already there, one line each."""
+        from aes_tracker.desk import gitops
+
+        repo = gitops.require(self.location.path, self.environ)
+        return list(gitops.init_merge(repo, driver, self.environ))
