@@ -176,3 +176,45 @@ def test_today_is_asked_for_once_and_only_when_needed(datafile: Path) -> None:
     t.due("7d")
     t.due("7d")
     assert asked == [1]
+
+
+def test_changes_and_upkeep_through_the_api(datafile: Path) -> None:
+    """A script can do what the commands do: record progress, edit, take it back."""
+    from aes_tracker.api import Edit, Progress
+
+    t = _tracker(datafile, {"HOME": str(datafile.parent)})
+    before = datafile.read_bytes()
+    done = t.note("sec-targ", "Reported by the press", Progress(on="2026-11-20"))
+    assert done.outcome.cid == "sec-targeted-training" and done.written.changed
+    edited = t.edit("sec-targ", Edit(title="Targeted training", note="shorter"))
+    assert "Targeted training" in datafile.read_text(encoding="utf-8")
+    assert edited.outcome.cid == "sec-targeted-training"
+    with pytest.raises(TrackerError, match="nothing to change"):
+        t.edit("sec-targ", Edit())
+    with pytest.raises(TrackerError, match="--due and --no-deadline exclude each other"):
+        t.edit("sec-targ", Edit(due="2027-01-01", no_deadline=True))
+    t.undo()
+    t.undo()
+    assert datafile.read_bytes() == before
+    assert t.check().errors == []
+
+
+def test_the_merge_driver_writes_ours(tmp_path: Path, datafile: Path) -> None:
+    from aes_tracker.api import merge_files
+
+    base = datafile.read_bytes()
+    theirs = base.replace(b'title = "', b'title = "Renamed: ', 1)
+    assert theirs != base
+    paths = []
+    for name, data in (("base", base), ("ours", base), ("theirs", theirs)):
+        (tmp_path / name).write_bytes(data)
+        paths.append(tmp_path / name)
+    result = merge_files(*paths, "data/commitments.toml")
+    assert not result.conflicts
+    assert (tmp_path / "ours").read_bytes() == result.data
+    assert b'title = "Renamed: ' in result.data, "their change is merged in"
+    (tmp_path / "theirs").write_bytes(b"not = [toml")
+    with pytest.raises(TrackerError) as e:
+        merge_files(*paths, "data/commitments.toml")
+    assert e.value.hint and "both versions" in e.value.hint
+    assert (tmp_path / "ours").read_bytes().startswith(b"<<<<<<< ours\n")

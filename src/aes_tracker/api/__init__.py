@@ -30,7 +30,7 @@ from aes_tracker.api.types import (
     since_day,
     window,
 )
-from aes_tracker.api.upkeep import Upkeep
+from aes_tracker.api.upkeep import Upkeep, merge_files
 
 __all__ = [
     "Changed",
@@ -48,6 +48,7 @@ __all__ = [
     "Tracker",
     "day",
     "maybe_day",
+    "merge_files",
     "since_day",
     "window",
 ]

@@ -64,6 +64,12 @@ class Base:
 
         return load(self.location)
 
+    def forbidden_outputs(self) -> tuple[Path, ...]:
+        """Paths an `--output` must never be: the data file, its lock, its undo journal."""
+        from aes_tracker.store.core import forbidden_outputs
+
+        return forbidden_outputs(self.location, self.environ)
+
     # ---- changing --------------------------------------------------------------------------------
 
     def change(self, fn: Callable[[Draft], Outcome]) -> Changed:

@@ -11,7 +11,10 @@ from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from aes_tracker.desk.gitops import Synced
+    from aes_tracker.desk.merge import Result
     from aes_tracker.store.check import CheckResult
     from aes_tracker.store.core import Draft, Undone, Written
 
@@ -209,3 +212,29 @@ class Upkeep(Base):
 
         repo = gitops.require(self.location.path, self.environ)
         return list(gitops.init_merge(repo, driver, self.environ))
+
+
+def merge_files(base: Path, ours: Path, theirs: Path, shown: str) -> Result:
+    """The git merge driver: merge three versions of a data file, by source and commitment ID,
+    and write the result to `ours` (`shown`: the file's name for messages). When an input cannot
+    be read, `ours` gets both versions whole between conflict markers, and the error says so."""
+    from aes_tracker.desk.merge import merge_bytes
+    from aes_tracker.store.fileio import read_file, write_output
+
+    b, o, t = (read_file(p) for p in (base, ours, theirs))
+    try:
+        result = merge_bytes(b, o, t, shown)
+    except TrackerError as e:
+        # Keep both versions, whole, where git and the analyst will look: nothing is lost.
+        both = b"".join(
+            [b"<<<<<<< ours\n", _line_ended(o), b"=======\n", _line_ended(t), b">>>>>>> theirs\n"]
+        )
+        write_output(ours, both, forbidden=())
+        e.hint = _("both versions are kept whole between conflict markers; mend it by hand")
+        raise
+    write_output(ours, result.data, forbidden=())
+    return result
+
+
+def _line_ended(data: bytes) -> bytes:
+    return data if not data or data.endswith(b"\n") else data + b"\n"

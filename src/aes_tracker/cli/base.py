@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     from aes_tracker.api import Changed, Tracker
     from aes_tracker.domain.changes import Outcome, Who
     from aes_tracker.render import Output
-    from aes_tracker.store.core import Draft, View
     from aes_tracker.store.paths import Location
 
 T = TypeVar("T")
@@ -383,10 +382,6 @@ def commit(
             sys.stderr.write(f"hint: {failed.hint}\n")
 
 
-def view(ctx: typer.Context) -> View:
-    return settings(ctx).tracker().view()
-
-
 def emit(
     ctx: typer.Context,
     kind: str,
@@ -399,9 +394,7 @@ def emit(
     s = settings(ctx)
     forbidden: tuple[Path, ...] = ()
     if output:
-        from aes_tracker.store.core import forbidden_outputs
-
-        forbidden = forbidden_outputs(s.location, s.environ)
+        forbidden = s.tracker().forbidden_outputs()
     render_emit(
         s.output(), kind, fmt, payload, output=Path(output) if output else None, forbidden=forbidden
     )
@@ -411,13 +404,6 @@ def fmt_of(kind: str, text: str) -> str:
     from aes_tracker.render import parse_format
 
     return parse_format(kind, text)
-
-
-def change(ctx: typer.Context, fn: Callable[[Draft], Outcome], note: str = "") -> Outcome:
-    """Run one change under the lock, through the undo journal; print its line, and say on
-    stderr when it created the user data file or could not be journalled. Then commit it in git
-    when asked to, with `note` (else the line printed) in the message."""
-    return changed(ctx, settings(ctx).tracker().change(fn), note)
 
 
 def changed(ctx: typer.Context, done: Changed, note: str = "") -> Outcome:
@@ -441,15 +427,6 @@ def changed(ctx: typer.Context, done: Changed, note: str = "") -> Outcome:
             text = ""
         commit(ctx, written.path, True, subject(ctx, outcome.cid, text), outcome.described)
     return outcome
-
-
-def resolve(draft_or_view: Draft | View, given: str) -> str:
-    from aes_tracker.domain.query import resolve_id
-    from aes_tracker.store.core import Draft
-
-    if isinstance(draft_or_view, Draft):
-        return resolve_id(draft_or_view.ids(), given)
-    return resolve_id(draft_or_view.catalog.commitments, given)
 
 
 def main() -> None:

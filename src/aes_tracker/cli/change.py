@@ -5,18 +5,15 @@ options, then runs one core change (ops.py) under the lock, through the undo jou
 # No `from __future__ import annotations` in the command modules: Typer reads every command's
 # signature on every run, and evaluating annotations kept as strings cost 50 ms of start-up.
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from aes_tracker.api import day as parse_day
 from aes_tracker.api import maybe_day
 from aes_tracker.cli.base import (
-    change,
     changed,
     command,
     flags,
-    resolve,
     settings,
     source_app,
 )
@@ -31,10 +28,7 @@ from aes_tracker.cli.options import (
     complete_party,
     complete_source,
     complete_status,
-    evidence_of,
 )
-from aes_tracker.errors import TrackerError
-from aes_tracker.i18n import _
 
 ForPartyOpt = Annotated[
     str | None,
@@ -78,28 +72,11 @@ def done(
 
     Example: aes-tracker done sec-training --note "First course held" --evidence https://...
     """
-    from aes_tracker.domain import changes as ops
+    from aes_tracker.api import Progress
 
-    s = settings(ctx)
     flags(ctx, id="ID")
-    who = s.who()
-    day = maybe_day(on, who.today, "on") or who.today
-    proof = evidence_of(evidence)
-    change(
-        ctx,
-        lambda d: ops.done(
-            d,
-            resolve(d, cid),
-            who,
-            on=day,
-            note=note,
-            evidence=proof,
-            host=host,
-            force=force,
-            party=party or "",
-        ),
-        note,
-    )
+    p = Progress(note, on, evidence or (), party or "")
+    changed(ctx, settings(ctx).tracker().done(cid, p, host=host, force=force), note)
 
 
 @command()
@@ -125,29 +102,11 @@ def status(
 
     Example: aes-tracker status dev-infrastructure in_progress --note "Works started"
     """
-    from aes_tracker.domain import changes as ops
-    from aes_tracker.domain.model import parse_status
+    from aes_tracker.api import Progress
 
-    s = settings(ctx)
     flags(ctx, id="ID", status="STATUS")
-    value = parse_status(new)
-    who = s.who()
-    day = maybe_day(on, who.today, "on") or who.today
-    proof = evidence_of(evidence)
-    change(
-        ctx,
-        lambda d: ops.set_status(
-            d,
-            resolve(d, cid),
-            value,
-            who,
-            on=day,
-            note=note,
-            evidence=proof,
-            party=party or "",
-        ),
-        note,
-    )
+    p = Progress(note, on, evidence or (), party or "")
+    changed(ctx, settings(ctx).tracker().set_status(cid, new, p), note)
 
 
 @command()
@@ -168,20 +127,11 @@ def note(
 
     Example: aes-tracker note sec-equip "Delivery reported by the press" --evidence https://...
     """
-    from aes_tracker.domain import changes as ops
+    from aes_tracker.api import Progress
 
-    s = settings(ctx)
     flags(ctx, id="ID", note="TEXT")
-    who = s.who()
-    day = maybe_day(on, who.today, "on") or who.today
-    proof = evidence_of(evidence)
-    change(
-        ctx,
-        lambda d: ops.add_note(
-            d, resolve(d, cid), text, who, on=day, evidence=proof, party=party or ""
-        ),
-        text,
-    )
+    p = Progress("", on, evidence or (), party or "")
+    changed(ctx, settings(ctx).tracker().note(cid, text, p), text)
 
 
 @command()
@@ -205,21 +155,11 @@ def review(
 
     Example: aes-tracker review dev-infra --note "No progress reported" --next +6m
     """
-    from aes_tracker.domain import changes as ops
+    from aes_tracker.api import Progress
 
-    s = settings(ctx)
     flags(ctx, id="ID")
-    who = s.who()
-    day = maybe_day(on, who.today, "on") or who.today
-    nxt = None if next_ is None else parse_day(next_, day, "next")
-    proof = evidence_of(evidence)
-    change(
-        ctx,
-        lambda d: ops.review(
-            d, resolve(d, cid), who, on=day, next_review=nxt, note=note, evidence=proof
-        ),
-        note,
-    )
+    p = Progress(note, on, evidence or ())
+    changed(ctx, settings(ctx).tracker().review(cid, p, next_), note)
 
 
 @command()
@@ -324,7 +264,6 @@ def add(
     --beneficiary "AES Unified Force" --no-deadline --review 2026-06-30 --quote "des formations
     ciblées"
     """
-    from aes_tracker.api import maybe_day
     from aes_tracker.domain.changes import NewCommitment
     from aes_tracker.domain.model import parse_category
 
@@ -456,58 +395,30 @@ def edit(
 
     Example: aes-tracker edit inst-next --due 2026-06-15 --note "Date agreed"
     """
-    from aes_tracker.domain import changes as ops
-    from aes_tracker.domain.model import parse_category
+    from aes_tracker.api import Edit
 
-    s = settings(ctx)
     flags(ctx, id="ID")
-    who = s.who()
-    changes: dict[str, Any] = {}
-    for key, value in (
-        ("title", title),
-        ("title_fr", title_fr),
-        ("due_reason", due_reason),
-        ("review_reason", review_reason),
-        ("quote", quote),
-        ("source", source),
-        ("recur", recur),
-        ("notes", notes),
-    ):
-        if value is not None:
-            changes[key] = value
-    if category is not None:
-        changes["category"] = parse_category(category)
-    if party:
-        changes["parties"] = party
-    if beneficiary:
-        changes["beneficiaries"] = beneficiary
-    if timing:
-        changes["timing"] = timing
-    ops.check_edit_deadline(due_ is not None, no_deadline)
-    if due_ is not None:
-        changes["due"] = parse_day(due_, who.today, "due")
-    if no_deadline:
-        changes["due"] = None
-    if review_ is not None:
-        changes["review"] = parse_day(review_, who.today, "review")
-    if not changes and not add_party and not remove_party:
-        raise TrackerError(
-            _("nothing to change: give at least one field option"),
-            hint=_("see 'aes-tracker edit --help'"),
-        )
-    change(
-        ctx,
-        lambda d: ops.edit(
-            d,
-            resolve(d, cid),
-            changes,
-            who,
-            note=note,
-            add_parties=add_party or (),
-            remove_parties=remove_party or (),
-        ),
-        note,
+    e = Edit(
+        title=title,
+        title_fr=title_fr,
+        category=category,
+        due=due_,
+        due_reason=due_reason,
+        no_deadline=no_deadline,
+        review=review_,
+        review_reason=review_reason,
+        parties=party or (),
+        add_parties=add_party or (),
+        remove_parties=remove_party or (),
+        beneficiaries=beneficiary or (),
+        quote=quote,
+        source=source,
+        recur=recur,
+        timing=timing or (),
+        notes=notes,
+        note=note,
     )
+    changed(ctx, settings(ctx).tracker().edit(cid, e), note)
 
 
 @command("rm")
@@ -523,10 +434,8 @@ def rm(
 
     Example: aes-tracker rm dev-typo-entry
     """
-    from aes_tracker.domain import changes as ops
-
     flags(ctx, id="ID")
-    change(ctx, lambda d: ops.remove(d, resolve(d, cid), force=force))
+    changed(ctx, settings(ctx).tracker().remove(cid, force=force))
 
 
 @source_app.command("add", cls=Command)
@@ -566,24 +475,8 @@ def source_add(
     Example: aes-tracker source add aes-russia-2026 --title "Communiqué conjoint" --date
     2026-05-20 --place Bamako --language fr
     """
-    from aes_tracker.domain import changes as ops
+    from aes_tracker.api import NewSource
 
-    s = settings(ctx)
     flags(ctx, id="ID", date="--date")
-    when = parse_day(day, s.today, "date")
-    change(
-        ctx,
-        lambda d: ops.add_source(
-            d,
-            sid,
-            title=title,
-            day=when,
-            place=place,
-            language=language,
-            url=url,
-            publisher=publisher,
-            author=author,
-            parties=party or (),
-        ),
-        title,
-    )
+    new = NewSource(sid, title, day, place, language, url, publisher, author, party or ())
+    changed(ctx, settings(ctx).tracker().add_source(new), title)

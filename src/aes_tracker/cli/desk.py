@@ -13,7 +13,7 @@ import typer
 
 from aes_tracker.cli.base import command, commit, flags, settings, sub_app, subject
 from aes_tracker.cli.compat import WORDS, Command
-from aes_tracker.errors import EXIT_FOUND, TrackerError
+from aes_tracker.errors import EXIT_FOUND
 from aes_tracker.i18n import _
 
 git_app = sub_app("git", "Set up git for a desk that shares the data file.")
@@ -46,22 +46,10 @@ def merge_file(
 
     Example: aes-tracker merge-file base.toml ours.toml theirs.toml data/commitments.toml
     """
-    from aes_tracker.desk.merge import merge_bytes
-    from aes_tracker.store.fileio import read_file, write_output
+    from aes_tracker.api import merge_files
 
     shown = path or ours
-    b, o, t = (read_file(Path(p)) for p in (base, ours, theirs))
-    try:
-        result = merge_bytes(b, o, t, shown)
-    except TrackerError as e:
-        # Keep both versions, whole, where git and the analyst will look: nothing is lost.
-        both = b"".join(
-            [b"<<<<<<< ours\n", _line_ended(o), b"=======\n", _line_ended(t), b">>>>>>> theirs\n"]
-        )
-        write_output(Path(ours), both, forbidden=())
-        e.hint = _("both versions are kept whole between conflict markers; mend it by hand")
-        raise
-    write_output(Path(ours), result.data, forbidden=())
+    result = merge_files(Path(base), Path(ours), Path(theirs), shown)
     for c in result.conflicts:
         what = ", ".join(f for f in c.fields if f) or _("removed on one side, changed on the other")
         sys.stderr.write(
@@ -69,10 +57,6 @@ def merge_file(
         )
     if result.conflicts:
         raise typer.Exit(EXIT_FOUND)
-
-
-def _line_ended(data: bytes) -> bytes:
-    return data if not data or data.endswith(b"\n") else data + b"\n"
 
 
 @command()
@@ -111,55 +95,23 @@ def resolve(
 
     Example: aes-tracker resolve sec-targeted-training --field status=done
     """
-    from aes_tracker.desk.merge import Settled, settle
-    from aes_tracker.store.core import rewrite
-    from aes_tracker.store.tomlfile import decode
+    from aes_tracker.api import Resolution
 
     s = settings(ctx)
     flags(ctx, id="ID")
-    if ours and theirs:
-        raise TrackerError(_("--ours and --theirs exclude each other: give one"))
-    values: dict[str, str] = {}
-    for item in field or ():
-        key, sep, value = item.partition("=")
-        key = key.strip()
-        if not sep or not key or key == "history":
-            raise TrackerError(
-                _("{value} is not KEY=VALUE (a field of the commitment)").format(value=repr(item)),
-                field="field",
-            )
-        values[key] = value
-    side = "ours" if ours else "theirs" if theirs else None
-    who = s.who()
-    loc = s.location
-
-    def settle_bytes(old: bytes) -> "tuple[bytes, Settled]":
-        text = decode(old, str(loc.path))
-        return settle(
-            text, cid, side=side, fields=values, who=who, path=str(loc.path), today=who.today
-        )
-
-    settled, written = rewrite(
-        loc,
-        settle_bytes,
-        lock_timeout=s.lock_timeout,
-        environ=s.environ,
-        describe=lambda r: f"resolve {r.unit}: {r.how}",
-        by=s.by_name(),
-    )
+    done = s.tracker().resolve_conflict(Resolution(cid, ours, theirs, field or ()))
+    settled, written = done.settled, done.written
     for w in written.warnings:
         sys.stderr.write(_("warning: {message}").format(message=w) + "\n")
     sys.stdout.write(settled.line + "\n")
     if settled.left:
         return
-    from aes_tracker.desk import gitops
-
-    repo = gitops.find(loc.path, s.environ)
-    if repo is not None and gitops.in_progress(repo):
+    if done.git_merging:
         sys.stderr.write(
             _("the git merge is not finished: `aes-tracker sync` finishes it and shares it") + "\n"
         )
         return
+    loc = s.location
     commit(ctx, loc.path, written.changed, subject(ctx, settled.unit, settled.how), settled.line)
 
 
@@ -174,24 +126,7 @@ def sync(ctx: typer.Context) -> None:
 
     Example: aes-tracker sync
     """
-    from aes_tracker.desk import gitops
-    from aes_tracker.store.core import load
-
-    s = settings(ctx)
-    loc = s.location
-    repo = gitops.require(loc.path, s.environ)
-
-    def validate() -> None:
-        load(loc)  # raises, naming the line, when the file does not read clean
-
-    done = gitops.sync(
-        repo,
-        by=s.by_name(),
-        environ=s.environ,
-        validate=validate,
-        lock_timeout=s.lock_timeout,
-        interactive=sys.stdin.isatty(),
-    )
+    done = settings(ctx).tracker().sync(interactive=sys.stdin.isatty())
     if done.committed:
         sys.stdout.write(
             _("committed the changes not committed yet ({commit})").format(commit=done.committed)
@@ -227,9 +162,5 @@ def init_merge(ctx: typer.Context) -> None:
 
     Example: aes-tracker git init-merge
     """
-    from aes_tracker.desk import gitops
-
-    s = settings(ctx)
-    repo = gitops.require(s.location.path, s.environ)
-    for line in gitops.init_merge(repo, _driver_command(), s.environ):
+    for line in settings(ctx).tracker().init_merge(_driver_command()):
         sys.stdout.write(line + "\n")

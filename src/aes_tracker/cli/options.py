@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -13,6 +13,7 @@ from aes_tracker.cli.base import COMMAND_KINDS
 from aes_tracker.cli.compat import WORDS
 
 if TYPE_CHECKING:
+    from aes_tracker.domain.changes import Who
     from aes_tracker.domain.model import Catalog
 
 
@@ -20,16 +21,23 @@ def _complete_from_file(
     ctx: typer.Context, pick: Callable[[Catalog], list[str]], incomplete: str
 ) -> list[str]:
     try:
-        from aes_tracker.store.core import view as load_view
+        from datetime import date
+
+        from aes_tracker.api import Tracker
         from aes_tracker.store.paths import environment, locate
 
         root = ctx.find_root()
         file = root.params.get("file") if root.params else None
         environ = environment()
-        catalog = load_view(locate(file, environ, Path.cwd()), environ).catalog
+        where = locate(file, environ, Path.cwd())
+        catalog = Tracker(where, date.today, _nobody, environ).view().catalog
         return sorted(v for v in pick(catalog) if v.startswith(incomplete))
     except Exception:  # completion must never print a traceback into the shell
         return []
+
+
+def _nobody() -> Who:
+    raise AssertionError("completion changes nothing")
 
 
 def complete_id(ctx: typer.Context, incomplete: str) -> list[str]:
@@ -97,9 +105,3 @@ PartyOpt = Annotated[
         autocompletion=complete_party,
     ),
 ]
-
-
-def evidence_of(values: Sequence[str] | None) -> list[str]:
-    from aes_tracker.domain.changes import check_evidence
-
-    return check_evidence(values or ())
