@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from aes_tracker import __version__
-from aes_tracker.api import day
 from aes_tracker.cli import compat
 from aes_tracker.cli.compat import Command, Context, Group, ReaderLeft
 from aes_tracker.errors import EXIT_INTERRUPTED, TrackerError
@@ -139,7 +138,11 @@ class Settings:
     def today(self) -> date:
         if self._today is None:
             real = date.today()
-            self._today = day(self.as_of, real, "as_of") if self.as_of else real
+            if self.as_of:
+                from aes_tracker.api import day
+
+                real = day(self.as_of, real, "as_of")
+            self._today = real
         return self._today
 
     def who(self) -> Who:

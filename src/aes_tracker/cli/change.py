@@ -9,7 +9,6 @@ from typing import Annotated
 
 import typer
 
-from aes_tracker.api import maybe_day
 from aes_tracker.cli.base import (
     changed,
     command,
@@ -264,6 +263,7 @@ def add(
     --beneficiary "AES Unified Force" --no-deadline --review 2026-06-30 --quote "des formations
     ciblées"
     """
+    from aes_tracker.api import maybe_day
     from aes_tracker.domain.changes import NewCommitment
     from aes_tracker.domain.model import parse_category
 
