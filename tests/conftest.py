@@ -53,12 +53,13 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 
 def _footprint() -> list[str]:
     """What the tool left in the session's own HOME: each test has a HOME of its own, so a test
-    that writes here escaped its isolation."""
+    that writes here escaped its isolation. Only the tool's folders: the browser and LibreOffice
+    that some tests start keep caches of their own (dconf, fontconfig) under HOME."""
     return sorted(
         str(p.relative_to(SESSION_HOME))
         for sub in (".cache", ".local/state", ".local/share", ".config")
-        if (SESSION_HOME / sub).exists()
-        for p in (SESSION_HOME / sub).rglob("*")
+        if (SESSION_HOME / sub / "aes-tracker").exists()
+        for p in (SESSION_HOME / sub / "aes-tracker").rglob("*")
     )
 
 

@@ -4,7 +4,7 @@ options, asks the core for plain data, and hands it to one renderer."""
 # No `from __future__ import annotations` in the command modules: Typer reads every command's
 # signature on every run, and evaluating annotations kept as strings cost 50 ms of start-up.
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -32,6 +32,11 @@ from aes_tracker.cli.base import (
 )
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import N_, _
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from aes_tracker.domain.model import Catalog
 
 # Marked for the catalogue; translated when the help is shown (cli.base._localize).
 FORMAT_HELP = N_("One of: {formats}.")
@@ -67,6 +72,27 @@ def _columns(text: str | None) -> list[str]:
                 field="columns",
             )
     return keys
+
+
+def _narrowed(
+    catalog: "Catalog",
+    today: "date",
+    status: list[str] | None,
+    category: list[str] | None,
+    party: list[str] | None,
+    source: list[str] | None,
+) -> "Catalog":
+    """The catalog the --status/--category/--party/--source filters leave (domain.query.only)."""
+    from aes_tracker.domain.query import only
+
+    return only(
+        catalog,
+        today,
+        statuses=status or (),
+        categories=category or (),
+        parties=party or (),
+        sources=source or (),
+    )
 
 
 @command("list")
@@ -184,20 +210,13 @@ def due(
 
     Example: aes-tracker due --within 2w
     """
-    from aes_tracker.domain.query import due_soon, only, rows
+    from aes_tracker.domain.query import due_soon, rows
     from aes_tracker.render.rows import Rows
 
     s = settings(ctx)
     kind_fmt = fmt_of("rows", fmt)
     window = parse_window(within, "within")
-    catalog = only(
-        view(ctx).catalog,
-        s.today,
-        statuses=status or (),
-        categories=category or (),
-        parties=party or (),
-        sources=source or (),
-    )
+    catalog = _narrowed(view(ctx).catalog, s.today, status, category, party, source)
     found = rows(due_soon(catalog.commitments.values(), s.today, window), s.today, catalog.groups)
     empty = _("Nothing overdue or due within {window}.").format(window=within)
     emit(ctx, "rows", kind_fmt, Rows(found, empty=empty, columns=_columns(columns)), excel=excel)
@@ -274,7 +293,6 @@ def report(
     """
     from aes_tracker.domain import report as rp
     from aes_tracker.domain.dates import parse_since
-    from aes_tracker.domain.query import only
     from aes_tracker.errors import EXIT_FOUND
 
     s = settings(ctx)
@@ -287,14 +305,7 @@ def report(
         raise
     w = rp.window(today, first, parse_window(within, "within"))
     v = view(ctx)
-    catalog = only(
-        v.catalog,
-        today,
-        statuses=status or (),
-        categories=category or (),
-        parties=party or (),
-        sources=source or (),
-    )
+    catalog = _narrowed(v.catalog, today, status, category, party, source)
     rep = rp.build(catalog, w, v.details)
     if kind_fmt == "html":
         # The page carries its pictures: the compliance per party and the matrix.
@@ -355,7 +366,6 @@ def log(
     Example: aes-tracker log --since 7d --by ana
     """
     from aes_tracker.domain.dates import parse_since
-    from aes_tracker.domain.query import only
     from aes_tracker.domain.report import history_log
     from aes_tracker.render.rows import LogRows
 
@@ -373,14 +383,7 @@ def log(
     last = maybe_day(until, today, "until") or today
     v = view(ctx)
     ids = [resolve(v, cid)] if cid else None
-    catalog = only(
-        v.catalog,
-        today,
-        statuses=status or (),
-        categories=category or (),
-        parties=party or (),
-        sources=source or (),
-    )
+    catalog = _narrowed(v.catalog, today, status, category, party, source)
     rows = history_log(catalog, v.details, since=first, until=last, by=by or "", ids=ids)
     emit(ctx, "log", kind_fmt, LogRows(rows, empty=_("No history entries match.")), excel=excel)
 
@@ -494,20 +497,12 @@ def timeline(
 
     Example: aes-tracker timeline --months 12 --format svg > timeline.svg
     """
-    from aes_tracker.domain.query import only
     from aes_tracker.domain.stats import timeline as build_timeline
 
     s = settings(ctx)
     kind_fmt = fmt_of("timeline", fmt)
     n = parse_int(months, "months", 1, 120)
-    catalog = only(
-        view(ctx).catalog,
-        s.today,
-        statuses=status or (),
-        categories=category or (),
-        parties=party or (),
-        sources=source or (),
-    )
+    catalog = _narrowed(view(ctx).catalog, s.today, status, category, party, source)
     emit(ctx, "timeline", kind_fmt, build_timeline(catalog, s.today, n))
 
 

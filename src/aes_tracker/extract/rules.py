@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from aes_tracker.extract.lexicon import Lexicon, Trigger
+from aes_tracker.i18n import MONTHS
 
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'"})
 
@@ -196,26 +197,7 @@ _MONTHS = {
             1,
         )
     },
-    **{
-        m.lower(): i
-        for i, m in enumerate(
-            [
-                "January",
-                "February",
-                "March",
-                "April",
-                "May",
-                "June",
-                "July",
-                "August",
-                "September",
-                "October",
-                "November",
-                "December",
-            ],
-            1,
-        )
-    },
+    **{m.lower(): i for i, m in enumerate(MONTHS, 1)},
 }
 
 

@@ -23,6 +23,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from aes_tracker.domain.model import statuses
 from aes_tracker.i18n import _, category_label, human_month, iso_label, ngettext, status_label
+from aes_tracker.render.stats import timeline_state_label
 
 FONT = "Arial, Helvetica, 'Liberation Sans', 'DejaVu Sans', sans-serif"
 BACKGROUND = "#ffffff"
@@ -598,19 +599,6 @@ _TIMELINE = {
     "review": ("triangle", OKABE_ITO["reddish_purple"]),
     "original": ("ring", "#7f7f7f"),
 }
-
-
-def timeline_state_label(state: str) -> str:
-    return {
-        "overdue": _("overdue"),
-        "due": _("due"),
-        "done": _("done"),
-        "closed": _("closed"),
-        "expected": _("expected"),
-        "held": _("held"),
-        "review": _("review date"),
-        "original": _("originally due"),
-    }.get(state, state)
 
 
 def _mark(svg: Svg, state: str, x: float, y: float) -> None:

@@ -224,7 +224,7 @@ def timeline_lines(tl: Mapping[str, Any], color: bool, width: int = NOT_A_TTY_WI
         for it in m["items"]:
             mark, style = _MARKS[it["state"]]
             host = ", " + _("host: {host}").format(host=safe(it["host"])) if it["host"] else ""
-            state = _timeline_state(it["state"])
+            state = timeline_state_label(it["state"])
             head = f"{mark} {iso_label(it['date'])} {it['id']} ({state}{host})"
             title = title_text(it)
             if 2 + len(head) + 1 + len(title) <= width:
@@ -237,7 +237,8 @@ def timeline_lines(tl: Mapping[str, Any], color: bool, width: int = NOT_A_TTY_WI
     return lines
 
 
-def _timeline_state(state: str) -> str:
+def timeline_state_label(state: str) -> str:
+    """A timeline item's state in words, for the text and the chart alike."""
     return {
         "overdue": _("overdue"),
         "due": _("due"),
@@ -246,6 +247,7 @@ def _timeline_state(state: str) -> str:
         "expected": _("expected"),
         "held": _("held"),
         "review": _("review date"),
+        "original": _("originally due"),
     }.get(state, state)
 
 
