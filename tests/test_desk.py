@@ -1109,3 +1109,75 @@ def test_sync_dry_run_says_what_would_be_received_and_sent_and_changes_nothing(
     assert git(b.path, "rev-parse", "HEAD").stdout == head and b.text() == text
     assert git(b.path, "status", "--porcelain", "--", REL).stdout.startswith(" M")
     assert git(a.path, "ls-remote", "origin", "main").stdout.split()[0] == remote_head.strip()
+
+
+# ---- a desk of twenty, some of them offline for a while (issue 26) --------------------------
+
+
+def _sync_settling(c: Clone, rng: random.Random, who: str, stamp: str) -> int:
+    """Sync, settling each conflict at random (but never by taking a removal over the other
+    side's history): the number of conflicts met. Every conflict must be a real decision:
+    the two versions of the unit differ."""
+    met = 0
+    for _round in range(10):
+        r = c.cli("sync", by=who)
+        if r.exit_code == 0:
+            return met
+        assert r.exit_code == 1, r.output
+        for label in markers.blocks(markers.split(c.text())):
+            met += 1
+            assert label.ours != label.theirs, f"a conflict with nothing to decide: {label.unit}"
+            listing = c.cli("resolve", label.unit, by="lead")
+            assert listing.exit_code == 0, listing.output
+            side = rng.choice(["--ours", "--theirs"])
+            if not label.ours.strip() or not label.theirs.strip():
+                side = "--ours" if label.ours.strip() else "--theirs"
+            s = c.cli("resolve", label.unit, side, by="lead", now=stamp)
+            assert s.exit_code == 0, s.output
+    raise AssertionError("sync did not settle")
+
+
+def test_a_desk_of_twenty_some_offline_loses_nothing(tmp_path: Path) -> None:
+    """Twenty clones of one remote make random changes through the CLI (add, note, status,
+    sessions of the consultations, edit, review, rm), sync in random order, some staying
+    offline for rounds at a time. After the last sync every entry made anywhere is present
+    exactly once everywhere, and every clone holds the same file, which checks clean."""
+    n, rounds = 20, 3
+    clones = make_desk(tmp_path, n)
+    rng = random.Random(26)
+    seed_entries = _entries(clones[0].doc())
+    removed: set[str] = set()
+    made: Counter[tuple[str, Any]] = Counter()
+    conflicts = 0
+    for rnd in range(rounds):
+        online = [c for c in clones if rng.random() < 0.6]
+        for me in rng.sample(range(n), n):
+            c = clones[me]
+            for k in range(rng.choice([0, 1, 1, 2])):
+                now = f"2026-11-28T{8 + rnd:02d}:{me:02d}:{k:02d}+00:00"
+                args = _random_change(c, rng, me, rnd * 10 + k, now)
+                if args and args[0] == "rm":
+                    removed.add(args[1])
+            made += Counter({e: 1 for e in _entries(c.doc()) if e not in seed_entries})
+            if c in online:
+                conflicts += _sync_settling(
+                    c, rng, f"analyst-{me}", f"2026-11-28T19:{me:02d}:00+00:00"
+                )
+    # Everyone comes back online: two passes, so the first ones also get the last ones' work.
+    for turn in range(2):
+        for me in range(n):
+            stamp = f"2026-11-28T21:{me:02d}:{turn:02d}+00:00"
+            conflicts += _sync_settling(clones[me], rng, f"analyst-{me}", stamp)
+    texts = {c.text() for c in clones}
+    assert len(texts) == 1, "every clone has the same file"
+    final = clones[0]
+    assert final.cli("check").exit_code == 0
+    have = _entries(final.doc())
+    assert max(have.values()) == 1, "no history entry is there twice"
+    for cid, entry in made:
+        if cid in final.doc()["commitments"]:
+            assert have[(cid, entry)] == 1, (cid, entry)
+        else:
+            assert cid in removed, f"{cid} is gone, but nobody removed it"
+    for c in clones:
+        assert git(c.path, "status", "--porcelain").stdout == ""
