@@ -148,7 +148,7 @@ def test_report_html_parses_and_holds_every_overdue_id(tmp_path: Path, datafile:
     # Make a second overdue commitment so "every" means more than one.
     subprocess.run(
         [
-            *installed_cmd(),
+            *tool_cmd(),  # the tests' entry point: the shipped tool reads no clock switch
             "--file",
             str(datafile),
             "--as-of",
