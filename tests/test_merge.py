@@ -569,7 +569,7 @@ def test_the_section_wise_merge_gives_the_bytes_of_the_whole_file_merge(
     assert [c.unit for c in fast.conflicts] == [c.unit for c in whole.conflicts]
 
 
-def test_the_merge_parses_only_the_commitments_changed_on_both_sides(
+def test_the_merge_parses_only_the_commitments_a_side_changed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from aes_tracker.desk import merge as merge_mod
@@ -588,6 +588,8 @@ def test_the_merge_parses_only_the_commitments_changed_on_both_sides(
     b, ob, tb = dumps(BASE), dumps(o), dumps(t)
     fast = merge_mod._merge_sections(b, ob, tb)
     assert fast is not None
-    assert sorted(set(parsed)) == [X]  # the one changed on both sides, in each version
+    # The one changed on both sides in each version (to merge it), the ones changed on one side
+    # in that side (to refuse what the whole merge refuses), and no other.
+    assert sorted(parsed) == sorted([X, X, X, REC, IDS[0]])
     assert fast.data == merge_mod.merge_whole(b, ob, tb, "x.toml").data
     assert [c.unit for c in fast.conflicts] == [("commitments", X)]

@@ -601,7 +601,8 @@ def _merge_sections(base: bytes, ours: bytes, theirs: bytes) -> Result | None:
     """The merge of three files in the writer's layout, parsing only what it must: a commitment's
     section whose bytes are the same in ours and theirs, or in one side and the base, is taken
     as it is (what the field-by-field merge gives for it); only the commitments changed on both
-    sides, and the top tables, are parsed and merged by `merge_documents`. At 10,000
+    sides, and the top tables, are merged by `merge_documents` (a section changed on one side is
+    parsed too, to be refused as the whole merge would refuse it). At 10,000
     commitments this is what keeps the driver near `git merge-file`'s time.
 
     None (merge the whole files) wherever this could differ from the whole merge: an input not
@@ -641,6 +642,12 @@ def _merge_sections(base: bytes, ours: bytes, theirs: bytes) -> Result | None:
         if take is None:
             continue  # gone on the side that changed it, or on both
         if take is not MISSING:
+            # A section one side changed is read through the guards all the same (not merged):
+            # what the whole merge would refuse in it (a value beyond what the tool can hold)
+            # sends the merge there, which names it.
+            which = 0 if take == bb else 1 if take == ob else 2
+            if which and readers[which].commitment(cid).table is None:
+                return None
             kept[cid] = take
             continue
         for r, doc in zip(readers, docs, strict=True):
