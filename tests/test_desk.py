@@ -284,7 +284,39 @@ def test_resolve_is_undoable_and_says_what_is_left(tmp_path: Path) -> None:
     assert cli("undo").exit_code == 0 and cli("undo").exit_code == 0
     assert cli.bytes() == marked
     assert cli("redo").exit_code == 0
-    assert cli("show", "sec-targ").exit_code == 2  # one conflict is back: nothing reads it
+    assert cli("check").exit_code == 1  # one conflict is back
+
+
+def test_show_on_a_file_in_conflict_shows_both_versions_labelled(tmp_path: Path) -> None:
+    """Issue 26: `show` refused the whole file while a merge left markers in it."""
+    cli = _conflicted(tmp_path)
+    marked = cli.bytes()
+    r = cli("show", "sec-targ")
+    assert r.exit_code == 0, r.output
+    lines = r.stdout.splitlines()
+    assert lines[0] == (
+        "sec-targeted-training is in a merge conflict; both versions follow "
+        "(`aes-tracker resolve sec-targeted-training`)"
+    )
+    ours_at = lines.index("ours: our version (the branch you were on)")
+    theirs_at = lines.index("theirs: their version (the one merged in)")
+    assert 0 < ours_at < theirs_at
+    titles = [(i, line.split()[1]) for i, line in enumerate(lines) if line.startswith("Title  ")]
+    assert titles == [(ours_at + 2, "Ours"), (theirs_at + 2, "Theirs")]  # each its own title
+    # A commitment outside the conflicts is shown as usual: as on the file before the merge.
+    plain = Cli(tmp_path / "base.toml")
+    for cid in ("inst-annual", "dev-infra"):
+        r = cli("show", cid)
+        if cid == "dev-infra":  # in conflict too: both versions
+            assert r.exit_code == 0 and "is in a merge conflict" in r.stdout
+            continue
+        assert (r.exit_code, r.stdout) == (0, plain("show", cid).stdout)
+    # JSON of one commitment cannot hold two: one line, and the way out.
+    r = cli("show", "sec-targ", "--format", "json")
+    assert r.exit_code == 2 and r.stderr.startswith(
+        "error: sec-targeted-training is in a merge conflict: it is shown as a table only"
+    )
+    assert cli.bytes() == marked
 
 
 def test_resolve_mistakes_are_one_line(tmp_path: Path, cli: Cli) -> None:
