@@ -319,6 +319,31 @@ def test_show_on_a_file_in_conflict_shows_both_versions_labelled(tmp_path: Path)
     assert cli.bytes() == marked
 
 
+def test_one_meeting_recorded_on_two_days_merges_as_a_conflict_not_two_sessions(
+    tmp_path: Path,
+) -> None:
+    """Issue 23: awa records the consultations on 2026-12-05, ivan the same meeting on
+    2026-12-06; the driver merged two sessions and moved the schedule two years."""
+    paths = [tmp_path / f"{n}.toml" for n in ("base", "ours", "theirs")]
+    for p in paths:
+        shutil.copyfile(DATA, p)
+    for p, day, by in ((paths[1], "2026-12-05", "awa"), (paths[2], "2026-12-06", "ivan")):
+        r = Cli(p)("done", "inst-annual", "--on", day, as_of="2026-12-07", by=by)
+        assert r.exit_code == 0, r.output
+    cli = Cli(paths[1])
+    r = cli("merge-file", *map(str, paths), REL)
+    assert r.exit_code == 1, r.output
+    assert r.stderr.startswith(f"conflict: {REL}: inst-annual-consultations: history")
+    for side, day in (("ours", "2026-12-05"), ("theirs", "2026-12-06")):
+        doc = tomllib.loads(markers.side(markers.split(cli.path.read_text("utf-8")), side))
+        c = doc["commitments"]["inst-annual-consultations"]
+        held = [str(h["on"]) for h in c["history"] if h["event"] == "occurrence"]
+        assert held == ["2025-04-03", day] and str(c["due"]) == "2027-04-03"
+    r = cli("resolve", "inst-annual", "--theirs", as_of="2026-12-07")
+    assert r.exit_code == 0, r.output
+    assert cli("check").exit_code == 0
+
+
 def test_resolve_mistakes_are_one_line(tmp_path: Path, cli: Cli) -> None:
     r = cli("resolve", "sec-targ", "--ours")
     assert (r.exit_code, r.stderr) == (

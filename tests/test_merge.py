@@ -313,6 +313,29 @@ def test_sessions_recorded_on_each_side_give_the_schedule_of_all_of_them() -> No
     assert doc["commitments"][REC]["due"] == date(2029, 4, 3)
 
 
+def test_one_slot_filled_on_both_sides_on_different_days_is_a_conflict() -> None:
+    """Issue 23: two analysts recording the same meeting on 2026-12-05 and 2026-12-06 merged
+    as two sessions, moving the schedule two years. Both fill the owed 2026 slot: a conflict on
+    that commitment, each version with its own session (and every other merged change)."""
+    ours = apply(BASE, session(date(2026, 12, 5), "awa", 1))
+    theirs = apply(BASE, session(date(2026, 12, 6), "ivan", 2), note(REC, "venue?", "ivan"))
+    m = merged(BASE, ours, theirs)
+    assert [c.unit for c in m.conflicts] == [("commitments", REC)]
+    c = m.conflicts[0]
+    for version, side in ((c.ours, ours), (c.theirs, theirs)):
+        held = [h["on"] for h in version["history"] if h["event"] == "occurrence"]
+        assert len(held) == 2  # the bundled 2025 session and this side's own
+        assert version["due"] == side["commitments"][REC]["due"] == date(2027, 4, 3)
+        assert any(h["event"] == "note" and h["note"] == "venue?" for h in version["history"])
+    assert date(2026, 12, 5) in [h["on"] for h in c.ours["history"]]
+    assert date(2026, 12, 6) not in [h["on"] for h in c.ours["history"]]
+    assert date(2026, 12, 6) in [h["on"] for h in c.theirs["history"]]
+    # The same day on both sides is one session, and two owed years two sessions: no conflict.
+    assert merged(BASE, ours, apply(BASE, session(date(2026, 12, 5), "ivan", 2))).clean
+    later = apply(BASE, session(date(2026, 12, 5), "ivan"), session(date(2027, 4, 3), "ivan", 2))
+    assert merged(BASE, ours, later).clean
+
+
 def test_a_session_on_one_side_and_an_edit_on_the_other_merge_cleanly() -> None:
     ours = apply(BASE, session(date(2026, 5, 12), "awa"))
     theirs = apply(BASE, edit(REC, "ivan", notes="Venue to be agreed"))

@@ -21,6 +21,8 @@ The merge works on the data, not on lines: by source ID and commitment ID, then 
   both sides recorded sessions the other lacks (or disagree on those fields after recording
   some), they are computed again from the merged history by the same pure function as `done`
   (ops.reschedule), so the same session recorded twice counts once and the schedule never drifts.
+  A session each side recorded, on different days, for one slot (one meeting noted on two days)
+  is a conflict on that commitment, not two sessions.
 
 A conflict keeps both versions of that one commitment (or source, or top-level key) between
 git's conflict markers (see markers.py); everything else is merged and written in canonical form.
@@ -268,10 +270,70 @@ def _merge_commitment(cid: str, b: Any, o: Any, t: Any, ctx: Context) -> tuple[A
         _put(ours, "history", ho)
         _put(theirs, "history", ht)
     else:
+        clash = _slot_clash(cid, base, o, t, ctx) if o.get("recur") and t.get("recur") else None
+        if clash is not None:
+            # One slot filled on each side on different days: a conflict, each version with
+            # its own session (and every other merged entry), its schedule computed from them.
+            for variant, other_days in ((ours, clash[1]), (theirs, clash[0])):
+                variant["history"] = [e for e in history if _occurrence_day(e) not in other_days]
+                _recompute(cid, variant, ctx)
+            return ours, theirs
         ours["history"] = theirs["history"] = history
         if ours.get("recur") or theirs.get("recur"):
             _reschedule(cid, base, o, t, ours, theirs, ctx)
     return ours, theirs
+
+
+def _slot_clash(
+    cid: str, base: Mapping[str, Any], o: Mapping[str, Any], t: Mapping[str, Any], ctx: Context
+) -> tuple[set[date], set[date]] | None:
+    """The sessions each side recorded (on days the other did not) that, with the other side's
+    own new session, fill one slot: the later one held early, less than half a period after the
+    other, which `done` refuses without --force (recurrence.extra_for). Two analysts recording
+    one meeting on different days (issue 23); sessions a year apart each fill their own slot.
+    None when there is no such pair, or the sides disagree on the rule or its start."""
+    from aes_tracker.domain.recurrence import extra_for
+
+    occ_b = set(_occurrences(base.get("history")))
+    occ_o, occ_t = set(_occurrences(o.get("history"))), set(_occurrences(t.get("history")))
+    new_o, new_t = occ_o - occ_b - occ_t, occ_t - occ_b - occ_o
+    if not new_o or not new_t:
+        return None
+    fo, _po = check_commitment(cid, o, ctx)
+    ft, _pt = check_commitment(cid, t, ctx)
+    if fo is None or ft is None or not fo.recur or fo.recur != ft.recur:
+        return None
+    start = fo.recur_start or fo.due
+    if start is None or start != (ft.recur_start or ft.due):
+        return None
+    days = sorted(occ_b | occ_o | occ_t)
+    clash_o: set[date] = set()
+    clash_t: set[date] = set()
+    for day in sorted(new_o | new_t):
+        found = extra_for(fo.recur, start, days, day)
+        if found is None:
+            continue
+        if day in new_o and found[0] in new_t:
+            clash_o.add(day)
+            clash_t.add(found[0])
+        elif day in new_t and found[0] in new_o:
+            clash_t.add(day)
+            clash_o.add(found[0])
+    return (clash_o, clash_t) if clash_o else None
+
+
+def _occurrence_day(e: Any) -> date | None:
+    if isinstance(e, dict) and e.get("event") == "occurrence":
+        on = e.get("on")
+        if isinstance(on, date) and not isinstance(on, datetime):
+            return on
+    return None
+
+
+def _recompute(cid: str, variant: dict[str, Any], ctx: Context) -> None:
+    full, problems = check_commitment(cid, variant, ctx)
+    if full is not None and not problems:
+        reschedule(variant, full)
 
 
 def _deadline(table: Mapping[str, Any]) -> dict[str, Any]:
