@@ -344,6 +344,30 @@ def test_one_meeting_recorded_on_two_days_merges_as_a_conflict_not_two_sessions(
     assert cli("check").exit_code == 0
 
 
+def test_one_meeting_recorded_on_two_days_by_two_clones_is_one_conflict(tmp_path: Path) -> None:
+    """The same, with real git and sync: the conflict is named, `show` shows both sessions'
+    versions, and once resolved both clones hold one session for the 2026 slot."""
+    a, b = make_desk(tmp_path, 2)
+    when = "2026-12-07"
+    r = a.cli("--git", "done", "inst-annual", "--on", "2026-12-05", by="awa", as_of=when)
+    assert r.exit_code == 0, r.output
+    r = b.cli("--git", "done", "inst-annual", "--on", "2026-12-06", by="ivan", as_of=when)
+    assert r.exit_code == 0, r.output
+    assert a.cli("sync", as_of=when).exit_code == 0
+    r = b.cli("sync", by="ivan", as_of=when)
+    assert r.exit_code == 1, r.output
+    assert "merge conflict on inst-annual-consultations" in r.stderr.splitlines()[0]
+    shown = b.cli("show", "inst-annual", as_of=when)
+    assert shown.exit_code == 0 and "is in a merge conflict" in shown.stdout
+    assert b.cli("resolve", "inst-annual", "--ours", by="lead", as_of=when).exit_code == 0
+    assert b.cli("sync", by="ivan", as_of=when).exit_code == 0
+    assert a.cli("sync", as_of=when).exit_code == 0
+    for c in (a, b):
+        rec = c.doc()["commitments"]["inst-annual-consultations"]
+        held = [str(h["on"]) for h in rec["history"] if h["event"] == "occurrence"]
+        assert held == ["2025-04-03", "2026-12-06"] and str(rec["due"]) == "2027-04-03"
+
+
 def test_resolve_mistakes_are_one_line(tmp_path: Path, cli: Cli) -> None:
     r = cli("resolve", "sec-targ", "--ours")
     assert (r.exit_code, r.stderr) == (
