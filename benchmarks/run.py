@@ -345,6 +345,7 @@ def main() -> None:
         mixed += [c for c in cases if c not in mixed]
         if n == 10_000:
             mixed += cold_cases(f, work, env, aes, a.baseline_exe)
+            mixed += merge_cases(f, work, env, aes)
         runs = timer if n < 100_000 else Timer(max(1, min(a.runs, 3)))
         results["sizes"][str(n)] = runs.measure(mixed)
     a.output.parent.mkdir(parents=True, exist_ok=True)
@@ -392,7 +393,46 @@ def cold_cases(
     return cases
 
 
+def merge_cases(f: Path, work: Path, env: dict[str, str], aes: list[str]) -> list[tuple[Any, ...]]:
+    """The merge driver against `git merge-file` on the same three files: the generated file as
+    the base, ours and theirs each with five titles changed, one of them on both sides (a
+    conflict, so that the driver merges a commitment field by field). Both write into ours,
+    which each round starts from afresh."""
+    original = f.read_bytes()
+    heads = [original.index(b"\n[commitments.")]
+    while len(heads) < 100:
+        heads.append(original.index(b"\n[commitments.", heads[-1] + 1))
+    # Every tenth commitment's title (history tables have no title), so no two are neighbours.
+    at = [original.index(b'title = "', heads[k]) + 9 for k in range(0, 100, 10)]
+
+    def changed(picks: list[int], word: str) -> bytes:
+        out = original
+        for pos in sorted((at[k] for k in picks), reverse=True):
+            out = out[:pos] + f"{word} ".encode() + out[pos:]
+        return out
+
+    base, theirs = work / "merge-base.toml", work / "merge-theirs.toml"
+    ours_text = changed([0, 1, 2, 3, 4], "Ours")
+    base.write_bytes(original)
+    theirs.write_bytes(changed([4, 5, 6, 7, 8], "Theirs"))
+    mine, gits = work / "merge-ours.toml", work / "merge-ours-git.toml"
+
+    def fresh(path: Path) -> Any:
+        return lambda _i: path.write_bytes(ours_text)
+
+    return [
+        ("merge-file", [*aes, "merge-file", str(base), str(mine), str(theirs)], env, fresh(mine)),
+        (
+            "git merge-file",
+            ["git", "merge-file", str(gits), str(base), str(theirs)],
+            env,
+            fresh(gits),
+        ),
+    ]
+
+
 PAIRS = {
+    "merge-file": "git merge-file",
     "list": "task list",
     "list --format json": "task export",
     "due": "task overdue",
@@ -413,7 +453,7 @@ def table(r: dict) -> str:
         lines.append(f"{'-':>7}  {k:<28}{v['median_s']:>9.3f}{v['peak_kib'] / 1024:>9.1f}")
     for n, cases in r["sizes"].items():
         for k, v in cases.items():
-            if k.startswith("task"):
+            if k.startswith(("task", "git")):
                 continue
             other = cases.get(PAIRS.get(k, ""))
             ratio = f"{v['median_s'] / other['median_s']:>7.2f}" if other else f"{'':>7}"
@@ -424,7 +464,7 @@ def table(r: dict) -> str:
                 f"{v['peak_kib'] / 1024:>9.1f}{ts}{ratio}{mem}"
             )
         for k, v in cases.items():
-            if k.startswith("task"):
+            if k.startswith(("task", "git")):
                 lines.append(
                     f"{int(n):>7}  {k:<28}{v['median_s']:>9.3f}{v['peak_kib'] / 1024:>9.1f}"
                 )
@@ -475,6 +515,11 @@ def targets(r: dict) -> list[dict]:
         "first list after a hand edit of one commitment, at 10,000, ≤ 2.5× a warm list",
         ratio(ten, "list (after one edit)", "list"),
         2.5,
+    )
+    check(
+        "merge-file at 10,000, five changes a side, ≤ 3× git merge-file",
+        ratio(ten, "merge-file", "git merge-file"),
+        3.0,
     )
     check(
         "cold list at 10,000 ≤ 0.6× the baseline's cold list",

@@ -284,7 +284,88 @@ def test_resolve_is_undoable_and_says_what_is_left(tmp_path: Path) -> None:
     assert cli("undo").exit_code == 0 and cli("undo").exit_code == 0
     assert cli.bytes() == marked
     assert cli("redo").exit_code == 0
-    assert cli("show", "sec-targ").exit_code == 2  # one conflict is back: nothing reads it
+    assert cli("check").exit_code == 1  # one conflict is back
+
+
+def test_show_on_a_file_in_conflict_shows_both_versions_labelled(tmp_path: Path) -> None:
+    """Issue 26: `show` refused the whole file while a merge left markers in it."""
+    cli = _conflicted(tmp_path)
+    marked = cli.bytes()
+    r = cli("show", "sec-targ")
+    assert r.exit_code == 0, r.output
+    lines = r.stdout.splitlines()
+    assert lines[0] == (
+        "sec-targeted-training is in a merge conflict; both versions follow "
+        "(`aes-tracker resolve sec-targeted-training`)"
+    )
+    ours_at = lines.index("ours: our version (the branch you were on)")
+    theirs_at = lines.index("theirs: their version (the one merged in)")
+    assert 0 < ours_at < theirs_at
+    titles = [(i, line.split()[1]) for i, line in enumerate(lines) if line.startswith("Title  ")]
+    assert titles == [(ours_at + 2, "Ours"), (theirs_at + 2, "Theirs")]  # each its own title
+    # A commitment outside the conflicts is shown as usual: as on the file before the merge.
+    plain = Cli(tmp_path / "base.toml")
+    for cid in ("inst-annual", "dev-infra"):
+        r = cli("show", cid)
+        if cid == "dev-infra":  # in conflict too: both versions
+            assert r.exit_code == 0 and "is in a merge conflict" in r.stdout
+            continue
+        assert (r.exit_code, r.stdout) == (0, plain("show", cid).stdout)
+    # JSON of one commitment cannot hold two: one line, and the way out.
+    r = cli("show", "sec-targ", "--format", "json")
+    assert r.exit_code == 2 and r.stderr.startswith(
+        "error: sec-targeted-training is in a merge conflict: it is shown as a table only"
+    )
+    assert cli.bytes() == marked
+
+
+def test_one_meeting_recorded_on_two_days_merges_as_a_conflict_not_two_sessions(
+    tmp_path: Path,
+) -> None:
+    """Issue 23: awa records the consultations on 2026-12-05, ivan the same meeting on
+    2026-12-06; the driver merged two sessions and moved the schedule two years."""
+    paths = [tmp_path / f"{n}.toml" for n in ("base", "ours", "theirs")]
+    for p in paths:
+        shutil.copyfile(DATA, p)
+    for p, day, by in ((paths[1], "2026-12-05", "awa"), (paths[2], "2026-12-06", "ivan")):
+        r = Cli(p)("done", "inst-annual", "--on", day, as_of="2026-12-07", by=by)
+        assert r.exit_code == 0, r.output
+    cli = Cli(paths[1])
+    r = cli("merge-file", *map(str, paths), REL)
+    assert r.exit_code == 1, r.output
+    assert r.stderr.startswith(f"conflict: {REL}: inst-annual-consultations: history")
+    for side, day in (("ours", "2026-12-05"), ("theirs", "2026-12-06")):
+        doc = tomllib.loads(markers.side(markers.split(cli.path.read_text("utf-8")), side))
+        c = doc["commitments"]["inst-annual-consultations"]
+        held = [str(h["on"]) for h in c["history"] if h["event"] == "occurrence"]
+        assert held == ["2025-04-03", day] and str(c["due"]) == "2027-04-03"
+    r = cli("resolve", "inst-annual", "--theirs", as_of="2026-12-07")
+    assert r.exit_code == 0, r.output
+    assert cli("check").exit_code == 0
+
+
+def test_one_meeting_recorded_on_two_days_by_two_clones_is_one_conflict(tmp_path: Path) -> None:
+    """The same, with real git and sync: the conflict is named, `show` shows both sessions'
+    versions, and once resolved both clones hold one session for the 2026 slot."""
+    a, b = make_desk(tmp_path, 2)
+    when = "2026-12-07"
+    r = a.cli("--git", "done", "inst-annual", "--on", "2026-12-05", by="awa", as_of=when)
+    assert r.exit_code == 0, r.output
+    r = b.cli("--git", "done", "inst-annual", "--on", "2026-12-06", by="ivan", as_of=when)
+    assert r.exit_code == 0, r.output
+    assert a.cli("sync", as_of=when).exit_code == 0
+    r = b.cli("sync", by="ivan", as_of=when)
+    assert r.exit_code == 1, r.output
+    assert "merge conflict on inst-annual-consultations" in r.stderr.splitlines()[0]
+    shown = b.cli("show", "inst-annual", as_of=when)
+    assert shown.exit_code == 0 and "is in a merge conflict" in shown.stdout
+    assert b.cli("resolve", "inst-annual", "--ours", by="lead", as_of=when).exit_code == 0
+    assert b.cli("sync", by="ivan", as_of=when).exit_code == 0
+    assert a.cli("sync", as_of=when).exit_code == 0
+    for c in (a, b):
+        rec = c.doc()["commitments"]["inst-annual-consultations"]
+        held = [str(h["on"]) for h in rec["history"] if h["event"] == "occurrence"]
+        assert held == ["2025-04-03", "2026-12-06"] and str(rec["due"]) == "2027-04-03"
 
 
 def test_resolve_mistakes_are_one_line(tmp_path: Path, cli: Cli) -> None:

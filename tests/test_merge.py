@@ -313,6 +313,29 @@ def test_sessions_recorded_on_each_side_give_the_schedule_of_all_of_them() -> No
     assert doc["commitments"][REC]["due"] == date(2029, 4, 3)
 
 
+def test_one_slot_filled_on_both_sides_on_different_days_is_a_conflict() -> None:
+    """Issue 23: two analysts recording the same meeting on 2026-12-05 and 2026-12-06 merged
+    as two sessions, moving the schedule two years. Both fill the owed 2026 slot: a conflict on
+    that commitment, each version with its own session (and every other merged change)."""
+    ours = apply(BASE, session(date(2026, 12, 5), "awa", 1))
+    theirs = apply(BASE, session(date(2026, 12, 6), "ivan", 2), note(REC, "venue?", "ivan"))
+    m = merged(BASE, ours, theirs)
+    assert [c.unit for c in m.conflicts] == [("commitments", REC)]
+    c = m.conflicts[0]
+    for version, side in ((c.ours, ours), (c.theirs, theirs)):
+        held = [h["on"] for h in version["history"] if h["event"] == "occurrence"]
+        assert len(held) == 2  # the bundled 2025 session and this side's own
+        assert version["due"] == side["commitments"][REC]["due"] == date(2027, 4, 3)
+        assert any(h["event"] == "note" and h["note"] == "venue?" for h in version["history"])
+    assert date(2026, 12, 5) in [h["on"] for h in c.ours["history"]]
+    assert date(2026, 12, 6) not in [h["on"] for h in c.ours["history"]]
+    assert date(2026, 12, 6) in [h["on"] for h in c.theirs["history"]]
+    # The same day on both sides is one session, and two owed years two sessions: no conflict.
+    assert merged(BASE, ours, apply(BASE, session(date(2026, 12, 5), "ivan", 2))).clean
+    later = apply(BASE, session(date(2026, 12, 5), "ivan"), session(date(2027, 4, 3), "ivan", 2))
+    assert merged(BASE, ours, later).clean
+
+
 def test_a_session_on_one_side_and_an_edit_on_the_other_merge_cleanly() -> None:
     ours = apply(BASE, session(date(2026, 5, 12), "awa"))
     theirs = apply(BASE, edit(REC, "ivan", notes="Venue to be agreed"))
@@ -522,3 +545,74 @@ def test_merging_is_idempotent_and_loses_no_added_entry(
 
 def _same_or_missing(a: Any, b: Any) -> bool:
     return (a is MISSING and b is MISSING) or (a is not MISSING and b is not MISSING and same(a, b))
+
+
+# ---- the section-wise merge (issue 22 item 14) --------------------------------------------------
+
+
+@st.composite
+def top_changes(draw: st.DrawFn, doc: dict[str, Any]) -> dict[str, Any]:
+    """`doc` with, now and then, a change to its top tables: a party dropped or added, a source
+    removed, a group's members changed (what commitments use), or a comment."""
+    doc = copy.deepcopy(doc)
+    kind = draw(st.sampled_from(["none"] * 6 + ["party+", "party-", "source", "group"]))
+    if kind == "party+":
+        doc["parties"] = [*doc.get("parties", []), "Chad"]
+    elif kind == "party-" and doc.get("parties"):
+        doc["parties"] = doc["parties"][:-1]
+    elif kind == "source" and doc.get("sources"):
+        del doc["sources"][sorted(doc["sources"])[0]]
+    elif kind == "group" and doc.get("groups"):
+        name = sorted(doc["groups"])[0]
+        doc["groups"][name] = {**doc["groups"][name], "members": ["Mali"]}
+    return doc
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_the_section_wise_merge_gives_the_bytes_of_the_whole_file_merge(
+    data: st.DataObject,
+) -> None:
+    from aes_tracker.desk.merge import merge_whole
+
+    x = data.draw(top_changes(data.draw(versions())))
+    y = data.draw(top_changes(data.draw(versions())))
+    b, o, t = (dumps(d) for d in (BASE, x, y))
+    if data.draw(st.integers(0, 3)) == 0:
+        o = o.replace(b"\n[commitments.", b"\n# a note\n[commitments.", 1)
+    try:
+        whole = merge_whole(b, o, t, "x.toml")
+    except TrackerError as e:
+        with pytest.raises(TrackerError) as fast_e:
+            merge_bytes(b, o, t, "x.toml")
+        assert fast_e.value.message == e.message
+        return
+    fast = merge_bytes(b, o, t, "x.toml")
+    assert fast.data == whole.data
+    assert [c.unit for c in fast.conflicts] == [c.unit for c in whole.conflicts]
+
+
+def test_the_merge_parses_only_the_commitments_a_side_changed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from aes_tracker.desk import merge as merge_mod
+    from aes_tracker.store.sections import SectionReader
+
+    o = apply(BASE, edit(X, "awa", title="Ours"), note(REC, "n", "awa"))
+    t = apply(BASE, edit(X, "ivan", title="Theirs"), edit(IDS[0], "ivan", title="T0"))
+    parsed: list[str] = []
+    real = SectionReader.commitment
+
+    def counting(self: SectionReader, cid: str, span: Any = None) -> Any:
+        parsed.append(cid)
+        return real(self, cid, span)
+
+    monkeypatch.setattr(SectionReader, "commitment", counting)
+    b, ob, tb = dumps(BASE), dumps(o), dumps(t)
+    fast = merge_mod._merge_sections(b, ob, tb)
+    assert fast is not None
+    # The one changed on both sides in each version (to merge it), the ones changed on one side
+    # in that side (to refuse what the whole merge refuses), and no other.
+    assert sorted(parsed) == sorted([X, X, X, REC, IDS[0]])
+    assert fast.data == merge_mod.merge_whole(b, ob, tb, "x.toml").data
+    assert [c.unit for c in fast.conflicts] == [("commitments", X)]

@@ -237,7 +237,13 @@ def show(
 
     s = settings(ctx)
     kind_fmt = fmt_of("commitment", fmt)
-    v = view(ctx)
+    try:
+        v = view(ctx)
+    except TrackerError:
+        # A file a merge left conflicts in: each version of the commitment, labelled.
+        if not _show_conflicted(ctx, cid, fmt, kind_fmt, excel):
+            raise
+        return
     c = v.detail(resolve(v, cid))
     source = v.catalog.sources.get(c.source)
     quote_at = None
@@ -252,6 +258,62 @@ def show(
         Shown(c, source, s.today, v.catalog.groups, quote_at),
         excel=excel,
     )
+
+
+def _show_conflicted(ctx: typer.Context, given: str, fmt: str, kind_fmt: str, excel: bool) -> bool:
+    """`show` on a file that holds conflict markers: a commitment outside every conflict as
+    usual, one in conflict as our version then theirs, each labelled. False when the file holds
+    no marker (the error that brought us here is the answer)."""
+    from aes_tracker.domain.model import Commitment, Document
+    from aes_tracker.domain.query import resolve_id
+    from aes_tracker.render.show import Shown
+    from aes_tracker.store.view import conflict_sides, read_bytes
+
+    s = settings(ctx)
+    data, src, _bundled = read_bytes(s.location)
+    sides = conflict_sides(data, src, s.today if s.as_of else None)
+    if sides is None:
+        return False
+    ours, theirs = sides["ours"], sides["theirs"]
+    found = resolve_id(sorted(set(ours.commitments) | set(theirs.commitments)), given)
+    o, t = ours.commitments.get(found), theirs.commitments.get(found)
+
+    def one(doc: Document, c: Commitment) -> None:
+        source = doc.sources.get(c.source)
+        quote_at = None
+        if source is not None and source.text:
+            from aes_tracker.store.texts import quote_at as find_quote_at
+
+            quote_at = find_quote_at(src, source, c.quote)
+        shown = Shown(c, source, s.today, doc.groups, quote_at)
+        emit(ctx, "commitment", kind_fmt, shown, excel=excel)
+
+    if o is not None and o == t:
+        one(ours, o)
+        return True
+    if fmt != "table":
+        raise TrackerError(
+            _("{id} is in a merge conflict: it is shown as a table only, both versions").format(
+                id=found
+            ),
+            hint=_("`aes-tracker resolve {id}` lists what differs and settles it").format(id=found),
+        )
+    typer.echo(
+        _("{id} is in a merge conflict; both versions follow (`aes-tracker resolve {id}`)").format(
+            id=found
+        )
+    )
+    for label, doc, c in (
+        (_("ours: our version (the branch you were on)"), ours, o),
+        (_("theirs: their version (the one merged in)"), theirs, t),
+    ):
+        typer.echo("")
+        typer.echo(label)
+        if c is None:
+            typer.echo(_("(removed in this version)"))
+        else:
+            one(doc, c)
+    return True
 
 
 @command()

@@ -21,6 +21,8 @@ The merge works on the data, not on lines: by source ID and commitment ID, then 
   both sides recorded sessions the other lacks (or disagree on those fields after recording
   some), they are computed again from the merged history by the same pure function as `done`
   (ops.reschedule), so the same session recorded twice counts once and the schedule never drifts.
+  A session each side recorded, on different days, for one slot (one meeting noted on two days)
+  is a conflict on that commitment, not two sessions.
 
 A conflict keeps both versions of that one commitment (or source, or top-level key) between
 git's conflict markers (see markers.py); everything else is merged and written in canonical form.
@@ -268,10 +270,70 @@ def _merge_commitment(cid: str, b: Any, o: Any, t: Any, ctx: Context) -> tuple[A
         _put(ours, "history", ho)
         _put(theirs, "history", ht)
     else:
+        clash = _slot_clash(cid, base, o, t, ctx) if o.get("recur") and t.get("recur") else None
+        if clash is not None:
+            # One slot filled on each side on different days: a conflict, each version with
+            # its own session (and every other merged entry), its schedule computed from them.
+            for variant, other_days in ((ours, clash[1]), (theirs, clash[0])):
+                variant["history"] = [e for e in history if _occurrence_day(e) not in other_days]
+                _recompute(cid, variant, ctx)
+            return ours, theirs
         ours["history"] = theirs["history"] = history
         if ours.get("recur") or theirs.get("recur"):
             _reschedule(cid, base, o, t, ours, theirs, ctx)
     return ours, theirs
+
+
+def _slot_clash(
+    cid: str, base: Mapping[str, Any], o: Mapping[str, Any], t: Mapping[str, Any], ctx: Context
+) -> tuple[set[date], set[date]] | None:
+    """The sessions each side recorded (on days the other did not) that, with the other side's
+    own new session, fill one slot: the later one held early, less than half a period after the
+    other, which `done` refuses without --force (recurrence.extra_for). Two analysts recording
+    one meeting on different days (issue 23); sessions a year apart each fill their own slot.
+    None when there is no such pair, or the sides disagree on the rule or its start."""
+    from aes_tracker.domain.recurrence import extra_for
+
+    occ_b = set(_occurrences(base.get("history")))
+    occ_o, occ_t = set(_occurrences(o.get("history"))), set(_occurrences(t.get("history")))
+    new_o, new_t = occ_o - occ_b - occ_t, occ_t - occ_b - occ_o
+    if not new_o or not new_t:
+        return None
+    fo, _po = check_commitment(cid, o, ctx)
+    ft, _pt = check_commitment(cid, t, ctx)
+    if fo is None or ft is None or not fo.recur or fo.recur != ft.recur:
+        return None
+    start = fo.recur_start or fo.due
+    if start is None or start != (ft.recur_start or ft.due):
+        return None
+    days = sorted(occ_b | occ_o | occ_t)
+    clash_o: set[date] = set()
+    clash_t: set[date] = set()
+    for day in sorted(new_o | new_t):
+        found = extra_for(fo.recur, start, days, day)
+        if found is None:
+            continue
+        if day in new_o and found[0] in new_t:
+            clash_o.add(day)
+            clash_t.add(found[0])
+        elif day in new_t and found[0] in new_o:
+            clash_t.add(day)
+            clash_o.add(found[0])
+    return (clash_o, clash_t) if clash_o else None
+
+
+def _occurrence_day(e: Any) -> date | None:
+    if isinstance(e, dict) and e.get("event") == "occurrence":
+        on = e.get("on")
+        if isinstance(on, date) and not isinstance(on, datetime):
+            return on
+    return None
+
+
+def _recompute(cid: str, variant: dict[str, Any], ctx: Context) -> None:
+    full, problems = check_commitment(cid, variant, ctx)
+    if full is not None and not problems:
+        reschedule(variant, full)
 
 
 def _deadline(table: Mapping[str, Any]) -> dict[str, Any]:
@@ -575,7 +637,17 @@ def read_side(data: bytes, path: str, side: str) -> dict[str, Any]:
 
 def merge_bytes(base: bytes, ours: bytes, theirs: bytes, path: str) -> Result:
     """The merge driver's work: raises TrackerError (naming the input and its line) when an
-    input cannot be read; then nothing is merged."""
+    input cannot be read; then nothing is merged.
+
+    Section by section where it can be (see `_merge_sections`), else the whole files; both give
+    the same bytes."""
+    fast = _merge_sections(base, ours, theirs)
+    return fast if fast is not None else merge_whole(base, ours, theirs, path)
+
+
+def merge_whole(base: bytes, ours: bytes, theirs: bytes, path: str) -> Result:
+    """The merge of the three files parsed whole: the reference the section-wise merge is
+    tested against, and what runs whenever that one cannot decide."""
     o = read_side(ours, path, "ours")
     t = read_side(theirs, path, "theirs")
     # An ancestor that does not read (one committed with conflict markers in it) is refused
@@ -585,6 +657,82 @@ def merge_bytes(base: bytes, ours: bytes, theirs: bytes, path: str) -> Result:
     if b"#" not in ours and b"#" not in theirs:
         return Result(render(m), tuple(m.conflicts))
     return _with_comments(m, base, (ours, o), (theirs, t))
+
+
+def _merge_sections(base: bytes, ours: bytes, theirs: bytes) -> Result | None:
+    """The merge of three files in the writer's layout, parsing only what it must: a commitment's
+    section whose bytes are the same in ours and theirs, or in one side and the base, is taken
+    as it is (what the field-by-field merge gives for it); only the commitments changed on both
+    sides, and the top tables, are merged by `merge_documents` (a section changed on one side is
+    parsed too, to be refused as the whole merge would refuse it). At 10,000
+    commitments this is what keeps the driver near `git merge-file`'s time.
+
+    None (merge the whole files) wherever this could differ from the whole merge: an input not
+    in the writer's layout, empty, not UTF-8, with a comment or a conflict marker; top tables
+    whose parties, groups or sources differ between the inputs or the merge (then every
+    commitment may check differently); a conflict outside the commitments; nothing left.
+
+    A section taken as it is keeps its bytes: files the tool wrote are canonical, so those are
+    the bytes the whole merge writes; a section a person laid out by hand keeps that layout."""
+    from aes_tracker.store.sections import START, SectionReader
+
+    inputs = (base, ours, theirs)
+    if b"#" in ours or b"#" in theirs or any(START.encode() in x for x in inputs):
+        return None
+    if not all(x.strip() for x in inputs):
+        return None
+    try:
+        for x in inputs:
+            x.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    readers = [SectionReader(x) for x in inputs]
+    if not all(r.ok for r in readers):
+        return None
+    tops = [r.top().table for r in readers]
+    if any(t is None for t in tops):
+        return None
+    docs: list[dict[str, Any]] = [{**t, "commitments": {}} for t in tops if t is not None]
+    texts = [
+        {cid: r.raw_bytes[a:e].rstrip(b"\n") for cid, (a, e) in r.layout.spans.items()}
+        for r in readers
+    ]
+    kept: dict[str, bytes] = {}
+    for cid in set().union(*texts):
+        bb, ob, tb = (t.get(cid) for t in texts)
+        take = ob if ob == tb else tb if ob == bb else ob if tb == bb else MISSING
+        if take is None:
+            continue  # gone on the side that changed it, or on both
+        if take is not MISSING:
+            # A section one side changed is read through the guards all the same (not merged):
+            # what the whole merge would refuse in it (a value beyond what the tool can hold)
+            # sends the merge there, which names it.
+            which = 0 if take == bb else 1 if take == ob else 2
+            if which and readers[which].commitment(cid).table is None:
+                return None
+            kept[cid] = take
+            continue
+        for r, doc in zip(readers, docs, strict=True):
+            if cid in r.layout.spans:
+                table = r.commitment(cid).table
+                if table is None:
+                    return None
+                doc["commitments"][cid] = table
+    b, o, t = docs
+    m = merge_documents(b, o, t)
+    if any(c.unit[0] != "commitments" for c in m.conflicts):
+        return None
+    ctx = context_of(_with_variant(m, markers.OURS_LABEL))
+    if any(context_of(d) != ctx for d in docs):
+        return None
+    if not kept and not _table(m.document, "commitments"):
+        return None
+    raw = _Raw(sections={cid: text.decode("utf-8") for cid, text in kept.items()})
+    merged_cs = m.document.setdefault("commitments", {})
+    for cid in kept:
+        merged_cs[cid] = {}  # written from `raw`
+    m.document["commitments"] = dict(sorted(merged_cs.items()))
+    return Result(render(m, raw), tuple(m.conflicts))
 
 
 # ---- comments a person wrote ---------------------------------------------------------------------

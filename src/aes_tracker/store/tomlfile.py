@@ -522,7 +522,13 @@ def sections(raw_bytes: bytes) -> Sections:
     ok = True
     current: str | None = None
     first: int | None = None
+    # `[[commitments.ID.history]]` of the table before it, as the writer spells it: most headers
+    # of a file are that line, which the checks below would let through too; a byte comparison
+    # skips it five times faster than they do (what the merge driver's scan of three files needs).
+    history_line = b""
     for start in starts:
+        if history_line and raw_bytes.startswith(history_line, start):
+            continue
         eol = raw_bytes.find(b"\n", start)
         m = _HEADER_BYTES_RE.match(raw_bytes, start, len(raw_bytes) if eol < 0 else eol)
         if m is None:
@@ -541,6 +547,7 @@ def sections(raw_bytes: bytes) -> Sections:
             spans[cid] = (start, len(raw_bytes))
             order.append(cid)
             current = cid
+            history_line = f"[[commitments.{cid}.history]]\n".encode() if head.group(2) else b""
             continue
         sub = _SUB_RE.match(name)
         if sub is not None and (sub.group(1) or sub.group(2)) == current:

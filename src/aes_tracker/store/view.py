@@ -96,6 +96,33 @@ def conflict_lines(text: str) -> list[int]:
     return marker_lines(text)
 
 
+def conflict_sides(
+    raw_bytes: bytes, path: Path, as_of: date | None = None
+) -> dict[str, Document] | None:
+    """The two versions in a file a merge left conflicts in ("ours" and "theirs": every block
+    taken from that side), each read and checked as a file of its own, and under `as_of` as it
+    stood at the end of that day (as `view_as_of`); None when the file holds no conflict marker.
+    What `show` reads while a conflict waits to be resolved."""
+    from aes_tracker.domain.asof import document_as_of, unsettled
+    from aes_tracker.store import markers
+
+    def at(doc: Document) -> Document:
+        if as_of is None:
+            return doc
+        ids = unsettled(doc.catalog().commitments.values(), as_of)
+        return document_as_of(doc, as_of, ids) if ids else doc
+
+    shown = str(path)
+    text = decode(raw_bytes, shown)
+    if not conflict_lines(text):
+        return None
+    segments = markers.split(text, shown)
+    return {
+        which: at(load_bytes(markers.side(segments, which).encode("utf-8"), path).doc)
+        for which in (markers.OURS_LABEL, markers.THEIRS_LABEL)
+    }
+
+
 def _refuse_conflict_markers(text: str, path: str) -> None:
     lines = conflict_lines(text)
     if lines:
