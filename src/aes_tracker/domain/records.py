@@ -7,15 +7,33 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from aes_tracker.domain.model import Event, PartyLine, Source
+from aes_tracker.domain.model import Change, Event, PartyLine, Source
 
 
-def event_record(
-    e: Event, about: Mapping[str, Any] | None = None, *, changes_as_lines: bool = False
-) -> dict[str, Any]:
+def change_record(ch: Change) -> dict[str, Any]:
+    """One field's change, the same object in `show`, `log`, the report and `export`: "not
+    set" is null on either side."""
+    return {"field": ch.field, "before": ch.before or None, "after": ch.after or None}
+
+
+def change_of(x: Mapping[str, Any] | str) -> Change:
+    """A change record (or, from an export of an earlier version, its line) back as a Change."""
+    if isinstance(x, str):
+        from aes_tracker.domain.model import parse_change
+
+        return parse_change(x) or Change(x, "", "")
+    return Change(str(x["field"]), x.get("before") or "", x.get("after") or "")
+
+
+def change_text(x: Mapping[str, Any] | str) -> str:
+    """A change record as the one line the file writes (`due: 2026-01-15 → 2026-04-03`), for
+    the formats that show it as text (CSV cells, the report's Changed list, `log`)."""
+    return x if isinstance(x, str) else change_of(x).text()
+
+
+def event_record(e: Event, about: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """One history entry. `about` (the commitment, where the entry stands in a list of entries
-    of several) comes after who recorded it; each change is a {field, before, after} object, or
-    its line as the file writes it (`due: 2026-01-15 → 2026-04-03`) with `changes_as_lines`."""
+    of several) comes after who recorded it; each change is a {field, before, after} object."""
     return {
         "on": e.on.isoformat(),
         "at": e.at.isoformat() if e.at else None,
@@ -27,12 +45,7 @@ def event_record(
         "note": e.note or None,
         "evidence": list(e.evidence),
         "host": e.host or None,
-        "changes": [ch.text() for ch in e.changes]
-        if changes_as_lines
-        else [
-            {"field": ch.field, "before": ch.before or None, "after": ch.after or None}
-            for ch in e.changes
-        ],
+        "changes": [change_record(ch) for ch in e.changes],
     }
 
 

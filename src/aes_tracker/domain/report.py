@@ -45,7 +45,7 @@ def change_item(c: Commitment, e: Event) -> dict[str, Any]:
     recorded = e.at.date() if e.at is not None else None
     about = {"id": c.id, "title": c.title, "title_fr": c.title_fr or None}
     return {
-        **event_record(e, about, changes_as_lines=True),
+        **event_record(e, about),
         "backdated": recorded is not None and recorded > e.on,
     }
 
@@ -85,7 +85,7 @@ def build(
             "title": c.title,
             "title_fr": c.title_fr or None,
             "due": c.due.isoformat() if c.due else None,
-            "expected_host": c.next_host or None,
+            "next_host": c.next_host or None,
             "recur": c.recur,
             "overdue": is_overdue(c.due, c.is_open, today),
             "days_left": (c.due - today).days if c.due else None,

@@ -97,7 +97,7 @@ def compliance(
                 "share_closed": round(closed / len(cs), 4) if cs else None,
                 "overdue": sum(is_overdue(c.due, is_open(st), today) for c, st in cs),
                 "scored": len(scored),
-                "score": round(sum(scored) / len(scored), 4) if scored else None,
+                "average": round(sum(scored) / len(scored), 4) if scored else None,
             }
         )
     return {"as_of": today.isoformat(), "by": by, "groups": out}
@@ -109,8 +109,8 @@ def _month(d: date) -> str:
 
 def timeline(catalog: Catalog, today: date, months: int = 6) -> dict[str, Any]:
     """Each month from `months` before to `months` after today, with the commitments due in it
-    (state: overdue, due, done, or closed; `original_due` where the date slipped), the open
-    undated ones' review dates (state: review) and the recurring ones' sessions: held, and
+    (status: overdue, due, done, or closed; `original_due` where the date slipped), the open
+    undated ones' review dates (status: review) and the recurring ones' sessions: held, and
     expected with their expected host."""
     month = date(today.year, today.month, 1)
     first = shift(month, relativedelta(months=-months))
@@ -127,7 +127,7 @@ def timeline(catalog: Catalog, today: date, months: int = 6) -> dict[str, Any]:
 
     def put(day: date, item: dict[str, Any]) -> None:
         if first <= day <= last:
-            entry = {"date": day.isoformat(), **item}
+            entry = {"due": day.isoformat(), **item}
             entry.setdefault("original_due", None)
             rows[_month(day)].append(entry)
 
@@ -148,7 +148,7 @@ def timeline(catalog: Catalog, today: date, months: int = 6) -> dict[str, Any]:
                     "id": c.id,
                     "title": c.title,
                     "title_fr": c.title_fr or None,
-                    "state": state,
+                    "status": state,
                     "host": c.next_host or None,
                     # Where the date slipped: the first due date, so a chart can draw the slip.
                     "original_due": (
@@ -166,7 +166,7 @@ def timeline(catalog: Catalog, today: date, months: int = 6) -> dict[str, Any]:
                     "id": c.id,
                     "title": c.title,
                     "title_fr": c.title_fr or None,
-                    "state": "review",
+                    "status": "review",
                     "host": None,
                 },
             )
@@ -177,7 +177,7 @@ def timeline(catalog: Catalog, today: date, months: int = 6) -> dict[str, Any]:
                     "id": c.id,
                     "title": c.title,
                     "title_fr": c.title_fr or None,
-                    "state": "held",
+                    "status": "held",
                     "host": host or None,
                 },
             )
@@ -198,12 +198,12 @@ def timeline(catalog: Catalog, today: date, months: int = 6) -> dict[str, Any]:
                         "id": c.id,
                         "title": c.title,
                         "title_fr": c.title_fr or None,
-                        "state": "expected",
+                        "status": "expected",
                         "host": host or None,
                     },
                 )
     for items in rows.values():
-        items.sort(key=lambda x: (x["date"], x["id"]))
+        items.sort(key=lambda x: (x["due"], x["id"]))
     return {
         "as_of": today.isoformat(),
         "months": [{"month": k, "items": v} for k, v in rows.items()],

@@ -27,11 +27,11 @@ from aes_tracker.domain.model import (
     Commitment,
     Source,
     each_party,
-    parse_change,
     summarize,
     web_url,
 )
 from aes_tracker.domain.query import row
+from aes_tracker.domain.records import change_of
 from aes_tracker.i18n import (
     _,
     category_label,
@@ -121,7 +121,7 @@ def change_sentence(x: Mapping[str, Any]) -> str:
     """A history entry as a sentence: "Mali: in_progress → stalled, 2026-05-03, by awa"."""
     who = ", " + _("by {who}").format(who=safe(x["by"])) if x.get("by") else ""
     day = iso_label(x["on"])
-    changes = [parse_change(c) if isinstance(c, str) else None for c in x.get("changes", [])]
+    changes = [change_of(c) for c in x.get("changes", [])]
     status_change = next((c for c in changes if c is not None and c.field == "status"), None)
     if x.get("party") and x["event"] == "status":
         if status_change is not None:
