@@ -358,13 +358,32 @@ def _document(extra: dict[str, Schema]) -> Schema:
     }
 
 
+def _refs(s: Any) -> set[str]:
+    """The names of the definitions `s` refers to, directly."""
+    if isinstance(s, dict):
+        here = {s["$ref"].rsplit("/", 1)[1]} if isinstance(s.get("$ref"), str) else set()
+        return here.union(*(_refs(v) for v in s.values()))
+    if isinstance(s, list):
+        return set().union(*(_refs(v) for v in s))
+    return set()
+
+
 def _schema(name: str, title: str, body: Schema, defs: dict[str, Schema] | None = None) -> Schema:
+    """One output's schema, with the definitions it reaches (and only those)."""
+    pool = DEFS if defs is None else defs
+    used: set[str] = set()
+    todo = _refs(body)
+    while todo:
+        n = todo.pop()
+        if n not in used:
+            used.add(n)
+            todo |= _refs(pool[n])
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"{ID}{name}.json",
         "title": title,
         **body,
-        "$defs": DEFS if defs is None else defs,
+        "$defs": {k: v for k, v in pool.items() if k in used},
     }
 
 
