@@ -5,9 +5,11 @@ Dates are ISO 8601 and a field that is not set is None."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
-from aes_tracker.domain.model import Change, Event, PartyLine, Source
+from aes_tracker.domain.dates import is_overdue
+from aes_tracker.domain.model import Change, Event, PartyLine, Source, Summary
 
 
 def change_record(ch: Change) -> dict[str, Any]:
@@ -75,4 +77,35 @@ def source_record(s: Source) -> dict[str, Any]:
         "publisher": s.publisher or None,
         "author": s.author or None,
         "url": s.url or None,
+    }
+
+
+def timeline_entry(
+    c: Summary, day: date, status: str, host: str = "", original_due: date | None = None
+) -> dict[str, Any]:
+    """One date of the timeline: `due` is the day, `status` what it is (overdue, due, done,
+    closed; review; held, expected), `original_due` the first due date where it slipped."""
+    return {
+        "due": day.isoformat(),
+        "id": c.id,
+        "title": c.title,
+        "title_fr": c.title_fr or None,
+        "status": status,
+        "host": host or None,
+        "original_due": original_due.isoformat() if original_due else None,
+    }
+
+
+def consultation_record(c: Summary, today: date) -> dict[str, Any]:
+    """A recurring commitment's next session, in the report: its date and `next_host`, as
+    `list` and `show` name it."""
+    return {
+        "id": c.id,
+        "title": c.title,
+        "title_fr": c.title_fr or None,
+        "due": c.due.isoformat() if c.due else None,
+        "next_host": c.next_host or None,
+        "recur": c.recur,
+        "overdue": is_overdue(c.due, c.is_open, today),
+        "days_left": (c.due - today).days if c.due else None,
     }
