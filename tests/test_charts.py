@@ -214,7 +214,7 @@ def test_timeline_json_carries_the_slip_and_review_dates(tmp_path: Path) -> None
 
     fx = _fx(tmp_path, MULTI)
     r = fx("timeline", "--format", "json", "--months", "3", as_of="2026-05-12")
-    items = {(i["id"], i["state"]): i for m in json.loads(r.stdout)["months"] for i in m["items"]}
+    items = {(i["id"], i["status"]): i for m in json.loads(r.stdout)["months"] for i in m["items"]}
     assert items[("sec-joint-exercise-niger", "overdue")]["original_due"] == "2026-03-31"
     assert any(state == "review" for _id, state in items)
     assert all("original_due" in i for i in items.values())

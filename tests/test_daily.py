@@ -315,6 +315,6 @@ def test_the_excel_csv_imports_back_and_moves_between_dated_and_undated(
     # The update is in the history, the log and the report, as `edit` would record it.
     log = json.loads(cli("log", "dev-infra", "--format", "json").stdout)
     assert log[0]["event"] == "edit"
-    assert "due: ∅ → 2027-02-01" in log[0]["changes"]
+    assert {"field": "due", "before": None, "after": "2027-02-01"} in log[0]["changes"]
     rep = json.loads(cli("report", "--format", "json").stdout)
     assert any(x["id"] == "dev-infrastructure" and x["event"] == "edit" for x in rep["changed"])

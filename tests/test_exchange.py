@@ -200,7 +200,7 @@ def test_json_round_trip_keeps_groups_and_assessments(tmp_path: Path) -> None:
     assert (mali["party"], mali["status"], mali["changes"]) == (
         "Mali",
         "in_progress",
-        ["status: stalled → in_progress"],
+        [{"field": "status", "before": "stalled", "after": "in_progress"}],
     )
     fresh = Cli(tmp_path / "fresh.toml")
     fresh("init", "--empty")

@@ -156,7 +156,7 @@ def test_stats_by_party_uses_each_partys_own_status(fx: Cli) -> None:
     st = json.loads(fx("stats", "--format", "json", as_of=AS_OF).stdout)
     groups = {g["group"]: g for g in st["groups"]}
     russia = groups["Russia"]
-    assert (russia["score"], russia["scored"], russia["total"]) == (-0.25, 4, 5)
+    assert (russia["average"], russia["scored"], russia["total"]) == (-0.25, 4, 5)
     assert {k: v for k, v in russia["by_status"].items() if v} == {
         "pending": 2,  # sec-late, and its own on dip-waiting
         "in_progress": 1,  # inst-mali: the commitment's status
@@ -164,11 +164,11 @@ def test_stats_by_party_uses_each_partys_own_status(fx: Cli) -> None:
         "partial": 1,  # its own on dev-split
     }
     assert (russia["closed"], russia["overdue"]) == (2, 2)
-    assert (groups["AES"]["score"], groups["Mali"]["score"]) == (0.25, 1.0)
+    assert (groups["AES"]["average"], groups["Mali"]["average"]) == (0.25, 1.0)
     # The same numbers as the matrix's columns.
     m = json.loads(fx("stats", "--matrix", "--format", "json", as_of=AS_OF).stdout)
     assert {c["party"]: c["average"] for c in m["columns"]} == {
-        g: groups[g]["score"] for g in ("AES", "Mali", "Russia")
+        g: groups[g]["average"] for g in ("AES", "Mali", "Russia")
     }
 
 

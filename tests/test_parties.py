@@ -325,7 +325,7 @@ def test_the_reports_changed_section_shows_each_partys_change(fx: Cli) -> None:
     assert (first["party"], first["event"], first["changes"]) == (
         "Mali",
         "status",
-        ["status: stalled → in_progress"],
+        [{"field": "status", "before": "stalled", "after": "in_progress"}],
     )
     # Recorded through the CLI, today: "Niger: pending → stalled" in this week's report.
     fx("status", "dev-split", "in_progress", "--party", "Niger", as_of=AS_OF)

@@ -43,7 +43,7 @@ def test_json_keys_and_commitment_objects(cli: Cli) -> None:
             "title": listed[0]["title"],
             "title_fr": listed[0]["title_fr"],
             "due": "2026-04-03",
-            "expected_host": "AES member state",
+            "next_host": "AES member state",
             "recur": "yearly",
             "overdue": True,
             "days_left": -239,
@@ -215,4 +215,6 @@ def test_html_report_has_its_charts_titles_and_changes_in_sentences(tmp_path: Pa
     assert "<style" not in page  # inline styles only: mail clients drop style sheets
     rep = json.loads(fx("report", "--format", "json", as_of="2026-06-01").stdout)
     change = [x for x in rep["changed"] if x["party"] == "Mali" and x["by"] == "awa"]
-    assert [x["changes"] for x in change] == [["status: in_progress → stalled"]]
+    assert [x["changes"] for x in change] == [
+        [{"field": "status", "before": "in_progress", "after": "stalled"}]
+    ]

@@ -74,9 +74,9 @@ def test_score_rule_on_every_status(tmp_path: Path) -> None:
     groups = {g["group"]: g for g in st["groups"]}
     assert set(groups) == {"Mali", "Russia"}
     russia = groups["Russia"]
-    assert (russia["total"], russia["scored"], russia["score"]) == (10, 7, round(-3 / 7, 4))
+    assert (russia["total"], russia["scored"], russia["average"]) == (10, 7, round(-3 / 7, 4))
     assert (russia["closed"], russia["share_closed"], russia["overdue"]) == (4, 0.4, 2)
-    assert groups["Mali"]["score"] == 1.0, "a commitment counts for each of its parties"
+    assert groups["Mali"]["average"] == 1.0, "a commitment counts for each of its parties"
     r = Cli(path)("stats", "--format", "json")
     assert r.exit_code == 0 and json.loads(r.stdout) == st
 
@@ -103,12 +103,12 @@ def test_timeline_shows_consultations_with_host(cli: Cli) -> None:
     months = {m["month"]: m["items"] for m in tl["months"]}
     keys = list(months)
     assert (keys[0], keys[-1]) == ("2026-05", "2027-05")
-    assert [(i["id"], i["state"], i["host"]) for i in months["2027-04"]] == [
+    assert [(i["id"], i["status"], i["host"]) for i in months["2027-04"]] == [
         ("inst-annual-consultations", "expected", "Russia")
     ]
     tl = json.loads(cli("timeline", "--months", "12", "--format", "json").stdout)
     months = {m["month"]: m["items"] for m in tl["months"]}
-    assert ("overdue", "AES member state") in [(i["state"], i["host"]) for i in months["2026-04"]]
+    assert ("overdue", "AES member state") in [(i["status"], i["host"]) for i in months["2026-04"]]
     text = cli("timeline", "--months", "12").stdout
     assert "● 2026-04-03 inst-annual-consultations (overdue, host: AES member state)" in text
     assert "2026-11 ◀ now" in text
@@ -156,7 +156,7 @@ def test_stats_by_party_of_a_commitment_of_twenty_thousand_parties(tmp_path: Pat
         status, score = expected.get(name, ("pending", -1))  # the commitment's, overdue
         assert g["total"] == 1, name
         assert g["by_status"][status] == 1, name
-        assert g["score"] == score, name
+        assert g["average"] == score, name
 
 
 def test_stats_reads_a_commitments_assessments_once_not_once_per_party(tmp_path: Path) -> None:

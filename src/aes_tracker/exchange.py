@@ -27,6 +27,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from aes_tracker.domain.changes import Who, assess, changes_text, check_party_of, history_entry
 from aes_tracker.domain.model import (
+    COMMITMENT_KEYS,
+    EVENT_KEYS,
+    SOURCE_KEYS,
+    TOP_KEYS,
     Change,
     Document,
     change_value,
@@ -36,13 +40,14 @@ from aes_tracker.domain.model import (
     each_party,
     escape_controls,
     occurrences_of,
+    parse_change,
     parse_status,
     shown,
     status_info,
     summarize,
 )
 from aes_tracker.domain.query import LIST_KEYS, row
-from aes_tracker.domain.records import party_record
+from aes_tracker.domain.records import change_record, change_text, party_record
 from aes_tracker.domain.spreadsheet import plain_cell
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _
@@ -87,10 +92,33 @@ def _shape(path: tuple[str, ...]) -> tuple[str, ...]:
     return tuple("*" if i in (1, 3) else p for i, p in enumerate(path))
 
 
+# The records of the document whose keys this version knows: an absent one is written null, as
+# every other JSON output does (and `import` leaves a null there out again, so it stays lossless).
+_RECORD_KEYS = {
+    (): TOP_KEYS,
+    ("sources", "*"): SOURCE_KEYS,
+    ("commitments", "*"): COMMITMENT_KEYS,
+    ("commitments", "*", "history", "*"): EVENT_KEYS,
+}
+_CHANGES = ("commitments", "*", "history", "*", "changes")
+
+
+def _change_to_json(line: Any) -> Any:
+    # A change line is the object {field, before, after} of every other output; a line that would
+    # not read back as the same text (the checks refuse it anyway) stays as it is.
+    ch = parse_change(line) if isinstance(line, str) else None
+    return change_record(ch) if ch is not None and ch.text() == line else line
+
+
 def _to_json(v: Any, path: tuple[str, ...]) -> Any:
     if isinstance(v, dict):
-        return {k: _to_json(x, (*path, k)) for k, x in v.items()}
+        known = _RECORD_KEYS.get(_shape(path), ())
+        out = {k: _to_json(v[k], (*path, k)) if k in v else None for k in known}
+        out.update({k: _to_json(x, (*path, k)) for k, x in v.items() if k not in out})
+        return out
     if isinstance(v, list):
+        if _shape(path) == _CHANGES:
+            return [_change_to_json(x) for x in v]
         return [_to_json(x, (*path, str(i))) for i, x in enumerate(v)]
     if isinstance(v, datetime):
         return v.isoformat() if _shape(path) in _DATETIME_FIELDS else {"$datetime": v.isoformat()}
@@ -133,8 +161,15 @@ def _from_json(v: Any, path: tuple[str, ...], name: str) -> Any:
                         ),
                         path=name,
                     ) from None
-        return {k: _from_json(x, (*path, k), name) for k, x in v.items()}
+        known = _RECORD_KEYS.get(_shape(path), ())
+        return {
+            k: _from_json(x, (*path, k), name)
+            for k, x in v.items()
+            if not (x is None and k in known)  # null: not set, as the export writes it
+        }
     if isinstance(v, list):
+        if _shape(path) == _CHANGES:
+            return [_change_from_json(x, (*path, str(i)), name) for i, x in enumerate(v)]
         return [_from_json(x, (*path, str(i)), name) for i, x in enumerate(v)]
     if isinstance(v, str):
         shape = _shape(path)
@@ -160,6 +195,26 @@ def _from_json(v: Any, path: tuple[str, ...], name: str) -> Any:
             path=name,
         )
     return v
+
+
+def _change_from_json(v: Any, path: tuple[str, ...], name: str) -> Any:
+    """A change object back as the line the file stores; a line (an export of an earlier
+    version) as it is."""
+    if isinstance(v, dict):
+        before, after = v.get("before"), v.get("after")
+        if (
+            set(v) == {"field", "before", "after"}
+            and isinstance(v["field"], str)
+            and all(x is None or isinstance(x, str) for x in (before, after))
+        ):
+            return change_text(v)
+        raise TrackerError(
+            _("{where}: a change is {{field, before, after}}, with text or null").format(
+                where=".".join(path)
+            ),
+            path=name,
+        )
+    return _from_json(v, path, name)
 
 
 def export_json(raw: Mapping[str, Any]) -> str:

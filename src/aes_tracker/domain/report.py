@@ -18,7 +18,7 @@ from typing import Any
 from aes_tracker.domain.dates import add, is_overdue
 from aes_tracker.domain.model import Catalog, Commitment, Event, Summary, categories, statuses
 from aes_tracker.domain.query import review_due, review_soon, row
-from aes_tracker.domain.records import event_record
+from aes_tracker.domain.records import consultation_record, event_record
 
 SECTIONS = ("overdue", "due_soon", "review_due", "review_soon", "changed", "next_consultation")
 
@@ -45,7 +45,7 @@ def change_item(c: Commitment, e: Event) -> dict[str, Any]:
     recorded = e.at.date() if e.at is not None else None
     about = {"id": c.id, "title": c.title, "title_fr": c.title_fr or None}
     return {
-        **event_record(e, about, changes_as_lines=True),
+        **event_record(e, about),
         "backdated": recorded is not None and recorded > e.on,
     }
 
@@ -80,16 +80,7 @@ def build(
     ]
     changed.sort(key=lambda x: (x["on"], x["at"] or "", x["id"]))
     consultations = [
-        {
-            "id": c.id,
-            "title": c.title,
-            "title_fr": c.title_fr or None,
-            "due": c.due.isoformat() if c.due else None,
-            "expected_host": c.next_host or None,
-            "recur": c.recur,
-            "overdue": is_overdue(c.due, c.is_open, today),
-            "days_left": (c.due - today).days if c.due else None,
-        }
+        consultation_record(c, today)
         for c in sorted(cs, key=lambda c: (c.due or date.max, c.id))
         if c.recur and c.is_open
     ]

@@ -36,6 +36,7 @@ from aes_tracker.domain.model import (
     score,
     statuses,
 )
+from aes_tracker.domain.records import timeline_entry
 from aes_tracker.domain.recurrence import slots
 
 GROUPINGS = ("party", "member", "category", "source")
@@ -97,7 +98,7 @@ def compliance(
                 "share_closed": round(closed / len(cs), 4) if cs else None,
                 "overdue": sum(is_overdue(c.due, is_open(st), today) for c, st in cs),
                 "scored": len(scored),
-                "score": round(sum(scored) / len(scored), 4) if scored else None,
+                "average": round(sum(scored) / len(scored), 4) if scored else None,
             }
         )
     return {"as_of": today.isoformat(), "by": by, "groups": out}
@@ -109,8 +110,8 @@ def _month(d: date) -> str:
 
 def timeline(catalog: Catalog, today: date, months: int = 6) -> dict[str, Any]:
     """Each month from `months` before to `months` after today, with the commitments due in it
-    (state: overdue, due, done, or closed; `original_due` where the date slipped), the open
-    undated ones' review dates (state: review) and the recurring ones' sessions: held, and
+    (status: overdue, due, done, or closed; `original_due` where the date slipped), the open
+    undated ones' review dates (status: review) and the recurring ones' sessions: held, and
     expected with their expected host."""
     month = date(today.year, today.month, 1)
     first = shift(month, relativedelta(months=-months))
@@ -125,11 +126,9 @@ def timeline(catalog: Catalog, today: date, months: int = 6) -> dict[str, Any]:
             break
         m = nxt
 
-    def put(day: date, item: dict[str, Any]) -> None:
+    def put(day: date, c: Summary, status: str, host: str = "", slip: date | None = None) -> None:
         if first <= day <= last:
-            entry = {"date": day.isoformat(), **item}
-            entry.setdefault("original_due", None)
-            rows[_month(day)].append(entry)
+            rows[_month(day)].append(timeline_entry(c, day, status, host, slip))
 
     for c in catalog.commitments.values():
         if c.due is not None:
@@ -142,45 +141,14 @@ def timeline(catalog: Catalog, today: date, months: int = 6) -> dict[str, Any]:
                 if c.status == DONE
                 else "closed"
             )
-            put(
-                c.due,
-                {
-                    "id": c.id,
-                    "title": c.title,
-                    "title_fr": c.title_fr or None,
-                    "state": state,
-                    "host": c.next_host or None,
-                    # Where the date slipped: the first due date, so a chart can draw the slip.
-                    "original_due": (
-                        c.original_due.isoformat()
-                        if c.original_due and c.original_due != c.due
-                        else None
-                    ),
-                },
-            )
+            # Where the date slipped: the first due date, so a chart can draw the slip.
+            slip = c.original_due if c.original_due and c.original_due != c.due else None
+            put(c.due, c, state, c.next_host, slip)
         elif c.review is not None and c.is_open:
             # An undated commitment: its review date is the analyst's next look at it.
-            put(
-                c.review,
-                {
-                    "id": c.id,
-                    "title": c.title,
-                    "title_fr": c.title_fr or None,
-                    "state": "review",
-                    "host": None,
-                },
-            )
+            put(c.review, c, "review")
         for day, host in c.occurrences:
-            put(
-                day,
-                {
-                    "id": c.id,
-                    "title": c.title,
-                    "title_fr": c.title_fr or None,
-                    "state": "held",
-                    "host": host or None,
-                },
-            )
+            put(day, c, "held", host)
         if c.recur and c.due is not None and c.is_open:
             # The sessions expected after the next due one, inside the window, with the
             # rotation of hosts carried on.
@@ -192,18 +160,9 @@ def timeline(catalog: Catalog, today: date, months: int = 6) -> dict[str, Any]:
                     break
                 if hosts and host in hosts:
                     host = hosts[(hosts.index(host) + 1) % len(hosts)]
-                put(
-                    day,
-                    {
-                        "id": c.id,
-                        "title": c.title,
-                        "title_fr": c.title_fr or None,
-                        "state": "expected",
-                        "host": host or None,
-                    },
-                )
+                put(day, c, "expected", host)
     for items in rows.values():
-        items.sort(key=lambda x: (x["date"], x["id"]))
+        items.sort(key=lambda x: (x["due"], x["id"]))
     return {
         "as_of": today.isoformat(),
         "months": [{"month": k, "items": v} for k, v in rows.items()],

@@ -335,6 +335,14 @@ def to_json_lines(items: Iterable[Mapping[str, Any]]) -> Iterator[str]:
     yield (lead + ",\n".join(chunk) if chunk else "") + "\n]\n"
 
 
+def _item(x: Any) -> str:
+    if isinstance(x, dict) and "field" in x:
+        from aes_tracker.domain.records import change_text
+
+        return change_text(x)  # a change, as the line the file writes
+    return str(x)
+
+
 def cell(v: Any, sep: str = "; ") -> str:
     """A value as one CSV or plain cell: lists joined with `sep`, booleans as true/false, null as
     empty, and a mapping (per-party assessments) as `key=value` pairs."""
@@ -343,7 +351,7 @@ def cell(v: Any, sep: str = "; ") -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, list | tuple):
-        return sep.join(str(x) for x in v)
+        return sep.join(_item(x) for x in v)
     if isinstance(v, dict):
         return sep.join(f"{k}={x}" for k, x in v.items())
     return str(v)

@@ -305,7 +305,7 @@ def stats_svg(st: Mapping[str, Any], prefix: str = "") -> str:
             f"{group_name(st['by'], g['group'])}: "
             + (", ".join(parts) or _("no commitments"))
             + "; "
-            + _("score {score}").format(score=score_label(g["score"]))
+            + _("score {score}").format(score=score_label(g["average"]))
         )
     desc = (
         _("Statuses of the commitments of each group, and the compliance score from −1 to +1.")
@@ -390,12 +390,12 @@ def stats_svg(st: Mapping[str, Any], prefix: str = "") -> str:
 
 def _score_axis(svg: Svg, x: float, w: float, y: float, g: Mapping[str, Any]) -> None:
     svg.line(x, y + 15, x + w, y + 15)
-    if g["score"] is None:
+    if g["average"] is None:
         svg.text(
             x + w / 2, y + 34, _("not scored (0 of {n})").format(n=g["total"]), 11, MUTED, "middle"
         )
         return
-    cx = x + (g["score"] + 1) / 2 * w
+    cx = x + (g["average"] + 1) / 2 * w
     svg.add(
         f'<path d="M{_n(cx)},{_n(y + 8)} L{_n(cx + 7)},{_n(y + 15)} L{_n(cx)},{_n(y + 22)} '
         f'L{_n(cx - 7)},{_n(y + 15)} Z" fill="{INK}"/>'
@@ -404,7 +404,7 @@ def _score_axis(svg: Svg, x: float, w: float, y: float, g: Mapping[str, Any]) ->
         cx,
         y + 36,
         _("{score} on {k} of {n}").format(
-            score=score_label(g["score"]), k=g["scored"], n=g["total"]
+            score=score_label(g["average"]), k=g["scored"], n=g["total"]
         ),
         11,
         anchor="middle" if 40 < cx - x < w - 40 else "start" if cx - x <= 40 else "end",
@@ -665,7 +665,7 @@ def timeline_svg(
                 else ""
             )
             desc_items.append(
-                f"{cid}: {timeline_state_label(it['state'])} {iso_label(it['date'])}{slip}{host}"
+                f"{cid}: {timeline_state_label(it['status'])} {iso_label(it['due'])}{slip}{host}"
             )
     desc = (
         _("Due dates, slips, review dates and sessions, month by month.")
@@ -707,13 +707,13 @@ def timeline_svg(
         svg.text(margin, ly + 16, fit(lane["title"], 11.5, label_w), 11.5)
         svg.text(margin, ly + 30, fit(cid, 10, label_w), 10, fill=MUTED)
         for it in lane["items"]:
-            cx = xpos(it["date"])
+            cx = xpos(it["due"])
             if it.get("original_due"):
                 ox = xpos(it["original_due"]) if it["original_due"] >= months[0] else grid_x
                 svg.line(ox, ly + 14, cx, ly + 14, "#7f7f7f")
                 if it["original_due"] >= months[0]:
                     _mark(svg, "original", ox, ly + 14)
-            _mark(svg, it["state"], cx, ly + 14)
+            _mark(svg, it["status"], cx, ly + 14)
             if it.get("host"):
                 svg.text(cx, ly + 32, fit(it["host"], 10, month_w * 2), 10, anchor="middle")
     if not lanes:

@@ -9,7 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from aes_tracker.domain.model import EMPTY, parse_change, web_url
+from aes_tracker.domain.model import EMPTY, web_url
+from aes_tracker.domain.records import change_of
 from aes_tracker.domain.report import SECTIONS
 from aes_tracker.i18n import (
     _,
@@ -98,9 +99,8 @@ def party_change(x: Mapping[str, Any]) -> tuple[str, str] | None:
     same twice when it confirmed the status). None for any other entry."""
     if not x.get("party") or x["event"] != "status":
         return None
-    for line in x["changes"]:
-        ch = parse_change(line)
-        if ch is not None and ch.field == "status":
+    for ch in map(change_of, x["changes"]):
+        if ch.field == "status":
             return ch.before or EMPTY, ch.after or EMPTY
     return x["status"], x["status"]
 
@@ -132,7 +132,9 @@ def change_line(x: Mapping[str, Any], f: type[_Plain] = _Plain) -> str:
         text += ", " + _("host {host}").format(host=f.text(x["host"]))
     if x["note"]:
         text += colon() + f.text(x["note"])
-    changes = [c for c in x["changes"] if not (per_party and c.startswith("status: "))]
+    changes = [
+        ch.text() for ch in map(change_of, x["changes"]) if not (per_party and ch.field == "status")
+    ]
     if changes:
         text += " [" + "; ".join(f.code(c) for c in changes) + "]"
     return text
@@ -143,7 +145,7 @@ def evidence(x: Mapping[str, Any]) -> list[str]:
 
 
 def consultation_line(x: Mapping[str, Any], f: type[_Plain] = _Plain) -> str:
-    host = f.text(x["expected_host"]) if x["expected_host"] else _("not known")
+    host = f.text(x["next_host"]) if x["next_host"] else _("not known")
     if x["due"] is None:
         return _("{id}: no further occurrence").format(id=f.code(x["id"]))
     n = x["days_left"]

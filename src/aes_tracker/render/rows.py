@@ -414,7 +414,9 @@ def log_detail(x: Mapping[str, Any]) -> str:
         bits.append(_("host: {host}").format(host=safe(x["host"])))
     if x.get("note"):
         bits.append(safe(x["note"]))
-    bits += [f"[{safe(c)}]" for c in x.get("changes", [])]
+    from aes_tracker.domain.records import change_text  # not on `list`'s path
+
+    bits += [f"[{safe(change_text(c))}]" for c in x.get("changes", [])]
     text = " ".join(bits)
     # Each link of evidence on a line of its own, whole.
     for u in x.get("evidence", []):

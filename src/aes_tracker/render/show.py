@@ -13,15 +13,12 @@ from aes_tracker.domain.model import (
     Event,
     Groups,
     Source,
-    each_party,
-    own_assessments,
     parties_differ,
-    sessions_of,
     summarize,
 )
 from aes_tracker.domain.query import LIST_KEYS, row
-from aes_tracker.domain.records import event_record, party_record, source_record
-from aes_tracker.domain.recurrence import missed_slots, session_timing
+from aes_tracker.domain.records import by_party, detail, sessions
+from aes_tracker.domain.recurrence import session_timing
 from aes_tracker.i18n import (
     _,
     category_label,
@@ -46,19 +43,6 @@ class Shown:
     groups: Groups
     # Where the quote starts in the source's stored text: its file and line (None: not found).
     quote_at: tuple[str, int | None] | None = None
-
-
-BY_PARTY_KEYS = ("party", "status", "from", "via", "on", "by", "note", "evidence", "member_of")
-
-
-def by_party(c: Commitment, groups: Groups) -> list[dict[str, Any]]:
-    """Each party's status, when any party has an assessment of its own: the commitment's
-    parties in order, each group followed by its members; where each status comes from, and
-    the party's latest own assessment (its day, who, note, evidence)."""
-    if not own_assessments(c, groups):
-        return []
-    records = (party_record(x) for x in each_party(c, groups))
-    return [{k: r[k] for k in BY_PARTY_KEYS} for r in records]
 
 
 def party_line(x: dict[str, Any]) -> str:
@@ -91,56 +75,6 @@ def slip_text(c: Commitment) -> str:
         )
         return text.format(due=human_date(c.due), orig=human_date(c.original_due), n=days)
     return ""
-
-
-SESSION_KEYS = ("on", "host", "note", "evidence", "by")
-
-
-def sessions(c: Commitment) -> list[dict[str, Any]]:
-    """The sessions recorded of a recurring commitment, in date order, one per day (the first
-    entry of that day), each with the slot it filled and how late it was held (negative:
-    early; domain.recurrence)."""
-    from aes_tracker.domain.recurrence import session_slot
-
-    out = []
-    for e in sessions_of(c.history):
-        r = event_record(e)
-        slot, late = session_slot(c, e.on)
-        out.append(
-            {
-                **{k: r[k] for k in SESSION_KEYS},
-                "slot": slot.isoformat() if slot else None,
-                "days_late": late if slot else None,
-            }
-        )
-    return out
-
-
-def detail(
-    c: Commitment,
-    source: Source | None,
-    today: date,
-    groups: Groups,
-    quote_at: tuple[str, int | None] | None = None,
-) -> dict[str, Any]:
-    """Everything about one commitment, JSON-ready: the list keys and the rest."""
-    d = row(summarize(c), today, groups=groups)
-    d.update(
-        by_party=[{k: v for k, v in x.items() if k != "member_of"} for x in by_party(c, groups)],
-        quote=c.quote,
-        quote_at=None if quote_at is None else {"text": quote_at[0], "line": quote_at[1]},
-        timing=list(c.timing),
-        due_reason=c.due_reason or None,
-        review_reason=c.review_reason or None,
-        notes=c.notes or None,
-        recur_start=c.recur_start.isoformat() if c.recur_start else None,
-        hosts=list(c.hosts),
-        sessions=sessions(c) if c.recur else [],
-        missed=[d.isoformat() for d in missed_slots(c, today)] if c.recur else [],
-        source_detail=None if source is None else source_record(source),
-        history=[event_record(e) for e in c.events()],
-    )
-    return d
 
 
 def detail_lines(

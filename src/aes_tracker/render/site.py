@@ -27,11 +27,11 @@ from aes_tracker.domain.model import (
     Commitment,
     Source,
     each_party,
-    parse_change,
     summarize,
     web_url,
 )
 from aes_tracker.domain.query import row
+from aes_tracker.domain.records import change_of, event_record
 from aes_tracker.i18n import (
     _,
     category_label,
@@ -121,8 +121,8 @@ def change_sentence(x: Mapping[str, Any]) -> str:
     """A history entry as a sentence: "Mali: in_progress → stalled, 2026-05-03, by awa"."""
     who = ", " + _("by {who}").format(who=safe(x["by"])) if x.get("by") else ""
     day = iso_label(x["on"])
-    changes = [parse_change(c) if isinstance(c, str) else None for c in x.get("changes", [])]
-    status_change = next((c for c in changes if c is not None and c.field == "status"), None)
+    changes = [change_of(c) for c in x.get("changes", [])]
+    status_change = next((c for c in changes if c.field == "status"), None)
     if x.get("party") and x["event"] == "status":
         if status_change is not None:
             what = _("{party}: {before} → {after}").format(
@@ -148,11 +148,7 @@ def change_sentence(x: Mapping[str, Any]) -> str:
         what = event_label(x["event"])
         if x["event"] == "status":
             what += " " + status_label(x["status"])
-    others = [
-        c.text()
-        for c in changes
-        if c is not None and c.field != "status" and x["event"] != "status"
-    ]
+    others = [c.text() for c in changes if c.field != "status" and x["event"] != "status"]
     text = f"{what}, {day}{who}"
     if x.get("backdated") and x.get("at"):
         text += " " + _("(backdated: recorded {day})").format(day=iso_label(x["at"][:10]))
@@ -456,16 +452,7 @@ def _commitment_page(
         )
     history = []
     for e in c.events():
-        entry: dict[str, Any] = {
-            "on": e.on.isoformat(),
-            "by": e.by,
-            "event": e.event,
-            "party": e.party,
-            "status": e.status,
-            "note": e.note,
-            "host": e.host,
-            "changes": [ch.text() for ch in e.changes],
-        }
+        entry = event_record(e)  # the same record as `show --format json`
         history.append(
             {
                 "sentence": change_sentence(entry),

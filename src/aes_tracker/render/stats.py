@@ -48,7 +48,7 @@ def stats_markdown(st: Mapping[str, Any], out: Output) -> str:
     head += [_("Closed"), _("Overdue"), _("Score"), _("Scored")]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for g in st["groups"]:
-        score = "n/a" if g["score"] is None else f"{g['score']:+.2f}"
+        score = "n/a" if g["average"] is None else f"{g['average']:+.2f}"
         cells = [
             md(group_label(st, g)),
             str(g["total"]),
@@ -64,10 +64,10 @@ def stats_markdown(st: Mapping[str, Any], out: Output) -> str:
 
 def score_text(g: Mapping[str, Any]) -> str:
     """The score with what it rests on: "-1.00 on 1 of 9 scored", "not scored (0 of 9)"."""
-    if g["score"] is None:
+    if g["average"] is None:
         return _("not scored (0 of {n})").format(n=g["total"])
     return _("{score} on {k} of {n} scored").format(
-        score=f"{g['score']:+.2f}", k=g["scored"], n=g["total"]
+        score=f"{g['average']:+.2f}", k=g["scored"], n=g["total"]
     )
 
 
@@ -133,7 +133,7 @@ def stats_lines(st: Mapping[str, Any], width: int, color: bool) -> list[str]:
             parts.append(bar(g) if g is not None else _("Statuses").ljust(bar_w)[:bar_w])
         parts += [cells[1].rjust(ws[1]), cells[2].rjust(ws[2]), cells[3].rjust(ws[3])]
         if show_scale:
-            parts.append(_scale(g["score"], color) if g is not None else " " * SCALE)
+            parts.append(_scale(g["average"], color) if g is not None else " " * SCALE)
         if not score_below:
             parts.append(cells[4])
         text = "  ".join(parts).rstrip()
@@ -222,10 +222,10 @@ def timeline_lines(tl: Mapping[str, Any], color: bool, width: int = NOT_A_TTY_WI
         label = human_month(m["month"]) + (" " + _("◀ now") if m["month"] == now else "")
         lines.append(paint(label, "bold", color) if m["month"] == now else label)
         for it in m["items"]:
-            mark, style = _MARKS[it["state"]]
+            mark, style = _MARKS[it["status"]]
             host = ", " + _("host: {host}").format(host=safe(it["host"])) if it["host"] else ""
-            state = timeline_state_label(it["state"])
-            head = f"{mark} {iso_label(it['date'])} {it['id']} ({state}{host})"
+            state = timeline_state_label(it["status"])
+            head = f"{mark} {iso_label(it['due'])} {it['id']} ({state}{host})"
             title = title_text(it)
             if 2 + len(head) + 1 + len(title) <= width:
                 block = [f"  {head} {title}"]
