@@ -486,3 +486,51 @@ def test_where_names_the_file_and_how_it_was_chosen(tmp_path: Path) -> None:
     assert r.stdout == "/srv/aes.toml: named by $AES_TRACKER_FILE\n"
     r = runner.invoke(app, ["--file", "x.toml", "where"])
     assert r.stdout == "x.toml: named by --file\n"
+
+
+# ---- list shows open ones by default -------------------------------------------------------------
+
+
+def _close_two(cli: Cli) -> None:
+    for cid in ("dip-un-charter", "sec-military-equipment"):
+        r = cli("done", cid)
+        assert r.exit_code == 0, r.output
+
+
+def test_list_shows_open_ones_by_default_and_all_or_closed_the_rest(cli: Cli) -> None:
+    _close_two(cli)
+    every = sorted(AES_OWN + RUSSIA_ONLY)
+    closed = ["dip-un-charter", "sec-military-equipment"]
+    still_open = [i for i in every if i not in closed]
+    assert _ids(cli("list", "--format", "json")) == still_open
+    assert _ids(cli("list", "--open", "--format", "json")) == still_open
+    assert _ids(cli("list", "--all", "--format", "json")) == every
+    assert _ids(cli("list", "--closed", "--format", "json")) == closed
+    # CSV and plain follow the same selection.
+    csv = cli("list", "--format", "csv").stdout
+    assert "dip-un-charter" not in csv and "dev-infrastructure" in csv
+    plain = cli("list", "--format", "plain").stdout
+    assert "dip-un-charter" not in plain and "dev-infrastructure" in plain
+    assert "dip-un-charter" in cli("list", "--all", "--format", "plain").stdout
+    # A --status names the statuses wanted: closed ones among them are shown.
+    assert _ids(cli("list", "--status", "done", "--format", "json")) == closed
+
+
+def test_list_table_footer_says_when_closed_ones_are_hidden(cli: Cli) -> None:
+    _close_two(cli)
+    r = cli("list")
+    assert r.exit_code == 0, r.output
+    assert "2 closed not shown: --all" in r.stdout
+    assert "dip-un-charter" not in r.stdout
+    assert "closed not shown" not in cli("list", "--all").stdout
+    assert "closed not shown" not in cli("list", "--closed").stdout
+    # Nothing open left to show: the footer still says where the rest is.
+    r = cli("list", "--party", "Russia", "--category", "diplomacy")
+    assert "1 closed not shown: --all" in r.stdout, r.stdout
+
+
+def test_list_excludes_all_with_open_or_closed(cli: Cli) -> None:
+    for other in ("--closed", "--open"):
+        r = cli("list", "--all", other)
+        assert r.exit_code == 2
+        assert r.stderr == "error: --all, --open and --closed exclude each other: give one\n"
