@@ -534,3 +534,54 @@ def test_list_excludes_all_with_open_or_closed(cli: Cli) -> None:
         r = cli("list", "--all", other)
         assert r.exit_code == 2
         assert r.stderr == "error: --all, --open and --closed exclude each other: give one\n"
+
+
+# ---- the timeline folds empty months and shows held, late and missed sessions --------------------
+
+
+def test_timeline_folds_runs_of_empty_months(cli: Cli) -> None:
+    out = cli("timeline", "--months", "12").stdout
+    lines = out.splitlines()
+    assert "2026-05–2026-10: nothing due" in lines
+    assert "2026-12–2027-03: nothing due" in lines
+    assert "2026-11 ◀ now" in lines  # the current month stays, empty or not
+    assert "2026-02–2026-03: nothing due" in lines
+    assert "2026-06" not in lines and "2026-07" not in lines
+    assert "2025-11–2025-12: nothing due" in lines
+    fr = cli("--lang", "fr", "timeline", "--months", "12").stdout
+    assert "mai–octobre 2026 : rien à échéance" in fr.splitlines(), fr
+
+
+def test_timeline_shows_held_late_and_missed_sessions_as_show_does(cli: Cli) -> None:
+    r = cli("done", "inst-annual", "--on", "2027-05-01", "--host", "Mali", as_of="2027-05-02")
+    assert r.exit_code == 0, r.output
+    out = cli("timeline", "--months", "14", as_of="2027-05-02").stdout
+    assert "  ✗ 2026-04-03 inst-annual-consultations (missed)" in out, out
+    assert "  ◆ 2027-05-01 inst-annual-consultations (held 28 days late, host: Mali)" in out
+    tl = _json(cli("timeline", "--months", "14", "--format", "json", as_of="2027-05-02"))
+    items = [i for m in tl["months"] for i in m["items"] if i["id"] == ANNUAL]
+    got = {(i["date"], i["state"], i["days_late"]) for i in items}
+    assert ("2026-04-03", "missed", None) in got
+    assert ("2027-05-01", "held", 28) in got
+    c = _json(cli("show", ANNUAL, "--format", "json", as_of="2027-05-02"))
+    assert c["missed"] == [i["date"] for i in items if i["state"] == "missed"]
+
+
+def test_timeline_an_owed_slot_passed_over_is_missed_not_also_overdue(cli: Cli) -> None:
+    """No session since 2025: on 2027-05-02 the 2026 slot is missed (the 2027 one has come)."""
+    tl = _json(cli("timeline", "--months", "14", "--format", "json", as_of="2027-05-02"))
+    items = [(i["date"], i["state"]) for m in tl["months"] for i in m["items"] if i["id"] == ANNUAL]
+    assert ("2026-04-03", "missed") in items
+    assert ("2026-04-03", "overdue") not in items
+
+
+def test_report_next_consultation_names_the_missed_years_and_the_late_session(cli: Cli) -> None:
+    r = cli("done", "inst-annual", "--on", "2027-05-01", "--host", "Mali", as_of="2027-05-02")
+    assert r.exit_code == 0, r.output
+    c = _json(cli("show", ANNUAL, "--format", "json", as_of="2027-05-02"))
+    rep = _json(cli("report", "--format", "json", as_of="2027-05-02"))
+    (x,) = rep["next_consultation"]
+    assert x["missed"] == c["missed"] == ["2026-04-03"]
+    assert (x["last_held"], x["last_days_late"]) == ("2027-05-01", 28)
+    text = " ".join(cli("report", as_of="2027-05-02").stdout.split())
+    assert "last held 2027-05-01 (held 28 days late); missed: 2026-04-03" in text, text

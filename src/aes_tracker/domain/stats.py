@@ -36,7 +36,7 @@ from aes_tracker.domain.model import (
     score,
     statuses,
 )
-from aes_tracker.domain.recurrence import slots
+from aes_tracker.domain.recurrence import missed_slots, schedule, slots
 
 GROUPINGS = ("party", "member", "category", "source")
 
@@ -129,13 +129,37 @@ def timeline(catalog: Catalog, today: date, months: int = 6) -> dict[str, Any]:
         if first <= day <= last:
             entry = {"date": day.isoformat(), **item}
             entry.setdefault("original_due", None)
+            entry.setdefault("days_late", None)
             rows[_month(day)].append(entry)
 
     for c in catalog.commitments.values():
-        if c.due is not None:
+        # A recurring one's sessions, each with the slot it filled (as `show` has them), and the
+        # slots passed without one: shown as missed, not as still due.
+        start = c.recur_start or c.due
+        filled: dict[date, date] = {}
+        missed: list[date] = []
+        due = c.due
+        if c.recur and start is not None:
+            filled = dict(schedule(c.recur, start, [d for d, _h in c.occurrences]).filled)
+            missed = missed_slots(c, today)
+            if due is not None and due in missed:
+                # The slot owed now is the one after the last missed (None: the rule ended).
+                due = next((s for s in slots(c.recur, start) if s > missed[-1]), None)
+        for day in missed:
+            put(
+                day,
+                {
+                    "id": c.id,
+                    "title": c.title,
+                    "title_fr": c.title_fr or None,
+                    "state": "missed",
+                    "host": None,
+                },
+            )
+        if due is not None:
             state = (
                 "overdue"
-                if is_overdue(c.due, c.is_open, today)
+                if is_overdue(due, c.is_open, today)
                 else "due"
                 if c.is_open
                 else "done"
@@ -143,7 +167,7 @@ def timeline(catalog: Catalog, today: date, months: int = 6) -> dict[str, Any]:
                 else "closed"
             )
             put(
-                c.due,
+                due,
                 {
                     "id": c.id,
                     "title": c.title,
@@ -179,14 +203,16 @@ def timeline(catalog: Catalog, today: date, months: int = 6) -> dict[str, Any]:
                     "title_fr": c.title_fr or None,
                     "state": "held",
                     "host": host or None,
+                    # Days after the slot it filled (negative: before it), as `show` says.
+                    "days_late": (day - filled[day]).days if day in filled else None,
                 },
             )
-        if c.recur and c.due is not None and c.is_open:
+        if c.recur and due is not None and c.is_open:
             # The sessions expected after the next due one, inside the window, with the
             # rotation of hosts carried on.
             hosts, host = list(c.hosts), c.next_host
-            for day in slots(c.recur, c.recur_start or c.due):
-                if day <= c.due:
+            for day in slots(c.recur, start or due):
+                if day <= due:
                     continue
                 if day > last:
                     break
