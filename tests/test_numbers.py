@@ -585,3 +585,64 @@ def test_report_next_consultation_names_the_missed_years_and_the_late_session(cl
     assert (x["last_held"], x["last_days_late"]) == ("2027-05-01", 28)
     text = " ".join(cli("report", as_of="2027-05-02").stdout.split())
     assert "last held 2027-05-01 (held 28 days late); missed: 2026-04-03" in text, text
+
+
+# ---- evidence that still resolves tomorrow -------------------------------------------------------
+
+
+def _evidence(cli: Cli, cid: str) -> list[str]:
+    """The evidence of the commitment's last history entry, as the data file holds it."""
+    import tomllib
+
+    doc = tomllib.loads(cli.path.read_text(encoding="utf-8"))
+    return list(doc["commitments"][cid]["history"][-1]["evidence"])
+
+
+def test_a_local_evidence_path_is_stored_relative_to_the_data_files_folder(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs = cli.path.parent / "docs"
+    docs.mkdir()
+    (docs / "roadmap.pdf").write_bytes(b"%PDF-1.4\n")
+    monkeypatch.chdir(docs)
+    r = cli("done", "dip-un-charter", "--evidence", "roadmap.pdf")
+    assert r.exit_code == 0, r.output
+    assert _evidence(cli, "dip-un-charter") == ["docs/roadmap.pdf"]
+    r = cli("status", "sec-targ", "in_progress", "--evidence", "./roadmap.pdf")
+    assert r.exit_code == 0, r.output
+    assert _evidence(cli, "sec-targeted-training") == ["docs/roadmap.pdf"]
+
+
+def test_a_local_evidence_path_outside_the_data_files_folder_is_stored_absolute(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "memo.pdf").write_bytes(b"%PDF-1.4\n")
+    monkeypatch.chdir(elsewhere)
+    r = cli("note", "sec-targ", "a memo", "--evidence", "memo.pdf")
+    assert r.exit_code == 0, r.output
+    stored = (elsewhere / "memo.pdf").resolve().as_posix()
+    assert _evidence(cli, "sec-targeted-training") == [stored]
+    before = cli.bytes()
+    r = cli("note", "sec-targ", "x", "--evidence", "gone.pdf")
+    assert (r.exit_code, cli.bytes()) == (2, before)
+    assert r.stderr.startswith("error: --evidence: 'gone.pdf' is neither an http(s) URL nor a file")
+
+
+def test_evidence_given_from_a_subfolder_is_found_by_the_site_from_anywhere(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs = cli.path.parent / "docs"
+    docs.mkdir()
+    (docs / "roadmap.pdf").write_bytes(b"%PDF-1.4 roadmap")
+    monkeypatch.chdir(docs)
+    r = cli("note", "sec-mil", "Roadmap agreed", "--evidence", "roadmap.pdf")
+    assert r.exit_code == 0, r.output
+    monkeypatch.chdir(tmp_path)
+    site = tmp_path / "site"
+    r = cli("site", str(site))
+    assert r.exit_code == 0, r.output
+    page = (site / "c" / "sec-military-equipment.html").read_text(encoding="utf-8")
+    assert 'href="../evidence/1-roadmap.pdf"' in page
+    assert (site / "evidence" / "1-roadmap.pdf").read_bytes() == b"%PDF-1.4 roadmap"

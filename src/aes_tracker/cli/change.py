@@ -82,7 +82,7 @@ def done(
     flags(ctx, id="ID")
     who = s.who()
     day = maybe_day(on, who.today, "on") or who.today
-    proof = evidence_of(evidence)
+    proof = evidence_of(evidence, ctx)
     change(
         ctx,
         lambda d: ops.done(
@@ -131,7 +131,7 @@ def status(
     value = parse_status(new)
     who = s.who()
     day = maybe_day(on, who.today, "on") or who.today
-    proof = evidence_of(evidence)
+    proof = evidence_of(evidence, ctx)
     change(
         ctx,
         lambda d: ops.set_status(
@@ -172,7 +172,7 @@ def note(
     flags(ctx, id="ID", note="TEXT")
     who = s.who()
     day = maybe_day(on, who.today, "on") or who.today
-    proof = evidence_of(evidence)
+    proof = evidence_of(evidence, ctx)
     change(
         ctx,
         lambda d: ops.add_note(
@@ -210,7 +210,7 @@ def review(
     who = s.who()
     day = maybe_day(on, who.today, "on") or who.today
     nxt = None if next_ is None else parse_day(next_, day, "next")
-    proof = evidence_of(evidence)
+    proof = evidence_of(evidence, ctx)
     change(
         ctx,
         lambda d: ops.review(

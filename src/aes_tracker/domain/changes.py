@@ -185,15 +185,21 @@ def _stamp(on: date, who: Who) -> str:
 
 
 def check_evidence(
-    values: Sequence[str], exists: Callable[[str], bool] = os.path.exists
+    values: Sequence[str],
+    exists: Callable[[str], bool] = os.path.exists,
+    base: str | None = None,
 ) -> list[str]:
-    """Evidence is an absolute http(s) URL or a file that exists."""
+    """Evidence is an absolute http(s) URL or a file that exists. A file is stored relative to
+    `base` (the data file's folder) when it is in it, else absolute, so that it still resolves
+    from another folder tomorrow (`local_evidence`)."""
     out = []
     for v in values:
         v = check_text(v.strip(), "evidence")
         kind = evidence_kind(v)
-        if kind == "url" or (kind == "path" and exists(v)):
+        if kind == "url":
             out.append(v)
+        elif kind == "path" and exists(v):
+            out.append(local_evidence(v, base) if base is not None else v)
         else:
             raise TrackerError(
                 _("{value} is neither an http(s) URL nor a file that exists").format(
@@ -203,6 +209,20 @@ def check_evidence(
                 field="evidence",
             )
     return out
+
+
+def local_evidence(path: str, base: str) -> str:
+    """`path` (read from the current folder) as the file stores it: relative to `base` when it
+    is under it, with '/' whatever the system, else absolute. A first part with a colon in it
+    is written ./a:b, so that it is not read as a URL's scheme."""
+    from pathlib import Path, PurePosixPath
+
+    full = Path(path).resolve()
+    try:
+        rel = PurePosixPath(full.relative_to(Path(base).resolve()).as_posix())
+    except ValueError:
+        return full.as_posix()
+    return f"./{rel}" if ":" in rel.parts[0] else str(rel)
 
 
 def check_on(on: date, c: Commitment, source_day: date | None, today: date) -> date:
