@@ -363,7 +363,7 @@ def test_the_host_is_a_party_not_a_place(cli: Cli, host: str) -> None:
     assert r.stderr.splitlines() == [
         f"error: --host: '{host}' is not a known party (one of: AES, Burkina Faso, Mali, Niger, "
         "Russia)",
-        "hint: the host is a party or a member state; put the city in the note",
+        "hint: the host is a party or a member state; put the city in --place",
     ]
     assert cli.bytes() == before
     r = cli("done", "inst-annual", "--on", "2026-10-05", "--host", "burkina")
@@ -646,3 +646,33 @@ def test_evidence_given_from_a_subfolder_is_found_by_the_site_from_anywhere(
     page = (site / "c" / "sec-military-equipment.html").read_text(encoding="utf-8")
     assert 'href="../evidence/1-roadmap.pdf"' in page
     assert (site / "evidence" / "1-roadmap.pdf").read_bytes() == b"%PDF-1.4 roadmap"
+
+
+# ---- a session's place --------------------------------------------------------------------------
+
+
+def test_done_place_records_where_a_session_was_held_and_show_says_it(cli: Cli) -> None:
+    r = cli("done", "inst-annual", "--on", "2026-10-05", "--host", "Mali", "--place", "Bamako")
+    assert r.exit_code == 0, r.output
+    assert _last_entry(cli, ANNUAL)["place"] == "Bamako"
+    assert _last_entry(cli, ANNUAL)["host"] == "Mali"
+    c = _json(cli("show", ANNUAL, "--format", "json"))
+    assert (c["sessions"][-1]["host"], c["sessions"][-1]["place"]) == ("Mali", "Bamako")
+    assert c["sessions"][0]["place"] is None
+    assert "2026-10-05, Mali, in Bamako (held 185 days late)" in cli("show", ANNUAL).stdout
+    fr = " ".join(cli("--lang", "fr", "show", ANNUAL).stdout.split())
+    assert "Mali, à Bamako" in fr
+
+
+def test_place_is_only_for_a_recurring_ones_session(cli: Cli) -> None:
+    before = cli.bytes()
+    r = cli("done", "sec-targ", "--place", "Bamako")
+    assert (r.exit_code, cli.bytes()) == (2, before)
+    assert r.stderr == "error: --place: a place is only for recurring commitments' sessions\n"
+
+
+def _last_entry(cli: Cli, cid: str) -> dict[str, Any]:
+    import tomllib
+
+    doc = tomllib.loads(cli.path.read_text(encoding="utf-8"))
+    return dict(doc["commitments"][cid]["history"][-1])

@@ -58,8 +58,17 @@ def done(
         str,
         typer.Option(
             "--host",
-            metavar="WHERE",
-            help="Recurring ones: where this session took place (default: the expected host).",
+            metavar="PARTY",
+            help="Recurring ones: the party or member state that hosted this session (default: "
+            "the expected host).",
+        ),
+    ] = "",
+    place: Annotated[
+        str,
+        typer.Option(
+            "--place",
+            metavar="CITY",
+            help="Recurring ones: the city where this session was held (the host is a party).",
         ),
     ] = "",
     force: Annotated[
@@ -95,6 +104,7 @@ def done(
             host=host,
             force=force,
             party=party or "",
+            place=place,
         ),
         note,
     )
@@ -279,7 +289,7 @@ def add(
         list[str] | None,
         typer.Option(
             "--host",
-            metavar="WHERE",
+            metavar="PARTY",
             help="Recurring ones: the rotation of hosts, in order, the next one first.",
         ),
     ] = None,

@@ -149,6 +149,7 @@ def history_entry(
     host: str = "",
     changes: Sequence[Change] = (),
     party: str = "",
+    place: str = "",
 ) -> dict[str, Any]:
     ev: dict[str, Any] = {"on": on, "at": who.now, "by": who.by, "event": kind}
     if party:
@@ -160,6 +161,8 @@ def history_entry(
         ev["evidence"] = list(evidence)
     if host:
         ev["host"] = host
+    if place:
+        ev["place"] = place
     if changes:
         # One readable line per field, "due: 2026-01-15 → 2026-04-03", so that the history reads
         # well in the file and in `git diff`; ∅ stands for "not set".
@@ -423,9 +426,13 @@ def done(
     host: str = "",
     force: bool = False,
     party: str = "",
+    place: str = "",
 ) -> Outcome:
-    """Close as done; on a recurring commitment, record the session held on `on`."""
+    """Close as done; on a recurring commitment, record the session held on `on` (its host, a
+    party, and its place, a city)."""
     c = d.commitment(cid)
+    if place and (party or not c.recur):
+        raise TrackerError(_("a place is only for recurring commitments' sessions"), field="place")
     if party:
         if host:
             raise TrackerError(
@@ -446,7 +453,7 @@ def done(
         return set_status(d, cid, DONE, who, on=on, note=note, evidence=evidence, party=p)
     if c.recur and c.is_open:
         return record_session(
-            d, cid, who, on=on, note=note, evidence=evidence, host=host, force=force
+            d, cid, who, on=on, note=note, evidence=evidence, host=host, force=force, place=place
         )
     if host:
         raise TrackerError(_("a host is only for recurring commitments"), field="host")
@@ -511,6 +518,7 @@ def record_session(
     evidence: Sequence[str] = (),
     host: str = "",
     force: bool = False,
+    place: str = "",
 ) -> Outcome:
     c = d.commitment(cid)
     check_on(on, c, _source_day(d, c), who.today)
@@ -562,6 +570,7 @@ def record_session(
         note=check_text(note, "note") if note else "",
         evidence=evidence,
         host=check_text(host, "host") if host else expected_host,
+        place=check_text(place.strip(), "place") if place.strip() else "",
     )
     _history(t).append(entry)
     changes = reschedule(t, d.commitment(cid))
@@ -592,7 +601,7 @@ def _host(d: Draft, host: str) -> str:
     try:
         return resolve_party(d.parties(), check_text(host, "host"), "host")
     except TrackerError as e:
-        e.hint = e.hint or _("the host is a party or a member state; put the city in the note")
+        e.hint = e.hint or _("the host is a party or a member state; put the city in --place")
         raise
 
 

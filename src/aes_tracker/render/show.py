@@ -109,6 +109,7 @@ def sessions(c: Commitment) -> list[dict[str, Any]]:
         out.append(
             {
                 **{k: r[k] for k in SESSION_KEYS},
+                "place": e.place or None,
                 "slot": slot.isoformat() if slot else None,
                 "days_late": late if slot else None,
             }
@@ -205,6 +206,8 @@ def detail_lines(
         lines.append((_("Recurs"), rec))
         for i, s in enumerate(sessions(c)):
             text = iso_label(s["on"]) + (f", {safe(s['host'])}" if s["host"] else "")
+            if s["place"]:
+                text += ", " + _("in {place}").format(place=safe(s["place"]))
             when = session_timing(c, date.fromisoformat(s["on"]))
             if when:
                 text += f" ({when})"
