@@ -61,6 +61,7 @@ def test_show_gives_each_session_with_its_host_note_evidence_and_who_recorded_it
         ("note", "Held in Bamako"),
         ("evidence", ["https://example.org/session"]),
         ("by", "ana"),
+        ("place", None),  # the city, with done --place (issue 23)
         ("slot", "2026-04-03"),  # the year it was owed for (issue 23)
         ("days_late", 39),
     ]

@@ -363,7 +363,7 @@ def test_the_host_is_a_party_not_a_place(cli: Cli, host: str) -> None:
     assert r.stderr.splitlines() == [
         f"error: --host: '{host}' is not a known party (one of: AES, Burkina Faso, Mali, Niger, "
         "Russia)",
-        "hint: the host is a party or a member state; put the city in the note",
+        "hint: the host is a party or a member state; put the city in --place",
     ]
     assert cli.bytes() == before
     r = cli("done", "inst-annual", "--on", "2026-10-05", "--host", "burkina")
@@ -486,3 +486,193 @@ def test_where_names_the_file_and_how_it_was_chosen(tmp_path: Path) -> None:
     assert r.stdout == "/srv/aes.toml: named by $AES_TRACKER_FILE\n"
     r = runner.invoke(app, ["--file", "x.toml", "where"])
     assert r.stdout == "x.toml: named by --file\n"
+
+
+# ---- list shows open ones by default -------------------------------------------------------------
+
+
+def _close_two(cli: Cli) -> None:
+    for cid in ("dip-un-charter", "sec-military-equipment"):
+        r = cli("done", cid)
+        assert r.exit_code == 0, r.output
+
+
+def test_list_shows_open_ones_by_default_and_all_or_closed_the_rest(cli: Cli) -> None:
+    _close_two(cli)
+    every = sorted(AES_OWN + RUSSIA_ONLY)
+    closed = ["dip-un-charter", "sec-military-equipment"]
+    still_open = [i for i in every if i not in closed]
+    assert _ids(cli("list", "--format", "json")) == still_open
+    assert _ids(cli("list", "--open", "--format", "json")) == still_open
+    assert _ids(cli("list", "--all", "--format", "json")) == every
+    assert _ids(cli("list", "--closed", "--format", "json")) == closed
+    # CSV and plain follow the same selection.
+    csv = cli("list", "--format", "csv").stdout
+    assert "dip-un-charter" not in csv and "dev-infrastructure" in csv
+    plain = cli("list", "--format", "plain").stdout
+    assert "dip-un-charter" not in plain and "dev-infrastructure" in plain
+    assert "dip-un-charter" in cli("list", "--all", "--format", "plain").stdout
+    # A --status names the statuses wanted: closed ones among them are shown.
+    assert _ids(cli("list", "--status", "done", "--format", "json")) == closed
+
+
+def test_list_table_footer_says_when_closed_ones_are_hidden(cli: Cli) -> None:
+    _close_two(cli)
+    r = cli("list")
+    assert r.exit_code == 0, r.output
+    assert "2 closed not shown: --all" in r.stdout
+    assert "dip-un-charter" not in r.stdout
+    assert "closed not shown" not in cli("list", "--all").stdout
+    assert "closed not shown" not in cli("list", "--closed").stdout
+    # Nothing open left to show: the footer still says where the rest is.
+    r = cli("list", "--party", "Russia", "--category", "diplomacy")
+    assert "1 closed not shown: --all" in r.stdout, r.stdout
+
+
+def test_list_excludes_all_with_open_or_closed(cli: Cli) -> None:
+    for other in ("--closed", "--open"):
+        r = cli("list", "--all", other)
+        assert r.exit_code == 2
+        assert r.stderr == "error: --all, --open and --closed exclude each other: give one\n"
+
+
+# ---- the timeline folds empty months and shows held, late and missed sessions --------------------
+
+
+def test_timeline_folds_runs_of_empty_months(cli: Cli) -> None:
+    out = cli("timeline", "--months", "12").stdout
+    lines = out.splitlines()
+    assert "2026-05–2026-10: nothing due" in lines
+    assert "2026-12–2027-03: nothing due" in lines
+    assert "2026-11 ◀ now" in lines  # the current month stays, empty or not
+    assert "2026-02–2026-03: nothing due" in lines
+    assert "2026-06" not in lines and "2026-07" not in lines
+    assert "2025-11–2025-12: nothing due" in lines
+    fr = cli("--lang", "fr", "timeline", "--months", "12").stdout
+    assert "mai–octobre 2026 : rien à échéance" in fr.splitlines(), fr
+
+
+def test_timeline_shows_held_late_and_missed_sessions_as_show_does(cli: Cli) -> None:
+    r = cli("done", "inst-annual", "--on", "2027-05-01", "--host", "Mali", as_of="2027-05-02")
+    assert r.exit_code == 0, r.output
+    out = cli("timeline", "--months", "14", as_of="2027-05-02").stdout
+    assert "  ✗ 2026-04-03 inst-annual-consultations (missed)" in out, out
+    assert "  ◆ 2027-05-01 inst-annual-consultations (held 28 days late, host: Mali)" in out
+    tl = _json(cli("timeline", "--months", "14", "--format", "json", as_of="2027-05-02"))
+    items = [i for m in tl["months"] for i in m["items"] if i["id"] == ANNUAL]
+    got = {(i["due"], i["status"], i["days_late"]) for i in items}
+    assert ("2026-04-03", "missed", None) in got
+    assert ("2027-05-01", "held", 28) in got
+    c = _json(cli("show", ANNUAL, "--format", "json", as_of="2027-05-02"))
+    assert c["missed"] == [i["due"] for i in items if i["status"] == "missed"]
+
+
+def test_timeline_an_owed_slot_passed_over_is_missed_not_also_overdue(cli: Cli) -> None:
+    """No session since 2025: on 2027-05-02 the 2026 slot is missed (the 2027 one has come)."""
+    tl = _json(cli("timeline", "--months", "14", "--format", "json", as_of="2027-05-02"))
+    items = [(i["due"], i["status"]) for m in tl["months"] for i in m["items"] if i["id"] == ANNUAL]
+    assert ("2026-04-03", "missed") in items
+    assert ("2026-04-03", "overdue") not in items
+
+
+def test_report_next_consultation_names_the_missed_years_and_the_late_session(cli: Cli) -> None:
+    r = cli("done", "inst-annual", "--on", "2027-05-01", "--host", "Mali", as_of="2027-05-02")
+    assert r.exit_code == 0, r.output
+    c = _json(cli("show", ANNUAL, "--format", "json", as_of="2027-05-02"))
+    rep = _json(cli("report", "--format", "json", as_of="2027-05-02"))
+    (x,) = rep["next_consultation"]
+    assert x["missed"] == c["missed"] == ["2026-04-03"]
+    assert (x["last_held"], x["last_days_late"]) == ("2027-05-01", 28)
+    text = " ".join(cli("report", as_of="2027-05-02").stdout.split())
+    assert "last held 2027-05-01 (held 28 days late); missed: 2026-04-03" in text, text
+
+
+# ---- evidence that still resolves tomorrow -------------------------------------------------------
+
+
+def _evidence(cli: Cli, cid: str) -> list[str]:
+    """The evidence of the commitment's last history entry, as the data file holds it."""
+    import tomllib
+
+    doc = tomllib.loads(cli.path.read_text(encoding="utf-8"))
+    return list(doc["commitments"][cid]["history"][-1]["evidence"])
+
+
+def test_a_local_evidence_path_is_stored_relative_to_the_data_files_folder(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs = cli.path.parent / "docs"
+    docs.mkdir()
+    (docs / "roadmap.pdf").write_bytes(b"%PDF-1.4\n")
+    monkeypatch.chdir(docs)
+    r = cli("done", "dip-un-charter", "--evidence", "roadmap.pdf")
+    assert r.exit_code == 0, r.output
+    assert _evidence(cli, "dip-un-charter") == ["docs/roadmap.pdf"]
+    r = cli("status", "sec-targ", "in_progress", "--evidence", "./roadmap.pdf")
+    assert r.exit_code == 0, r.output
+    assert _evidence(cli, "sec-targeted-training") == ["docs/roadmap.pdf"]
+
+
+def test_a_local_evidence_path_outside_the_data_files_folder_is_stored_absolute(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "memo.pdf").write_bytes(b"%PDF-1.4\n")
+    monkeypatch.chdir(elsewhere)
+    r = cli("note", "sec-targ", "a memo", "--evidence", "memo.pdf")
+    assert r.exit_code == 0, r.output
+    stored = (elsewhere / "memo.pdf").resolve().as_posix()
+    assert _evidence(cli, "sec-targeted-training") == [stored]
+    before = cli.bytes()
+    r = cli("note", "sec-targ", "x", "--evidence", "gone.pdf")
+    assert (r.exit_code, cli.bytes()) == (2, before)
+    assert r.stderr.startswith("error: --evidence: 'gone.pdf' is neither an http(s) URL nor a file")
+
+
+def test_evidence_given_from_a_subfolder_is_found_by_the_site_from_anywhere(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs = cli.path.parent / "docs"
+    docs.mkdir()
+    (docs / "roadmap.pdf").write_bytes(b"%PDF-1.4 roadmap")
+    monkeypatch.chdir(docs)
+    r = cli("note", "sec-mil", "Roadmap agreed", "--evidence", "roadmap.pdf")
+    assert r.exit_code == 0, r.output
+    monkeypatch.chdir(tmp_path)
+    site = tmp_path / "site"
+    r = cli("site", str(site))
+    assert r.exit_code == 0, r.output
+    page = (site / "c" / "sec-military-equipment.html").read_text(encoding="utf-8")
+    assert 'href="../evidence/1-roadmap.pdf"' in page
+    assert (site / "evidence" / "1-roadmap.pdf").read_bytes() == b"%PDF-1.4 roadmap"
+
+
+# ---- a session's place --------------------------------------------------------------------------
+
+
+def test_done_place_records_where_a_session_was_held_and_show_says_it(cli: Cli) -> None:
+    r = cli("done", "inst-annual", "--on", "2026-10-05", "--host", "Mali", "--place", "Bamako")
+    assert r.exit_code == 0, r.output
+    assert _last_entry(cli, ANNUAL)["place"] == "Bamako"
+    assert _last_entry(cli, ANNUAL)["host"] == "Mali"
+    c = _json(cli("show", ANNUAL, "--format", "json"))
+    assert (c["sessions"][-1]["host"], c["sessions"][-1]["place"]) == ("Mali", "Bamako")
+    assert c["sessions"][0]["place"] is None
+    assert "2026-10-05, Mali, in Bamako (held 185 days late)" in cli("show", ANNUAL).stdout
+    fr = " ".join(cli("--lang", "fr", "show", ANNUAL).stdout.split())
+    assert "Mali, à Bamako" in fr
+
+
+def test_place_is_only_for_a_recurring_ones_session(cli: Cli) -> None:
+    before = cli.bytes()
+    r = cli("done", "sec-targ", "--place", "Bamako")
+    assert (r.exit_code, cli.bytes()) == (2, before)
+    assert r.stderr == "error: --place: a place is only for recurring commitments' sessions\n"
+
+
+def _last_entry(cli: Cli, cid: str) -> dict[str, Any]:
+    import tomllib
+
+    doc = tomllib.loads(cli.path.read_text(encoding="utf-8"))
+    return dict(doc["commitments"][cid]["history"][-1])

@@ -220,7 +220,7 @@ def test_undo_takes_back_a_party_assessment(cli: Cli) -> None:
 
 
 def test_list_marks_a_status_the_parties_do_not_share(fx: Cli) -> None:
-    r = fx("--width", "80", "list", "--sort", "id", "--columns", "id,status", as_of=AS_OF)
+    r = fx("--width", "80", "list", "--all", "--sort", "id", "--columns", "id,status", as_of=AS_OF)
     assert r.stdout == (
         "ID            Status\n"
         "──────────────────────────\n"
@@ -233,7 +233,9 @@ def test_list_marks_a_status_the_parties_do_not_share(fx: Cli) -> None:
         "* parties' own assessments differ from this status: aes-tracker show ID has each\n"
         "party's line\n"
     )
-    rows = {x["id"]: x for x in json.loads(fx("list", "--format", "json", as_of=AS_OF).stdout)}
+    rows = {
+        x["id"]: x for x in json.loads(fx("list", "--all", "--format", "json", as_of=AS_OF).stdout)
+    }
     assert rows["dev-split"]["status"] == "in_progress", "the status itself is never marked"
     assert rows["dev-split"]["assessments"] == {
         "AES": "stalled",

@@ -51,13 +51,14 @@ def test_the_list_is_a_table_with_a_header_at_every_width(data: str, width: int)
         # A 24-character ID, 'in_progress' and 'review 2026-05-01' (a Due cell never wraps)
         # need 62 columns: blocks, each saying its numbers in words, IDs whole.
         ids = [ln for ln in lines if re.match(r"^[a-z]+-[a-z0-9-]+$", ln)]
-        assert len(ids) == 6
+        assert len(ids) == 5  # the open ones: list hides the closed one by default (issue 23)
         assert "pending, due 2026-04-03, 45 days overdue" in " ".join(" ".join(lines).split())
         return
     assert lines[0].startswith("ID ") or lines[1].startswith("ID "), "a header row"
     assert any(set(ln) == {"─"} for ln in lines[:4]), "a rule under the header"
     ids = [ln.split()[0] for ln in lines if re.match(r"^[a-z]+-[a-z0-9-]+ ", ln)]
-    assert len(ids) == (12 if data == "bundled" else 6), "one row per commitment, IDs whole"
+    # The open ones: the multi file's closed one is left out by default (issue 23).
+    assert len(ids) == (12 if data == "bundled" else 5), "one row per commitment, IDs whole"
 
 
 def test_a_narrow_page_gets_blocks_that_say_what_their_numbers_are(cli: Cli) -> None:

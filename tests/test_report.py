@@ -47,6 +47,10 @@ def test_json_keys_and_commitment_objects(cli: Cli) -> None:
             "recur": "yearly",
             "overdue": True,
             "days_left": -239,
+            # The sessions as show counts them (issue 23).
+            "last_held": "2025-04-03",
+            "last_days_late": 0,
+            "missed": [],
         }
     ]
     s = rep["summary"]

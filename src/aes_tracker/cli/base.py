@@ -1064,7 +1064,10 @@ def _command_in(argv: Sequence[str]) -> str | None:
     return None
 
 
-def evidence_of(values: Sequence[str] | None) -> list[str]:
+def evidence_of(values: Sequence[str] | None, ctx: typer.Context | None = None) -> list[str]:
+    """The --evidence values checked; a local file's path stored relative to the data file's
+    folder (absolute outside it), so that every output resolves it from there."""
     from aes_tracker.domain.changes import check_evidence
 
-    return check_evidence(values or ())
+    base = str(settings(ctx).location.path.parent) if ctx is not None and values else None
+    return check_evidence(values or (), base=base)

@@ -58,8 +58,17 @@ def done(
         str,
         typer.Option(
             "--host",
-            metavar="WHERE",
-            help="Recurring ones: where this session took place (default: the expected host).",
+            metavar="PARTY",
+            help="Recurring ones: the party or member state that hosted this session (default: "
+            "the expected host).",
+        ),
+    ] = "",
+    place: Annotated[
+        str,
+        typer.Option(
+            "--place",
+            metavar="CITY",
+            help="Recurring ones: the city where this session was held (the host is a party).",
         ),
     ] = "",
     force: Annotated[
@@ -82,7 +91,7 @@ def done(
     flags(ctx, id="ID")
     who = s.who()
     day = maybe_day(on, who.today, "on") or who.today
-    proof = evidence_of(evidence)
+    proof = evidence_of(evidence, ctx)
     change(
         ctx,
         lambda d: ops.done(
@@ -95,6 +104,7 @@ def done(
             host=host,
             force=force,
             party=party or "",
+            place=place,
         ),
         note,
     )
@@ -131,7 +141,7 @@ def status(
     value = parse_status(new)
     who = s.who()
     day = maybe_day(on, who.today, "on") or who.today
-    proof = evidence_of(evidence)
+    proof = evidence_of(evidence, ctx)
     change(
         ctx,
         lambda d: ops.set_status(
@@ -172,7 +182,7 @@ def note(
     flags(ctx, id="ID", note="TEXT")
     who = s.who()
     day = maybe_day(on, who.today, "on") or who.today
-    proof = evidence_of(evidence)
+    proof = evidence_of(evidence, ctx)
     change(
         ctx,
         lambda d: ops.add_note(
@@ -210,7 +220,7 @@ def review(
     who = s.who()
     day = maybe_day(on, who.today, "on") or who.today
     nxt = None if next_ is None else parse_day(next_, day, "next")
-    proof = evidence_of(evidence)
+    proof = evidence_of(evidence, ctx)
     change(
         ctx,
         lambda d: ops.review(
@@ -279,7 +289,7 @@ def add(
         list[str] | None,
         typer.Option(
             "--host",
-            metavar="WHERE",
+            metavar="PARTY",
             help="Recurring ones: the rotation of hosts, in order, the next one first.",
         ),
     ] = None,

@@ -125,8 +125,9 @@ def list_(
             help="In title, quote, notes and history; ignores case, accents and punctuation.",
         ),
     ] = None,
-    open_: Annotated[bool, typer.Option("--open", help="Only open ones.")] = False,
+    open_: Annotated[bool, typer.Option("--open", help="Only open ones (the default).")] = False,
     closed: Annotated[bool, typer.Option("--closed", help="Only closed ones.")] = False,
+    all_: Annotated[bool, typer.Option("--all", help="Open and closed ones.")] = False,
     sort: Annotated[
         str, typer.Option("--sort", metavar="KEY", help="Sort by one of: {sorts}.")
     ] = "due",
@@ -136,7 +137,7 @@ def list_(
     excel: ExcelOpt = False,
 ) -> None:
     """List commitments, soonest due first: overdue in red, due within 30 days in yellow,
-    closed ones dim.
+    closed ones dim. Open ones only unless --all, --closed or --status says otherwise.
 
     Example: aes-tracker list --category security --open --format json
     """
@@ -149,6 +150,11 @@ def list_(
     kind_fmt = fmt_of("rows", fmt)
     if open_ and closed:
         raise TrackerError(_("--open and --closed exclude each other: give one"))
+    if all_ and (open_ or closed):
+        raise TrackerError(_("--all, --open and --closed exclude each other: give one"))
+    # Like `task list`: the open ones unless asked otherwise. A --status names the statuses it
+    # wants, closed ones included, so it chooses for itself.
+    open_by_default = not (all_ or open_ or closed or status)
     if sort not in SORTS:
         raise TrackerError(
             _("'{value}' is not a sort key; use one of {choices}").format(
@@ -180,12 +186,18 @@ def list_(
         search=search or "",
         open=True if open_ else False if closed else None,
     )
-    chosen = sort_rows(select(catalog.commitments.values(), today, f, haystack), sort, reverse)
+    chosen = select(catalog.commitments.values(), today, f, haystack)
+    hidden = 0
+    if open_by_default:
+        # Selected with the closed ones, so that the table can say how many it leaves out.
+        shown = [c for c in chosen if c.is_open]
+        hidden, chosen = len(chosen) - len(shown), shown
+    chosen = sort_rows(chosen, sort, reverse)
     emit(
         ctx,
         "rows",
         kind_fmt,
-        Rows(rows(chosen, today, catalog.groups), columns=_columns(columns)),
+        Rows(rows(chosen, today, catalog.groups), columns=_columns(columns), hidden=hidden),
         excel=excel,
     )
 

@@ -149,6 +149,7 @@ def history_entry(
     host: str = "",
     changes: Sequence[Change] = (),
     party: str = "",
+    place: str = "",
 ) -> dict[str, Any]:
     ev: dict[str, Any] = {"on": on, "at": who.now, "by": who.by, "event": kind}
     if party:
@@ -160,6 +161,8 @@ def history_entry(
         ev["evidence"] = list(evidence)
     if host:
         ev["host"] = host
+    if place:
+        ev["place"] = place
     if changes:
         # One readable line per field, "due: 2026-01-15 → 2026-04-03", so that the history reads
         # well in the file and in `git diff`; ∅ stands for "not set".
@@ -185,15 +188,21 @@ def _stamp(on: date, who: Who) -> str:
 
 
 def check_evidence(
-    values: Sequence[str], exists: Callable[[str], bool] = os.path.exists
+    values: Sequence[str],
+    exists: Callable[[str], bool] = os.path.exists,
+    base: str | None = None,
 ) -> list[str]:
-    """Evidence is an absolute http(s) URL or a file that exists."""
+    """Evidence is an absolute http(s) URL or a file that exists. A file is stored relative to
+    `base` (the data file's folder) when it is in it, else absolute, so that it still resolves
+    from another folder tomorrow (`local_evidence`)."""
     out = []
     for v in values:
         v = check_text(v.strip(), "evidence")
         kind = evidence_kind(v)
-        if kind == "url" or (kind == "path" and exists(v)):
+        if kind == "url":
             out.append(v)
+        elif kind == "path" and exists(v):
+            out.append(local_evidence(v, base) if base is not None else v)
         else:
             raise TrackerError(
                 _("{value} is neither an http(s) URL nor a file that exists").format(
@@ -203,6 +212,20 @@ def check_evidence(
                 field="evidence",
             )
     return out
+
+
+def local_evidence(path: str, base: str) -> str:
+    """`path` (read from the current folder) as the file stores it: relative to `base` when it
+    is under it, with '/' whatever the system, else absolute. A first part with a colon in it
+    is written ./a:b, so that it is not read as a URL's scheme."""
+    from pathlib import Path, PurePosixPath
+
+    full = Path(path).resolve()
+    try:
+        rel = PurePosixPath(full.relative_to(Path(base).resolve()).as_posix())
+    except ValueError:
+        return full.as_posix()
+    return f"./{rel}" if ":" in rel.parts[0] else str(rel)
 
 
 def check_on(on: date, c: Commitment, source_day: date | None, today: date) -> date:
@@ -403,9 +426,13 @@ def done(
     host: str = "",
     force: bool = False,
     party: str = "",
+    place: str = "",
 ) -> Outcome:
-    """Close as done; on a recurring commitment, record the session held on `on`."""
+    """Close as done; on a recurring commitment, record the session held on `on` (its host, a
+    party, and its place, a city)."""
     c = d.commitment(cid)
+    if place and (party or not c.recur):
+        raise TrackerError(_("a place is only for recurring commitments' sessions"), field="place")
     if party:
         if host:
             raise TrackerError(
@@ -426,7 +453,7 @@ def done(
         return set_status(d, cid, DONE, who, on=on, note=note, evidence=evidence, party=p)
     if c.recur and c.is_open:
         return record_session(
-            d, cid, who, on=on, note=note, evidence=evidence, host=host, force=force
+            d, cid, who, on=on, note=note, evidence=evidence, host=host, force=force, place=place
         )
     if host:
         raise TrackerError(_("a host is only for recurring commitments"), field="host")
@@ -491,6 +518,7 @@ def record_session(
     evidence: Sequence[str] = (),
     host: str = "",
     force: bool = False,
+    place: str = "",
 ) -> Outcome:
     c = d.commitment(cid)
     check_on(on, c, _source_day(d, c), who.today)
@@ -542,6 +570,7 @@ def record_session(
         note=check_text(note, "note") if note else "",
         evidence=evidence,
         host=check_text(host, "host") if host else expected_host,
+        place=check_text(place.strip(), "place") if place.strip() else "",
     )
     _history(t).append(entry)
     changes = reschedule(t, d.commitment(cid))
@@ -572,7 +601,7 @@ def _host(d: Draft, host: str) -> str:
     try:
         return resolve_party(d.parties(), check_text(host, "host"), "host")
     except TrackerError as e:
-        e.hint = e.hint or _("the host is a party or a member state; put the city in the note")
+        e.hint = e.hint or _("the host is a party or a member state; put the city in --place")
         raise
 
 

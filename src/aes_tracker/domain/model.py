@@ -221,6 +221,7 @@ EVENT_KEYS = (
     "note",
     "evidence",
     "host",
+    "place",
     "changes",
 )
 EVENT_KINDS = ("recorded", "status", "note", "edit", "occurrence", "review")
@@ -380,6 +381,7 @@ class Event:
     host: str = ""
     changes: tuple[Change, ...] = ()
     party: str = ""  # an assessment of one party of a joint commitment
+    place: str = ""  # a session's city (the host is a party; the place is where it met)
 
     @property
     def order(self) -> tuple[date, datetime]:
@@ -1122,7 +1124,7 @@ def _event(ck: _Checker, at: Keys, h: Any, ctx: Context) -> Event | None:
             )
         else:
             changes.append(ch)
-    texts = {k: ck.text(h, k, at) for k in ("by", "note", "host", "party")}
+    texts = {k: ck.text(h, k, at) for k in ("by", "note", "host", "party", "place")}
     if texts["party"] and texts["party"] not in ctx.parties:
         ck.add(
             (*at, "party"),

@@ -98,10 +98,16 @@ def source_record(s: Source) -> dict[str, Any]:
 
 
 def timeline_entry(
-    c: Summary, day: date, status: str, host: str = "", original_due: date | None = None
+    c: Summary,
+    day: date,
+    status: str,
+    host: str = "",
+    original_due: date | None = None,
+    days_late: int | None = None,
 ) -> dict[str, Any]:
     """One date of the timeline: `due` is the day, `status` what it is (overdue, due, done,
-    closed; review; held, expected), `original_due` the first due date where it slipped."""
+    closed; review; held, missed, expected), `original_due` the first due date where it slipped,
+    `days_late` how long after its slot a session was held (negative: before it)."""
     return {
         "due": day.isoformat(),
         "id": c.id,
@@ -110,6 +116,7 @@ def timeline_entry(
         "status": status,
         "host": host or None,
         "original_due": original_due.isoformat() if original_due else None,
+        "days_late": days_late,
     }
 
 
@@ -157,6 +164,7 @@ def sessions(c: Commitment) -> list[dict[str, Any]]:
         out.append(
             {
                 **{k: r[k] for k in SESSION_KEYS},
+                "place": e.place or None,
                 "slot": slot.isoformat() if slot else None,
                 "days_late": late if slot else None,
             }

@@ -32,7 +32,7 @@ from aes_tracker.errors import DateError
 from aes_tracker.i18n import _, ngettext
 
 if TYPE_CHECKING:
-    from aes_tracker.domain.model import Commitment
+    from aes_tracker.domain.model import Commitment, Summary
 
 _LIMIT = 100_000  # slots looked at, at most: a daily rule over centuries ends here
 
@@ -192,7 +192,7 @@ def session_timing(c: Commitment, day: date) -> str:
     return ""
 
 
-def missed_slots(c: Commitment, today: date) -> list[date]:
+def missed_slots(c: Commitment | Summary, today: date) -> list[date]:
     """The slots passed without a session: passed over by a later session, or owed while the
     slot after them has come by `today`."""
     start = c.recur_start or c.due

@@ -50,6 +50,24 @@ def change_item(c: Commitment, e: Event) -> dict[str, Any]:
     }
 
 
+def _sessions(c: Summary, today: date) -> dict[str, Any]:
+    """The consultation's last session with how late it was held for its slot, and the slots
+    missed: as `show` and `timeline` count them."""
+    from aes_tracker.domain.recurrence import missed_slots, schedule
+
+    start = c.recur_start or c.due
+    last, late = None, None
+    if c.occurrences and start is not None:
+        last = max(d for d, _h in c.occurrences)
+        slot = schedule(c.recur, start, [d for d, _h in c.occurrences]).slot_of(last)
+        late = (last - slot).days if slot is not None else None
+    return {
+        "last_held": last.isoformat() if last else None,
+        "last_days_late": late,
+        "missed": [d.isoformat() for d in missed_slots(c, today)],
+    }
+
+
 def build(
     catalog: Catalog,
     w: Window,
@@ -80,7 +98,7 @@ def build(
     ]
     changed.sort(key=lambda x: (x["on"], x["at"] or "", x["id"]))
     consultations = [
-        consultation_record(c, today)
+        {**consultation_record(c, today), **_sessions(c, today)}
         for c in sorted(cs, key=lambda c: (c.due or date.max, c.id))
         if c.recur and c.is_open
     ]

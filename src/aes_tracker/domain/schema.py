@@ -131,6 +131,7 @@ SESSION = record(
         "note": null(STR),
         "evidence": array(STR),
         "by": null(STR),
+        "place": null(STR),
         "slot": null(DATE),
         "days_late": null(INT),
     }
@@ -178,6 +179,10 @@ CONSULTATION = record(
         "recur": STR,
         "overdue": BOOL,
         "days_left": null(INT),
+        # The last session, how late it was held for its slot, and the slots missed.
+        "last_held": null(DATE),
+        "last_days_late": null(INT),
+        "missed": array(DATE),
     }
 )
 
@@ -212,10 +217,13 @@ TIMELINE_ENTRY = record(
         "title": STR,
         "title_fr": null(STR),
         # What the date is: a deadline (overdue, due, done, closed), an undated one's review,
-        # or a session of a recurring one (held, expected).
-        "status": {"enum": ["overdue", "due", "done", "closed", "review", "held", "expected"]},
+        # or a session of a recurring one (held, missed, expected).
+        "status": {
+            "enum": ["overdue", "due", "done", "closed", "review", "held", "missed", "expected"]
+        },
         "host": null(STR),
         "original_due": null(DATE),
+        "days_late": null(INT),
     }
 )
 

@@ -37,7 +37,7 @@ from aes_tracker.domain.model import (
     statuses,
 )
 from aes_tracker.domain.records import timeline_entry
-from aes_tracker.domain.recurrence import slots
+from aes_tracker.domain.recurrence import missed_slots, schedule, slots
 
 GROUPINGS = ("party", "member", "category", "source")
 
@@ -126,15 +126,37 @@ def timeline(catalog: Catalog, today: date, months: int = 6) -> dict[str, Any]:
             break
         m = nxt
 
-    def put(day: date, c: Summary, status: str, host: str = "", slip: date | None = None) -> None:
+    def put(
+        day: date,
+        c: Summary,
+        status: str,
+        host: str = "",
+        slip: date | None = None,
+        late: int | None = None,
+    ) -> None:
+        days_late = late
         if first <= day <= last:
-            rows[_month(day)].append(timeline_entry(c, day, status, host, slip))
+            rows[_month(day)].append(timeline_entry(c, day, status, host, slip, days_late))
 
     for c in catalog.commitments.values():
-        if c.due is not None:
+        # A recurring one's sessions, each with the slot it filled (as `show` has them), and the
+        # slots passed without one: shown as missed, not as still due.
+        start = c.recur_start or c.due
+        filled: dict[date, date] = {}
+        missed: list[date] = []
+        due = c.due
+        if c.recur and start is not None:
+            filled = dict(schedule(c.recur, start, [d for d, _h in c.occurrences]).filled)
+            missed = missed_slots(c, today)
+            if due is not None and due in missed:
+                # The slot owed now is the one after the last missed (None: the rule ended).
+                due = next((s for s in slots(c.recur, start) if s > missed[-1]), None)
+        for day in missed:
+            put(day, c, "missed")
+        if due is not None:
             state = (
                 "overdue"
-                if is_overdue(c.due, c.is_open, today)
+                if is_overdue(due, c.is_open, today)
                 else "due"
                 if c.is_open
                 else "done"
@@ -143,18 +165,19 @@ def timeline(catalog: Catalog, today: date, months: int = 6) -> dict[str, Any]:
             )
             # Where the date slipped: the first due date, so a chart can draw the slip.
             slip = c.original_due if c.original_due and c.original_due != c.due else None
-            put(c.due, c, state, c.next_host, slip)
+            put(due, c, state, c.next_host, slip)
         elif c.review is not None and c.is_open:
             # An undated commitment: its review date is the analyst's next look at it.
             put(c.review, c, "review")
         for day, host in c.occurrences:
-            put(day, c, "held", host)
-        if c.recur and c.due is not None and c.is_open:
+            # Days after the slot it filled (negative: before it), as `show` says.
+            put(day, c, "held", host, late=(day - filled[day]).days if day in filled else None)
+        if c.recur and due is not None and c.is_open:
             # The sessions expected after the next due one, inside the window, with the
             # rotation of hosts carried on.
             hosts, host = list(c.hosts), c.next_host
-            for day in slots(c.recur, c.recur_start or c.due):
-                if day <= c.due:
+            for day in slots(c.recur, start or due):
+                if day <= due:
                     continue
                 if day > last:
                     break

@@ -598,6 +598,7 @@ _TIMELINE = {
     "expected": ("hollow-diamond", OKABE_ITO["orange"]),
     "review": ("triangle", OKABE_ITO["reddish_purple"]),
     "original": ("ring", "#7f7f7f"),
+    "missed": ("hollow-diamond", OKABE_ITO["vermillion"]),
 }
 
 
@@ -677,7 +678,10 @@ def timeline_svg(
     svg.text(margin, 50, _as_of(tl["as_of"]), 12, fill=MUTED, cls="as-of")
     # Legend.
     x, y = margin, 76.0
-    for state in ("overdue", "due", "done", "closed", "held", "expected", "review", "original"):
+    # A missed session's mark is in the legend only when the chart has one.
+    has_missed = any(it["status"] == "missed" for m in tl["months"] for it in m["items"])
+    legend = ("overdue", "due", "done", "closed", "held", "expected", "review", "original")
+    for state in (*legend, "missed") if has_missed else legend:
         label = timeline_state_label(state)
         w = 20 + text_width(label, 11) + 18
         if x > margin and x + w > width - margin:

@@ -150,9 +150,19 @@ def consultation_line(x: Mapping[str, Any], f: type[_Plain] = _Plain) -> str:
         return _("{id}: no further occurrence").format(id=f.code(x["id"]))
     n = x["days_left"]
     state = days_overdue(-n) if x["overdue"] else in_days(n)
-    return _("{id}: next expected {day} ({state}), expected host: {host}").format(
+    line = _("{id}: next expected {day} ({state}), expected host: {host}").format(
         id=f.code(x["id"]), day=iso_label(x["due"]), state=state, host=host
     )
+    # The held, late and missed years, as `show` and `timeline` count them.
+    late = x.get("last_days_late") or 0
+    if x.get("last_held") and late > 0:
+        line += "; " + _("last held {day} ({late})").format(
+            day=iso_label(x["last_held"]),
+            late=ngettext("held {n} day late", "held {n} days late", late).format(n=late),
+        )
+    if x.get("missed"):
+        line += "; " + _("missed: {days}").format(days=", ".join(map(iso_label, x["missed"])))
+    return line
 
 
 def summary_lines(rep: Mapping[str, Any], f: type[_Plain] = _Plain) -> list[str]:

@@ -9,7 +9,15 @@ from typing import Any
 
 from aes_tracker.domain.model import EVENT_KEYS
 from aes_tracker.domain.query import LIST_KEYS
-from aes_tracker.i18n import _, category_label, colon, event_label, iso_label, status_label
+from aes_tracker.i18n import (
+    _,
+    category_label,
+    colon,
+    event_label,
+    iso_label,
+    ngettext,
+    status_label,
+)
 from aes_tracker.render import (
     Output,
     cell,
@@ -33,6 +41,7 @@ class Rows:
     empty: str = ""  # what the table says when there is nothing
     keys: Sequence[str] = LIST_KEYS
     columns: Sequence[str] = ()  # `--columns`: the table's columns, by key
+    hidden: int = 0  # closed ones `list` left out by default: the table's footer says so
 
 
 def _lazy(text: str) -> str:
@@ -275,7 +284,7 @@ def _table(p: Rows, out: Output) -> str | Iterator[str]:
     title moves under each row; blocks only when even that does not fit."""
     rows = p.rows
     if not rows:
-        return (p.empty or _("No commitments match.")) + "\n"
+        return (p.empty or _("No commitments match.")) + "\n" + _hidden_footer(p.hidden)
     # The legend of the mark is known from the same single pass that takes the cells.
     marks: list[bool] = []
 
@@ -292,20 +301,33 @@ def _table(p: Rows, out: Output) -> str | Iterator[str]:
     ]
     found = plan(rows, columns, out.width, style)
     if found is None:
-        return _blocks(rows, out) + _legend(rows, out.width)
+        return _blocks(rows, out) + _legend(rows, out.width) + _hidden_footer(p.hidden)
     short = any(c in found[0].columns for c in (c.short for c in columns) if c is not None)
     codes = codes_legend(rows) if short else ""
-    return _with_legend(render(found, out.width, out.color), marks, out.width, codes)
+    return _with_legend(render(found, out.width, out.color), marks, out.width, codes, p.hidden)
+
+
+def _hidden_footer(hidden: int) -> str:
+    """What `list` left out by default, and how to see it: the table's last line."""
+    if not hidden:
+        return ""
+    return (
+        ngettext("{n} closed not shown: --all", "{n} closed not shown: --all", hidden).format(
+            n=hidden
+        )
+        + "\n"
+    )
 
 
 def _with_legend(
-    chunks: Iterator[str], marks: list[bool], width: int, codes: str = ""
+    chunks: Iterator[str], marks: list[bool], width: int, codes: str = "", hidden: int = 0
 ) -> Iterator[str]:
     yield from chunks
     if codes:
         yield "\n".join(wrap_cell(codes, width)) + "\n"
     if marks:
         yield "\n".join(wrap_cell(mark_legend(), width)) + "\n"
+    yield _hidden_footer(hidden)
 
 
 def _blocks(rows: Sequence[Mapping[str, Any]], out: Output) -> str:

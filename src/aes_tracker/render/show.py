@@ -139,6 +139,8 @@ def detail_lines(
         lines.append((_("Recurs"), rec))
         for i, s in enumerate(sessions(c)):
             text = iso_label(s["on"]) + (f", {safe(s['host'])}" if s["host"] else "")
+            if s["place"]:
+                text += ", " + _("in {place}").format(place=safe(s["place"]))
             when = session_timing(c, date.fromisoformat(s["on"]))
             if when:
                 text += f" ({when})"

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from aes_tracker.domain.model import statuses
-from aes_tracker.i18n import _, category_label, human_month, iso_label, status_label
+from aes_tracker.i18n import _, category_label, human_month, iso_label, ngettext, status_label
 from aes_tracker.render import (
     NOT_A_TTY_WIDTH,
     Output,
@@ -208,6 +208,7 @@ _MARKS = {
     "closed": ("·", "dim"),
     "expected": ("◇", "yellow"),
     "held": ("◆", "green"),
+    "missed": ("✗", "red"),
     "review": ("△", ""),
 }
 
@@ -218,13 +219,34 @@ def timeline_lines(tl: Mapping[str, Any], color: bool, width: int = NOT_A_TTY_WI
     spacing is the same on every line."""
     lines = []
     now = tl["as_of"][:7]
+    empty: list[str] = []  # a run of months with nothing in them, folded into one line
+
+    def fold() -> None:
+        if empty:
+            lines.append(_("{months}: nothing due").format(months=_month_span(empty[0], empty[-1])))
+            empty.clear()
+
     for m in tl["months"]:
+        if not m["items"] and m["month"] != now:
+            empty.append(m["month"])
+            continue
+        fold()
         label = human_month(m["month"]) + (" " + _("◀ now") if m["month"] == now else "")
         lines.append(paint(label, "bold", color) if m["month"] == now else label)
         for it in m["items"]:
             mark, style = _MARKS[it["status"]]
             host = ", " + _("host: {host}").format(host=safe(it["host"])) if it["host"] else ""
             state = timeline_state_label(it["status"])
+            late = it.get("days_late") or 0
+            if it["status"] == "held" and late:
+                # As `show` says it: the session counted for the slot it was owed.
+                state = (
+                    ngettext("held {n} day late", "held {n} days late", late).format(n=late)
+                    if late > 0
+                    else ngettext("held {n} day early", "held {n} days early", -late).format(
+                        n=-late
+                    )
+                )
             head = f"{mark} {iso_label(it['due'])} {it['id']} ({state}{host})"
             title = title_text(it)
             if 2 + len(head) + 1 + len(title) <= width:
@@ -234,7 +256,19 @@ def timeline_lines(tl: Mapping[str, Any], color: bool, width: int = NOT_A_TTY_WI
                 block = ["  " + heads[0], *("    " + x for x in heads[1:])]
                 block += ["      " + x for x in wrap_cell(title, width - 6)]
             lines += [paint(x, style, color) for x in block]
+    fold()
     return lines
+
+
+def _month_span(first: str, last: str) -> str:
+    """ "2026-05–2026-10"; in a language that writes the year last, "mai–octobre 2026"."""
+    a, b = human_month(first), human_month(last)
+    if first == last:
+        return a
+    year = first[:4]
+    if year == last[:4] and a.endswith(year) and not a.startswith(year):
+        return a[: -len(year)].rstrip() + "–" + b
+    return a + "–" + b
 
 
 def timeline_state_label(state: str) -> str:
@@ -246,6 +280,7 @@ def timeline_state_label(state: str) -> str:
         "closed": _("closed"),
         "expected": _("expected"),
         "held": _("held"),
+        "missed": _("missed"),
         "review": _("review date"),
         "original": _("originally due"),
     }.get(state, state)
