@@ -120,6 +120,12 @@ def category_label(name: str) -> str:
     return pgettext("category", name)
 
 
+def field_label(name: str) -> str:
+    """A data field's name as a person reads it in a change (`réexamen` for `review`): the
+    identifier in English, which is what the history in the data file says."""
+    return pgettext("field", name)
+
+
 def recur_label(rule: str) -> str:
     """A recurrence as a person reads it: `yearly` in words; an RFC 5545 rule as it is."""
     return pgettext("recurrence", "yearly") if rule == "yearly" else rule

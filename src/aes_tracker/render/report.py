@@ -20,7 +20,17 @@ from aes_tracker.i18n import (
     ngettext,
     status_label,
 )
-from aes_tracker.render import Output, md, md_code, paint, register, safe, title_text, to_json
+from aes_tracker.render import (
+    Output,
+    change_words,
+    md,
+    md_code,
+    paint,
+    register,
+    safe,
+    title_text,
+    to_json,
+)
 
 
 def section_title(key: str) -> str:
@@ -134,7 +144,7 @@ def change_line(x: Mapping[str, Any], f: type[_Plain] = _Plain) -> str:
         text += colon() + f.text(x["note"])
     changes = [c for c in x["changes"] if not (per_party and c.startswith("status: "))]
     if changes:
-        text += " [" + "; ".join(f.code(c) for c in changes) + "]"
+        text += " [" + "; ".join(f.code(change_words(c)) for c in changes) + "]"
     return text
 
 

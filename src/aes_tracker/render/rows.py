@@ -13,6 +13,7 @@ from aes_tracker.i18n import _, category_label, colon, event_label, iso_label, s
 from aes_tracker.render import (
     Output,
     cell,
+    change_words,
     md,
     md_code,
     paint,
@@ -414,7 +415,7 @@ def log_detail(x: Mapping[str, Any]) -> str:
         bits.append(_("host: {host}").format(host=safe(x["host"])))
     if x.get("note"):
         bits.append(safe(x["note"]))
-    bits += [f"[{safe(c)}]" for c in x.get("changes", [])]
+    bits += [f"[{change_words(c)}]" for c in x.get("changes", [])]
     text = " ".join(bits)
     # Each link of evidence on a line of its own, whole.
     for u in x.get("evidence", []):

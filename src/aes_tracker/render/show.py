@@ -34,7 +34,17 @@ from aes_tracker.i18n import (
     recur_label,
     status_label,
 )
-from aes_tracker.render import Output, md, md_code, paint, register, safe, to_csv, to_json
+from aes_tracker.render import (
+    Output,
+    change_words,
+    md,
+    md_code,
+    paint,
+    register,
+    safe,
+    to_csv,
+    to_json,
+)
 from aes_tracker.render.rows import MARK, row_style
 
 
@@ -256,7 +266,7 @@ def event_line(e: Event, evidence: bool = True) -> str:
         text += f" — {safe(e.note)}"
     for ch in e.changes:
         if ch.field != "status":
-            text += f" [{safe(ch.text())}]"
+            text += f" [{change_words(ch.text())}]"
     if evidence:
         for url in e.evidence:
             text += " " + _("evidence: {url}").format(url=safe(url))

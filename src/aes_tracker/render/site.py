@@ -43,7 +43,7 @@ from aes_tracker.i18n import (
     recur_label,
     status_label,
 )
-from aes_tracker.render import safe
+from aes_tracker.render import change_words, safe
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MARKER = ".aes-tracker-site"  # written in every site: `site DIR` replaces only a folder holding it
@@ -149,7 +149,7 @@ def change_sentence(x: Mapping[str, Any]) -> str:
         if x["event"] == "status":
             what += " " + status_label(x["status"])
     others = [
-        c.text()
+        change_words(c.text())
         for c in changes
         if c is not None and c.field != "status" and x["event"] != "status"
     ]
@@ -157,7 +157,7 @@ def change_sentence(x: Mapping[str, Any]) -> str:
     if x.get("backdated") and x.get("at"):
         text += " " + _("(backdated: recorded {day})").format(day=iso_label(x["at"][:10]))
     if others:
-        text += " (" + "; ".join(safe(o) for o in others) + ")"
+        text += " (" + "; ".join(others) + ")"
     if x.get("note"):
         text += colon() + safe(x["note"])
     return text

@@ -1,0 +1,49 @@
+"""French all the way (issue 24): what the tool wrote into the history is put into words when
+it is shown, in the reader's language, whatever the language of the session that wrote it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .conftest import Cli
+
+AS_OF = "2026-11-28"
+
+
+def _changed(datafile: Path) -> Cli:
+    """The bundled data after an English session set a status and moved a date."""
+    cli = Cli(datafile)
+    on = ("--on", "2026-11-27")
+    assert cli("status", "sec-targeted-training", "in_progress", *on).exit_code == 0
+    assert cli("edit", "sec-technical-assistance", "--review", "2027-01-15").exit_code == 0
+    return cli
+
+
+def test_changes_read_in_french_in_show_log_and_report(datafile: Path) -> None:
+    cli = _changed(datafile)
+    outputs = {
+        "log": cli("--lang", "fr", "--width", "250", "log"),
+        "show": cli("--lang", "fr", "--width", "250", "show", "sec-technical-assistance"),
+        "report": cli("--lang", "fr", "--width", "250", "report", "--since", "7d"),
+        "report md": cli("--lang", "fr", "report", "--since", "7d", "--format", "markdown"),
+        "report html": cli("--lang", "fr", "report", "--since", "7d", "--format", "html"),
+    }
+    for name, r in outputs.items():
+        assert r.exit_code == 0, (name, r.output)
+        assert "status: " not in r.stdout, name
+        assert "in_progress" not in r.stdout, name
+        assert "review: " not in r.stdout, name
+    for name in ("log", "report", "report md", "report html"):
+        assert "statut : en attente → en cours" in outputs[name].stdout, name
+    for name in ("log", "show", "report", "report md"):
+        assert "réexamen : 3 avril 2026 → 15 janvier 2027" in outputs[name].stdout, name
+
+
+def test_changes_stay_as_written_in_english_and_in_machine_formats(datafile: Path) -> None:
+    cli = _changed(datafile)
+    log = cli("--width", "250", "log")
+    assert "[status: pending → in_progress]" in log.stdout
+    assert "[review: 2026-04-03 → 2027-01-15]" in log.stdout
+    plain = cli("--lang", "fr", "log", "--format", "plain")
+    assert "[status: pending → in_progress]" in plain.stdout
+    assert plain.stdout == cli("log", "--format", "plain").stdout
