@@ -47,3 +47,22 @@ def test_changes_stay_as_written_in_english_and_in_machine_formats(datafile: Pat
     plain = cli("--lang", "fr", "log", "--format", "plain")
     assert "[status: pending → in_progress]" in plain.stdout
     assert plain.stdout == cli("log", "--format", "plain").stdout
+
+
+def test_notes_the_tool_writes_are_stored_in_english_and_read_in_french(datafile: Path) -> None:
+    """A confirmation recorded by a French session is stored as an English one is (the data file
+    does not depend on who wrote it) and reads in the reader's language."""
+    cli = Cli(datafile)
+    argv = ("status", "sec-targeted-training", "pending", "--on", "2026-11-27")
+    assert cli("--lang", "fr", *argv).exit_code == 0
+    assert 'note = "status confirmed as pending"' in datafile.read_text(encoding="utf-8")
+    log = cli("--lang", "fr", "--width", "250", "log", "sec-targeted-training")
+    assert "statut confirmé : en attente" in log.stdout
+    assert "status confirmed as" not in log.stdout
+    show = cli("--lang", "fr", "--width", "250", "show", "sec-targeted-training")
+    assert "statut confirmé : en attente" in show.stdout
+    report = cli("--lang", "fr", "--width", "250", "report", "--since", "7d")
+    assert "statut confirmé : en attente" in report.stdout
+    html = cli("--lang", "fr", "report", "--since", "7d", "--format", "html")
+    assert "statut confirmé : en attente" in html.stdout
+    assert "status confirmed as pending" in cli("--width", "250", "log").stdout

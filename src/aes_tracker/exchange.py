@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from aes_tracker.domain import notes
 from aes_tracker.domain.changes import Who, assess, changes_text, check_party_of, history_entry
 from aes_tracker.domain.model import (
     Change,
@@ -657,7 +658,7 @@ def merge(
                         who.today,
                         c["status"],
                         who,
-                        note=_("imported from {name}").format(name=name),
+                        note=notes.IMPORTED.format(name=name),
                     )
                 ]
             commitments[cid] = c
@@ -683,7 +684,7 @@ def merge(
                         who.today,
                         str(merged.get("status", "pending")),
                         who,
-                        note=_("updated from {name}").format(name=name),
+                        note=notes.UPDATED.format(name=name),
                         changes=changes,
                     ),
                 ]

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from aes_tracker.domain import notes
 from aes_tracker.domain.model import (
     COMMITMENT_KEYS,
     DONE,
@@ -325,9 +326,9 @@ def set_status(
         _refuse_recurring_done(c)
     before = c.status
     if not note and before == status:
-        note = _("status confirmed as {status}").format(status=status)
+        note = notes.CONFIRMED.format(status=status)
     elif not note and not status_info(before).open and status_info(status).open:
-        note = _("reopened (was {status})").format(status=before)
+        note = notes.REOPENED.format(status=before)
     t = d.table(cid)
     t["status"] = status
     _history(t).append(
@@ -372,7 +373,7 @@ def assess(
         _refuse_recurring_done(c, p)
     before = party_status(c, p, d.groups()).status
     if confirm_note and not note and before == status:
-        note = _("status confirmed as {status}").format(status=status)
+        note = notes.CONFIRMED.format(status=status)
     _history(d.table(c.id)).append(
         history_entry(
             "status",
@@ -802,7 +803,7 @@ def add_commitment(d: Draft, new: NewCommitment, who: Who, *, force: bool = Fals
             who.today,
             PENDING,
             who,
-            note=_("added from source {source}").format(source=src),
+            note=notes.ADDED.format(source=src),
         )
     ]
     d.add(cid, t)

@@ -163,6 +163,25 @@ def change_words(line: str) -> str:
     return f"{field_label(ch.field)}{colon()}{before} → {after}"
 
 
+def note_words(note: str) -> str:
+    """A history entry's note for the reader: one the tool wrote ("status confirmed as
+    in_progress", stored in English) in the reader's language; any other as written."""
+    from aes_tracker.i18n import _, language
+
+    if language() == "en":
+        return safe(note)
+    from aes_tracker.domain import notes
+
+    def value(field: str, text: str) -> str:
+        if field == "status":
+            return change_value_words("status", text)
+        if field == "how":
+            return _(text)
+        return safe(text)
+
+    return safe(notes.words(note, _, value))
+
+
 def safe(text: str) -> str:
     """Text from the data, fit for a terminal: control characters shown escaped (`\\x1b`), never
     sent raw (a title holding an escape sequence must not clear the screen)."""

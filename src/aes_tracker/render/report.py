@@ -25,6 +25,7 @@ from aes_tracker.render import (
     change_words,
     md,
     md_code,
+    note_words,
     paint,
     register,
     safe,
@@ -141,7 +142,7 @@ def change_line(x: Mapping[str, Any], f: type[_Plain] = _Plain) -> str:
     if x["host"]:
         text += ", " + _("host {host}").format(host=f.text(x["host"]))
     if x["note"]:
-        text += colon() + f.text(x["note"])
+        text += colon() + f.text(note_words(x["note"]))
     changes = [c for c in x["changes"] if not (per_party and c.startswith("status: "))]
     if changes:
         text += " [" + "; ".join(f.code(change_words(c)) for c in changes) + "]"

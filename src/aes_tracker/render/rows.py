@@ -16,6 +16,7 @@ from aes_tracker.render import (
     change_words,
     md,
     md_code,
+    note_words,
     paint,
     register,
     safe,
@@ -414,7 +415,7 @@ def log_detail(x: Mapping[str, Any]) -> str:
     if x.get("host"):
         bits.append(_("host: {host}").format(host=safe(x["host"])))
     if x.get("note"):
-        bits.append(safe(x["note"]))
+        bits.append(note_words(x["note"]))
     bits += [f"[{change_words(c)}]" for c in x.get("changes", [])]
     text = " ".join(bits)
     # Each link of evidence on a line of its own, whole.

@@ -39,6 +39,7 @@ from aes_tracker.render import (
     change_words,
     md,
     md_code,
+    note_words,
     paint,
     register,
     safe,
@@ -263,7 +264,7 @@ def event_line(e: Event, evidence: bool = True) -> str:
         parts.append(_("by {who}").format(who=safe(e.by)))
     text = " ".join(parts)
     if e.note:
-        text += f" — {safe(e.note)}"
+        text += f" — {note_words(e.note)}"
     for ch in e.changes:
         if ch.field != "status":
             text += f" [{change_words(ch.text())}]"

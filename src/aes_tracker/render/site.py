@@ -43,7 +43,7 @@ from aes_tracker.i18n import (
     recur_label,
     status_label,
 )
-from aes_tracker.render import change_words, safe
+from aes_tracker.render import change_words, note_words, safe
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MARKER = ".aes-tracker-site"  # written in every site: `site DIR` replaces only a folder holding it
@@ -159,7 +159,7 @@ def change_sentence(x: Mapping[str, Any]) -> str:
     if others:
         text += " (" + "; ".join(others) + ")"
     if x.get("note"):
-        text += colon() + safe(x["note"])
+        text += colon() + note_words(x["note"])
     return text
 
 
