@@ -66,3 +66,13 @@ def test_notes_the_tool_writes_are_stored_in_english_and_read_in_french(datafile
     html = cli("--lang", "fr", "report", "--since", "7d", "--format", "html")
     assert "statut confirmé : en attente" in html.stdout
     assert "status confirmed as pending" in cli("--width", "250", "log").stdout
+
+
+def test_success_lines_in_french(datafile: Path) -> None:
+    cli = Cli(datafile)
+    r = cli("--lang", "fr", "status", "sec-targeted-training", "in_progress", "--on", "2026-11-27")
+    assert r.stdout == "sec-targeted-training : en attente → en cours\n"
+    r = cli("--lang", "fr", "edit", "sec-technical-assistance", "--review", "2027-01-15")
+    assert r.stdout == "sec-technical-assistance : réexamen : 3 avril 2026 → 15 janvier 2027\n"
+    r = cli("edit", "sec-technical-assistance", "--review", "2027-01-16")
+    assert r.stdout == "sec-technical-assistance: review: 2027-01-15 → 2027-01-16\n"

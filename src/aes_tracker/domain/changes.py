@@ -38,10 +38,11 @@ from aes_tracker.domain.model import (
     shown,
     status_info,
 )
+from aes_tracker.domain.notes import change_words
 from aes_tracker.domain.query import fold, resolve_id, resolve_party
 from aes_tracker.domain.recurrence import check_rule, extra_for, schedule, session_timing
 from aes_tracker.errors import TrackerError
-from aes_tracker.i18n import _
+from aes_tracker.i18n import _, colon, status_label
 
 if TYPE_CHECKING:
     from aes_tracker.store.core import Draft
@@ -342,8 +343,9 @@ def set_status(
             changes=[Change("status", before, status)] if before != status else (),
         )
     )
+    said = f"{status_label(before)} → {status_label(status)}"
     return Outcome(
-        cid, f"{cid}: {before} → {status}", f"status {cid} {before} → {status} {_stamp(on, who)}"
+        cid, f"{cid}{colon()}{said}", f"status {cid} {before} → {status} {_stamp(on, who)}"
     )
 
 
@@ -388,7 +390,7 @@ def assess(
     )
     return Outcome(
         c.id,
-        f"{c.id}: {p}: {before} → {status}",
+        f"{c.id}{colon()}{p}{colon()}{status_label(before)} → {status_label(status)}",
         f"status {c.id} [{p}] {before} → {status} {_stamp(on, who)}",
     )
 
@@ -942,17 +944,21 @@ def edit(
             "edit", who.today, str(t.get("status", c.status)), who, note=note, changes=done
         )
     )
-    echo = _edit_echo(done, {*changes, *(["parties"] if add_parties or remove_parties else [])})
-    return Outcome(cid, f"{cid}: {echo}", f"edit {cid}: {echo} {_stamp(who.today, who)}")
+    given = {*changes, *(["parties"] if add_parties or remove_parties else [])}
+    echo = _edit_echo(done, given)
+    said = _edit_echo(done, given, change_words)
+    return Outcome(cid, f"{cid}{colon()}{said}", f"edit {cid}: {echo} {_stamp(who.today, who)}")
 
 
-def _edit_echo(done: Sequence[Change], given: Iterable[str]) -> str:
+def _edit_echo(
+    done: Sequence[Change], given: Iterable[str], words: Callable[[str], str] = str
+) -> str:
     """What `edit` says it did: the fields given, old → new, and the names of the fields it
     cleared as a consequence (the history keeps their old values in full)."""
     asked = set(given)
     said = [c for c in done if c.field in asked or c.after]
     cleared = [c.field for c in done if c.field not in asked and not c.after]
-    text = changes_text(said)
+    text = "; ".join(words(c.text()) for c in said)
     if cleared:
         text += ("; " if text else "") + _("cleared: {fields}").format(fields=", ".join(cleared))
     return text

@@ -42,3 +42,46 @@ def words(note: str, translate: Callable[[str], str], value: Callable[[str, str]
         if m is not None:
             return translate(template).format(**{k: value(k, v) for k, v in m.groupdict().items()})
     return note
+
+
+# Fields whose values in a change are dates: in prose they read as dates do there.
+_DATE_FIELDS = frozenset({"due", "original_due", "review", "recur_start"})
+
+
+def change_value_words(field: str, value: str) -> str:
+    """One side of a change as a person reads it: a status or category in the language, a date
+    as prose has it, ∅ for "not set"; anything else as the history holds it."""
+    from datetime import date
+
+    from aes_tracker.domain.model import EMPTY, escape_controls
+    from aes_tracker.i18n import category_label, human_date, status_label
+
+    if not value or value == EMPTY:
+        return EMPTY
+    if field == "status":
+        return escape_controls(status_label(value))
+    if field == "category":
+        return escape_controls(category_label(value))
+    if field in _DATE_FIELDS:
+        try:
+            return human_date(date.fromisoformat(value))
+        except ValueError:
+            return escape_controls(value)
+    return escape_controls(value)
+
+
+def change_words(line: str) -> str:
+    """A change as the history holds it ("status: pending → in_progress", in the identifiers,
+    whatever the language of the session that made it), put into words for the reader:
+    "statut : en attente → en cours" in French. In English it is the line as written, so the
+    machine formats, rendered in English, keep it byte for byte. A line that is not a change
+    (a hand edit) is shown as it is."""
+    from aes_tracker.domain.model import escape_controls, parse_change
+    from aes_tracker.i18n import colon, field_label
+
+    ch = parse_change(line)
+    if ch is None:
+        return escape_controls(line)
+    before = change_value_words(ch.field, ch.before)
+    after = change_value_words(ch.field, ch.after)
+    return f"{field_label(ch.field)}{colon()}{before} → {after}"

@@ -23,9 +23,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from aes_tracker.domain.model import escape_controls
+from aes_tracker.domain.notes import change_value_words, change_words
 from aes_tracker.domain.spreadsheet import csv_cell, excel_cell
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _
+
+__all__ = ["change_value_words", "change_words"]  # at home in the core; shown from here
 
 NOT_A_TTY_WIDTH = 100
 MIN_WIDTH = 20
@@ -118,49 +121,6 @@ def title_text(r: Mapping[str, Any]) -> str:
     if r.get("title_fr") and language() == "fr":
         return safe(r["title_fr"])
     return safe(r["title"])
-
-
-# Fields whose values in a change are dates: in prose they read as dates do there.
-_DATE_FIELDS = frozenset({"due", "original_due", "review", "recur_start"})
-
-
-def change_value_words(field: str, value: str) -> str:
-    """One side of a change as a person reads it: a status or category in the language, a date
-    as prose has it, ∅ for "not set"; anything else as the history holds it."""
-    from datetime import date
-
-    from aes_tracker.domain.model import EMPTY
-    from aes_tracker.i18n import category_label, human_date, status_label
-
-    if not value or value == EMPTY:
-        return EMPTY
-    if field == "status":
-        return safe(status_label(value))
-    if field == "category":
-        return safe(category_label(value))
-    if field in _DATE_FIELDS:
-        try:
-            return human_date(date.fromisoformat(value))
-        except ValueError:
-            return safe(value)
-    return safe(value)
-
-
-def change_words(line: str) -> str:
-    """A change as the history holds it ("status: pending → in_progress", in the identifiers,
-    whatever the language of the session that made it), put into words for the reader:
-    "statut : en attente → en cours" in French. In English it is the line as written, so the
-    machine formats, rendered in English, keep it byte for byte. A line that is not a change
-    (a hand edit) is shown as it is."""
-    from aes_tracker.domain.model import parse_change
-    from aes_tracker.i18n import colon, field_label
-
-    ch = parse_change(line)
-    if ch is None:
-        return safe(line)
-    before = change_value_words(ch.field, ch.before)
-    after = change_value_words(ch.field, ch.after)
-    return f"{field_label(ch.field)}{colon()}{before} → {after}"
 
 
 def note_words(note: str) -> str:
