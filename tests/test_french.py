@@ -76,3 +76,22 @@ def test_success_lines_in_french(datafile: Path) -> None:
     assert r.stdout == "sec-technical-assistance : réexamen : 3 avril 2026 → 15 janvier 2027\n"
     r = cli("edit", "sec-technical-assistance", "--review", "2027-01-16")
     assert r.stdout == "sec-technical-assistance: review: 2027-01-15 → 2027-01-16\n"
+
+
+def test_statuses_and_categories_typed_in_french_are_accepted(datafile: Path) -> None:
+    cli = Cli(datafile)
+    fr = ("--lang", "fr")
+    r = cli(*fr, "status", "sec-targeted-training", "en cours", "--on", "2026-11-27")
+    assert r.exit_code == 0, r.output
+    assert 'status = "in_progress"' in datafile.read_text(encoding="utf-8")
+    listed = cli(*fr, "list", "--status", "En cours", "--format", "plain")
+    assert listed.exit_code == 0, listed.output
+    assert [ln.split("\t")[0] for ln in listed.stdout.splitlines()] == ["sec-targeted-training"]
+    security = cli(*fr, "list", "--category", "sécurité", "--format", "plain").stdout
+    assert security == cli("list", "--category", "security", "--format", "plain").stdout
+    assert cli(*fr, "list", "--category", "securite", "--format", "plain").stdout == security
+    r = cli(*fr, "edit", "sec-targeted-training", "--category", "diplomatie")
+    assert r.exit_code == 0, r.output
+    assert 'category = "diplomacy"' in datafile.read_text(encoding="utf-8")
+    bad = cli(*fr, "list", "--status", "fini")
+    assert bad.exit_code != 0 and bad.stderr.startswith("error: ")

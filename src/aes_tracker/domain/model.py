@@ -35,13 +35,13 @@ none of its own (`party_status`).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple, NewType
 
 from aes_tracker.errors import TrackerError
-from aes_tracker.i18n import _
+from aes_tracker.i18n import _, category_label, status_label
 
 SCHEMA = 1
 
@@ -142,11 +142,27 @@ def score(status: str, overdue: bool) -> int | None:
     return info.score_overdue if info.open and overdue else info.score
 
 
-def _choose(text: str, names: Iterable[str], what: str, field: str) -> str:
+def _unaccented(text: str) -> str:
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _choose(
+    text: str, names: Iterable[str], what: str, field: str, label: Callable[[str], str]
+) -> str:
+    """The name `text` stands for: the identifier in any case (`in-progress` for
+    `in_progress`), or its word in the reader's language (`en cours`, `sécurité`, also typed
+    without accents: `securite`)."""
     wanted = text.strip().casefold()
     names = list(names)
     for n in names:
         if n.casefold() == wanted or n.casefold() == wanted.replace("-", "_").replace(" ", "_"):
+            return n
+    bare = _unaccented(" ".join(wanted.split()))
+    for n in names:
+        if label(n) != n and _unaccented(label(n)) == bare:
             return n
     raise TrackerError(
         _("'{value}' is not a {what}; use one of {choices}").format(
@@ -157,12 +173,15 @@ def _choose(text: str, names: Iterable[str], what: str, field: str) -> str:
 
 
 def parse_status(text: str, field: str = "status") -> Status:
-    """A status as a person types it: any case, `in-progress` for `in_progress`."""
-    return Status(_choose(text, (s.name for s in STATUSES), _("status"), field))
+    """A status as a person types it: any case, `in-progress` for `in_progress`, or the
+    word of the language (`en cours` under --lang fr)."""
+    return Status(_choose(text, (s.name for s in STATUSES), _("status"), field, status_label))
 
 
 def parse_category(text: str, field: str = "category") -> Category:
-    return Category(_choose(text, (c.name for c in CATEGORIES), _("category"), field))
+    return Category(
+        _choose(text, (c.name for c in CATEGORIES), _("category"), field, category_label)
+    )
 
 
 # The parties of the AES–Russia partnership. A data file may widen the list with a top-level
