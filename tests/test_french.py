@@ -95,3 +95,30 @@ def test_statuses_and_categories_typed_in_french_are_accepted(datafile: Path) ->
     assert 'category = "diplomacy"' in datafile.read_text(encoding="utf-8")
     bad = cli(*fr, "list", "--status", "fini")
     assert bad.exit_code != 0 and bad.stderr.startswith("error: ")
+
+
+def test_names_have_their_french_form_from_the_data_file(datafile: Path) -> None:
+    cli = Cli(datafile)
+    assert 'Russia = "Russie"' in datafile.read_text(encoding="utf-8")
+    fr = ("--lang", "fr", "--width", "250")
+    show = cli(*fr, "show", "inst-annual-consultations").stdout
+    assert "Russie" in show and "État membre de l’AES" in show
+    # Only the English title, which `show` gives under the French one, still says Russia.
+    assert [ln for ln in show.splitlines() if "Russia" in ln and "ministers" not in ln] == []
+    listed = cli(*fr, "list").stdout
+    assert "AES, Russie" in listed and "Russia" not in listed
+    report = cli(*fr, "report").stdout
+    assert "pays hôte prévu : État membre de l’AES" in report
+    html = cli("--lang", "fr", "report", "--format", "html").stdout
+    assert "AES, Russie" in html and ">Russia<" not in html
+    # English and the machine formats keep the names as the file has them.
+    assert "AES, Russia" in cli("--width", "250", "list").stdout
+    assert cli(*fr, "list", "--format", "json").stdout == cli("list", "--format", "json").stdout
+
+
+def test_names_fr_is_checked(datafile: Path) -> None:
+    text = datafile.read_text(encoding="utf-8")
+    datafile.write_text(text.replace('Russia = "Russie"', "Russia = 3"), encoding="utf-8")
+    r = Cli(datafile)("check")
+    assert r.exit_code != 0
+    assert "names_fr.Russia" in r.stderr + r.stdout

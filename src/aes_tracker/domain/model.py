@@ -203,7 +203,7 @@ EMPTY = "∅"  # "not set", in a change line
 
 # Canonical key order: the writer emits known keys in this order, then unknown ones sorted, so the
 # same data always gives the same bytes and `git diff` shows only real changes.
-TOP_KEYS = ("schema", "parties", "groups", "settings", "sources", "commitments")
+TOP_KEYS = ("schema", "parties", "groups", "names_fr", "settings", "sources", "commitments")
 GROUP_KEYS = ("members",)
 # `text`: where the communiqué's text is stored, relative to the data file's folder.
 SOURCE_KEYS = ("title", "date", "place", "language", "publisher", "author", "url", "text", "file")
@@ -540,6 +540,8 @@ class Catalog:
     commitments: Mapping[str, Summary]
     parties: tuple[str, ...] = DEFAULT_PARTIES
     groups: Groups = field(default_factory=_default_groups)
+    # French forms of party and place names (`[names_fr]`), for French human output only.
+    names_fr: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -550,6 +552,8 @@ class Document:
     commitments: Mapping[str, Commitment]
     parties: tuple[str, ...] = DEFAULT_PARTIES
     groups: Groups = field(default_factory=_default_groups)
+    # French forms of party and place names (`[names_fr]`), for French human output only.
+    names_fr: Mapping[str, str] = field(default_factory=dict)
 
     def catalog(self) -> Catalog:
         return Catalog(
@@ -557,6 +561,7 @@ class Document:
             {cid: summarize(c) for cid, c in self.commitments.items()},
             self.parties,
             self.groups,
+            self.names_fr,
         )
 
 
@@ -858,6 +863,7 @@ def check_document(raw: Mapping[str, Any]) -> tuple[Document, list[Problem]]:
         if listed:
             parties = listed
     groups = _groups(ck, raw, parties)
+    names_fr = _names_fr(ck, raw)
     settings = raw.get("settings")
     if settings is not None and not isinstance(settings, dict):
         ck.add(("settings",), _("must be a table"))
@@ -904,7 +910,26 @@ def check_document(raw: Mapping[str, Any]) -> tuple[Document, list[Problem]]:
         built = _commitment(ck, cid, c, ctx)
         if built is not None:
             commitments[cid] = built
-    return Document(sources, commitments, parties, groups), ck.problems
+    return Document(sources, commitments, parties, groups, names_fr), ck.problems
+
+
+def _names_fr(ck: _Checker, raw: Mapping[str, Any]) -> dict[str, str]:
+    """The `[names_fr]` table: a name as the file writes it (a party, a host, a place) -> its
+    French form, both non-blank text. Optional; a name without one is shown as written, never
+    guessed."""
+    table = raw.get("names_fr")
+    if table is None:
+        return {}
+    if not isinstance(table, dict):
+        ck.add(("names_fr",), _('must be a table: [names_fr] with Name = "French name"'))
+        return {}
+    out: dict[str, str] = {}
+    for name, value in table.items():
+        if not isinstance(value, str) or not value.strip():
+            ck.add(("names_fr", name), _("must be the name in French, as text"))
+            continue
+        out[name] = value
+    return out
 
 
 def _check_names(ck: _Checker, keys: Keys, names: Sequence[str]) -> None:

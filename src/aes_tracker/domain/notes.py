@@ -54,7 +54,7 @@ def change_value_words(field: str, value: str) -> str:
     from datetime import date
 
     from aes_tracker.domain.model import EMPTY, escape_controls
-    from aes_tracker.i18n import category_label, human_date, status_label
+    from aes_tracker.i18n import category_label, human_date, names_label, status_label
 
     if not value or value == EMPTY:
         return EMPTY
@@ -62,6 +62,8 @@ def change_value_words(field: str, value: str) -> str:
         return escape_controls(status_label(value))
     if field == "category":
         return escape_controls(category_label(value))
+    if field in ("parties", "hosts", "next_host", "beneficiaries"):
+        return escape_controls(names_label(value))
     if field in _DATE_FIELDS:
         try:
             return human_date(date.fromisoformat(value))

@@ -17,6 +17,7 @@ from aes_tracker.i18n import (
     colon,
     event_label,
     iso_label,
+    name_label,
     ngettext,
     status_label,
 )
@@ -99,7 +100,7 @@ def _describe(r: Mapping[str, Any], kind: str, f: type[_Plain] = _Plain) -> str:
         when = _("no deadline; review date {day}").format(day=iso_label(r["review"]))
         if (r.get("review_days_left") or 0) < 0:
             when += ", " + days_late(-r["review_days_left"])
-    parties = f.text(", ".join(r["parties"]))
+    parties = f.text(", ".join(map(name_label, r["parties"])))
     status = f.code(status_label(r["status"]))
     return f"{f.code(r['id'])}: {f.text(title_text(r))} [{status}; {parties}] {when}"
 
@@ -140,7 +141,7 @@ def change_line(x: Mapping[str, Any], f: type[_Plain] = _Plain) -> str:
     if x.get("backdated") and x["at"]:
         text += " " + _("(backdated: recorded {day})").format(day=iso_label(x["at"][:10]))
     if x["host"]:
-        text += ", " + _("host {host}").format(host=f.text(x["host"]))
+        text += ", " + _("host {host}").format(host=f.text(name_label(x["host"])))
     if x["note"]:
         text += colon() + f.text(note_words(x["note"]))
     changes = [c for c in x["changes"] if not (per_party and c.startswith("status: "))]
@@ -154,7 +155,7 @@ def evidence(x: Mapping[str, Any]) -> list[str]:
 
 
 def consultation_line(x: Mapping[str, Any], f: type[_Plain] = _Plain) -> str:
-    host = f.text(x["expected_host"]) if x["expected_host"] else _("not known")
+    host = f.text(name_label(x["expected_host"])) if x["expected_host"] else _("not known")
     if x["due"] is None:
         return _("{id}: no further occurrence").format(id=f.code(x["id"]))
     n = x["days_left"]
@@ -303,7 +304,7 @@ def _rows(key: str, items: list[Mapping[str, Any]]) -> tuple[list[str], list[lis
                 _cell(r["id"], "nowrap"),
                 _cell(title_text(r)),
                 _cell(_status(r)),
-                _cell(", ".join(safe(p) for p in r["parties"])),
+                _cell(", ".join(safe(name_label(p)) for p in r["parties"])),
                 _cell(
                     iso_label(r["due"])
                     + (
@@ -331,7 +332,7 @@ def _rows(key: str, items: list[Mapping[str, Any]]) -> tuple[list[str], list[lis
             _cell(r["id"], "nowrap"),
             _cell(title_text(r)),
             _cell(_status(r)),
-            _cell(", ".join(safe(p) for p in r["parties"])),
+            _cell(", ".join(safe(name_label(p)) for p in r["parties"])),
             _cell(
                 iso_label(r[when])
                 + (

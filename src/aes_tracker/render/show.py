@@ -30,6 +30,7 @@ from aes_tracker.i18n import (
     human_date,
     iso_label,
     language,
+    name_label,
     ngettext,
     recur_label,
     status_label,
@@ -77,10 +78,10 @@ def party_line(x: dict[str, Any]) -> str:
     if x["from"] == "own":
         why = iso_label(x["on"]) + (f", {safe(x['by'])}" if x["by"] else "")
     elif x["from"] == "group":
-        why = _("from {group}").format(group=safe(x["via"]))
+        why = _("from {group}").format(group=safe(name_label(x["via"])))
     else:
         why = _("the commitment's status")
-    return f"{safe(x['party'])}: {status_label(x['status'])} ({why})"
+    return f"{safe(name_label(x['party']))}{colon()}{status_label(x['status'])} ({why})"
 
 
 def slip_text(c: Commitment) -> str:
@@ -173,7 +174,7 @@ def detail_lines(
         lines.append((other[0], safe(other[1])))
     lines += [
         (_("Category"), category_label(c.category)),
-        (_("Parties"), safe(", ".join(c.parties))),
+        (_("Parties"), safe(", ".join(map(name_label, c.parties)))),
     ]
     if c.beneficiaries:
         lines.append((_("Beneficiaries"), safe(", ".join(c.beneficiaries))))
@@ -215,7 +216,7 @@ def detail_lines(
         )
         lines.append((_("Recurs"), rec))
         for i, s in enumerate(sessions(c)):
-            text = iso_label(s["on"]) + (f", {safe(s['host'])}" if s["host"] else "")
+            text = iso_label(s["on"]) + (f", {safe(name_label(s['host']))}" if s["host"] else "")
             when = session_timing(c, date.fromisoformat(s["on"]))
             if when:
                 text += f" ({when})"
@@ -227,14 +228,14 @@ def detail_lines(
         if c.is_open and c.due:
             nxt = human_date(c.due)
             if c.next_host:
-                nxt += ", " + _("expected host: {host}").format(host=safe(c.next_host))
+                nxt += ", " + _("expected host: {host}").format(host=safe(name_label(c.next_host)))
             lines.append((_("Next session"), nxt))
     if c.timing:
         lines.append((_("Timing in text"), "; ".join(f"« {safe(t)} »" for t in c.timing)))
     if source is None:
         src = c.source
     else:
-        place = f"{safe(source.place)}, " if source.place else ""
+        place = f"{safe(name_label(source.place))}, " if source.place else ""
         src = f"{safe(source.title)} ({place}{human_date(source.date)})"
     lines.append((_("Source"), src))
     lines.append((_("Quote"), f"« {safe(c.quote)} »"))
@@ -256,10 +257,10 @@ def event_line(e: Event, evidence: bool = True) -> str:
     puts each link on a line of its own)."""
     parts = [human_date(e.on), event_label(e.event)]
     if e.party:
-        parts.append(f"[{safe(e.party)}]")
+        parts.append(f"[{safe(name_label(e.party))}]")
     parts.append(status_label(e.status))
     if e.host:
-        parts.append(_("host: {host}").format(host=safe(e.host)))
+        parts.append(_("host: {host}").format(host=safe(name_label(e.host))))
     if e.by:
         parts.append(_("by {who}").format(who=safe(e.by)))
     text = " ".join(parts)

@@ -39,6 +39,7 @@ from aes_tracker.i18n import (
     event_label,
     iso_label,
     language,
+    name_label,
     ngettext,
     recur_label,
     status_label,
@@ -140,7 +141,7 @@ def change_sentence(x: Mapping[str, Any]) -> str:
         )
     elif x["event"] == "occurrence":
         what = (
-            _("session held, host {host}").format(host=safe(x["host"]))
+            _("session held, host {host}").format(host=safe(name_label(x["host"])))
             if x.get("host")
             else _("session held")
         )
@@ -320,7 +321,7 @@ def build(
             "status": status_label(r["status"]) + ("*" if mark else ""),
             "due": iso_label(r["due"]) if r["due"] else _("no deadline"),
             "overdue": r["overdue"],
-            "parties": ", ".join(safe(p) for p in c.parties),
+            "parties": ", ".join(safe(name_label(p)) for p in c.parties),
             "marked": mark,
         }
 
@@ -435,9 +436,9 @@ def _commitment_page(
     if c.recur:
         fields.append((_("Recurrence"), recur_label(c.recur)))
     if c.hosts:
-        fields.append((_("Hosts"), ", ".join(safe(h) for h in c.hosts)))
+        fields.append((_("Hosts"), ", ".join(safe(name_label(h)) for h in c.hosts)))
     if c.next_host:
-        fields.append((_("Next host"), safe(c.next_host)))
+        fields.append((_("Next host"), safe(name_label(c.next_host))))
     if c.notes:
         fields.append((_("Notes"), safe(c.notes)))
     source = catalog.sources.get(c.source)
