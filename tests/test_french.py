@@ -122,3 +122,16 @@ def test_names_fr_is_checked(datafile: Path) -> None:
     r = Cli(datafile)("check")
     assert r.exit_code != 0
     assert "names_fr.Russia" in r.stderr + r.stdout
+
+
+def test_usage_and_hint_are_translated_error_stays_the_marker(datafile: Path) -> None:
+    cli = Cli(datafile)
+    r = cli("--lang", "fr", "show", "sec-targeted-trainnig")
+    assert r.exit_code != 0
+    assert r.stderr.splitlines()[0].startswith("error: ")
+    assert r.stderr.splitlines()[1].startswith("conseil : ")
+    assert "hint:" not in r.stderr
+    assert cli("show", "sec-targeted-trainnig").stderr.splitlines()[1].startswith("hint: ")
+    help_fr = cli("--lang", "fr", "list", "--help").stdout
+    assert "Utilisation : aes-tracker list" in help_fr and "Usage:" not in help_fr
+    assert "Usage: aes-tracker list" in cli("list", "--help").stdout
