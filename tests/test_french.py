@@ -135,3 +135,14 @@ def test_usage_and_hint_are_translated_error_stays_the_marker(datafile: Path) ->
     help_fr = cli("--lang", "fr", "list", "--help").stdout
     assert "Utilisation : aes-tracker list" in help_fr and "Usage:" not in help_fr
     assert "Usage: aes-tracker list" in cli("list", "--help").stdout
+
+
+def test_french_prose_has_its_colon_and_no_iso_date(datafile: Path) -> None:
+    cli = _changed(datafile)
+    fr = ("--lang", "fr", "--width", "250")
+    log = cli(*fr, "log").stdout
+    assert "(antidaté : enregistré le 28 novembre 2026)" in log
+    report = cli("--lang", "fr", "report", "--since", "7d", "--format", "markdown").stdout
+    assert "`sec-targeted-training` : `statut`" in report
+    assert "`sec-targeted-training`: " not in report
+    assert "(recorded 2026-11-28)" in cli("--width", "250", "log").stdout.replace("backdated: ", "")

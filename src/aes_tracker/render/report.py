@@ -102,7 +102,7 @@ def _describe(r: Mapping[str, Any], kind: str, f: type[_Plain] = _Plain) -> str:
             when += ", " + days_late(-r["review_days_left"])
     parties = f.text(", ".join(map(name_label, r["parties"])))
     status = f.code(status_label(r["status"]))
-    return f"{f.code(r['id'])}: {f.text(title_text(r))} [{status}; {parties}] {when}"
+    return f"{f.code(r['id'])}{colon()}{f.text(title_text(r))} [{status}; {parties}] {when}"
 
 
 def party_change(x: Mapping[str, Any]) -> tuple[str, str] | None:
@@ -122,8 +122,8 @@ def party_change_text(x: Mapping[str, Any], f: type[_Plain] = _Plain) -> str:
     before, after = party_change(x) or ("", "")
     before, after = (s if s == EMPTY else status_label(s) for s in (before, after))
     if before == after:
-        return f"{f.text(x['party'])}: {f.code(after)} " + _("(confirmed)")
-    return f"{f.text(x['party'])}: {f.code(before)} → {f.code(after)}"
+        return f"{f.text(name_label(x['party']))}{colon()}{f.code(after)} " + _("(confirmed)")
+    return f"{f.text(name_label(x['party']))}{colon()}{f.code(before)} → {f.code(after)}"
 
 
 def change_line(x: Mapping[str, Any], f: type[_Plain] = _Plain) -> str:
@@ -133,11 +133,11 @@ def change_line(x: Mapping[str, Any], f: type[_Plain] = _Plain) -> str:
     per_party = party_change(x) is not None
     on = iso_label(x["on"])
     if per_party:
-        text = f"{on} {f.code(x['id'])}: {party_change_text(x, f)}{who}"
+        text = f"{on} {f.code(x['id'])}{colon()}{party_change_text(x, f)}{who}"
     else:
-        party = f" [{f.text(x['party'])}]" if x.get("party") else ""
+        party = f" [{f.text(name_label(x['party']))}]" if x.get("party") else ""
         event, status = f.code(event_label(x["event"])), f.code(status_label(x["status"]))
-        text = f"{on} {f.code(x['id'])}{party}: {event} ({status}){who}"
+        text = f"{on} {f.code(x['id'])}{party}{colon()}{event} ({status}){who}"
     if x.get("backdated") and x["at"]:
         text += " " + _("(backdated: recorded {day})").format(day=iso_label(x["at"][:10]))
     if x["host"]:

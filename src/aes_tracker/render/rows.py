@@ -427,7 +427,7 @@ def log_detail(x: Mapping[str, Any]) -> str:
     """An entry's note, changes, host and evidence, on one line."""
     bits = []
     if x.get("backdated") and x.get("at"):
-        bits.append(_("(backdated: recorded {day})").format(day=x["at"][:10]))
+        bits.append(_("(backdated: recorded {day})").format(day=iso_label(x["at"][:10])))
     if x.get("host"):
         bits.append(_("host: {host}").format(host=safe(name_label(x["host"]))))
     if x.get("note"):
