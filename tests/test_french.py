@@ -146,3 +146,20 @@ def test_french_prose_has_its_colon_and_no_iso_date(datafile: Path) -> None:
     assert "`sec-targeted-training` : `statut`" in report
     assert "`sec-targeted-training`: " not in report
     assert "(recorded 2026-11-28)" in cli("--width", "250", "log").stdout.replace("backdated: ", "")
+
+
+def test_undo_says_what_it_undid_in_the_readers_language(datafile: Path) -> None:
+    cli = Cli(datafile)
+    on = ("--on", "2026-11-27")
+    assert cli("status", "sec-targeted-training", "in_progress", *on).exit_code == 0
+    r = cli("--lang", "fr", "undo")
+    assert r.exit_code == 0, r.output
+    assert r.stdout.splitlines()[0] == (
+        "annulé : statut sec-targeted-training : en attente → en cours"
+        " (27 novembre 2026, par tester)"
+    )
+    assert cli("--lang", "fr", "status", "sec-targeted-training", "en cours", *on).exit_code == 0
+    r = cli("undo")
+    assert r.stdout.splitlines()[0] == (
+        "undid: status sec-targeted-training pending → in_progress (2026-11-27, by tester)"
+    )

@@ -179,10 +179,6 @@ def changes_text(changes: Sequence[Change]) -> str:
     return "; ".join(c.text() for c in changes)
 
 
-def _stamp(on: date, who: Who) -> str:
-    return _("({on}, by {by})").format(on=on.isoformat(), by=who.by)
-
-
 # ---- checks on what a person types ---------------------------------------------------------------
 
 
@@ -345,7 +341,9 @@ def set_status(
     )
     said = f"{status_label(before)} → {status_label(status)}"
     return Outcome(
-        cid, f"{cid}{colon()}{said}", f"status {cid} {before} → {status} {_stamp(on, who)}"
+        cid,
+        f"{cid}{colon()}{said}",
+        notes.DID_STATUS.format(id=cid, before=before, after=status, on=on, by=who.by),
     )
 
 
@@ -391,7 +389,7 @@ def assess(
     return Outcome(
         c.id,
         f"{c.id}{colon()}{p}{colon()}{status_label(before)} → {status_label(status)}",
-        f"status {c.id} [{p}] {before} → {status} {_stamp(on, who)}",
+        notes.DID_PARTY.format(id=c.id, party=p, before=before, after=status, on=on, by=who.by),
     )
 
 
@@ -565,7 +563,7 @@ def record_session(
         _("{id}: occurrence of {day} recorded; {next}").format(
             id=cid, day=on.isoformat() + (f" ({when})" if when else ""), next=nxt
         ),
-        f"done {cid}: session of {on.isoformat()} {_stamp(on, who)}",
+        notes.DID_SESSION.format(id=cid, day=on, on=on, by=who.by),
     )
 
 
@@ -600,7 +598,7 @@ def add_note(
     return Outcome(
         cid,
         _("{id}: note added").format(id=cid) + (f" ({p})" if p else ""),
-        f"note {cid}: {text[:60]} {_stamp(on, who)}",
+        notes.DID_NOTE.format(id=cid, text=text[:60], on=on, by=who.by),
     )
 
 
@@ -665,7 +663,7 @@ def review(
     return Outcome(
         cid,
         _("{id}: reviewed; next review {day}").format(id=cid, day=next_review.isoformat()),
-        f"review {cid}: next review {next_review.isoformat()} {_stamp(on, who)}",
+        notes.DID_REVIEW.format(id=cid, day=next_review, on=on, by=who.by),
     )
 
 
@@ -809,7 +807,7 @@ def add_commitment(d: Draft, new: NewCommitment, who: Who, *, force: bool = Fals
         )
     ]
     d.add(cid, t)
-    return Outcome(cid, cid, f"add {cid} {_stamp(who.today, who)}")
+    return Outcome(cid, cid, notes.DID_ADD.format(id=cid, on=who.today, by=who.by))
 
 
 # Fields `edit` sets directly: every field of a commitment but those that the status, the history
@@ -947,7 +945,11 @@ def edit(
     given = {*changes, *(["parties"] if add_parties or remove_parties else [])}
     echo = _edit_echo(done, given)
     said = _edit_echo(done, given, change_words)
-    return Outcome(cid, f"{cid}{colon()}{said}", f"edit {cid}: {echo} {_stamp(who.today, who)}")
+    return Outcome(
+        cid,
+        f"{cid}{colon()}{said}",
+        notes.DID_EDIT.format(id=cid, changes=echo, on=who.today, by=who.by),
+    )
 
 
 def _edit_echo(
@@ -977,7 +979,7 @@ def remove(d: Draft, cid: str, *, force: bool = False) -> Outcome:
             hint=_("add --force to remove it with its history (undo brings it back)"),
         )
     d.remove(cid)
-    return Outcome(cid, _("{id}: removed").format(id=cid), f"rm {cid}")
+    return Outcome(cid, _("{id}: removed").format(id=cid), notes.DID_RM.format(id=cid))
 
 
 def add_source(

@@ -24,19 +24,38 @@ HOW = {"ours": N_("our version"), "theirs": N_("their version"), "": N_("the fie
 
 NOTES = (CONFIRMED, REOPENED, ADDED, IMPORTED, UPDATED, SETTLED)
 
+# What `undo` says it takes back, as the undo journal keeps it: in English whatever the
+# language of the session that made the change, put into the reader's language by `words`.
+DID_STATUS = N_("status {id} {before} → {after} ({on}, by {by})")
+DID_PARTY = N_("status {id} [{party}] {before} → {after} ({on}, by {by})")
+DID_NOTE = N_("note {id}: {text} ({on}, by {by})")
+DID_REVIEW = N_("review {id}: next review {day} ({on}, by {by})")
+DID_ADD = N_("add {id} ({on}, by {by})")
+DID_EDIT = N_("edit {id}: {changes} ({on}, by {by})")
+DID_RM = N_("rm {id}")
+DID_SESSION = N_("done {id}: session of {day} ({on}, by {by})")
+DID = (DID_STATUS, DID_PARTY, DID_NOTE, DID_REVIEW, DID_ADD, DID_EDIT, DID_RM, DID_SESSION)
+
+_ONE_WORD = frozenset({"id", "before", "after", "on", "day"})
+
 
 def _pattern(template: str) -> re.Pattern[str]:
     parts = re.split(r"\{(\w+)\}", template)
-    rx = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+)" for i, p in enumerate(parts))
+    one, many = r"\S+", ".+"
+    rx = "".join(
+        re.escape(p) if i % 2 == 0 else f"(?P<{p}>{one if p in _ONE_WORD else many})"
+        for i, p in enumerate(parts)
+    )
     return re.compile(rx, re.S)
 
 
-_PATTERNS = tuple((t, _pattern(t)) for t in NOTES)
+_PATTERNS = tuple((t, _pattern(t)) for t in (*NOTES, *DID))
 
 
 def words(note: str, translate: Callable[[str], str], value: Callable[[str, str], str]) -> str:
-    """`note` in the reader's language: a note of the tool's own through the catalogue
-    (`translate`), each of its fields through `value(field, text)`; any other note as it is."""
+    """`note` in the reader's language: a note of the tool's own (or what `undo` takes back)
+    through the catalogue (`translate`), each of its fields through `value(field, text)`; any
+    other note as it is."""
     for template, rx in _PATTERNS:
         m = rx.fullmatch(note)
         if m is not None:

@@ -133,8 +133,14 @@ def note_words(note: str) -> str:
     from aes_tracker.domain import notes
 
     def value(field: str, text: str) -> str:
-        if field == "status":
+        if field in ("status", "before", "after"):
             return change_value_words("status", text)
+        if field in ("on", "day"):
+            return change_value_words("due", text)
+        if field == "party":
+            return change_value_words("parties", text)
+        if field == "changes":
+            return "; ".join(change_words(c) for c in text.split("; "))
         if field == "how":
             return _(text)
         return safe(text)
