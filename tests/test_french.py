@@ -163,3 +163,11 @@ def test_undo_says_what_it_undid_in_the_readers_language(datafile: Path) -> None
     assert r.stdout.splitlines()[0] == (
         "undid: status sec-targeted-training pending → in_progress (2026-11-27, by tester)"
     )
+
+
+def test_source_list_markdown_has_french_headers(datafile: Path) -> None:
+    cli = Cli(datafile)
+    head = cli("--lang", "fr", "source", "list", "--format", "markdown").stdout.splitlines()[0]
+    assert head == "| ID | Date | Lieu | Titre | Engagements |"
+    english = cli("source", "list", "--format", "markdown").stdout.splitlines()[0]
+    assert english == "| ID | Date | Place | Title | Commitments |"

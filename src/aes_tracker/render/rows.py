@@ -362,7 +362,8 @@ class SourceRows(Rows):
 
 @register("sources", "markdown")
 def _sources_markdown(p: Rows, out: Output) -> str:
-    lines = ["| ID | Date | Place | Title | Commitments |", "|---|---|---|---|---|"]
+    head = (_("ID"), _("Date"), _("Place"), _("Title"), _("Commitments"))
+    lines = ["| " + " | ".join(head) + " |", "|---|---|---|---|---|"]
     lines += [
         f"| {r['id']} | {r['date']} | {md(name_label(str(r['place'] or '')))} "
         f"| {md(str(r['title']))} | {r['commitments']} |"
