@@ -14,8 +14,8 @@ What counts as a message (found by reading the source, not by running it):
 - `help=` and `short_help=` in the command-line modules (Typer options, arguments, apps);
 - the docstring of each command (Typer shows it as the command's help);
 - the registries' words: each status and category name (context "status", "category") and
-  each one's one-line meaning, the month names (context "month") and the kinds of history
-  entries (context "event");
+  each one's one-line meaning, the month names (context "month"), the kinds of history
+  entries (context "event") and the commitment's fields as a change names them ("field");
 - the few texts of the framework that reach a person (`FRAMEWORK` below).
 Babel (a test-only dependency) reads and writes the PO and MO formats.
 """
@@ -92,13 +92,16 @@ def _from_source(path: Path) -> Iterator[tuple[Key, int]]:
 
 def _from_registries() -> Iterator[Key]:
     sys.path.insert(0, str(ROOT / "src"))
-    from aes_tracker.domain.model import EVENT_KINDS, categories, statuses
+    from aes_tracker.domain.model import COMMITMENT_KEYS, EVENT_KINDS, categories, statuses
     from aes_tracker.i18n import MONTHS
 
     for month in MONTHS:
         yield ("month", month, None)
     for kind in EVENT_KINDS:
         yield ("event", kind, None)
+    for key in COMMITMENT_KEYS:
+        if key != "history":
+            yield ("field", key, None)
 
     for s in statuses():
         yield ("status", s.name, None)

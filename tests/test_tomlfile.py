@@ -132,6 +132,7 @@ def test_canonical_output_is_stable_and_sorted(datafile: Path) -> None:
     shuffled = {
         "commitments": dict(reversed(list(raw["commitments"].items()))),
         "sources": raw["sources"],
+        "names_fr": raw["names_fr"],
         "groups": raw["groups"],
         "parties": raw["parties"],
         "schema": 1,

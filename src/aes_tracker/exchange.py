@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from aes_tracker.domain import notes
 from aes_tracker.domain.changes import Who, assess, changes_text, check_party_of, history_entry
 from aes_tracker.domain.model import (
     COMMITMENT_KEYS,
@@ -712,7 +713,7 @@ def merge(
                         who.today,
                         c["status"],
                         who,
-                        note=_("imported from {name}").format(name=name),
+                        note=notes.IMPORTED.format(name=name),
                     )
                 ]
             commitments[cid] = c
@@ -738,7 +739,7 @@ def merge(
                         who.today,
                         str(merged.get("status", "pending")),
                         who,
-                        note=_("updated from {name}").format(name=name),
+                        note=notes.UPDATED.format(name=name),
                         changes=changes,
                     ),
                 ]

@@ -24,6 +24,7 @@ LANGUAGES = ("en", "fr")
 
 _current: _gettext.NullTranslations = _gettext.NullTranslations()
 _lang = "en"
+_names_fr: Mapping[str, str] = {}
 
 
 def choose(flag: str | None, environ: Mapping[str, str]) -> str:
@@ -77,7 +78,7 @@ def untranslated() -> Iterator[None]:
     it, so their bytes are the same whatever the language."""
     global _current, _lang
     saved = _current, _lang
-    _current, _lang = _gettext.NullTranslations(), "en"
+    _current, _lang = _gettext.NullTranslations(), "en"  # name_label: names as written
     try:
         yield
     finally:
@@ -118,6 +119,31 @@ def status_label(name: str) -> str:
 
 def category_label(name: str) -> str:
     return pgettext("category", name)
+
+
+def set_names_fr(names: Mapping[str, str]) -> None:
+    """The French forms of names (the data file's `[names_fr]`), for `name_label`."""
+    global _names_fr
+    _names_fr = names
+
+
+def name_label(name: str) -> str:
+    """A party's, host's or place's name as a person reads it: its French form from the data
+    file in French, where it has one; else as written (never guessed)."""
+    return _names_fr.get(name, name) if _lang == "fr" else name
+
+
+def names_label(names: str, sep: str = ", ") -> str:
+    """`name_label` of each name of a list joined by `sep` ("AES, Russia")."""
+    if _lang != "fr" or not _names_fr:
+        return names
+    return sep.join(name_label(n) for n in names.split(sep))
+
+
+def field_label(name: str) -> str:
+    """A data field's name as a person reads it in a change (`réexamen` for `review`): the
+    identifier in English, which is what the history in the data file says."""
+    return pgettext("field", name)
 
 
 def recur_label(rule: str) -> str:

@@ -55,6 +55,16 @@ FIELD_FLAGS = {
 }
 
 
+def hint_line(hint: str) -> str:
+    """The line after an error or a warning that says what to do: `hint: ` in English,
+    `conseil : ` in French (`error:` stays the fixed marker scripts look for)."""
+    return _("hint: {hint}").format(hint=hint) + "\n"
+
+
+def _usage_prefix() -> str:
+    return _("Usage: ")
+
+
 def _fail(message: str, hint: str | None = None) -> None:
     """One line, whatever the message holds."""
     from aes_tracker.domain.model import escape_controls
@@ -64,7 +74,7 @@ def _fail(message: str, hint: str | None = None) -> None:
 
     sys.stderr.write(f"error: {line(message)}\n")
     if hint:
-        sys.stderr.write(f"hint: {line(hint)}\n")
+        sys.stderr.write(hint_line(line(hint)))
 
 
 def _flag(ctx: Context | None, field_name: str) -> str:
@@ -284,6 +294,10 @@ class Command(TyperCommand):
     def get_help_option(self, ctx: Context) -> Any:  # Click's own type
         return _help_option_localized(super().get_help_option(ctx))
 
+    def format_usage(self, ctx: Context, formatter: HelpFormatter) -> None:
+        pieces = self.collect_usage_pieces(ctx)
+        formatter.write_usage(ctx.command_path, " ".join(pieces), _usage_prefix())
+
     def format_help(self, ctx: Context, formatter: HelpFormatter) -> None:
         _localize(self)
         _translate_panels()
@@ -304,6 +318,10 @@ class Group(TyperGroup):
 
     def get_help_option(self, ctx: Context) -> Any:  # Click's own type
         return _help_option_localized(super().get_help_option(ctx))
+
+    def format_usage(self, ctx: Context, formatter: HelpFormatter) -> None:
+        pieces = self.collect_usage_pieces(ctx)
+        formatter.write_usage(ctx.command_path, " ".join(pieces), _usage_prefix())
 
     def format_help(self, ctx: Context, formatter: HelpFormatter) -> None:
         _localize(self)
@@ -733,11 +751,11 @@ def commit(
     except TrackerError as e:
         sys.stderr.write(_("warning: not committed in git: {reason}").format(reason=e) + "\n")
         if e.hint:
-            sys.stderr.write(f"hint: {e.hint}\n")
+            sys.stderr.write(hint_line(e.hint))
         return
     if missing is not None:  # committed; but the next merge of it would be a text merge
         sys.stderr.write(_("warning: {message}").format(message=missing[0]) + "\n")
-        sys.stderr.write(f"hint: {missing[1]}\n")
+        sys.stderr.write(hint_line(missing[1]))
 
 
 # ---- helpers -------------------------------------------------------------------------------------

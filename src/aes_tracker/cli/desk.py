@@ -17,6 +17,7 @@ from aes_tracker.cli.base import (
     command,
     commit,
     flags,
+    hint_line,
     settings,
     sub_app,
     subject,
@@ -313,7 +314,7 @@ def sync(
     )
     for message, hint in done.warnings:
         sys.stderr.write(_("warning: {message}").format(message=message) + "\n")
-        sys.stderr.write(f"hint: {hint}\n")
+        sys.stderr.write(hint_line(hint))
     _received(done.changes, would=False)
     if done.committed:
         sys.stdout.write(

@@ -206,7 +206,9 @@ def _undo(ctx: typer.Context, redo: bool) -> None:
         lock_timeout=s.lock_timeout,
         merge_committed=lambda path: gitops.merge_committed(path, os.environ),
     )
-    what = done.what or _("a change")
+    from aes_tracker.render import note_words
+
+    what = note_words(done.what) if done.what else _("a change")
     line = (_("redid: {what}") if redo else _("undid: {what}")).format(what=what)
     sys.stdout.write(line + "\n")
     commit(ctx, s.location.path, True, line if len(line) <= 72 else line[:71] + "…", line)

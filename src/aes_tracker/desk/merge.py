@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from aes_tracker.domain import notes
 from aes_tracker.domain.changes import Who, history_entry, reschedule
 from aes_tracker.domain.model import (
     Change,
@@ -1260,7 +1261,7 @@ def _record_choice(chosen: dict[str, Any], other: Any, how: str, who: Who) -> di
         who.today,
         status if isinstance(status, str) else "pending",
         who,
-        note=_("merge conflict settled: {how}").format(how=_how(how)),
+        note=notes.SETTLED.format(how=notes.HOW.get(how, notes.HOW[""])),
         changes=changes,
     )
     history = chosen.get("history")

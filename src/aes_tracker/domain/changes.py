@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from aes_tracker.domain import notes
 from aes_tracker.domain.model import (
     COMMITMENT_KEYS,
     DONE,
@@ -37,10 +38,11 @@ from aes_tracker.domain.model import (
     shown,
     status_info,
 )
+from aes_tracker.domain.notes import change_words
 from aes_tracker.domain.query import fold, resolve_id, resolve_party
 from aes_tracker.domain.recurrence import check_rule, extra_for, schedule, session_timing
 from aes_tracker.errors import TrackerError
-from aes_tracker.i18n import _
+from aes_tracker.i18n import _, colon, status_label
 
 if TYPE_CHECKING:
     from aes_tracker.store.core import Draft
@@ -178,10 +180,6 @@ def _history(t: dict[str, Any]) -> list[dict[str, Any]]:
 
 def changes_text(changes: Sequence[Change]) -> str:
     return "; ".join(c.text() for c in changes)
-
-
-def _stamp(on: date, who: Who) -> str:
-    return _("({on}, by {by})").format(on=on.isoformat(), by=who.by)
 
 
 # ---- checks on what a person types ---------------------------------------------------------------
@@ -348,9 +346,9 @@ def set_status(
         _refuse_recurring_done(c)
     before = c.status
     if not note and before == status:
-        note = _("status confirmed as {status}").format(status=status)
+        note = notes.CONFIRMED.format(status=status)
     elif not note and not status_info(before).open and status_info(status).open:
-        note = _("reopened (was {status})").format(status=before)
+        note = notes.REOPENED.format(status=before)
     t = d.table(cid)
     t["status"] = status
     _history(t).append(
@@ -364,8 +362,11 @@ def set_status(
             changes=[Change("status", before, status)] if before != status else (),
         )
     )
+    said = f"{status_label(before)} → {status_label(status)}"
     return Outcome(
-        cid, f"{cid}: {before} → {status}", f"status {cid} {before} → {status} {_stamp(on, who)}"
+        cid,
+        f"{cid}{colon()}{said}",
+        notes.DID_STATUS.format(id=cid, before=before, after=status, on=on, by=who.by),
     )
 
 
@@ -395,7 +396,7 @@ def assess(
         _refuse_recurring_done(c, p)
     before = party_status(c, p, d.groups()).status
     if confirm_note and not note and before == status:
-        note = _("status confirmed as {status}").format(status=status)
+        note = notes.CONFIRMED.format(status=status)
     _history(d.table(c.id)).append(
         history_entry(
             "status",
@@ -410,8 +411,8 @@ def assess(
     )
     return Outcome(
         c.id,
-        f"{c.id}: {p}: {before} → {status}",
-        f"status {c.id} [{p}] {before} → {status} {_stamp(on, who)}",
+        f"{c.id}{colon()}{p}{colon()}{status_label(before)} → {status_label(status)}",
+        notes.DID_PARTY.format(id=c.id, party=p, before=before, after=status, on=on, by=who.by),
     )
 
 
@@ -591,7 +592,7 @@ def record_session(
         _("{id}: occurrence of {day} recorded; {next}").format(
             id=cid, day=on.isoformat() + (f" ({when})" if when else ""), next=nxt
         ),
-        f"done {cid}: session of {on.isoformat()} {_stamp(on, who)}",
+        notes.DID_SESSION.format(id=cid, day=on, on=on, by=who.by),
     )
 
 
@@ -626,7 +627,7 @@ def add_note(
     return Outcome(
         cid,
         _("{id}: note added").format(id=cid) + (f" ({p})" if p else ""),
-        f"note {cid}: {text[:60]} {_stamp(on, who)}",
+        notes.DID_NOTE.format(id=cid, text=text[:60], on=on, by=who.by),
     )
 
 
@@ -691,7 +692,7 @@ def review(
     return Outcome(
         cid,
         _("{id}: reviewed; next review {day}").format(id=cid, day=next_review.isoformat()),
-        f"review {cid}: next review {next_review.isoformat()} {_stamp(on, who)}",
+        notes.DID_REVIEW.format(id=cid, day=next_review, on=on, by=who.by),
     )
 
 
@@ -831,11 +832,11 @@ def add_commitment(d: Draft, new: NewCommitment, who: Who, *, force: bool = Fals
             who.today,
             PENDING,
             who,
-            note=_("added from source {source}").format(source=src),
+            note=notes.ADDED.format(source=src),
         )
     ]
     d.add(cid, t)
-    return Outcome(cid, cid, f"add {cid} {_stamp(who.today, who)}")
+    return Outcome(cid, cid, notes.DID_ADD.format(id=cid, on=who.today, by=who.by))
 
 
 # Fields `edit` sets directly: every field of a commitment but those that the status, the history
@@ -970,17 +971,25 @@ def edit(
             "edit", who.today, str(t.get("status", c.status)), who, note=note, changes=done
         )
     )
-    echo = _edit_echo(done, {*changes, *(["parties"] if add_parties or remove_parties else [])})
-    return Outcome(cid, f"{cid}: {echo}", f"edit {cid}: {echo} {_stamp(who.today, who)}")
+    given = {*changes, *(["parties"] if add_parties or remove_parties else [])}
+    echo = _edit_echo(done, given)
+    said = _edit_echo(done, given, change_words)
+    return Outcome(
+        cid,
+        f"{cid}{colon()}{said}",
+        notes.DID_EDIT.format(id=cid, changes=echo, on=who.today, by=who.by),
+    )
 
 
-def _edit_echo(done: Sequence[Change], given: Iterable[str]) -> str:
+def _edit_echo(
+    done: Sequence[Change], given: Iterable[str], words: Callable[[str], str] = str
+) -> str:
     """What `edit` says it did: the fields given, old → new, and the names of the fields it
     cleared as a consequence (the history keeps their old values in full)."""
     asked = set(given)
     said = [c for c in done if c.field in asked or c.after]
     cleared = [c.field for c in done if c.field not in asked and not c.after]
-    text = changes_text(said)
+    text = "; ".join(words(c.text()) for c in said)
     if cleared:
         text += ("; " if text else "") + _("cleared: {fields}").format(fields=", ".join(cleared))
     return text
@@ -999,7 +1008,7 @@ def remove(d: Draft, cid: str, *, force: bool = False) -> Outcome:
             hint=_("add --force to remove it with its history (undo brings it back)"),
         )
     d.remove(cid)
-    return Outcome(cid, _("{id}: removed").format(id=cid), f"rm {cid}")
+    return Outcome(cid, _("{id}: removed").format(id=cid), notes.DID_RM.format(id=cid))
 
 
 def add_source(

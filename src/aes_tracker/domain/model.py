@@ -35,13 +35,13 @@ none of its own (`party_status`).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple, NewType
 
 from aes_tracker.errors import TrackerError
-from aes_tracker.i18n import _
+from aes_tracker.i18n import _, category_label, status_label
 
 SCHEMA = 1
 
@@ -142,11 +142,27 @@ def score(status: str, overdue: bool) -> int | None:
     return info.score_overdue if info.open and overdue else info.score
 
 
-def _choose(text: str, names: Iterable[str], what: str, field: str) -> str:
+def _unaccented(text: str) -> str:
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _choose(
+    text: str, names: Iterable[str], what: str, field: str, label: Callable[[str], str]
+) -> str:
+    """The name `text` stands for: the identifier in any case (`in-progress` for
+    `in_progress`), or its word in the reader's language (`en cours`, `sécurité`, also typed
+    without accents: `securite`)."""
     wanted = text.strip().casefold()
     names = list(names)
     for n in names:
         if n.casefold() == wanted or n.casefold() == wanted.replace("-", "_").replace(" ", "_"):
+            return n
+    bare = _unaccented(" ".join(wanted.split()))
+    for n in names:
+        if label(n) != n and _unaccented(label(n)) == bare:
             return n
     raise TrackerError(
         _("'{value}' is not a {what}; use one of {choices}").format(
@@ -157,12 +173,15 @@ def _choose(text: str, names: Iterable[str], what: str, field: str) -> str:
 
 
 def parse_status(text: str, field: str = "status") -> Status:
-    """A status as a person types it: any case, `in-progress` for `in_progress`."""
-    return Status(_choose(text, (s.name for s in STATUSES), _("status"), field))
+    """A status as a person types it: any case, `in-progress` for `in_progress`, or the
+    word of the language (`en cours` under --lang fr)."""
+    return Status(_choose(text, (s.name for s in STATUSES), _("status"), field, status_label))
 
 
 def parse_category(text: str, field: str = "category") -> Category:
-    return Category(_choose(text, (c.name for c in CATEGORIES), _("category"), field))
+    return Category(
+        _choose(text, (c.name for c in CATEGORIES), _("category"), field, category_label)
+    )
 
 
 # The parties of the AES–Russia partnership. A data file may widen the list with a top-level
@@ -184,7 +203,7 @@ EMPTY = "∅"  # "not set", in a change line
 
 # Canonical key order: the writer emits known keys in this order, then unknown ones sorted, so the
 # same data always gives the same bytes and `git diff` shows only real changes.
-TOP_KEYS = ("schema", "parties", "groups", "settings", "sources", "commitments")
+TOP_KEYS = ("schema", "parties", "groups", "names_fr", "settings", "sources", "commitments")
 GROUP_KEYS = ("members",)
 # `text`: where the communiqué's text is stored, relative to the data file's folder.
 SOURCE_KEYS = ("title", "date", "place", "language", "publisher", "author", "url", "text", "file")
@@ -523,6 +542,8 @@ class Catalog:
     commitments: Mapping[str, Summary]
     parties: tuple[str, ...] = DEFAULT_PARTIES
     groups: Groups = field(default_factory=_default_groups)
+    # French forms of party and place names (`[names_fr]`), for French human output only.
+    names_fr: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -533,6 +554,8 @@ class Document:
     commitments: Mapping[str, Commitment]
     parties: tuple[str, ...] = DEFAULT_PARTIES
     groups: Groups = field(default_factory=_default_groups)
+    # French forms of party and place names (`[names_fr]`), for French human output only.
+    names_fr: Mapping[str, str] = field(default_factory=dict)
 
     def catalog(self) -> Catalog:
         return Catalog(
@@ -540,6 +563,7 @@ class Document:
             {cid: summarize(c) for cid, c in self.commitments.items()},
             self.parties,
             self.groups,
+            self.names_fr,
         )
 
 
@@ -841,6 +865,7 @@ def check_document(raw: Mapping[str, Any]) -> tuple[Document, list[Problem]]:
         if listed:
             parties = listed
     groups = _groups(ck, raw, parties)
+    names_fr = _names_fr(ck, raw)
     settings = raw.get("settings")
     if settings is not None and not isinstance(settings, dict):
         ck.add(("settings",), _("must be a table"))
@@ -887,7 +912,26 @@ def check_document(raw: Mapping[str, Any]) -> tuple[Document, list[Problem]]:
         built = _commitment(ck, cid, c, ctx)
         if built is not None:
             commitments[cid] = built
-    return Document(sources, commitments, parties, groups), ck.problems
+    return Document(sources, commitments, parties, groups, names_fr), ck.problems
+
+
+def _names_fr(ck: _Checker, raw: Mapping[str, Any]) -> dict[str, str]:
+    """The `[names_fr]` table: a name as the file writes it (a party, a host, a place) -> its
+    French form, both non-blank text. Optional; a name without one is shown as written, never
+    guessed."""
+    table = raw.get("names_fr")
+    if table is None:
+        return {}
+    if not isinstance(table, dict):
+        ck.add(("names_fr",), _('must be a table: [names_fr] with Name = "French name"'))
+        return {}
+    out: dict[str, str] = {}
+    for name, value in table.items():
+        if not isinstance(value, str) or not value.strip():
+            ck.add(("names_fr", name), _("must be the name in French, as text"))
+            continue
+        out[name] = value
+    return out
 
 
 def _check_names(ck: _Checker, keys: Keys, names: Sequence[str]) -> None:

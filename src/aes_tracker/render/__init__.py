@@ -23,9 +23,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from aes_tracker.domain.model import escape_controls
+from aes_tracker.domain.notes import change_value_words, change_words
 from aes_tracker.domain.spreadsheet import csv_cell, excel_cell
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _
+
+__all__ = ["change_value_words", "change_words"]  # at home in the core; shown from here
 
 NOT_A_TTY_WIDTH = 100
 MIN_WIDTH = 20
@@ -118,6 +121,31 @@ def title_text(r: Mapping[str, Any]) -> str:
     if r.get("title_fr") and language() == "fr":
         return safe(r["title_fr"])
     return safe(r["title"])
+
+
+def note_words(note: str) -> str:
+    """A history entry's note for the reader: one the tool wrote ("status confirmed as
+    in_progress", stored in English) in the reader's language; any other as written."""
+    from aes_tracker.i18n import _, language
+
+    if language() == "en":
+        return safe(note)
+    from aes_tracker.domain import notes
+
+    def value(field: str, text: str) -> str:
+        if field in ("status", "before", "after"):
+            return change_value_words("status", text)
+        if field in ("on", "day"):
+            return change_value_words("due", text)
+        if field == "party":
+            return change_value_words("parties", text)
+        if field == "changes":
+            return "; ".join(change_words(c) for c in text.split("; "))
+        if field == "how":
+            return _(text)
+        return safe(text)
+
+    return safe(notes.words(note, _, value))
 
 
 def safe(text: str) -> str:

@@ -22,7 +22,16 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from aes_tracker.domain.model import statuses
-from aes_tracker.i18n import _, category_label, human_month, iso_label, ngettext, status_label
+from aes_tracker.i18n import (
+    _,
+    category_label,
+    colon,
+    human_month,
+    iso_label,
+    name_label,
+    ngettext,
+    status_label,
+)
 from aes_tracker.render.stats import timeline_state_label
 
 FONT = "Arial, Helvetica, 'Liberation Sans', 'DejaVu Sans', sans-serif"
@@ -264,7 +273,9 @@ def _as_of(day: str) -> str:
 
 
 def group_name(by: str, name: str) -> str:
-    return category_label(name) if by == "category" else name
+    if by == "category":
+        return category_label(name)
+    return name_label(name) if by == "party" else name
 
 
 def stats_title(by: str) -> str:
@@ -344,7 +355,7 @@ def stats_svg(st: Mapping[str, Any], prefix: str = "") -> str:
             if not n:
                 continue
             w = n / biggest * bar_w
-            tip = f"{status_label(s.name)}: {n}"
+            tip = f"{status_label(s.name)}{colon()}{n}"
             _swatch(svg, x, y + 6, w, 18, s.name, tip)
             label = str(n)
             if text_width(label, 11, True) + 6 <= w:
@@ -456,7 +467,7 @@ def matrix_svg(
     title = matrix_title(m)
     summary = [
         f"{r['id']}: "
-        + ", ".join(f"{c['party']} {cell_label(c)}" for c in r["cells"])
+        + ", ".join(f"{name_label(c['party'])} {cell_label(c)}" for c in r["cells"])
         + f"; {_('average')} {_avg(r['average']) or '–'}"
         for r in rows
     ]
@@ -494,7 +505,7 @@ def matrix_svg(
     head_y = y
     for i, c in enumerate(cols):
         cx = grid_x + i * cell_w + cell_w / 2
-        for k, ln in enumerate(wrap(c["party"], 12, cell_w - 6)):
+        for k, ln in enumerate(wrap(name_label(c["party"]), 12, cell_w - 6)):
             svg.text(cx, head_y + k * 14, ln, 12, anchor="middle", bold=True, cls="party")
     avg_x = grid_x + len(cols) * cell_w + 10
     svg.text(avg_x + avg_w / 2, head_y, _("average"), 12, anchor="middle", bold=True)
@@ -514,7 +525,7 @@ def matrix_svg(
                 f'<g class="cell" data-row="{r_i}" data-col="{c_i}" '
                 f'data-x="{_n(cx + cell_w / 2)}" data-y="{_n(ry + cell_h / 2)}">'
             )
-            tip = f"{r['id']} × {c['party']}: {label}"
+            tip = f"{r['id']} × {name_label(c['party'])}{colon()}{label}"
             if c.get("status"):
                 tip += f" ({status_label(c['status'])})"
             svg.rect(cx + 1, ry + 1, cell_w - 2, cell_h - 2, fill, stroke="#bdbdbd", tip=tip)

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from aes_tracker.domain.matrix import NOT_A_PARTY
-from aes_tracker.i18n import _, iso_label
+from aes_tracker.i18n import _, iso_label, name_label
 from aes_tracker.render import Output, md, paint, register, safe, to_csv, to_json
 from aes_tracker.render.layout import GAP, INDENT, wrap_cell
 
@@ -110,7 +110,7 @@ def _pack(items: Sequence[str], width: int) -> list[str]:
 
 
 def matrix_lines(m: Mapping[str, Any], width: int, color: bool) -> list[str]:
-    parties = [c["party"] for c in m["columns"]]
+    parties = [name_label(c["party"]) for c in m["columns"]]
     label_head = _("Commitment")
     avg_label = _("average")
     avg_head = _("avg")
@@ -251,7 +251,7 @@ def _markdown(m: Mapping[str, Any], out: Output) -> str:
     lines = [f"**{md(_title(m))}**", ""]
     if not parties:
         return "\n".join([*lines, _("No commitments to score.")]) + "\n"
-    head = [_("Commitment"), *(md(p) for p in parties), _("Average")]
+    head = [_("Commitment"), *(md(name_label(p)) for p in parties), _("Average")]
     lines.append("| " + " | ".join(head) + " |")
     lines.append("|---|" + "---:|" * (len(parties) + 1))
     for r in m["rows"]:

@@ -18,10 +18,22 @@ from aes_tracker.i18n import (
     colon,
     event_label,
     iso_label,
+    name_label,
     ngettext,
     status_label,
 )
-from aes_tracker.render import Output, md, md_code, paint, register, safe, title_text, to_json
+from aes_tracker.render import (
+    Output,
+    change_words,
+    md,
+    md_code,
+    note_words,
+    paint,
+    register,
+    safe,
+    title_text,
+    to_json,
+)
 
 
 def section_title(key: str) -> str:
@@ -89,9 +101,9 @@ def _describe(r: Mapping[str, Any], kind: str, f: type[_Plain] = _Plain) -> str:
         when = _("no deadline; review date {day}").format(day=iso_label(r["review"]))
         if (r.get("review_days_left") or 0) < 0:
             when += ", " + days_late(-r["review_days_left"])
-    parties = f.text(", ".join(r["parties"]))
+    parties = f.text(", ".join(map(name_label, r["parties"])))
     status = f.code(status_label(r["status"]))
-    return f"{f.code(r['id'])}: {f.text(title_text(r))} [{status}; {parties}] {when}"
+    return f"{f.code(r['id'])}{colon()}{f.text(title_text(r))} [{status}; {parties}] {when}"
 
 
 def party_change(x: Mapping[str, Any]) -> tuple[str, str] | None:
@@ -110,8 +122,8 @@ def party_change_text(x: Mapping[str, Any], f: type[_Plain] = _Plain) -> str:
     before, after = party_change(x) or ("", "")
     before, after = (s if s == EMPTY else status_label(s) for s in (before, after))
     if before == after:
-        return f"{f.text(x['party'])}: {f.code(after)} " + _("(confirmed)")
-    return f"{f.text(x['party'])}: {f.code(before)} → {f.code(after)}"
+        return f"{f.text(name_label(x['party']))}{colon()}{f.code(after)} " + _("(confirmed)")
+    return f"{f.text(name_label(x['party']))}{colon()}{f.code(before)} → {f.code(after)}"
 
 
 def change_line(x: Mapping[str, Any], f: type[_Plain] = _Plain) -> str:
@@ -121,22 +133,22 @@ def change_line(x: Mapping[str, Any], f: type[_Plain] = _Plain) -> str:
     per_party = party_change(x) is not None
     on = iso_label(x["on"])
     if per_party:
-        text = f"{on} {f.code(x['id'])}: {party_change_text(x, f)}{who}"
+        text = f"{on} {f.code(x['id'])}{colon()}{party_change_text(x, f)}{who}"
     else:
-        party = f" [{f.text(x['party'])}]" if x.get("party") else ""
+        party = f" [{f.text(name_label(x['party']))}]" if x.get("party") else ""
         event, status = f.code(event_label(x["event"])), f.code(status_label(x["status"]))
-        text = f"{on} {f.code(x['id'])}{party}: {event} ({status}){who}"
+        text = f"{on} {f.code(x['id'])}{party}{colon()}{event} ({status}){who}"
     if x.get("backdated") and x["at"]:
         text += " " + _("(backdated: recorded {day})").format(day=iso_label(x["at"][:10]))
     if x["host"]:
-        text += ", " + _("host {host}").format(host=f.text(x["host"]))
+        text += ", " + _("host {host}").format(host=f.text(name_label(x["host"])))
     if x["note"]:
-        text += colon() + f.text(x["note"])
+        text += colon() + f.text(note_words(x["note"]))
     changes = [
         ch.text() for ch in map(change_of, x["changes"]) if not (per_party and ch.field == "status")
     ]
     if changes:
-        text += " [" + "; ".join(f.code(c) for c in changes) + "]"
+        text += " [" + "; ".join(f.code(change_words(c)) for c in changes) + "]"
     return text
 
 
@@ -145,7 +157,7 @@ def evidence(x: Mapping[str, Any]) -> list[str]:
 
 
 def consultation_line(x: Mapping[str, Any], f: type[_Plain] = _Plain) -> str:
-    host = f.text(x["next_host"]) if x["next_host"] else _("not known")
+    host = f.text(name_label(x["next_host"])) if x["next_host"] else _("not known")
     if x["due"] is None:
         return _("{id}: no further occurrence").format(id=f.code(x["id"]))
     n = x["days_left"]
@@ -304,7 +316,7 @@ def _rows(key: str, items: list[Mapping[str, Any]]) -> tuple[list[str], list[lis
                 _cell(r["id"], "nowrap"),
                 _cell(title_text(r)),
                 _cell(_status(r)),
-                _cell(", ".join(safe(p) for p in r["parties"])),
+                _cell(", ".join(safe(name_label(p)) for p in r["parties"])),
                 _cell(
                     iso_label(r["due"])
                     + (
@@ -332,7 +344,7 @@ def _rows(key: str, items: list[Mapping[str, Any]]) -> tuple[list[str], list[lis
             _cell(r["id"], "nowrap"),
             _cell(title_text(r)),
             _cell(_status(r)),
-            _cell(", ".join(safe(p) for p in r["parties"])),
+            _cell(", ".join(safe(name_label(p)) for p in r["parties"])),
             _cell(
                 iso_label(r[when])
                 + (

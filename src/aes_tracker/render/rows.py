@@ -15,14 +15,17 @@ from aes_tracker.i18n import (
     colon,
     event_label,
     iso_label,
+    name_label,
     ngettext,
     status_label,
 )
 from aes_tracker.render import (
     Output,
     cell,
+    change_words,
     md,
     md_code,
+    note_words,
     paint,
     register,
     safe,
@@ -103,7 +106,9 @@ def codes_legend(rows: Sequence[Mapping[str, Any]]) -> str:
     """What the short forms stand for, those that differ from the name: "BF Burkina Faso"."""
     codes = party_codes(p for r in rows for p in r["parties"])
     pairs = [
-        f"{c} {safe(name)}" for name, c in sorted(codes.items(), key=lambda x: x[1]) if c != name
+        f"{c} {safe(name_label(name))}"
+        for name, c in sorted(codes.items(), key=lambda x: x[1])
+        if c != name
     ]
     return (_("Parties") + colon() + ", ".join(pairs)) if pairs else ""
 
@@ -196,7 +201,7 @@ def _table_cells(r: Mapping[str, Any]) -> tuple[str, ...]:
         r["id"],
         title_text(r),
         category_label(r["category"]),
-        safe(", ".join(r["parties"])),
+        safe(", ".join(map(name_label, r["parties"]))),
         status_text(r),
         due_text(r),
         left_text(r),
@@ -261,7 +266,7 @@ LIST_COLUMNS: dict[str, Column] = {
     "category": Column(_lazy("Category"), lambda r: category_label(r["category"]), drop=2),
     "parties": Column(
         _lazy("Parties"),
-        lambda r: safe(", ".join(r["parties"])),
+        lambda r: safe(", ".join(map(name_label, r["parties"]))),
         wrap=True,
         drop=1,
         # Its short form is made for each table (the codes depend on the names in it).
@@ -342,7 +347,7 @@ def _blocks(rows: Sequence[Mapping[str, Any]], out: Output) -> str:
         for text in (
             f"{status_text(r)}, {when}" if when else status_text(r),
             title_text(r),
-            f"{category_label(r['category'])} · {safe(', '.join(r['parties']))}",
+            f"{category_label(r['category'])} · {safe(', '.join(map(name_label, r['parties'])))}",
         ):
             block += ["  " + ln for ln in wrap_cell(text, room)]
         style = row_style(r)
@@ -372,9 +377,10 @@ class SourceRows(Rows):
 
 @register("sources", "markdown")
 def _sources_markdown(p: Rows, out: Output) -> str:
-    lines = ["| ID | Date | Place | Title | Commitments |", "|---|---|---|---|---|"]
+    head = (_("ID"), _("Date"), _("Place"), _("Title"), _("Commitments"))
+    lines = ["| " + " | ".join(head) + " |", "|---|---|---|---|---|"]
     lines += [
-        f"| {r['id']} | {r['date']} | {md(str(r['place'] or ''))} "
+        f"| {r['id']} | {r['date']} | {md(name_label(str(r['place'] or '')))} "
         f"| {md(str(r['title']))} | {r['commitments']} |"
         for r in p.rows
     ]
@@ -390,7 +396,13 @@ def sources_plain(p: Rows) -> str:
     """One tab-separated line per source, no header: id, date, place, commitments, title."""
     return "".join(
         "\t".join(
-            (r["id"], r["date"], safe(r["place"] or "-"), str(r["commitments"]), safe(r["title"]))
+            (
+                r["id"],
+                r["date"],
+                safe(r["place"] or "-"),
+                str(r["commitments"]),
+                safe(r["title"]),
+            )
         )
         + "\n"
         for r in p.rows
@@ -400,7 +412,7 @@ def sources_plain(p: Rows) -> str:
 SOURCE_COLUMNS = (
     Column(_lazy("ID"), lambda r: r["id"]),
     Column(_lazy("Date"), lambda r: r["date"]),
-    Column(_lazy("Place"), lambda r: safe(r["place"] or ""), wrap=True, drop=1),
+    Column(_lazy("Place"), lambda r: safe(name_label(r["place"] or "")), wrap=True, drop=1),
     Column(_lazy("Commitments"), lambda r: str(r["commitments"]), right=True),
     Column(_lazy("Title"), lambda r: safe(r["title"]), wrap=True, grow=True),
 )
@@ -431,14 +443,14 @@ def log_detail(x: Mapping[str, Any]) -> str:
     """An entry's note, changes, host and evidence, on one line."""
     bits = []
     if x.get("backdated") and x.get("at"):
-        bits.append(_("(backdated: recorded {day})").format(day=x["at"][:10]))
+        bits.append(_("(backdated: recorded {day})").format(day=iso_label(x["at"][:10])))
     if x.get("host"):
-        bits.append(_("host: {host}").format(host=safe(x["host"])))
+        bits.append(_("host: {host}").format(host=safe(name_label(x["host"]))))
     if x.get("note"):
-        bits.append(safe(x["note"]))
+        bits.append(note_words(x["note"]))
     from aes_tracker.domain.records import change_text  # not on `list`'s path
 
-    bits += [f"[{safe(change_text(c))}]" for c in x.get("changes", [])]
+    bits += [f"[{change_words(change_text(c))}]" for c in x.get("changes", [])]
     text = " ".join(bits)
     # Each link of evidence on a line of its own, whole.
     for u in x.get("evidence", []):

@@ -27,11 +27,23 @@ from aes_tracker.i18n import (
     human_date,
     iso_label,
     language,
+    name_label,
     ngettext,
     recur_label,
     status_label,
 )
-from aes_tracker.render import Output, md, md_code, paint, register, safe, to_csv, to_json
+from aes_tracker.render import (
+    Output,
+    change_words,
+    md,
+    md_code,
+    note_words,
+    paint,
+    register,
+    safe,
+    to_csv,
+    to_json,
+)
 from aes_tracker.render.rows import MARK, row_style
 
 
@@ -50,10 +62,10 @@ def party_line(x: dict[str, Any]) -> str:
     if x["from"] == "own":
         why = iso_label(x["on"]) + (f", {safe(x['by'])}" if x["by"] else "")
     elif x["from"] == "group":
-        why = _("from {group}").format(group=safe(x["via"]))
+        why = _("from {group}").format(group=safe(name_label(x["via"])))
     else:
         why = _("the commitment's status")
-    return f"{safe(x['party'])}: {status_label(x['status'])} ({why})"
+    return f"{safe(name_label(x['party']))}{colon()}{status_label(x['status'])} ({why})"
 
 
 def slip_text(c: Commitment) -> str:
@@ -96,7 +108,7 @@ def detail_lines(
         lines.append((other[0], safe(other[1])))
     lines += [
         (_("Category"), category_label(c.category)),
-        (_("Parties"), safe(", ".join(c.parties))),
+        (_("Parties"), safe(", ".join(map(name_label, c.parties)))),
     ]
     if c.beneficiaries:
         lines.append((_("Beneficiaries"), safe(", ".join(c.beneficiaries))))
@@ -138,9 +150,9 @@ def detail_lines(
         )
         lines.append((_("Recurs"), rec))
         for i, s in enumerate(sessions(c)):
-            text = iso_label(s["on"]) + (f", {safe(s['host'])}" if s["host"] else "")
+            text = iso_label(s["on"]) + (f", {safe(name_label(s['host']))}" if s["host"] else "")
             if s["place"]:
-                text += ", " + _("in {place}").format(place=safe(s["place"]))
+                text += ", " + _("in {place}").format(place=safe(name_label(s["place"])))
             when = session_timing(c, date.fromisoformat(s["on"]))
             if when:
                 text += f" ({when})"
@@ -152,14 +164,14 @@ def detail_lines(
         if c.is_open and c.due:
             nxt = human_date(c.due)
             if c.next_host:
-                nxt += ", " + _("expected host: {host}").format(host=safe(c.next_host))
+                nxt += ", " + _("expected host: {host}").format(host=safe(name_label(c.next_host)))
             lines.append((_("Next session"), nxt))
     if c.timing:
         lines.append((_("Timing in text"), "; ".join(f"« {safe(t)} »" for t in c.timing)))
     if source is None:
         src = c.source
     else:
-        place = f"{safe(source.place)}, " if source.place else ""
+        place = f"{safe(name_label(source.place))}, " if source.place else ""
         src = f"{safe(source.title)} ({place}{human_date(source.date)})"
     lines.append((_("Source"), src))
     lines.append((_("Quote"), f"« {safe(c.quote)} »"))
@@ -181,18 +193,18 @@ def event_line(e: Event, evidence: bool = True) -> str:
     puts each link on a line of its own)."""
     parts = [human_date(e.on), event_label(e.event)]
     if e.party:
-        parts.append(f"[{safe(e.party)}]")
+        parts.append(f"[{safe(name_label(e.party))}]")
     parts.append(status_label(e.status))
     if e.host:
-        parts.append(_("host: {host}").format(host=safe(e.host)))
+        parts.append(_("host: {host}").format(host=safe(name_label(e.host))))
     if e.by:
         parts.append(_("by {who}").format(who=safe(e.by)))
     text = " ".join(parts)
     if e.note:
-        text += f" — {safe(e.note)}"
+        text += f" — {note_words(e.note)}"
     for ch in e.changes:
         if ch.field != "status":
-            text += f" [{safe(ch.text())}]"
+            text += f" [{change_words(ch.text())}]"
     if evidence:
         for url in e.evidence:
             text += " " + _("evidence: {url}").format(url=safe(url))

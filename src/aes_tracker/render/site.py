@@ -39,11 +39,12 @@ from aes_tracker.i18n import (
     event_label,
     iso_label,
     language,
+    name_label,
     ngettext,
     recur_label,
     status_label,
 )
-from aes_tracker.render import safe
+from aes_tracker.render import change_words, note_words, safe
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MARKER = ".aes-tracker-site"  # written in every site: `site DIR` replaces only a folder holding it
@@ -140,7 +141,7 @@ def change_sentence(x: Mapping[str, Any]) -> str:
         )
     elif x["event"] == "occurrence":
         what = (
-            _("session held, host {host}").format(host=safe(x["host"]))
+            _("session held, host {host}").format(host=safe(name_label(x["host"])))
             if x.get("host")
             else _("session held")
         )
@@ -148,14 +149,16 @@ def change_sentence(x: Mapping[str, Any]) -> str:
         what = event_label(x["event"])
         if x["event"] == "status":
             what += " " + status_label(x["status"])
-    others = [c.text() for c in changes if c.field != "status" and x["event"] != "status"]
+    others = [
+        change_words(c.text()) for c in changes if c.field != "status" and x["event"] != "status"
+    ]
     text = f"{what}, {day}{who}"
     if x.get("backdated") and x.get("at"):
         text += " " + _("(backdated: recorded {day})").format(day=iso_label(x["at"][:10]))
     if others:
-        text += " (" + "; ".join(safe(o) for o in others) + ")"
+        text += " (" + "; ".join(others) + ")"
     if x.get("note"):
-        text += colon() + safe(x["note"])
+        text += colon() + note_words(x["note"])
     return text
 
 
@@ -316,7 +319,7 @@ def build(
             "status": status_label(r["status"]) + ("*" if mark else ""),
             "due": iso_label(r["due"]) if r["due"] else _("no deadline"),
             "overdue": r["overdue"],
-            "parties": ", ".join(safe(p) for p in c.parties),
+            "parties": ", ".join(safe(name_label(p)) for p in c.parties),
             "marked": mark,
         }
 
@@ -431,9 +434,9 @@ def _commitment_page(
     if c.recur:
         fields.append((_("Recurrence"), recur_label(c.recur)))
     if c.hosts:
-        fields.append((_("Hosts"), ", ".join(safe(h) for h in c.hosts)))
+        fields.append((_("Hosts"), ", ".join(safe(name_label(h)) for h in c.hosts)))
     if c.next_host:
-        fields.append((_("Next host"), safe(c.next_host)))
+        fields.append((_("Next host"), safe(name_label(c.next_host))))
     if c.notes:
         fields.append((_("Notes"), safe(c.notes)))
     source = catalog.sources.get(c.source)

@@ -7,7 +7,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from aes_tracker.domain.model import statuses
-from aes_tracker.i18n import _, category_label, human_month, iso_label, ngettext, status_label
+from aes_tracker.i18n import (
+    _,
+    category_label,
+    human_month,
+    iso_label,
+    name_label,
+    ngettext,
+    status_label,
+)
 from aes_tracker.render import (
     NOT_A_TTY_WIDTH,
     Output,
@@ -38,7 +46,9 @@ def by_label(by: str) -> str:
 
 
 def group_label(st: Mapping[str, Any], g: Mapping[str, Any]) -> str:
-    return category_label(g["group"]) if st["by"] == "category" else safe(g["group"])
+    if st["by"] == "category":
+        return category_label(g["group"])
+    return safe(name_label(g["group"]) if st["by"] == "party" else g["group"])
 
 
 @register("stats", "markdown")

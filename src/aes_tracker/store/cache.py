@@ -34,7 +34,7 @@ from aes_tracker.store.paths import cache_home, file_key
 # the package's version and from the code itself, so that no one has to remember to bump it.
 _MAGIC = b"AESTRK\x00\x06"
 _KEY_NAME = "key"
-_COLUMNS = 8  # where the columns are in the frozen tuple (after the header: see `_header`)
+_COLUMNS = 9  # where the columns are in the frozen tuple (after the header: see `_header`)
 _DATE_FIELDS = tuple(
     i
     for i, f in enumerate(Summary._fields)
@@ -299,12 +299,13 @@ def _header(e: Entry) -> tuple[Any, ...]:
         tuple(e.catalog.parties),
         tuple((name, tuple(members)) for name, members in e.catalog.groups.items()),
         sources,
+        tuple(e.catalog.names_fr.items()),
     )
 
 
 def _restore(obj: Any, keep: bool = False) -> Entry | None:
     """The entry, checked for shape before any of it is used."""
-    if type(obj) is not tuple or len(obj) != 11 or obj[0] != cache_key():
+    if type(obj) is not tuple or len(obj) != 12 or obj[0] != cache_key():
         return None
     (
         _,
@@ -315,6 +316,7 @@ def _restore(obj: Any, keep: bool = False) -> Entry | None:
         parties,
         groups,
         sources,
+        names_fr,
         cols,
         spans,
         tables,
@@ -341,6 +343,11 @@ def _restore(obj: Any, keep: bool = False) -> Entry | None:
         and all(type(c) is tuple for c in cols)
         and type(spans) is tuple
         and type(tables) is tuple
+        and type(names_fr) is tuple
+        and all(
+            type(x) is tuple and len(x) == 2 and type(x[0]) is str and type(x[1]) is str
+            for x in names_fr
+        )
     ):
         return None
     n = len(cols[0])
@@ -374,7 +381,7 @@ def _restore(obj: Any, keep: bool = False) -> Entry | None:
         canonical,
         prefix_end,
         prefix_digest,
-        Catalog(srcs, summaries, parties, dict(groups)),
+        Catalog(srcs, summaries, parties, dict(groups), dict(names_fr)),
         {cid: (a, b) for cid, (a, b) in zip(ids, spans, strict=True) if a >= 0},
         dict(zip(ids, tables, strict=True)),
         obj if keep else None,

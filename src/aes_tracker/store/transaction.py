@@ -249,6 +249,7 @@ def _finish_fast(plan: _Plan) -> _Result | None:
         dict(sorted(summaries.items())),
         top_doc.parties if top_doc is not None else entry.catalog.parties,
         top_doc.groups if top_doc is not None else entry.catalog.groups,
+        top_doc.names_fr if top_doc is not None else entry.catalog.names_fr,
     )
     new_entry = cachemod.Entry(
         fileio.digest(new_bytes),

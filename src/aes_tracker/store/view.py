@@ -27,7 +27,7 @@ from aes_tracker.domain.model import (
     summarize,
 )
 from aes_tracker.errors import TrackerError
-from aes_tracker.i18n import _
+from aes_tracker.i18n import _, set_names_fr
 from aes_tracker.store import cache as cachemod
 from aes_tracker.store import fileio
 from aes_tracker.store.paths import Location, bundled_path, real
@@ -161,6 +161,8 @@ class View:
         self._raw_bytes = raw_bytes
         self._digest = digest
         self.catalog = catalog
+        # The names' French forms for whatever this command shows (a view per command).
+        set_names_fr(catalog.names_fr)
         self._spans = spans
         self._document = document
         self._fd: int | None = None  # the file, open for reading sections, inside `with`
@@ -405,7 +407,7 @@ def _incremental(
             canonical_now = _dump_table(cid, table).rstrip(b"\n") == chunk.rstrip(b"\n")
     if not spans and top_doc.commitments:
         return None
-    catalog = Catalog(top_doc.sources, summaries, top_doc.parties, top_doc.groups)
+    catalog = Catalog(top_doc.sources, summaries, top_doc.parties, top_doc.groups, top_doc.names_fr)
     entry = cachemod.Entry(
         digest, canonical_now, reader.prefix_end, prefix_digest, catalog, spans, tables
     )
