@@ -171,3 +171,11 @@ def test_source_list_markdown_has_french_headers(datafile: Path) -> None:
     assert head == "| ID | Date | Lieu | Titre | Engagements |"
     english = cli("source", "list", "--format", "markdown").stdout.splitlines()[0]
     assert english == "| ID | Date | Place | Title | Commitments |"
+
+
+def test_the_semicolon_takes_its_space_in_french(cli: Cli) -> None:
+    """French typography: « ; » with a space before it, as the colon has (issue 24)."""
+    fr = cli("--lang", "fr", "report").stdout
+    assert "[en attente ; AES, Russie]" in fr, fr
+    en = cli("report").stdout
+    assert "[pending; AES, Russia]" in en, en

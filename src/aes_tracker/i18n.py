@@ -111,6 +111,11 @@ def colon() -> str:
     return pgettext("punctuation", ": ")
 
 
+def semicolon() -> str:
+    """The semicolon between two parts of a line, as the language writes it ("; ", " ; ")."""
+    return pgettext("punctuation", "; ")
+
+
 def status_label(name: str) -> str:
     """A status as a person reads it: the identifier in English (what they type), the
     catalogue's word in another language (`en cours`). Machine formats keep the identifier."""

@@ -20,6 +20,7 @@ from aes_tracker.i18n import (
     iso_label,
     name_label,
     ngettext,
+    semicolon,
     status_label,
 )
 from aes_tracker.render import (
@@ -103,7 +104,9 @@ def _describe(r: Mapping[str, Any], kind: str, f: type[_Plain] = _Plain) -> str:
             when += ", " + days_late(-r["review_days_left"])
     parties = f.text(", ".join(map(name_label, r["parties"])))
     status = f.code(status_label(r["status"]))
-    return f"{f.code(r['id'])}{colon()}{f.text(title_text(r))} [{status}; {parties}] {when}"
+    return (
+        f"{f.code(r['id'])}{colon()}{f.text(title_text(r))} [{status}{semicolon()}{parties}] {when}"
+    )
 
 
 def party_change(x: Mapping[str, Any]) -> tuple[str, str] | None:
@@ -148,7 +151,7 @@ def change_line(x: Mapping[str, Any], f: type[_Plain] = _Plain) -> str:
         ch.text() for ch in map(change_of, x["changes"]) if not (per_party and ch.field == "status")
     ]
     if changes:
-        text += " [" + "; ".join(f.code(change_words(c)) for c in changes) + "]"
+        text += " [" + semicolon().join(f.code(change_words(c)) for c in changes) + "]"
     return text
 
 
@@ -168,12 +171,14 @@ def consultation_line(x: Mapping[str, Any], f: type[_Plain] = _Plain) -> str:
     # The held, late and missed years, as `show` and `timeline` count them.
     late = x.get("last_days_late") or 0
     if x.get("last_held") and late > 0:
-        line += "; " + _("last held {day} ({late})").format(
+        line += semicolon() + _("last held {day} ({late})").format(
             day=iso_label(x["last_held"]),
             late=ngettext("held {n} day late", "held {n} days late", late).format(n=late),
         )
     if x.get("missed"):
-        line += "; " + _("missed: {days}").format(days=", ".join(map(iso_label, x["missed"])))
+        line += semicolon() + _("missed: {days}").format(
+            days=", ".join(map(iso_label, x["missed"]))
+        )
     return line
 
 

@@ -30,6 +30,7 @@ from aes_tracker.i18n import (
     name_label,
     ngettext,
     recur_label,
+    semicolon,
     status_label,
 )
 from aes_tracker.render import (
@@ -167,7 +168,7 @@ def detail_lines(
                 nxt += ", " + _("expected host: {host}").format(host=safe(name_label(c.next_host)))
             lines.append((_("Next session"), nxt))
     if c.timing:
-        lines.append((_("Timing in text"), "; ".join(f"« {safe(t)} »" for t in c.timing)))
+        lines.append((_("Timing in text"), semicolon().join(f"« {safe(t)} »" for t in c.timing)))
     if source is None:
         src = c.source
     else:

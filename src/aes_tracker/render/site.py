@@ -42,6 +42,7 @@ from aes_tracker.i18n import (
     name_label,
     ngettext,
     recur_label,
+    semicolon,
     status_label,
 )
 from aes_tracker.render import change_words, note_words, safe
@@ -156,7 +157,7 @@ def change_sentence(x: Mapping[str, Any]) -> str:
     if x.get("backdated") and x.get("at"):
         text += " " + _("(backdated: recorded {day})").format(day=iso_label(x["at"][:10]))
     if others:
-        text += " (" + "; ".join(others) + ")"
+        text += " (" + semicolon().join(others) + ")"
     if x.get("note"):
         text += colon() + note_words(x["note"])
     return text
@@ -430,7 +431,7 @@ def _commitment_page(
     if c.review_reason:
         fields.append((_("Why a review"), safe(c.review_reason)))
     if c.timing:
-        fields.append((_("Timing"), "; ".join(safe(t) for t in c.timing)))
+        fields.append((_("Timing"), semicolon().join(safe(t) for t in c.timing)))
     if c.recur:
         fields.append((_("Recurrence"), recur_label(c.recur)))
     if c.hosts:
