@@ -421,6 +421,22 @@ def _upstream(repo: Repo, branch: str, env: Mapping[str, str]) -> tuple[str, str
     return chosen, branch, False
 
 
+def _fetch(repo: Repo, remote: str, rbranch: str, env: Mapping[str, str]) -> tuple[str, bool]:
+    """Fetch the remote: the remote-tracking ref of the branch, and whether it exists yet (a
+    new remote has none). A fetch that fails stops the sync; nothing here is lost."""
+    fetched = run(repo.top, ["fetch", "--quiet", remote], env, check=False)
+    if fetched.returncode != 0:
+        raise GitError(
+            _("cannot fetch from {remote}: {reason}").format(
+                remote=remote, reason=_first_line(fetched.stderr)
+            ),
+            hint=_("nothing was lost: your changes are committed here; sync again later"),
+        )
+    theirs = f"refs/remotes/{remote}/{rbranch}"
+    found = run(repo.top, ["rev-parse", "--verify", "--quiet", theirs], env, check=False)
+    return theirs, found.returncode == 0
+
+
 def _count(repo: Repo, spec: str, env: Mapping[str, str]) -> int:
     return int(run(repo.top, ["rev-list", "--count", spec], env).stdout.strip() or 0)
 
@@ -649,18 +665,7 @@ def preview(
         env.pop("GIT_TERMINAL_PROMPT")
     branch = _branch(repo, env)
     remote, rbranch, _tracked = _upstream(repo, branch, env)
-    fetched = run(repo.top, ["fetch", "--quiet", remote], env, check=False)
-    if fetched.returncode != 0:
-        raise GitError(
-            _("cannot fetch from {remote}: {reason}").format(
-                remote=remote, reason=_first_line(fetched.stderr)
-            ),
-            hint=_("nothing was lost: your changes are committed here; sync again later"),
-        )
-    theirs = f"refs/remotes/{remote}/{rbranch}"
-    exists = (
-        run(repo.top, ["rev-parse", "--verify", "--quiet", theirs], env, check=False)
-    ).returncode == 0
+    theirs, exists = _fetch(repo, remote, rbranch, env)
     incoming = _log(repo, f"HEAD..{theirs}", env) if exists else []
     outgoing = _count(repo, f"{theirs}..HEAD" if exists else "HEAD", env)
     status = run(repo.top, ["status", "--porcelain", "--", repo.rel], env).stdout
@@ -719,18 +724,7 @@ def sync(
             )
         received, sent = before, 0
         for _attempt in range(3):
-            fetched = run(repo.top, ["fetch", "--quiet", remote], env, check=False)
-            if fetched.returncode != 0:
-                raise GitError(
-                    _("cannot fetch from {remote}: {reason}").format(
-                        remote=remote, reason=_first_line(fetched.stderr)
-                    ),
-                    hint=_("nothing was lost: your changes are committed here; sync again later"),
-                )
-            theirs = f"refs/remotes/{remote}/{rbranch}"
-            exists = (
-                run(repo.top, ["rev-parse", "--verify", "--quiet", theirs], env, check=False)
-            ).returncode == 0
+            theirs, exists = _fetch(repo, remote, rbranch, env)
             if exists:
                 incoming = _count(repo, f"HEAD..{theirs}", env)
                 if incoming:

@@ -326,20 +326,9 @@ def resolve_id(
     hashes); a near miss gets "did you mean"."""
     ids = list(ids)
     key = given.strip().casefold()
-    exact = [i for i in ids if i.casefold() == key]
-    if exact:
-        return exact[0]
-    matches = sorted(i for i in ids if i.casefold().startswith(key)) if key else []
-    if len(matches) == 1:
-        return matches[0]
-    if matches:
-        raise TrackerError(
-            _("{value} is ambiguous: it starts {ids}").format(
-                value=shown(given), ids=", ".join(matches)
-            ),
-            hint=_("give more of the ID"),
-            field=field,
-        )
+    found = _by_prefix(ids, given, key, str.casefold, _("give more of the ID"), field)
+    if found is not None:
+        return found
     import difflib
 
     close = difflib.get_close_matches(key, ids, n=3, cutoff=0.6)
@@ -356,15 +345,21 @@ def resolve_id(
     raise TrackerError(message, hint=hint, field=field)
 
 
-def resolve_party(parties: Sequence[str], given: str, field: str | None = "party") -> str:
-    """A party of the file by its name or the one name that starts with `given`, any case,
-    accents and punctuation ignored (`burkina` is Burkina Faso); a near miss gets "did you
-    mean"."""
-    key = fold(given)
-    exact = [p for p in parties if fold(p) == key]
+def _by_prefix(
+    names: Sequence[str],
+    given: str,
+    key: str,
+    norm: Callable[[str], str],
+    more: str,
+    field: str | None,
+) -> str | None:
+    """The name equal to `key` once normalised (`norm`), else the one that starts with it (as
+    git does with commit hashes); several raise "ambiguous" with the hint `more`; None: no
+    name starts with it (the caller says what is near)."""
+    exact = [n for n in names if norm(n) == key]
     if exact:
         return exact[0]
-    matches = [p for p in parties if fold(p).startswith(key)] if key else []
+    matches = sorted(n for n in names if norm(n).startswith(key)) if key else []
     if len(matches) == 1:
         return matches[0]
     if matches:
@@ -372,9 +367,20 @@ def resolve_party(parties: Sequence[str], given: str, field: str | None = "party
             _("{value} is ambiguous: it starts {ids}").format(
                 value=shown(given), ids=", ".join(matches)
             ),
-            hint=_("give more of the name"),
+            hint=more,
             field=field,
         )
+    return None
+
+
+def resolve_party(parties: Sequence[str], given: str, field: str | None = "party") -> str:
+    """A party of the file by its name or the one name that starts with `given`, any case,
+    accents and punctuation ignored (`burkina` is Burkina Faso); a near miss gets "did you
+    mean"."""
+    key = fold(given)
+    found = _by_prefix(parties, given, key, fold, _("give more of the name"), field)
+    if found is not None:
+        return found
     import difflib
 
     folded = {fold(p): p for p in parties}
