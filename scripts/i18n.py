@@ -92,7 +92,8 @@ def _from_source(path: Path) -> Iterator[tuple[Key, int]]:
 
 def _from_registries() -> Iterator[Key]:
     sys.path.insert(0, str(ROOT / "src"))
-    from aes_tracker.domain.model import COMMITMENT_KEYS, EVENT_KINDS, categories, statuses
+    from aes_tracker.domain.model import COMMITMENT_KEYS, EVENT_KINDS
+    from aes_tracker.domain.statuses import categories, statuses
     from aes_tracker.i18n import MONTHS
 
     for month in MONTHS:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from aes_tracker.domain.model import PENDING, categories, check_document
+from aes_tracker.domain.statuses import PENDING, categories
+from aes_tracker.domain.validate import check_document
 from aes_tracker.store.paths import bundled_path
 from aes_tracker.store.tomlfile import dumps, find_comment
 

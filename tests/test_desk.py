@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from aes_tracker.desk.merge import _freeze
-from aes_tracker.domain.model import check_document
 from aes_tracker.domain.recurrence import schedule
+from aes_tracker.domain.validate import check_document
 from aes_tracker.store import markers
 
 from .conftest import AS_OF, DATA, Cli, bare_env, installed_cmd

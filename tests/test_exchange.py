@@ -168,7 +168,7 @@ PARTIES_AS_OF = "2026-06-01"
 def _assessments(path: Path) -> dict[str, dict[str, tuple[object, ...]]]:
     """Each commitment's latest own assessment of each party, as (status, on, at, by, note,
     evidence)."""
-    from aes_tracker.domain.model import check_document
+    from aes_tracker.domain.validate import check_document
 
     doc, problems = check_document(tomllib.loads(path.read_text()))
     assert problems == []

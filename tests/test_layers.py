@@ -151,10 +151,11 @@ STORE_LAYERS: list[set[str]] = [
 ]
 
 
-def _store_graph() -> dict[str, set[str]]:
-    """Each store module and the store modules it imports at run time (functions included)."""
+def _store_graph(package: str = "store") -> dict[str, set[str]]:
+    """Each module of a package (the store, unless told) and the modules of the same package it
+    imports at run time (functions included)."""
     graph: dict[str, set[str]] = {}
-    for path in sorted((SRC / "store").glob("*.py")):
+    for path in sorted((SRC / package).glob("*.py")):
         if path.name == "__init__.py":
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -169,9 +170,9 @@ def _store_graph() -> dict[str, set[str]]:
         for node in ast.walk(tree):
             if id(node) in skip or not isinstance(node, ast.ImportFrom) or node.level:
                 continue
-            if node.module == "aes_tracker.store":
+            if node.module == f"aes_tracker.{package}":
                 deps.update(a.name for a in node.names)
-            elif node.module and node.module.startswith("aes_tracker.store."):
+            elif node.module and node.module.startswith(f"aes_tracker.{package}."):
                 deps.add(node.module.split(".")[2])
         graph[path.stem] = deps - {path.stem}
     return graph
@@ -215,3 +216,47 @@ def test_the_store_layer_check_can_fail() -> None:
     graph = _store_graph()
     graph["sections"] = graph["sections"] | {"transaction"}
     assert any(_store_layer(dep) > _store_layer(mod) for mod, deps in graph.items() for dep in deps)
+
+
+# Inside the domain, lowest first (the README's code map): words and calendars (the registries of
+# statuses and categories, text, dates, recurrence rules); parties and IDs; the records; what reads
+# a document (its checks, the notes' words, a day's view, the JSON contract); queries and records
+# for output; the summaries built on them; then the changes: what a change is given (the draft,
+# the history entry, the checks on what a person types), sessions, and the changes themselves.
+DOMAIN_LAYERS: list[set[str]] = [
+    {"statuses", "text", "dates", "recurrence", "spreadsheet"},
+    {"parties", "ids"},
+    {"model"},
+    {"validate", "notes", "asof", "schema"},
+    {"query", "records"},
+    {"stats", "matrix", "report"},
+    {"draft", "history", "inputs"},
+    {"sessions"},
+    {"progress", "editing"},
+]
+
+
+def _domain_violations(graph: dict[str, set[str]]) -> list[str]:
+    def layer(name: str) -> int:
+        for i, names in enumerate(DOMAIN_LAYERS):
+            if name in names:
+                return i
+        raise AssertionError(f"domain/{name}.py is in no layer of the domain (DOMAIN_LAYERS)")
+
+    return [
+        f"domain/{mod}.py imports domain/{dep}.py"
+        for mod, deps in graph.items()
+        for dep in sorted(deps)
+        if layer(dep) > layer(mod)
+    ]
+
+
+def test_the_domain_imports_only_downwards_inside() -> None:
+    assert _domain_violations(_store_graph("domain")) == []
+
+
+def test_the_domain_layer_check_can_fail() -> None:
+    """The records reaching up to their checks would be a violation."""
+    graph = _store_graph("domain")
+    graph["model"] = graph["model"] | {"validate"}
+    assert _domain_violations(graph) == ["domain/model.py imports domain/validate.py"]

@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 from aes_tracker.domain.matrix import matrix
-from aes_tracker.domain.model import check_document
+from aes_tracker.domain.validate import check_document
 
 from .conftest import Cli
 

@@ -24,8 +24,9 @@ from aes_tracker.desk.merge import (
     render,
     settle,
 )
-from aes_tracker.domain import changes as ops
-from aes_tracker.domain.model import DONE, IN_PROGRESS, check_document
+from aes_tracker.domain import draft, editing, progress
+from aes_tracker.domain.statuses import DONE, IN_PROGRESS
+from aes_tracker.domain.validate import check_document
 from aes_tracker.errors import TrackerError
 from aes_tracker.store import markers
 from aes_tracker.store.check import conflicts as marker_errors
@@ -40,8 +41,8 @@ REC = "inst-annual-consultations"
 X = "sec-targeted-training"
 
 
-def who(by: str, second: int = 0) -> ops.Who:
-    return ops.Who(by, TODAY, datetime(2026, 11, 28, 12, 0, second, tzinfo=UTC))
+def who(by: str, second: int = 0) -> draft.Who:
+    return draft.Who(by, TODAY, datetime(2026, 11, 28, 12, 0, second, tzinfo=UTC))
 
 
 def apply(doc: dict[str, Any], *changes: Callable[[Draft], object]) -> dict[str, Any]:
@@ -71,20 +72,20 @@ def history(doc: dict[str, Any], cid: str) -> list[dict[str, Any]]:
 
 
 def note(cid: str, text: str, by: str, second: int = 0) -> Callable[[Draft], object]:
-    return lambda d: ops.add_note(d, cid, text, who(by, second), on=TODAY)
+    return lambda d: progress.add_note(d, cid, text, who(by, second), on=TODAY)
 
 
 def edit(cid: str, by: str, **fields: Any) -> Callable[[Draft], object]:
-    return lambda d: ops.edit(d, cid, fields, who(by))
+    return lambda d: editing.edit(d, cid, fields, who(by))
 
 
 def status(cid: str, value: str, by: str) -> Callable[[Draft], object]:
-    return lambda d: ops.set_status(d, cid, value, who(by), on=TODAY)  # type: ignore[arg-type]
+    return lambda d: progress.set_status(d, cid, value, who(by), on=TODAY)  # type: ignore[arg-type]
 
 
 def session(on: date, by: str, second: int = 0) -> Callable[[Draft], object]:
-    later = ops.Who(by, date(2030, 1, 1), who(by, second).now)  # sessions up to 2029
-    return lambda d: ops.done(d, REC, later, on=on, force=True)
+    later = draft.Who(by, date(2030, 1, 1), who(by, second).now)  # sessions up to 2029
+    return lambda d: progress.done(d, REC, later, on=on, force=True)
 
 
 # ---- the field rule ------------------------------------------------------------------------------
@@ -139,7 +140,7 @@ def test_the_deadline_is_one_fact_a_due_date_on_one_side_and_a_review_on_the_oth
     side's review date, which neither analyst wrote."""
     u = "dip-equitable-treatment"
     ours = apply(
-        BASE, lambda d: ops.review(d, u, who("ivan"), on=TODAY, next_review=date(2027, 2, 1))
+        BASE, lambda d: progress.review(d, u, who("ivan"), on=TODAY, next_review=date(2027, 2, 1))
     )
     theirs = apply(BASE, edit(u, "awa", due=date(2027, 1, 15)))
     m = merged(BASE, ours, theirs)
@@ -155,10 +156,10 @@ def test_the_deadline_is_one_fact_a_due_date_on_one_side_and_a_review_on_the_oth
 
 def test_added_on_one_side_kept_on_both_equal_fine_on_both_different_a_conflict() -> None:
     def add(title: str, by: str) -> Callable[[Draft], object]:
-        new = ops.NewCommitment(
+        new = editing.NewCommitment(
             title=title, category="security", parties=["Russia"], quote="q", review=TODAY
         )
-        return lambda d: ops.add_commitment(d, new, who(by), force=True)
+        return lambda d: editing.add_commitment(d, new, who(by), force=True)
 
     ours = apply(BASE, add("Deliver helicopters", "awa"))
     theirs = apply(BASE, add("Open a trade house", "ivan"))
@@ -180,7 +181,7 @@ def test_added_on_one_side_kept_on_both_equal_fine_on_both_different_a_conflict(
 
 
 def test_removed_on_one_side() -> None:
-    ours = apply(BASE, lambda d: ops.remove(d, X, force=True))
+    ours = apply(BASE, lambda d: editing.remove(d, X, force=True))
     assert X not in clean(BASE, ours, BASE)["commitments"]
     assert (
         X not in clean(BASE, ours, apply(BASE, note("dev-infrastructure", "n", "i")))["commitments"]
@@ -229,11 +230,11 @@ def test_a_merge_that_would_not_check_is_a_conflict_instead() -> None:
     ours["parties"] = [p for p in BASE["parties"] if p != "Niger"]
     for g in ours.get("groups", {}).values():  # and from the groups that list it
         g["members"] = [m for m in g["members"] if m != "Niger"]
-    new = ops.NewCommitment(
+    new = editing.NewCommitment(
         title="Niger hosts a session", category="institutional", parties=["Niger"], quote="q",
         review=TODAY,
     )  # fmt: skip
-    theirs = apply(BASE, lambda d: ops.add_commitment(d, new, who("ivan")))
+    theirs = apply(BASE, lambda d: editing.add_commitment(d, new, who("ivan")))
     m = merged(BASE, ours, theirs)
     # The conflict is on what one side removed and the other uses (issue 22, item 10): on the
     # new commitment, keeping it could never check and the other choice deleted it.

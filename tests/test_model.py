@@ -12,23 +12,20 @@ from pathlib import Path
 import pytest
 
 from aes_tracker.domain import model
-from aes_tracker.domain.model import (
-    Commitment,
-    Event,
+from aes_tracker.domain import statuses as registry
+from aes_tracker.domain.ids import check_id, is_id
+from aes_tracker.domain.model import Commitment, Event, Summary, summarize
+from aes_tracker.domain.statuses import (
     Status,
     StatusInfo,
-    Summary,
-    check_document,
-    check_id,
-    check_text,
-    is_id,
     parse_category,
     parse_status,
     score,
     status_info,
     statuses,
-    summarize,
 )
+from aes_tracker.domain.text import check_text
+from aes_tracker.domain.validate import check_document
 from aes_tracker.errors import TrackerError
 
 from .conftest import DATA, Cli
@@ -123,7 +120,7 @@ def test_history_reads_in_date_order_whatever_the_file_holds() -> None:
     b = Event(date(2026, 5, 2), Status("pending"), at=datetime(2026, 5, 2, 9, 30, tzinfo=paris))
     c = Event(date(2026, 5, 1), Status("pending"))
     pending = Status("pending")
-    x = Commitment("x", "t", model.SECURITY, ("Russia",), "s", "q", pending, history=(a, b, c))
+    x = Commitment("x", "t", registry.SECURITY, ("Russia",), "s", "q", pending, history=(a, b, c))
     assert x.events() == [c, b, a], "08:30 UTC (09:30 in Paris) comes before 09:00 UTC"
 
 
@@ -133,7 +130,7 @@ def test_an_added_status_reaches_every_command(
     """One entry in the registry, and nothing else: the CLI accepts it, lists it in help and
     errors, `check` accepts it in the file, stats and the report count it."""
     deferred = StatusInfo(Status("deferred"), True, None, -1, "bright_black", "~", "put off")
-    monkeypatch.setattr(model, "STATUSES", (*model.STATUSES, deferred))
+    monkeypatch.setattr(registry, "STATUSES", (*registry.STATUSES, deferred))
     assert status_info("deferred").open
     cli = Cli(datafile)
     assert cli("status", "dev-inf", "Deferred").exit_code == 0

@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from aes_tracker.domain import changes as ops
-from aes_tracker.domain.changes import EDITABLE, NewCommitment, Who
-from aes_tracker.domain.model import DONE, DROPPED, IN_PROGRESS, SECURITY
+from aes_tracker.domain import editing, ids, inputs, progress
+from aes_tracker.domain.draft import Who
+from aes_tracker.domain.editing import EDITABLE, NewCommitment
+from aes_tracker.domain.statuses import DONE, DROPPED, IN_PROGRESS, SECURITY
 from aes_tracker.errors import TrackerError
 from aes_tracker.store.core import Draft
 
@@ -65,7 +66,7 @@ def test_edit_sets_each_field_and_records_it(field: str) -> None:
     cid = ANNUAL if field == "recur" else "sec-targeted-training"
     before = d.table(cid).get(field)
     value = VALUES[field]
-    out = ops.edit(d, cid, {field: value}, WHO, note="why")
+    out = editing.edit(d, cid, {field: value}, WHO, note="why")
     t = d.table(cid)
     shown = ", ".join(value) if isinstance(value, list) else str(value)
     assert t[field] == value
@@ -81,7 +82,7 @@ def test_edit_sets_each_field_and_records_it(field: str) -> None:
 def test_a_due_date_on_an_undated_one_clears_its_review_fields_kept_in_the_record() -> None:
     d = draft()
     cid = "dev-infrastructure"
-    ops.edit(d, cid, {"due": date(2027, 3, 1)}, WHO)
+    editing.edit(d, cid, {"due": date(2027, 3, 1)}, WHO)
     t = d.table(cid)
     assert t["due"] == date(2027, 3, 1)
     assert "no_deadline" not in t and "review" not in t and "review_reason" not in t
@@ -90,7 +91,7 @@ def test_a_due_date_on_an_undated_one_clears_its_review_fields_kept_in_the_recor
     assert "review: 2026-04-03 → ∅" in lines and "no_deadline: true → ∅" in lines
     assert any(line.startswith("review_reason: The text gives no date.") for line in lines)
     # And back: no deadline, with a review date.
-    ops.edit(d, cid, {"due": None, "review": date(2027, 6, 1)}, WHO)
+    editing.edit(d, cid, {"due": None, "review": date(2027, 6, 1)}, WHO)
     t = d.table(cid)
     assert "due" not in t and t["no_deadline"] is True and t["review"] == date(2027, 6, 1)
 
@@ -98,20 +99,20 @@ def test_a_due_date_on_an_undated_one_clears_its_review_fields_kept_in_the_recor
 def test_parties_are_replaced_added_and_removed() -> None:
     d = draft()
     cid = "dev-infrastructure"
-    ops.edit(d, cid, {}, WHO, add_parties=["mali"])
+    editing.edit(d, cid, {}, WHO, add_parties=["mali"])
     assert d.table(cid)["parties"] == ["AES", "Russia", "Mali"]
-    ops.edit(d, cid, {}, WHO, remove_parties=["AES"])
+    editing.edit(d, cid, {}, WHO, remove_parties=["AES"])
     assert d.table(cid)["parties"] == ["Russia", "Mali"]
     with pytest.raises(TrackerError, match="not a party to"):
-        ops.edit(d, cid, {}, WHO, remove_parties=["Niger"])
+        editing.edit(d, cid, {}, WHO, remove_parties=["Niger"])
     with pytest.raises(TrackerError, match="at least one"):
-        ops.edit(d, cid, {}, WHO, remove_parties=["Russia", "Mali"])
+        editing.edit(d, cid, {}, WHO, remove_parties=["Russia", "Mali"])
 
 
 def test_an_edit_that_changes_nothing_is_refused() -> None:
     d = draft()
     with pytest.raises(TrackerError, match="nothing to change"):
-        ops.edit(d, "dip-un-charter", {"title": d.summary("dip-un-charter").title}, WHO)
+        editing.edit(d, "dip-un-charter", {"title": d.summary("dip-un-charter").title}, WHO)
 
 
 # ---- add -----------------------------------------------------------------------------------------
@@ -130,13 +131,13 @@ def _new(**kw: Any) -> NewCommitment:
 
 def test_add_makes_a_short_readable_id() -> None:
     d = draft()
-    assert ops.add_commitment(d, _new(), WHO).cid == "dev-open-trade-house"
+    assert editing.add_commitment(d, _new(), WHO).cid == "dev-open-trade-house"
     long = "Establish a permanent joint secretariat for the consultations in Niamey"
-    cid = ops.add_commitment(d, _new(title=long), WHO).cid
-    assert cid == "dev-establish-permanent" and len(cid) <= ops.MAX_ID
-    cyr = ops.add_commitment(d, _new(title="Поставка военной техники"), WHO).cid
+    cid = editing.add_commitment(d, _new(title=long), WHO).cid
+    assert cid == "dev-establish-permanent" and len(cid) <= ids.MAX_ID
+    cyr = editing.add_commitment(d, _new(title="Поставка военной техники"), WHO).cid
     assert cyr.startswith("dev-postavka") and cyr.isascii()
-    arabic = ops.add_commitment(d, _new(title="تعزيز التعاون الأمني"), WHO).cid
+    arabic = editing.add_commitment(d, _new(title="تعزيز التعاون الأمني"), WHO).cid
     assert arabic.startswith("dev-") and arabic != "dev" and arabic.isascii()
 
 
@@ -144,26 +145,26 @@ def test_add_refuses_a_duplicate_of_title_and_source_unless_forced() -> None:
     d = draft()
     title = d.summary("dev-infrastructure").title
     with pytest.raises(TrackerError, match="dev-infrastructure has the same title and source"):
-        ops.add_commitment(d, _new(title=title.upper()), WHO)
-    assert ops.add_commitment(d, _new(title=title), WHO, force=True).cid.startswith("dev-")
+        editing.add_commitment(d, _new(title=title.upper()), WHO)
+    assert editing.add_commitment(d, _new(title=title), WHO, force=True).cid.startswith("dev-")
 
 
 def test_add_needs_a_source_when_the_file_has_several() -> None:
     d = draft(extra_sources=1)
     with pytest.raises(TrackerError, match="several sources") as e:
-        ops.add_commitment(d, _new(), WHO)
+        editing.add_commitment(d, _new(), WHO)
     assert e.value.field == "source"
-    assert ops.add_commitment(d, _new(source="s-0"), WHO).cid
+    assert editing.add_commitment(d, _new(source="s-0"), WHO).cid
 
 
 def test_add_refuses_control_characters_and_newlines_in_ids() -> None:
     d = draft()
     with pytest.raises(TrackerError, match="control character"):
-        ops.add_commitment(d, _new(title="a\x1b[2Jb"), WHO)
+        editing.add_commitment(d, _new(title="a\x1b[2Jb"), WHO)
     with pytest.raises(TrackerError, match="not a valid ID"):
-        ops.add_commitment(d, _new(cid="sec-b\n"), WHO)
+        editing.add_commitment(d, _new(cid="sec-b\n"), WHO)
     with pytest.raises(TrackerError, match="not a valid ID"):
-        ops.add_source(d, "src-y\n", title="t", day=TODAY)
+        editing.add_source(d, "src-y\n", title="t", day=TODAY)
 
 
 # ---- status, done, the recurring consultations ----------------------------------------------
@@ -171,37 +172,37 @@ def test_add_refuses_control_characters_and_newlines_in_ids() -> None:
 
 def test_done_on_a_closed_commitment_is_refused_and_says_since_when() -> None:
     d = draft()
-    ops.set_status(d, "sec-targeted-training", DONE, WHO, on=date(2026, 5, 12))
+    progress.set_status(d, "sec-targeted-training", DONE, WHO, on=date(2026, 5, 12))
     with pytest.raises(TrackerError, match="is already done since 2026-05-12"):
-        ops.done(d, "sec-targeted-training", WHO, on=TODAY)
+        progress.done(d, "sec-targeted-training", WHO, on=TODAY)
 
 
 def test_status_done_on_a_recurring_commitment_is_refused_with_a_hint() -> None:
     d = draft()
     with pytest.raises(TrackerError) as e:
-        ops.set_status(d, ANNUAL, DONE, WHO, on=TODAY)
+        progress.set_status(d, ANNUAL, DONE, WHO, on=TODAY)
     assert "aes-tracker done" in e.value.message and "dropped" in (e.value.hint or "")
-    ops.set_status(d, ANNUAL, DROPPED, WHO, on=TODAY)  # ending the series is allowed
+    progress.set_status(d, ANNUAL, DROPPED, WHO, on=TODAY)  # ending the series is allowed
     assert d.table(ANNUAL)["status"] == "dropped"
 
 
 def test_a_session_recorded_twice_is_refused() -> None:
     d = draft()
-    ops.done(d, ANNUAL, WHO, on=date(2026, 5, 12), host="Mali")
+    progress.done(d, ANNUAL, WHO, on=date(2026, 5, 12), host="Mali")
     assert (d.table(ANNUAL)["due"], d.table(ANNUAL)["next_host"]) == (date(2027, 4, 3), "Russia")
     with pytest.raises(TrackerError, match="already recorded"):
-        ops.done(d, ANNUAL, WHO, on=date(2026, 5, 12), host="Mali")
+        progress.done(d, ANNUAL, WHO, on=date(2026, 5, 12), host="Mali")
     assert d.table(ANNUAL)["due"] == date(2027, 4, 3), "the schedule did not move"
 
 
 def test_a_session_in_the_future_or_before_the_last_needs_care() -> None:
     d = draft()
     with pytest.raises(TrackerError, match="after today") as e:
-        ops.done(d, ANNUAL, WHO, on=date(2026, 12, 3))
+        progress.done(d, ANNUAL, WHO, on=date(2026, 12, 3))
     assert e.value.field == "on"
-    ops.done(d, ANNUAL, WHO, on=date(2026, 5, 12))
+    progress.done(d, ANNUAL, WHO, on=date(2026, 5, 12))
     with pytest.raises(TrackerError, match="before the last recorded session") as e:
-        ops.done(d, ANNUAL, WHO, on=date(2025, 12, 1))
+        progress.done(d, ANNUAL, WHO, on=date(2025, 12, 1))
     assert "--force" in (e.value.hint or "")
 
 
@@ -211,8 +212,8 @@ def test_a_missed_session_recorded_later_is_put_in_order() -> None:
     from aes_tracker.domain.recurrence import schedule
 
     d = draft()
-    ops.done(d, ANNUAL, WHO, on=date(2026, 5, 12))
-    ops.done(d, ANNUAL, WHO, on=date(2025, 12, 1), force=True)
+    progress.done(d, ANNUAL, WHO, on=date(2026, 5, 12))
+    progress.done(d, ANNUAL, WHO, on=date(2025, 12, 1), force=True)
     t = d.table(ANNUAL)
     held = [date(2025, 4, 3), date(2025, 12, 1), date(2026, 5, 12)]
     sch = schedule("yearly", date(2025, 4, 3), held, ["Russia", "AES member state"])
@@ -228,10 +229,10 @@ def test_a_missed_session_recorded_later_is_put_in_order() -> None:
 )
 def test_evidence_is_a_link_or_a_file(bad: str, tmp_path: Path) -> None:
     with pytest.raises(TrackerError, match="neither an http"):
-        ops.check_evidence([bad])
+        inputs.check_evidence([bad])
     f = tmp_path / "minutes.pdf"
     f.write_text("x")
-    assert ops.check_evidence(["https://example.org/a?b=1", str(f)]) == [
+    assert inputs.check_evidence(["https://example.org/a?b=1", str(f)]) == [
         "https://example.org/a?b=1",
         str(f),
     ]
@@ -240,15 +241,15 @@ def test_evidence_is_a_link_or_a_file(bad: str, tmp_path: Path) -> None:
 def test_a_history_date_more_than_a_year_before_the_source_is_refused() -> None:
     d = draft()
     with pytest.raises(TrackerError, match="more than a year before") as e:
-        ops.add_note(d, "dip-un-charter", "x", WHO, on=date(2024, 1, 1))
+        progress.add_note(d, "dip-un-charter", "x", WHO, on=date(2024, 1, 1))
     assert e.value.field == "on"
-    ops.add_note(d, "dip-un-charter", "x", WHO, on=date(2024, 6, 1))
+    progress.add_note(d, "dip-un-charter", "x", WHO, on=date(2024, 6, 1))
 
 
 def test_review_records_it_and_sets_the_next_date() -> None:
     d = draft()
     cid = "dev-infrastructure"
-    out = ops.review(d, cid, WHO, on=TODAY, note="no progress")
+    out = progress.review(d, cid, WHO, on=TODAY, note="no progress")
     t = d.table(cid)
     # The review date 2026-04-03 was set on 2025-04-03: the same interval, a year, from today.
     assert t["review"] == date(2027, 11, 28)
@@ -256,23 +257,23 @@ def test_review_records_it_and_sets_the_next_date() -> None:
     assert (entry["event"], entry["note"]) == ("review", "no progress")
     assert entry["changes"] == ["review: 2026-04-03 → 2027-11-28"]
     assert out.line == "dev-infrastructure: reviewed; next review 2027-11-28"
-    ops.review(d, cid, WHO, on=TODAY, next_review=date(2027, 1, 1))
+    progress.review(d, cid, WHO, on=TODAY, next_review=date(2027, 1, 1))
     assert d.table(cid)["review"] == date(2027, 1, 1)
     with pytest.raises(TrackerError, match="has a due date"):
-        ops.review(d, ANNUAL, WHO, on=TODAY)
+        progress.review(d, ANNUAL, WHO, on=TODAY)
 
 
 def test_rm_needs_force_when_there_is_history_beyond_the_recording() -> None:
     d = draft()
-    assert ops.remove(d, "dip-un-charter").line == "dip-un-charter: removed"
+    assert editing.remove(d, "dip-un-charter").line == "dip-un-charter: removed"
     assert not d.has("dip-un-charter")
-    ops.set_status(d, "dev-infrastructure", IN_PROGRESS, WHO, on=TODAY)
+    progress.set_status(d, "dev-infrastructure", IN_PROGRESS, WHO, on=TODAY)
     with pytest.raises(TrackerError, match="1 history entries besides"):
-        ops.remove(d, "dev-infrastructure")
-    ops.remove(d, "dev-infrastructure", force=True)
+        editing.remove(d, "dev-infrastructure")
+    editing.remove(d, "dev-infrastructure", force=True)
     assert not d.has("dev-infrastructure")
 
 
 def test_an_id_starts_with_its_category() -> None:
     d = draft()
-    assert ops.add_commitment(d, _new(category=SECURITY, title="Train"), WHO).cid == "sec-train"
+    assert editing.add_commitment(d, _new(category=SECURITY, title="Train"), WHO).cid == "sec-train"

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from aes_tracker.domain.model import check_document, groups_of, party_status
+from aes_tracker.domain.parties import groups_of, party_status
+from aes_tracker.domain.validate import check_document
 from aes_tracker.store.tomlfile import dumps
 
 from .conftest import DATA, Cli

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from dateutil.relativedelta import relativedelta
 
-from aes_tracker.domain.model import Catalog, check_document, statuses
+from aes_tracker.domain.model import Catalog
 from aes_tracker.domain.query import (
     SORTS,
     Filter,
@@ -21,6 +21,8 @@ from aes_tracker.domain.query import (
     select,
     sort,
 )
+from aes_tracker.domain.statuses import statuses
+from aes_tracker.domain.validate import check_document
 from aes_tracker.errors import TrackerError
 
 from .test_golden import MULTI

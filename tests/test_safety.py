@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from aes_tracker.domain import changes as ops
+from aes_tracker.domain import draft, progress
 from aes_tracker.errors import TrackerError
 from aes_tracker.store import fileio
 from aes_tracker.store.core import Draft, update
@@ -209,9 +209,9 @@ def test_io_error_sweep(datafile: Path, name: str, err: int) -> None:
     assert failures >= 1, f"no {name} call could be made to fail: the sweep tested nothing"
 
 
-def _note(text: str, cid: str = "sec-targeted-training") -> Callable[[Draft], ops.Outcome]:
-    who = ops.Who("t", date(2026, 11, 28), datetime(2026, 11, 28, tzinfo=UTC))
-    return lambda d: ops.add_note(d, cid, text, who, on=who.today)
+def _note(text: str, cid: str = "sec-targeted-training") -> Callable[[Draft], draft.Outcome]:
+    who = draft.Who("t", date(2026, 11, 28), datetime(2026, 11, 28, tzinfo=UTC))
+    return lambda d: progress.add_note(d, cid, text, who, on=who.today)
 
 
 def test_io_error_from_the_cli_is_one_line_exit_2(datafile: Path, tmp_path: Path) -> None:

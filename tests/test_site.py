@@ -171,7 +171,7 @@ def test_quotes_are_found_in_the_text_whatever_the_quote_marks_and_spaces() -> N
 def test_every_bundled_quote_is_found_in_the_stored_communique() -> None:
     import tomllib
 
-    from aes_tracker.domain.model import check_document
+    from aes_tracker.domain.validate import check_document
 
     from .conftest import COMMUNIQUE, DATA
 
@@ -187,7 +187,7 @@ def test_a_source_page_highlights_its_quotes_in_the_stored_text(tmp_path: Path) 
     what no commitment quotes left plain, and the quotes not found in the text said so."""
     import tomllib
 
-    from aes_tracker.domain.model import check_document
+    from aes_tracker.domain.validate import check_document
     from aes_tracker.render.site import build
 
     doc, problems = check_document(

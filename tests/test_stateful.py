@@ -18,10 +18,12 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from aes_tracker.domain import changes as ops
-from aes_tracker.domain.changes import NewCommitment, Outcome, Who
-from aes_tracker.domain.model import check_document, parse_status, statuses
+from aes_tracker.domain import editing, progress
+from aes_tracker.domain.draft import Outcome, Who
+from aes_tracker.domain.editing import NewCommitment
 from aes_tracker.domain.recurrence import schedule
+from aes_tracker.domain.statuses import parse_status, statuses
+from aes_tracker.domain.validate import check_document
 from aes_tracker.errors import TrackerError
 from aes_tracker.store import core as store
 from aes_tracker.store.core import Draft, update
@@ -90,7 +92,7 @@ class Tracker(RuleBasedStateMachine):
         title, _old, due, n = self.model[cid]
         refused = cid == RECURRING and status == "done"
         self._apply(
-            lambda d: ops.set_status(d, cid, parse_status(status), self.who, on=self.today),
+            lambda d: progress.set_status(d, cid, parse_status(status), self.who, on=self.today),
             None if refused else {**self.model, cid: (title, status, due, n + 1)},
         )
 
@@ -100,7 +102,7 @@ class Tracker(RuleBasedStateMachine):
         cid = data.draw(st.sampled_from(sorted(self.model)))
         title, status, due, n = self.model[cid]
         self._apply(
-            lambda d: ops.add_note(d, cid, text, self.who, on=self.today),
+            lambda d: progress.add_note(d, cid, text, self.who, on=self.today),
             {**self.model, cid: (title, status, due, n + 1)},
         )
 
@@ -112,7 +114,7 @@ class Tracker(RuleBasedStateMachine):
         if (title, due) == (old_title, old_due):
             return
         self._apply(
-            lambda d: ops.edit(d, cid, {"title": title, "due": due}, self.who),
+            lambda d: editing.edit(d, cid, {"title": title, "due": due}, self.who),
             {**self.model, cid: (title, status, due, n + 1)},
         )
 
@@ -124,7 +126,7 @@ class Tracker(RuleBasedStateMachine):
         cid = data.draw(st.sampled_from(undated))
         title, status, due, n = self.model[cid]
         self._apply(
-            lambda d: ops.review(d, cid, self.who, on=self.today),
+            lambda d: progress.review(d, cid, self.who, on=self.today),
             {**self.model, cid: (title, status, due, n + 1)},
         )
 
@@ -133,7 +135,7 @@ class Tracker(RuleBasedStateMachine):
     def rm(self, data: st.DataObject) -> None:
         cid = data.draw(st.sampled_from(sorted(self.model)))
         self._apply(
-            lambda d: ops.remove(d, cid, force=True),
+            lambda d: editing.remove(d, cid, force=True),
             {k: v for k, v in self.model.items() if k != cid},
         )
         self.printed.clear()  # the commitment is gone from every day, as if never recorded
@@ -157,11 +159,11 @@ class Tracker(RuleBasedStateMachine):
         held = sorted(h["on"] for h in c["history"] if h["event"] == "occurrence")
         title, status, _due, n = self.model[RECURRING]
         if on in held:
-            self._apply(lambda d: ops.done(d, RECURRING, self.who, on=on), None)
+            self._apply(lambda d: progress.done(d, RECURRING, self.who, on=on), None)
             return
         sch = schedule("yearly", c["recur_start"], [*held, on], c["hosts"])
         self._apply(
-            lambda d: ops.done(d, RECURRING, self.who, on=on, force=True),
+            lambda d: progress.done(d, RECURRING, self.who, on=on, force=True),
             {**self.model, RECURRING: (title, status, sch.next_due, n + 1)},
         )
 
@@ -177,7 +179,7 @@ class Tracker(RuleBasedStateMachine):
             new = NewCommitment(
                 title=title, category=category, parties=["Russia"], quote="q", due=due
             )
-            out = ops.add_commitment(d, new, self.who, force=True)
+            out = editing.add_commitment(d, new, self.who, force=True)
             got["id"] = out.cid
             return out
 

@@ -9,8 +9,9 @@ import xml.etree.ElementTree as ET
 from datetime import date
 from pathlib import Path
 
-from aes_tracker.domain.model import check_document, summarize
+from aes_tracker.domain.model import summarize
 from aes_tracker.domain.stats import compliance, status_score
+from aes_tracker.domain.validate import check_document
 
 from .conftest import Cli
 

@@ -18,9 +18,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aes_tracker.domain import changes as ops
-from aes_tracker.domain.changes import NewCommitment, Outcome, Who
-from aes_tracker.domain.model import DONE, SECURITY, Status, parse_status
+from aes_tracker.domain import editing, progress
+from aes_tracker.domain.draft import Outcome, Who
+from aes_tracker.domain.editing import NewCommitment
+from aes_tracker.domain.statuses import DONE, SECURITY, Status, parse_status
 from aes_tracker.errors import TrackerError
 from aes_tracker.store import core as store
 from aes_tracker.store import transaction
@@ -41,7 +42,7 @@ def apply(path: Path, fn: Callable[[Draft], Outcome], **kw: Any) -> Outcome:
 
 
 def _done(cid: str) -> Callable[[Draft], Outcome]:
-    return lambda d: ops.set_status(d, cid, DONE, WHO, on=TODAY)
+    return lambda d: progress.set_status(d, cid, DONE, WHO, on=TODAY)
 
 
 def test_locate_order(tmp_path: Path) -> None:
@@ -155,7 +156,7 @@ def test_hand_edit_between_read_and_write_is_kept_and_the_change_runs_once(
             text = datafile.read_text().replace('place = "Moscow"', 'place = "Moscou"')
             datafile.write_text(text)
             os.utime(datafile, ns=(st.st_atime_ns, st.st_mtime_ns))
-        return ops.set_status(d, "sec-targeted-training", DONE, WHO, on=TODAY)
+        return progress.set_status(d, "sec-targeted-training", DONE, WHO, on=TODAY)
 
     apply(datafile, change)
     raw = tomllib.loads(datafile.read_text())
@@ -185,7 +186,7 @@ def test_a_hand_edit_of_what_the_change_touches_refuses_the_write(
         )
         datafile.write_text(text)
         saved = datafile.read_bytes()
-        return ops.add_note(d, "sec-targeted-training", "ours", WHO, on=TODAY)
+        return progress.add_note(d, "sec-targeted-training", "ours", WHO, on=TODAY)
 
     with pytest.raises(TrackerError, match="keeps changing"):
         apply(datafile, change)
@@ -334,11 +335,11 @@ def _step(s: tuple[Any, ...]) -> Callable[[Draft], Outcome]:
 
     def change(d: Draft) -> Outcome:
         if kind == "status":
-            return ops.set_status(d, s[1], parse_status(s[2]), WHO, on=TODAY)
+            return progress.set_status(d, s[1], parse_status(s[2]), WHO, on=TODAY)
         if kind == "note":
-            return ops.add_note(d, s[1], s[2], WHO, on=TODAY)
+            return progress.add_note(d, s[1], s[2], WHO, on=TODAY)
         if kind == "edit":
-            return ops.edit(d, s[1], {"title": s[2], "due": s[3]}, WHO)
+            return editing.edit(d, s[1], {"title": s[2], "due": s[3]}, WHO)
         if kind == "add":
             new = NewCommitment(
                 title=s[2],
@@ -349,16 +350,16 @@ def _step(s: tuple[Any, ...]) -> Callable[[Draft], Outcome]:
                 due=TODAY,
                 cid=s[1],
             )
-            return ops.add_commitment(d, new, WHO, force=True)
+            return editing.add_commitment(d, new, WHO, force=True)
         if kind == "rm":
             if not d.has(s[1]):
                 raise TrackerError("no such commitment")
-            return ops.remove(d, s[1], force=True)
+            return editing.remove(d, s[1], force=True)
         if kind == "rm-all":  # the file with no commitment at all
             for cid in d.ids():
-                ops.remove(d, cid, force=True)
+                editing.remove(d, cid, force=True)
             return Outcome("", "")
-        return ops.add_source(d, s[1], title=s[2], day=TODAY)
+        return editing.add_source(d, s[1], title=s[2], day=TODAY)
 
     return change
 
@@ -400,7 +401,7 @@ def test_the_fast_path_is_taken_once_the_cache_is_warm(
     datafile: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def note(text: str) -> Callable[[Draft], Outcome]:
-        return lambda d: ops.add_note(d, "dip-un-charter", text, WHO, on=TODAY)
+        return lambda d: progress.add_note(d, "dip-un-charter", text, WHO, on=TODAY)
 
     apply(datafile, note("first"))  # a full rewrite; it leaves a warm cache
 
@@ -429,7 +430,7 @@ def test_writes_decide_from_the_file_not_from_the_cache(datafile: Path) -> None:
     file's own table."""
     from aes_tracker.store import cache
 
-    apply(datafile, lambda d: ops.add_note(d, "dip-un-charter", "warm", WHO, on=TODAY))
+    apply(datafile, lambda d: progress.add_note(d, "dip-un-charter", "warm", WHO, on=TODAY))
     entry = cache.read(datafile, os.environ)
     assert entry is not None and entry.canonical
     cid = "inst-annual-consultations"
@@ -440,7 +441,7 @@ def test_writes_decide_from_the_file_not_from_the_cache(datafile: Path) -> None:
     cache.write(
         datafile, replace(entry, catalog=replace(entry.catalog, commitments=lying)), os.environ
     )
-    apply(datafile, lambda d: ops.done(d, cid, WHO, on=date(2026, 5, 12)))
+    apply(datafile, lambda d: progress.done(d, cid, WHO, on=date(2026, 5, 12)))
     c = tomllib.loads(datafile.read_text())["commitments"][cid]
     assert c["status"] == "pending" and c["history"][-1]["event"] == "occurrence"
 
@@ -484,7 +485,7 @@ def test_a_table_not_where_the_cache_says_is_read_whole_and_the_change_runs_once
 
     def change(d: Draft) -> Outcome:
         calls.append(1)
-        return ops.add_note(d, cid, "once", WHO, on=TODAY)
+        return progress.add_note(d, cid, "once", WHO, on=TODAY)
 
     apply(datafile, change)
     assert calls == [1]

@@ -111,7 +111,7 @@ def test_a_table_header_inside_a_multiline_string_is_not_a_table() -> None:
 def test_the_key_index_locates_every_problem_of_a_big_file() -> None:
     """16,000 problems, each at its own line, from one index built in one pass (the old search
     scanned the text once per problem; benchmarks/run.py times `check` on such a file)."""
-    from aes_tracker.domain.model import Problem
+    from aes_tracker.domain.validate import Problem
 
     n = 16_000
     text = "".join(f'[commitments.c{i}]\ntitle = "x"\n\n' for i in range(n))

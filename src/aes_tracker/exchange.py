@@ -26,7 +26,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from aes_tracker.domain import notes
-from aes_tracker.domain.changes import Who, assess, changes_text, check_party_of, history_entry
+from aes_tracker.domain.draft import Who
+from aes_tracker.domain.history import changes_text, history_entry
+from aes_tracker.domain.inputs import check_party_of
 from aes_tracker.domain.model import (
     COMMITMENT_KEYS,
     EVENT_KEYS,
@@ -35,21 +37,18 @@ from aes_tracker.domain.model import (
     Change,
     Document,
     change_value,
-    check_document,
-    check_evidence_value,
-    check_text,
-    each_party,
-    escape_controls,
     occurrences_of,
     parse_change,
-    parse_status,
-    shown,
-    status_info,
     summarize,
 )
+from aes_tracker.domain.parties import each_party
+from aes_tracker.domain.progress import assess
 from aes_tracker.domain.query import LIST_KEYS, row
 from aes_tracker.domain.records import change_record, change_text, party_record
 from aes_tracker.domain.spreadsheet import plain_cell
+from aes_tracker.domain.statuses import parse_status, status_info
+from aes_tracker.domain.text import check_evidence_value, check_text, escape_controls, shown
+from aes_tracker.domain.validate import check_document
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _
 from aes_tracker.store.tomlfile import canonical, same

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tool import install  # type: ignore[import-not-found]  # beside this file
 
-from aes_tracker.domain import changes as ops
+from aes_tracker.domain import draft, progress
 from aes_tracker.errors import TrackerError
 from aes_tracker.store.core import update
 from aes_tracker.store.paths import Location
@@ -27,10 +27,10 @@ def main() -> None:
     loc = Location(Path(path), True)
     print("ready", flush=True)
     for n in range(count):
-        who = ops.Who(tag, date(2026, 11, 28), datetime.now(UTC).replace(microsecond=0))
+        who = draft.Who(tag, date(2026, 11, 28), datetime.now(UTC).replace(microsecond=0))
 
-        def change(d: object, n: int = n, who: ops.Who = who) -> ops.Outcome:
-            return ops.add_note(d, cid, f"{tag} {n}", who, on=who.today)  # type: ignore[arg-type]
+        def change(d: object, n: int = n, who: draft.Who = who) -> draft.Outcome:
+            return progress.add_note(d, cid, f"{tag} {n}", who, on=who.today)  # type: ignore[arg-type]
 
         for _attempt in range(1000):
             try:

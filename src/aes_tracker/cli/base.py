@@ -33,7 +33,7 @@ from aes_tracker.i18n import N_, _
 if TYPE_CHECKING:
     from dateutil.relativedelta import relativedelta
 
-    from aes_tracker.domain.changes import Outcome, Who
+    from aes_tracker.domain.draft import Outcome, Who
     from aes_tracker.domain.model import Catalog
     from aes_tracker.render import Output
     from aes_tracker.store.core import Draft, View
@@ -67,7 +67,7 @@ def _usage_prefix() -> str:
 
 def _fail(message: str, hint: str | None = None) -> None:
     """One line, whatever the message holds."""
-    from aes_tracker.domain.model import escape_controls
+    from aes_tracker.domain.text import escape_controls
 
     def line(text: str) -> str:
         return escape_controls(text).replace("\n", "\\n").replace("\t", " ")
@@ -225,8 +225,8 @@ class _Fill(dict[str, str]):
 
 
 def placeholders(command: str) -> Mapping[str, str]:
-    from aes_tracker.domain.model import categories, statuses
     from aes_tracker.domain.query import SORTS
+    from aes_tracker.domain.statuses import categories, statuses
     from aes_tracker.render import formats_for
     from aes_tracker.render.rows import LIST_COLUMNS
 
@@ -519,12 +519,12 @@ class Settings:
         return self._today
 
     def who(self) -> Who:
-        from aes_tracker.domain.changes import Who
+        from aes_tracker.domain.draft import Who
 
         return Who(self.by_name(), self.today, now())
 
     def by_name(self) -> str:
-        from aes_tracker.domain.model import check_text
+        from aes_tracker.domain.text import check_text
 
         if self.by:
             return check_text(self.by, "by")
@@ -912,13 +912,13 @@ def complete_source(ctx: typer.Context, incomplete: str) -> list[str]:
 
 
 def complete_status(ctx: typer.Context, incomplete: str) -> list[str]:
-    from aes_tracker.domain.model import statuses
+    from aes_tracker.domain.statuses import statuses
 
     return [s.name for s in statuses() if s.name.startswith(incomplete.lower())]
 
 
 def complete_category(ctx: typer.Context, incomplete: str) -> list[str]:
-    from aes_tracker.domain.model import categories
+    from aes_tracker.domain.statuses import categories
 
     return [c.name for c in categories() if c.name.startswith(incomplete.lower())]
 
@@ -1085,7 +1085,7 @@ def _command_in(argv: Sequence[str]) -> str | None:
 def evidence_of(values: Sequence[str] | None, ctx: typer.Context | None = None) -> list[str]:
     """The --evidence values checked; a local file's path stored relative to the data file's
     folder (absolute outside it), so that every output resolves it from there."""
-    from aes_tracker.domain.changes import check_evidence
+    from aes_tracker.domain.inputs import check_evidence
 
     base = str(settings(ctx).location.path.parent) if ctx is not None and values else None
     return check_evidence(values or (), base=base)

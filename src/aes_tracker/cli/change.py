@@ -85,7 +85,7 @@ def done(
 
     Example: aes-tracker done sec-training --note "First course held" --evidence https://...
     """
-    from aes_tracker.domain import changes as ops
+    from aes_tracker.domain import progress
 
     s = settings(ctx)
     flags(ctx, id="ID")
@@ -94,7 +94,7 @@ def done(
     proof = evidence_of(evidence, ctx)
     change(
         ctx,
-        lambda d: ops.done(
+        lambda d: progress.done(
             d,
             resolve(d, cid),
             who,
@@ -133,8 +133,8 @@ def status(
 
     Example: aes-tracker status dev-infrastructure in_progress --note "Works started"
     """
-    from aes_tracker.domain import changes as ops
-    from aes_tracker.domain.model import parse_status
+    from aes_tracker.domain import progress
+    from aes_tracker.domain.statuses import parse_status
 
     s = settings(ctx)
     flags(ctx, id="ID", status="STATUS")
@@ -144,7 +144,7 @@ def status(
     proof = evidence_of(evidence, ctx)
     change(
         ctx,
-        lambda d: ops.set_status(
+        lambda d: progress.set_status(
             d,
             resolve(d, cid),
             value,
@@ -176,7 +176,7 @@ def note(
 
     Example: aes-tracker note sec-equip "Delivery reported by the press" --evidence https://...
     """
-    from aes_tracker.domain import changes as ops
+    from aes_tracker.domain import progress
 
     s = settings(ctx)
     flags(ctx, id="ID", note="TEXT")
@@ -185,7 +185,7 @@ def note(
     proof = evidence_of(evidence, ctx)
     change(
         ctx,
-        lambda d: ops.add_note(
+        lambda d: progress.add_note(
             d, resolve(d, cid), text, who, on=day, evidence=proof, party=party or ""
         ),
         text,
@@ -213,7 +213,7 @@ def review(
 
     Example: aes-tracker review dev-infra --note "No progress reported" --next +6m
     """
-    from aes_tracker.domain import changes as ops
+    from aes_tracker.domain import progress
 
     s = settings(ctx)
     flags(ctx, id="ID")
@@ -223,7 +223,7 @@ def review(
     proof = evidence_of(evidence, ctx)
     change(
         ctx,
-        lambda d: ops.review(
+        lambda d: progress.review(
             d, resolve(d, cid), who, on=day, next_review=nxt, note=note, evidence=proof
         ),
         note,
@@ -332,8 +332,8 @@ def add(
     --beneficiary "AES Unified Force" --no-deadline --review 2026-06-30 --quote "des formations
     ciblées"
     """
-    from aes_tracker.domain import changes as ops
-    from aes_tracker.domain.model import parse_category
+    from aes_tracker.domain import editing
+    from aes_tracker.domain.statuses import parse_category
 
     s = settings(ctx)
     flags(ctx, title="TITLE", review="--review", due="--due")
@@ -351,7 +351,7 @@ def add(
         raise TrackerError(_("give --due DATE, or --no-deadline with --review DATE"))
     if not quote.strip():
         raise TrackerError(_("the quote is missing: copy the communiqué's words"), field="quote")
-    new = ops.NewCommitment(
+    new = editing.NewCommitment(
         title=title,
         category=cat,
         parties=party or [],
@@ -369,7 +369,7 @@ def add(
         title_fr=title_fr,
         cid=cid,
     )
-    change(ctx, lambda d: ops.add_commitment(d, new, who, force=force), title)
+    change(ctx, lambda d: editing.add_commitment(d, new, who, force=force), title)
 
 
 @command()
@@ -476,8 +476,8 @@ def edit(
 
     Example: aes-tracker edit inst-next --due 2026-06-15 --note "Date agreed"
     """
-    from aes_tracker.domain import changes as ops
-    from aes_tracker.domain.model import parse_category
+    from aes_tracker.domain import editing
+    from aes_tracker.domain.statuses import parse_category
 
     s = settings(ctx)
     flags(ctx, id="ID")
@@ -518,7 +518,7 @@ def edit(
         )
     change(
         ctx,
-        lambda d: ops.edit(
+        lambda d: editing.edit(
             d,
             resolve(d, cid),
             changes,
@@ -544,10 +544,10 @@ def rm(
 
     Example: aes-tracker rm dev-typo-entry
     """
-    from aes_tracker.domain import changes as ops
+    from aes_tracker.domain import editing
 
     flags(ctx, id="ID")
-    change(ctx, lambda d: ops.remove(d, resolve(d, cid), force=force))
+    change(ctx, lambda d: editing.remove(d, resolve(d, cid), force=force))
 
 
 @source_app.command("add", cls=Command)
@@ -596,14 +596,14 @@ def source_add(
     Example: aes-tracker source add aes-russia-2026 --title "Communiqué conjoint" --date
     2026-05-20 --place Bamako --language fr
     """
-    from aes_tracker.domain import changes as ops
+    from aes_tracker.domain import editing
 
     s = settings(ctx)
     flags(ctx, id="ID", date="--date")
     when = parse_day(day, s.today, "date")
     from pathlib import Path
 
-    from aes_tracker.domain.changes import Outcome
+    from aes_tracker.domain.draft import Outcome
     from aes_tracker.store.core import Draft
     from aes_tracker.store.fileio import read_file
     from aes_tracker.store.texts import decode_text, text_name, write_text
@@ -613,7 +613,7 @@ def source_add(
         text = decode_text(read_file(Path(text_file)), text_file)
 
     def add(d: Draft) -> Outcome:
-        done = ops.add_source(
+        done = editing.add_source(
             d,
             sid,
             title=title,

@@ -105,7 +105,7 @@ def import_(
     Example: aes-tracker import next-session.csv --dry-run
     """
     from aes_tracker import exchange
-    from aes_tracker.domain.changes import Outcome
+    from aes_tracker.domain.draft import Outcome
     from aes_tracker.store.core import Draft, preview
     from aes_tracker.store.core import update as run_update
     from aes_tracker.store.fileio import read_file

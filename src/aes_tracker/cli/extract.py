@@ -165,8 +165,8 @@ def _walk(
 def _record(ctx: typer.Context, accepted: "Sequence[Proposal]", sid: str, text: str | None) -> None:
     """The accepted proposals as commitments, in one change (one `undo` takes them all back);
     the text stored too when the source had none."""
-    from aes_tracker.domain import changes as ops
-    from aes_tracker.domain.changes import Outcome
+    from aes_tracker.domain import editing
+    from aes_tracker.domain.draft import Outcome
     from aes_tracker.extract.accept import new_commitment
     from aes_tracker.store.core import Draft
     from aes_tracker.store.texts import text_name, write_text
@@ -175,7 +175,7 @@ def _record(ctx: typer.Context, accepted: "Sequence[Proposal]", sid: str, text: 
     who = s.who()
 
     def fn(d: Draft) -> Outcome:
-        ids = [ops.add_commitment(d, new_commitment(p, sid), who).cid for p in accepted]
+        ids = [editing.add_commitment(d, new_commitment(p, sid), who).cid for p in accepted]
         if text is not None:
             top = d.edit_top()
             top["sources"][sid]["text"] = text_name(sid)

@@ -81,7 +81,7 @@ def fmt(
 
     Example: aes-tracker fmt --check
     """
-    from aes_tracker.domain.changes import Outcome
+    from aes_tracker.domain.draft import Outcome
     from aes_tracker.store.core import Draft, load, update
     from aes_tracker.store.tomlfile import dumps, find_comment
 
@@ -133,8 +133,9 @@ def init(
     """
     import os
 
-    from aes_tracker.domain.changes import Outcome
-    from aes_tracker.domain.model import DEFAULT_GROUPS, DEFAULT_PARTIES, SCHEMA
+    from aes_tracker.domain.draft import Outcome
+    from aes_tracker.domain.model import SCHEMA
+    from aes_tracker.domain.parties import DEFAULT_GROUPS, DEFAULT_PARTIES
     from aes_tracker.store.core import Draft, load_bytes, update
     from aes_tracker.store.fileio import read_file
     from aes_tracker.store.paths import bundled_path

@@ -41,17 +41,13 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from aes_tracker.domain import notes
-from aes_tracker.domain.changes import Who, history_entry, reschedule
-from aes_tracker.domain.model import (
-    Change,
-    Context,
-    change_value,
-    check_commitment,
-    check_document,
-    context_of,
-    parse_status,
-    shown,
-)
+from aes_tracker.domain.draft import Who
+from aes_tracker.domain.history import history_entry
+from aes_tracker.domain.model import Change, change_value
+from aes_tracker.domain.sessions import reschedule
+from aes_tracker.domain.statuses import parse_status
+from aes_tracker.domain.text import shown
+from aes_tracker.domain.validate import Context, check_commitment, check_document, context_of
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _, ngettext
 from aes_tracker.store import markers

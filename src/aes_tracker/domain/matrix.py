@@ -6,9 +6,9 @@ average (the party's) and the overall average. Pure: today passed in, plain data
 By party, the columns are the parties the commitments name, and a cell is filled where its
 commitment names that party (a member of the AES named on one commitment gets a column of its own,
 but its share of the AES's commitments is in the AES's column). By member, each group named is
-replaced by its members. A cell's status is the party's own (model.party_status): its own
+replaced by its members. A cell's status is the party's own (parties.party_status): its own
 assessment, else its group's, else the commitment's status. Its score is the status registry's
-(model.STATUSES), the same as `stats`:
+(statuses.STATUSES), the same as `stats`:
 
 - done: +1 (full compliance);
 - partial: 0; in_progress: 0 (partial compliance, or work in progress);
@@ -30,17 +30,10 @@ from datetime import date
 from typing import Any
 
 from aes_tracker.domain.dates import is_overdue
-from aes_tracker.domain.model import (
-    Catalog,
-    Summary,
-    concerned,
-    expand,
-    is_open,
-    party_status,
-    score,
-    statuses,
-)
+from aes_tracker.domain.model import Catalog, Summary
+from aes_tracker.domain.parties import concerned, expand, party_status
 from aes_tracker.domain.stats import select_sources
+from aes_tracker.domain.statuses import is_open, score, statuses
 
 BY = ("party", "member")
 

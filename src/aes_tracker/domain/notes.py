@@ -72,7 +72,8 @@ def change_value_words(field: str, value: str) -> str:
     as prose has it, ∅ for "not set"; anything else as the history holds it."""
     from datetime import date
 
-    from aes_tracker.domain.model import EMPTY, escape_controls
+    from aes_tracker.domain.model import EMPTY
+    from aes_tracker.domain.text import escape_controls
     from aes_tracker.i18n import category_label, human_date, names_label, status_label
 
     if not value or value == EMPTY:
@@ -97,7 +98,8 @@ def change_words(line: str) -> str:
     "statut : en attente → en cours" in French. In English it is the line as written, so the
     machine formats, rendered in English, keep it byte for byte. A line that is not a change
     (a hand edit) is shown as it is."""
-    from aes_tracker.domain.model import escape_controls, parse_change
+    from aes_tracker.domain.model import parse_change
+    from aes_tracker.domain.text import escape_controls
     from aes_tracker.i18n import colon, field_label
 
     ch = parse_change(line)

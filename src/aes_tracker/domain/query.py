@@ -18,16 +18,10 @@ from typing import Any, overload
 from dateutil.relativedelta import relativedelta
 
 from aes_tracker.domain.dates import add, days_left, is_overdue
-from aes_tracker.domain.model import (
-    Catalog,
-    Groups,
-    Summary,
-    own_assessments,
-    parse_category,
-    parse_status,
-    shown,
-    statuses,
-)
+from aes_tracker.domain.model import Catalog, Summary
+from aes_tracker.domain.parties import Groups, own_assessments
+from aes_tracker.domain.statuses import parse_category, parse_status, statuses
+from aes_tracker.domain.text import shown
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _
 

@@ -16,15 +16,12 @@ from aes_tracker.domain.model import (
     Change,
     Commitment,
     Event,
-    Groups,
-    PartyLine,
     Source,
     Summary,
-    each_party,
-    own_assessments,
     sessions_of,
     summarize,
 )
+from aes_tracker.domain.parties import Groups, PartyLine, each_party, own_assessments
 from aes_tracker.domain.query import row
 from aes_tracker.domain.recurrence import missed_slots
 

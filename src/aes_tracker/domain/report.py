@@ -16,9 +16,10 @@ from datetime import date
 from typing import Any
 
 from aes_tracker.domain.dates import add, is_overdue
-from aes_tracker.domain.model import Catalog, Commitment, Event, Summary, categories, statuses
+from aes_tracker.domain.model import Catalog, Commitment, Event, Summary
 from aes_tracker.domain.query import review_due, review_soon, row
 from aes_tracker.domain.records import consultation_record, event_record
+from aes_tracker.domain.statuses import categories, statuses
 
 SECTIONS = ("overdue", "due_soon", "review_due", "review_soon", "changed", "next_consultation")
 

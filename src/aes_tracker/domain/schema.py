@@ -12,13 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aes_tracker.domain.model import (
-    COMMITMENT_KEYS,
-    EVENT_KEYS,
-    EVENT_KINDS,
-    SOURCE_KEYS,
-    TOP_KEYS,
-)
+from aes_tracker.domain.model import COMMITMENT_KEYS, EVENT_KEYS, EVENT_KINDS, SOURCE_KEYS, TOP_KEYS
 
 Schema = dict[str, Any]
 

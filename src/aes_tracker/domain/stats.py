@@ -1,7 +1,7 @@
 """Compliance at a glance, and a month-by-month timeline: pure functions, today passed in.
 
 The compliance score follows the G7/G20 Research Group's style, averaged over a group's scored
-commitments. Each status's score is declared with the status (model.STATUSES):
+commitments. Each status's score is declared with the status (statuses.STATUSES):
 
 - done: +1
 - partial: 0; in_progress (not overdue): 0
@@ -10,7 +10,7 @@ commitments. Each status's score is declared with the status (model.STATUSES):
 
 A commitment with several parties counts once for each of them, `--by party` with each party's
 own status: its own assessment where one is recorded, else its group's, else the commitment's
-(model.party_status). `--by member` does the same with each group replaced by its members.
+(parties.party_status). `--by member` does the same with each group replaced by its members.
 The member × commitment matrix is in matrix.py.
 """
 
@@ -24,20 +24,11 @@ from dateutil.relativedelta import relativedelta
 
 from aes_tracker.domain.dates import add as shift
 from aes_tracker.domain.dates import is_overdue
-from aes_tracker.domain.model import (
-    DONE,
-    Catalog,
-    Groups,
-    Summary,
-    categories,
-    expand,
-    is_open,
-    party_statuses,
-    score,
-    statuses,
-)
+from aes_tracker.domain.model import Catalog, Summary
+from aes_tracker.domain.parties import Groups, expand, party_statuses
 from aes_tracker.domain.records import timeline_entry
 from aes_tracker.domain.recurrence import missed_slots, schedule, slots
+from aes_tracker.domain.statuses import DONE, categories, is_open, score, statuses
 
 GROUPINGS = ("party", "member", "category", "source")
 

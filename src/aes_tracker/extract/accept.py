@@ -10,9 +10,11 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from aes_tracker.domain.changes import NewCommitment
 from aes_tracker.domain.dates import parse_date
-from aes_tracker.domain.model import SCHEMA, check_id, parse_category
+from aes_tracker.domain.editing import NewCommitment
+from aes_tracker.domain.ids import check_id
+from aes_tracker.domain.model import SCHEMA
+from aes_tracker.domain.statuses import parse_category
 from aes_tracker.errors import TrackerError
 from aes_tracker.extract.propose import Proposal
 from aes_tracker.i18n import _

@@ -11,9 +11,9 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date
 from typing import Any
 
-from aes_tracker.domain.changes import MAX_ID, slug
-from aes_tracker.domain.model import category_info
+from aes_tracker.domain.ids import MAX_ID, slug
 from aes_tracker.domain.query import fold
+from aes_tracker.domain.statuses import category_info
 from aes_tracker.errors import TrackerError
 from aes_tracker.extract import rules
 from aes_tracker.extract.enumerate import kind, split_items

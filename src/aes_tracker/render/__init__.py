@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from aes_tracker.domain.model import escape_controls
 from aes_tracker.domain.notes import change_value_words, change_words
 from aes_tracker.domain.spreadsheet import csv_cell, excel_cell
+from aes_tracker.domain.text import escape_controls
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _
 

@@ -21,7 +21,7 @@ from datetime import date
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from aes_tracker.domain.model import statuses
+from aes_tracker.domain.statuses import statuses
 from aes_tracker.i18n import (
     _,
     category_label,

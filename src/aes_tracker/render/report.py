@@ -9,9 +9,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from aes_tracker.domain.model import EMPTY, web_url
+from aes_tracker.domain.model import EMPTY
 from aes_tracker.domain.records import change_of
 from aes_tracker.domain.report import SECTIONS
+from aes_tracker.domain.text import web_url
 from aes_tracker.i18n import (
     _,
     category_label,

@@ -8,14 +8,8 @@ from datetime import date
 from typing import Any
 
 from aes_tracker.domain.dates import days_left
-from aes_tracker.domain.model import (
-    Commitment,
-    Event,
-    Groups,
-    Source,
-    parties_differ,
-    summarize,
-)
+from aes_tracker.domain.model import Commitment, Event, Source, summarize
+from aes_tracker.domain.parties import Groups, parties_differ
 from aes_tracker.domain.query import LIST_KEYS, row
 from aes_tracker.domain.records import by_party, detail, sessions
 from aes_tracker.domain.recurrence import session_timing

@@ -21,17 +21,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from aes_tracker.domain.model import (
-    EMPTY,
-    Catalog,
-    Commitment,
-    Source,
-    each_party,
-    summarize,
-    web_url,
-)
+from aes_tracker.domain.model import EMPTY, Catalog, Commitment, Source, summarize
+from aes_tracker.domain.parties import each_party
 from aes_tracker.domain.query import row
 from aes_tracker.domain.records import change_of, event_record
+from aes_tracker.domain.text import web_url
 from aes_tracker.i18n import (
     _,
     category_label,

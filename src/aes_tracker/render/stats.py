@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from aes_tracker.domain.model import statuses
+from aes_tracker.domain.statuses import statuses
 from aes_tracker.i18n import (
     _,
     category_label,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from aes_tracker.domain.model import (
+from aes_tracker.domain.validate import (
     Problem,
     check_commitment,
     check_document,

@@ -14,16 +14,9 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from aes_tracker.domain.model import (
-    Commitment,
-    Groups,
-    Source,
-    Summary,
-    check_commitment,
-    check_document,
-    context_of,
-    summarize,
-)
+from aes_tracker.domain.model import Commitment, Source, Summary, summarize
+from aes_tracker.domain.parties import Groups
+from aes_tracker.domain.validate import check_commitment, check_document, context_of
 from aes_tracker.errors import TrackerError
 
 

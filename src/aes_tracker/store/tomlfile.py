@@ -22,9 +22,8 @@ from aes_tracker.domain.model import (
     SOURCE_KEYS,
     TOP_KEYS,
     Document,
-    Keys,
-    Problem,
 )
+from aes_tracker.domain.validate import Keys, Problem
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import N_, _
 

@@ -20,16 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from aes_tracker.domain.model import (
-    Catalog,
-    Document,
-    Problem,
-    Summary,
-    check_commitment,
-    check_document,
-    context_of,
-    summarize,
-)
+from aes_tracker.domain.model import Catalog, Document, Summary, summarize
+from aes_tracker.domain.validate import Problem, check_commitment, check_document, context_of
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _
 from aes_tracker.store import cache as cachemod

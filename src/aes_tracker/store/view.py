@@ -14,17 +14,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from aes_tracker.domain.model import (
-    Catalog,
-    Commitment,
+from aes_tracker.domain.model import Catalog, Commitment, Document, Summary, summarize
+from aes_tracker.domain.validate import (
     Context,
-    Document,
     Problem,
-    Summary,
     check_commitment,
     check_document,
     context_of,
-    summarize,
 )
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _, set_names_fr

@@ -1,0 +1,59 @@
+"""What every change is given and gives back: the `Draft` it works on (the document being
+changed, as the store's draft provides it), `Who` makes the change and when, and the `Outcome`
+it returns.
+
+A change (progress.py, sessions.py, editing.py) checks its input, edits the raw tables, appends a
+history entry saying who, when and what (history.py), and returns an `Outcome`: the line the
+command prints and the undo journal keeps. Working on the raw tables, not on the typed view, is
+what keeps keys this version does not know. Errors name the data field they are about (`due`,
+`on`, `evidence`); the CLI puts the matching flag in front.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from aes_tracker.domain.model import Commitment, Source, Summary
+    from aes_tracker.domain.parties import Groups
+
+
+class Draft(Protocol):
+    """The document being changed, as a change sees it (store/draft.py is the one there is):
+    the typed view to read, and the raw tables to edit."""
+
+    def ids(self) -> list[str]: ...
+    def has(self, cid: str) -> bool: ...
+    def parties(self) -> tuple[str, ...]: ...
+    def groups(self) -> Groups: ...
+    def source_ids(self) -> list[str]: ...
+    def sources(self) -> Mapping[str, Source]: ...
+    def commitment(self, cid: str) -> Commitment: ...
+    def summary(self, cid: str) -> Summary: ...
+    def table(self, cid: str) -> dict[str, Any]: ...
+    def add(self, cid: str, table: dict[str, Any]) -> None: ...
+    def remove(self, cid: str) -> dict[str, Any]: ...
+    def edit_top(self) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class Who:
+    """Who makes a change and when: `today` for the dates, `now` for the time it was recorded."""
+
+    by: str
+    today: date
+    now: datetime
+
+
+@dataclass(frozen=True)
+class Outcome:
+    cid: str
+    line: str  # what the command prints
+    what: str = ""  # what `undo` says it took back; the line when empty
+
+    @property
+    def described(self) -> str:
+        return self.what or self.line
