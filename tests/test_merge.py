@@ -25,6 +25,7 @@ from aes_tracker.desk.merge import (
     settle,
 )
 from aes_tracker.domain import draft, editing, progress
+from aes_tracker.domain.draft import Entry
 from aes_tracker.domain.statuses import DONE, IN_PROGRESS
 from aes_tracker.domain.validate import check_document
 from aes_tracker.errors import TrackerError
@@ -72,7 +73,7 @@ def history(doc: dict[str, Any], cid: str) -> list[dict[str, Any]]:
 
 
 def note(cid: str, text: str, by: str, second: int = 0) -> Callable[[Draft], object]:
-    return lambda d: progress.add_note(d, cid, text, who(by, second), on=TODAY)
+    return lambda d: progress.add_note(d, cid, who(by, second), Entry(on=TODAY, note=text))
 
 
 def edit(cid: str, by: str, **fields: Any) -> Callable[[Draft], object]:
@@ -80,12 +81,12 @@ def edit(cid: str, by: str, **fields: Any) -> Callable[[Draft], object]:
 
 
 def status(cid: str, value: str, by: str) -> Callable[[Draft], object]:
-    return lambda d: progress.set_status(d, cid, value, who(by), on=TODAY)  # type: ignore[arg-type]
+    return lambda d: progress.set_status(d, cid, value, who(by), Entry(on=TODAY))  # type: ignore[arg-type]
 
 
 def session(on: date, by: str, second: int = 0) -> Callable[[Draft], object]:
     later = draft.Who(by, date(2030, 1, 1), who(by, second).now)  # sessions up to 2029
-    return lambda d: progress.done(d, REC, later, on=on, force=True)
+    return lambda d: progress.done(d, REC, later, Entry(on=on, force=True))
 
 
 # ---- the field rule ------------------------------------------------------------------------------
@@ -140,7 +141,8 @@ def test_the_deadline_is_one_fact_a_due_date_on_one_side_and_a_review_on_the_oth
     side's review date, which neither analyst wrote."""
     u = "dip-equitable-treatment"
     ours = apply(
-        BASE, lambda d: progress.review(d, u, who("ivan"), on=TODAY, next_review=date(2027, 2, 1))
+        BASE,
+        lambda d: progress.review(d, u, who("ivan"), Entry(on=TODAY), next_review=date(2027, 2, 1)),
     )
     theirs = apply(BASE, edit(u, "awa", due=date(2027, 1, 15)))
     m = merged(BASE, ours, theirs)

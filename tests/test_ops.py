@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from aes_tracker.domain import editing, ids, inputs, progress
-from aes_tracker.domain.draft import Who
+from aes_tracker.domain.draft import Entry, Who
 from aes_tracker.domain.editing import EDITABLE, NewCommitment
 from aes_tracker.domain.statuses import DONE, DROPPED, IN_PROGRESS, SECURITY
 from aes_tracker.errors import TrackerError
@@ -172,37 +172,37 @@ def test_add_refuses_control_characters_and_newlines_in_ids() -> None:
 
 def test_done_on_a_closed_commitment_is_refused_and_says_since_when() -> None:
     d = draft()
-    progress.set_status(d, "sec-targeted-training", DONE, WHO, on=date(2026, 5, 12))
+    progress.set_status(d, "sec-targeted-training", DONE, WHO, Entry(on=date(2026, 5, 12)))
     with pytest.raises(TrackerError, match="is already done since 2026-05-12"):
-        progress.done(d, "sec-targeted-training", WHO, on=TODAY)
+        progress.done(d, "sec-targeted-training", WHO, Entry(on=TODAY))
 
 
 def test_status_done_on_a_recurring_commitment_is_refused_with_a_hint() -> None:
     d = draft()
     with pytest.raises(TrackerError) as e:
-        progress.set_status(d, ANNUAL, DONE, WHO, on=TODAY)
+        progress.set_status(d, ANNUAL, DONE, WHO, Entry(on=TODAY))
     assert "aes-tracker done" in e.value.message and "dropped" in (e.value.hint or "")
-    progress.set_status(d, ANNUAL, DROPPED, WHO, on=TODAY)  # ending the series is allowed
+    progress.set_status(d, ANNUAL, DROPPED, WHO, Entry(on=TODAY))  # ending the series is allowed
     assert d.table(ANNUAL)["status"] == "dropped"
 
 
 def test_a_session_recorded_twice_is_refused() -> None:
     d = draft()
-    progress.done(d, ANNUAL, WHO, on=date(2026, 5, 12), host="Mali")
+    progress.done(d, ANNUAL, WHO, Entry(on=date(2026, 5, 12), host="Mali"))
     assert (d.table(ANNUAL)["due"], d.table(ANNUAL)["next_host"]) == (date(2027, 4, 3), "Russia")
     with pytest.raises(TrackerError, match="already recorded"):
-        progress.done(d, ANNUAL, WHO, on=date(2026, 5, 12), host="Mali")
+        progress.done(d, ANNUAL, WHO, Entry(on=date(2026, 5, 12), host="Mali"))
     assert d.table(ANNUAL)["due"] == date(2027, 4, 3), "the schedule did not move"
 
 
 def test_a_session_in_the_future_or_before_the_last_needs_care() -> None:
     d = draft()
     with pytest.raises(TrackerError, match="after today") as e:
-        progress.done(d, ANNUAL, WHO, on=date(2026, 12, 3))
+        progress.done(d, ANNUAL, WHO, Entry(on=date(2026, 12, 3)))
     assert e.value.field == "on"
-    progress.done(d, ANNUAL, WHO, on=date(2026, 5, 12))
+    progress.done(d, ANNUAL, WHO, Entry(on=date(2026, 5, 12)))
     with pytest.raises(TrackerError, match="before the last recorded session") as e:
-        progress.done(d, ANNUAL, WHO, on=date(2025, 12, 1))
+        progress.done(d, ANNUAL, WHO, Entry(on=date(2025, 12, 1)))
     assert "--force" in (e.value.hint or "")
 
 
@@ -212,8 +212,8 @@ def test_a_missed_session_recorded_later_is_put_in_order() -> None:
     from aes_tracker.domain.recurrence import schedule
 
     d = draft()
-    progress.done(d, ANNUAL, WHO, on=date(2026, 5, 12))
-    progress.done(d, ANNUAL, WHO, on=date(2025, 12, 1), force=True)
+    progress.done(d, ANNUAL, WHO, Entry(on=date(2026, 5, 12)))
+    progress.done(d, ANNUAL, WHO, Entry(on=date(2025, 12, 1), force=True))
     t = d.table(ANNUAL)
     held = [date(2025, 4, 3), date(2025, 12, 1), date(2026, 5, 12)]
     sch = schedule("yearly", date(2025, 4, 3), held, ["Russia", "AES member state"])
@@ -241,15 +241,15 @@ def test_evidence_is_a_link_or_a_file(bad: str, tmp_path: Path) -> None:
 def test_a_history_date_more_than_a_year_before_the_source_is_refused() -> None:
     d = draft()
     with pytest.raises(TrackerError, match="more than a year before") as e:
-        progress.add_note(d, "dip-un-charter", "x", WHO, on=date(2024, 1, 1))
+        progress.add_note(d, "dip-un-charter", WHO, Entry(on=date(2024, 1, 1), note="x"))
     assert e.value.field == "on"
-    progress.add_note(d, "dip-un-charter", "x", WHO, on=date(2024, 6, 1))
+    progress.add_note(d, "dip-un-charter", WHO, Entry(on=date(2024, 6, 1), note="x"))
 
 
 def test_review_records_it_and_sets_the_next_date() -> None:
     d = draft()
     cid = "dev-infrastructure"
-    out = progress.review(d, cid, WHO, on=TODAY, note="no progress")
+    out = progress.review(d, cid, WHO, Entry(on=TODAY, note="no progress"))
     t = d.table(cid)
     # The review date 2026-04-03 was set on 2025-04-03: the same interval, a year, from today.
     assert t["review"] == date(2027, 11, 28)
@@ -257,17 +257,17 @@ def test_review_records_it_and_sets_the_next_date() -> None:
     assert (entry["event"], entry["note"]) == ("review", "no progress")
     assert entry["changes"] == ["review: 2026-04-03 → 2027-11-28"]
     assert out.line == "dev-infrastructure: reviewed; next review 2027-11-28"
-    progress.review(d, cid, WHO, on=TODAY, next_review=date(2027, 1, 1))
+    progress.review(d, cid, WHO, Entry(on=TODAY), next_review=date(2027, 1, 1))
     assert d.table(cid)["review"] == date(2027, 1, 1)
     with pytest.raises(TrackerError, match="has a due date"):
-        progress.review(d, ANNUAL, WHO, on=TODAY)
+        progress.review(d, ANNUAL, WHO, Entry(on=TODAY))
 
 
 def test_rm_needs_force_when_there_is_history_beyond_the_recording() -> None:
     d = draft()
     assert editing.remove(d, "dip-un-charter").line == "dip-un-charter: removed"
     assert not d.has("dip-un-charter")
-    progress.set_status(d, "dev-infrastructure", IN_PROGRESS, WHO, on=TODAY)
+    progress.set_status(d, "dev-infrastructure", IN_PROGRESS, WHO, Entry(on=TODAY))
     with pytest.raises(TrackerError, match="1 history entries besides"):
         editing.remove(d, "dev-infrastructure")
     editing.remove(d, "dev-infrastructure", force=True)

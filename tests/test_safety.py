@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from aes_tracker.domain import draft, progress
+from aes_tracker.domain.draft import Entry
 from aes_tracker.errors import TrackerError
 from aes_tracker.store import fileio
 from aes_tracker.store.core import Draft, update
@@ -211,7 +212,7 @@ def test_io_error_sweep(datafile: Path, name: str, err: int) -> None:
 
 def _note(text: str, cid: str = "sec-targeted-training") -> Callable[[Draft], draft.Outcome]:
     who = draft.Who("t", date(2026, 11, 28), datetime(2026, 11, 28, tzinfo=UTC))
-    return lambda d: progress.add_note(d, cid, text, who, on=who.today)
+    return lambda d: progress.add_note(d, cid, who, Entry(on=who.today, note=text))
 
 
 def test_io_error_from_the_cli_is_one_line_exit_2(datafile: Path, tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from aes_tracker.domain import editing, progress
-from aes_tracker.domain.draft import Outcome, Who
+from aes_tracker.domain.draft import Entry, Outcome, Who
 from aes_tracker.domain.editing import NewCommitment
 from aes_tracker.domain.recurrence import schedule
 from aes_tracker.domain.statuses import parse_status, statuses
@@ -92,7 +92,9 @@ class Tracker(RuleBasedStateMachine):
         title, _old, due, n = self.model[cid]
         refused = cid == RECURRING and status == "done"
         self._apply(
-            lambda d: progress.set_status(d, cid, parse_status(status), self.who, on=self.today),
+            lambda d: progress.set_status(
+                d, cid, parse_status(status), self.who, Entry(on=self.today)
+            ),
             None if refused else {**self.model, cid: (title, status, due, n + 1)},
         )
 
@@ -102,7 +104,7 @@ class Tracker(RuleBasedStateMachine):
         cid = data.draw(st.sampled_from(sorted(self.model)))
         title, status, due, n = self.model[cid]
         self._apply(
-            lambda d: progress.add_note(d, cid, text, self.who, on=self.today),
+            lambda d: progress.add_note(d, cid, self.who, Entry(on=self.today, note=text)),
             {**self.model, cid: (title, status, due, n + 1)},
         )
 
@@ -126,7 +128,7 @@ class Tracker(RuleBasedStateMachine):
         cid = data.draw(st.sampled_from(undated))
         title, status, due, n = self.model[cid]
         self._apply(
-            lambda d: progress.review(d, cid, self.who, on=self.today),
+            lambda d: progress.review(d, cid, self.who, Entry(on=self.today)),
             {**self.model, cid: (title, status, due, n + 1)},
         )
 
@@ -159,11 +161,11 @@ class Tracker(RuleBasedStateMachine):
         held = sorted(h["on"] for h in c["history"] if h["event"] == "occurrence")
         title, status, _due, n = self.model[RECURRING]
         if on in held:
-            self._apply(lambda d: progress.done(d, RECURRING, self.who, on=on), None)
+            self._apply(lambda d: progress.done(d, RECURRING, self.who, Entry(on=on)), None)
             return
         sch = schedule("yearly", c["recur_start"], [*held, on], c["hosts"])
         self._apply(
-            lambda d: progress.done(d, RECURRING, self.who, on=on, force=True),
+            lambda d: progress.done(d, RECURRING, self.who, Entry(on=on, force=True)),
             {**self.model, RECURRING: (title, status, sch.next_due, n + 1)},
         )
 

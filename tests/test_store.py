@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aes_tracker.domain import editing, progress
-from aes_tracker.domain.draft import Outcome, Who
+from aes_tracker.domain.draft import Entry, Outcome, Who
 from aes_tracker.domain.editing import NewCommitment
 from aes_tracker.domain.statuses import DONE, SECURITY, Status, parse_status
 from aes_tracker.errors import TrackerError
@@ -42,7 +42,7 @@ def apply(path: Path, fn: Callable[[Draft], Outcome], **kw: Any) -> Outcome:
 
 
 def _done(cid: str) -> Callable[[Draft], Outcome]:
-    return lambda d: progress.set_status(d, cid, DONE, WHO, on=TODAY)
+    return lambda d: progress.set_status(d, cid, DONE, WHO, Entry(on=TODAY))
 
 
 def test_locate_order(tmp_path: Path) -> None:
@@ -156,7 +156,7 @@ def test_hand_edit_between_read_and_write_is_kept_and_the_change_runs_once(
             text = datafile.read_text().replace('place = "Moscow"', 'place = "Moscou"')
             datafile.write_text(text)
             os.utime(datafile, ns=(st.st_atime_ns, st.st_mtime_ns))
-        return progress.set_status(d, "sec-targeted-training", DONE, WHO, on=TODAY)
+        return progress.set_status(d, "sec-targeted-training", DONE, WHO, Entry(on=TODAY))
 
     apply(datafile, change)
     raw = tomllib.loads(datafile.read_text())
@@ -186,7 +186,7 @@ def test_a_hand_edit_of_what_the_change_touches_refuses_the_write(
         )
         datafile.write_text(text)
         saved = datafile.read_bytes()
-        return progress.add_note(d, "sec-targeted-training", "ours", WHO, on=TODAY)
+        return progress.add_note(d, "sec-targeted-training", WHO, Entry(on=TODAY, note="ours"))
 
     with pytest.raises(TrackerError, match="keeps changing"):
         apply(datafile, change)
@@ -335,9 +335,9 @@ def _step(s: tuple[Any, ...]) -> Callable[[Draft], Outcome]:
 
     def change(d: Draft) -> Outcome:
         if kind == "status":
-            return progress.set_status(d, s[1], parse_status(s[2]), WHO, on=TODAY)
+            return progress.set_status(d, s[1], parse_status(s[2]), WHO, Entry(on=TODAY))
         if kind == "note":
-            return progress.add_note(d, s[1], s[2], WHO, on=TODAY)
+            return progress.add_note(d, s[1], WHO, Entry(on=TODAY, note=s[2]))
         if kind == "edit":
             return editing.edit(d, s[1], {"title": s[2], "due": s[3]}, WHO)
         if kind == "add":
@@ -401,7 +401,7 @@ def test_the_fast_path_is_taken_once_the_cache_is_warm(
     datafile: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def note(text: str) -> Callable[[Draft], Outcome]:
-        return lambda d: progress.add_note(d, "dip-un-charter", text, WHO, on=TODAY)
+        return lambda d: progress.add_note(d, "dip-un-charter", WHO, Entry(on=TODAY, note=text))
 
     apply(datafile, note("first"))  # a full rewrite; it leaves a warm cache
 
@@ -430,7 +430,10 @@ def test_writes_decide_from_the_file_not_from_the_cache(datafile: Path) -> None:
     file's own table."""
     from aes_tracker.store import cache
 
-    apply(datafile, lambda d: progress.add_note(d, "dip-un-charter", "warm", WHO, on=TODAY))
+    apply(
+        datafile,
+        lambda d: progress.add_note(d, "dip-un-charter", WHO, Entry(on=TODAY, note="warm")),
+    )
     entry = cache.read(datafile, os.environ)
     assert entry is not None and entry.canonical
     cid = "inst-annual-consultations"
@@ -441,7 +444,7 @@ def test_writes_decide_from_the_file_not_from_the_cache(datafile: Path) -> None:
     cache.write(
         datafile, replace(entry, catalog=replace(entry.catalog, commitments=lying)), os.environ
     )
-    apply(datafile, lambda d: progress.done(d, cid, WHO, on=date(2026, 5, 12)))
+    apply(datafile, lambda d: progress.done(d, cid, WHO, Entry(on=date(2026, 5, 12))))
     c = tomllib.loads(datafile.read_text())["commitments"][cid]
     assert c["status"] == "pending" and c["history"][-1]["event"] == "occurrence"
 
@@ -485,7 +488,7 @@ def test_a_table_not_where_the_cache_says_is_read_whole_and_the_change_runs_once
 
     def change(d: Draft) -> Outcome:
         calls.append(1)
-        return progress.add_note(d, cid, "once", WHO, on=TODAY)
+        return progress.add_note(d, cid, WHO, Entry(on=TODAY, note="once"))
 
     apply(datafile, change)
     assert calls == [1]

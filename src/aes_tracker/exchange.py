@@ -26,7 +26,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from aes_tracker.domain import notes
-from aes_tracker.domain.draft import Who
+from aes_tracker.domain.draft import Entry, Who
 from aes_tracker.domain.history import changes_text, history_entry
 from aes_tracker.domain.inputs import check_party_of
 from aes_tracker.domain.model import (
@@ -610,10 +610,7 @@ def merge_assessments(
                 c.id,
                 a["status"],
                 signed,
-                on=on,
-                party=p,
-                note=a["note"],
-                evidence=a["evidence"],
+                Entry(on=on, party=p, note=a["note"], evidence=a["evidence"]),
                 confirm_note=False,
             )
             report["assessed"].append(label)

@@ -15,6 +15,7 @@ from pathlib import Path
 from tool import install  # type: ignore[import-not-found]  # beside this file
 
 from aes_tracker.domain import draft, progress
+from aes_tracker.domain.draft import Entry
 from aes_tracker.errors import TrackerError
 from aes_tracker.store.core import update
 from aes_tracker.store.paths import Location
@@ -30,7 +31,7 @@ def main() -> None:
         who = draft.Who(tag, date(2026, 11, 28), datetime.now(UTC).replace(microsecond=0))
 
         def change(d: object, n: int = n, who: draft.Who = who) -> draft.Outcome:
-            return progress.add_note(d, cid, f"{tag} {n}", who, on=who.today)  # type: ignore[arg-type]
+            return progress.add_note(d, cid, who, Entry(on=who.today, note=f"{tag} {n}"))  # type: ignore[arg-type]
 
         for _attempt in range(1000):
             try:

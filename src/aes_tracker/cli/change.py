@@ -86,6 +86,7 @@ def done(
     Example: aes-tracker done sec-training --note "First course held" --evidence https://...
     """
     from aes_tracker.domain import progress
+    from aes_tracker.domain.draft import Entry
 
     s = settings(ctx)
     flags(ctx, id="ID")
@@ -98,13 +99,15 @@ def done(
             d,
             resolve(d, cid),
             who,
-            on=day,
-            note=note,
-            evidence=proof,
-            host=host,
-            force=force,
-            party=party or "",
-            place=place,
+            Entry(
+                on=day,
+                note=note,
+                evidence=proof,
+                host=host,
+                force=force,
+                party=party or "",
+                place=place,
+            ),
         ),
         note,
     )
@@ -134,6 +137,7 @@ def status(
     Example: aes-tracker status dev-infrastructure in_progress --note "Works started"
     """
     from aes_tracker.domain import progress
+    from aes_tracker.domain.draft import Entry
     from aes_tracker.domain.statuses import parse_status
 
     s = settings(ctx)
@@ -149,10 +153,7 @@ def status(
             resolve(d, cid),
             value,
             who,
-            on=day,
-            note=note,
-            evidence=proof,
-            party=party or "",
+            Entry(on=day, note=note, evidence=proof, party=party or ""),
         ),
         note,
     )
@@ -177,6 +178,7 @@ def note(
     Example: aes-tracker note sec-equip "Delivery reported by the press" --evidence https://...
     """
     from aes_tracker.domain import progress
+    from aes_tracker.domain.draft import Entry
 
     s = settings(ctx)
     flags(ctx, id="ID", note="TEXT")
@@ -186,7 +188,7 @@ def note(
     change(
         ctx,
         lambda d: progress.add_note(
-            d, resolve(d, cid), text, who, on=day, evidence=proof, party=party or ""
+            d, resolve(d, cid), who, Entry(on=day, note=text, evidence=proof, party=party or "")
         ),
         text,
     )
@@ -214,6 +216,7 @@ def review(
     Example: aes-tracker review dev-infra --note "No progress reported" --next +6m
     """
     from aes_tracker.domain import progress
+    from aes_tracker.domain.draft import Entry
 
     s = settings(ctx)
     flags(ctx, id="ID")
@@ -224,7 +227,7 @@ def review(
     change(
         ctx,
         lambda d: progress.review(
-            d, resolve(d, cid), who, on=day, next_review=nxt, note=note, evidence=proof
+            d, resolve(d, cid), who, Entry(on=day, note=note, evidence=proof), next_review=nxt
         ),
         note,
     )

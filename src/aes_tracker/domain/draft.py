@@ -1,6 +1,6 @@
 """What every change is given and gives back: the `Draft` it works on (the document being
-changed, as the store's draft provides it), `Who` makes the change and when, and the `Outcome`
-it returns.
+changed, as the store's draft provides it), `Who` makes the change and when, the `Entry` it
+records, and the `Outcome` it returns.
 
 A change (progress.py, sessions.py, editing.py) checks its input, edits the raw tables, appends a
 history entry saying who, when and what (history.py), and returns an `Outcome`: the line the
@@ -11,10 +11,10 @@ what keeps keys this version does not know. Errors name the data field they are 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 if TYPE_CHECKING:
     from aes_tracker.domain.model import Commitment, Source, Summary
@@ -46,6 +46,21 @@ class Who:
     by: str
     today: date
     now: datetime
+
+
+class Entry(NamedTuple):
+    """What the analyst records about a commitment, whatever the change (`status`, `done`,
+    `note`, `review`): the day it happened, a note, the evidence, and the party it is about
+    ("" for the commitment as a whole). A session of a recurring commitment (`done`) also has
+    its host and its place (a city); `force` records one out of order, or an extra one."""
+
+    on: date
+    note: str = ""
+    evidence: Sequence[str] = ()
+    party: str = ""
+    host: str = ""
+    place: str = ""
+    force: bool = False
 
 
 @dataclass(frozen=True)

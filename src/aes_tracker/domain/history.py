@@ -8,11 +8,12 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from aes_tracker.domain.text import check_text
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _
 
 if TYPE_CHECKING:
-    from aes_tracker.domain.draft import Draft, Who
+    from aes_tracker.domain.draft import Draft, Entry, Who
     from aes_tracker.domain.model import Change, Commitment
 
 HISTORY_BEFORE_SOURCE = 366  # days an event may be dated before its commitment's source
@@ -83,3 +84,13 @@ def check_on(on: date, c: Commitment, source_day: date | None, today: date) -> d
 def source_day(d: Draft, c: Commitment) -> date | None:
     s = d.sources().get(c.source)
     return None if s is None else s.date
+
+
+def commitment_for(d: Draft, cid: str, who: Who, e: Entry) -> Commitment:
+    """The commitment an entry is recorded on, once the entry's day (`check_on`) and its note
+    (when it has one) are checked."""
+    c = d.commitment(cid)
+    check_on(e.on, c, source_day(d, c), who.today)
+    if e.note:
+        check_text(e.note, "note")
+    return c

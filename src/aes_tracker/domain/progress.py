@@ -5,13 +5,12 @@ returns an `Outcome` (draft.py).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aes_tracker.domain import notes
 from aes_tracker.domain.draft import Outcome
-from aes_tracker.domain.history import check_on, history_entry, history_of, source_day
+from aes_tracker.domain.history import commitment_for, history_entry, history_of
 from aes_tracker.domain.inputs import check_party_of
 from aes_tracker.domain.model import Change, change_value
 from aes_tracker.domain.parties import party_status
@@ -22,7 +21,7 @@ from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _, colon, status_label
 
 if TYPE_CHECKING:
-    from aes_tracker.domain.draft import Draft, Who
+    from aes_tracker.domain.draft import Draft, Entry, Who
     from aes_tracker.domain.model import Commitment
 
 DEFAULT_REVIEW = 182  # days: "six months", when no earlier interval is known
@@ -66,25 +65,13 @@ def _closing_day(c: Commitment) -> date | None:
     return None
 
 
-def set_status(
-    d: Draft,
-    cid: str,
-    status: Status,
-    who: Who,
-    *,
-    on: date,
-    note: str = "",
-    evidence: Sequence[str] = (),
-    party: str = "",
-) -> Outcome:
-    """Change the status (reopening a closed one is allowed and recorded). With `party`, record
-    that party's own assessment; the commitment's status stays what it is."""
-    c = d.commitment(cid)
-    check_on(on, c, source_day(d, c), who.today)
-    if note:
-        check_text(note, "note")
-    if party:
-        return assess(d, cid, status, who, on=on, note=note, evidence=evidence, party=party)
+def set_status(d: Draft, cid: str, status: Status, who: Who, e: Entry) -> Outcome:
+    """Change the status (reopening a closed one is allowed and recorded). With `e.party`,
+    record that party's own assessment; the commitment's status stays what it is."""
+    c = commitment_for(d, cid, who, e)
+    if e.party:
+        return assess(d, cid, status, who, e)
+    on, note = e.on, e.note
     if c.recur and status == DONE:
         _refuse_recurring_done(c)
     before = c.status
@@ -94,17 +81,7 @@ def set_status(
         note = notes.REOPENED.format(status=before)
     t = d.table(cid)
     t["status"] = status
-    history_of(t).append(
-        history_entry(
-            "status",
-            on,
-            status,
-            who,
-            note=note,
-            evidence=evidence,
-            changes=[Change("status", before, status)] if before != status else (),
-        )
-    )
+    history_of(t).append(_status_entry(status, before, who, e, note))
     said = f"{status_label(before)} → {status_label(status)}"
     return Outcome(
         cid,
@@ -114,44 +91,22 @@ def set_status(
 
 
 def assess(
-    d: Draft,
-    cid: str,
-    status: Status,
-    who: Who,
-    *,
-    on: date,
-    party: str,
-    note: str = "",
-    evidence: Sequence[str] = (),
-    confirm_note: bool = True,
+    d: Draft, cid: str, status: Status, who: Who, e: Entry, *, confirm_note: bool = True
 ) -> Outcome:
     """One party's own assessment, recorded in the history (`event = "status"`, `party`); the
     change line says what that party's status was before: its own, else its group's, else the
     commitment's. The commitment's status stays what it is. `confirm_note`: an assessment
     that repeats the party's status says so in its note when it has none (an import keeps the
     note as it came)."""
-    c = d.commitment(cid)
-    check_on(on, c, source_day(d, c), who.today)
-    if note:
-        check_text(note, "note")
-    p = check_party_of(d, c, party)
+    c = commitment_for(d, cid, who, e)
+    p = check_party_of(d, c, e.party)
+    on, note = e.on, e.note
     if c.recur and status == DONE:
         _refuse_recurring_done(c, p)
     before = party_status(c, p, d.groups()).status
     if confirm_note and not note and before == status:
         note = notes.CONFIRMED.format(status=status)
-    history_of(d.table(c.id)).append(
-        history_entry(
-            "status",
-            on,
-            status,
-            who,
-            note=note,
-            evidence=evidence,
-            party=p,
-            changes=[Change("status", before, status)] if before != status else (),
-        )
-    )
+    history_of(d.table(c.id)).append(_status_entry(status, before, who, e, note, p))
     return Outcome(
         c.id,
         f"{c.id}{colon()}{p}{colon()}{status_label(before)} → {status_label(status)}",
@@ -159,23 +114,29 @@ def assess(
     )
 
 
-def done(
-    d: Draft,
-    cid: str,
-    who: Who,
-    *,
-    on: date,
-    note: str = "",
-    evidence: Sequence[str] = (),
-    host: str = "",
-    force: bool = False,
-    party: str = "",
-    place: str = "",
-) -> Outcome:
-    """Close as done; on a recurring commitment, record the session held on `on` (its host, a
-    party, and its place, a city)."""
+def _status_entry(
+    status: Status, before: str, who: Who, e: Entry, note: str, party: str = ""
+) -> dict[str, Any]:
+    """The history entry of a status, the commitment's or one party's (`party`), with its change
+    line when the status changes."""
+    return history_entry(
+        "status",
+        e.on,
+        status,
+        who,
+        note=note,
+        evidence=e.evidence,
+        party=party,
+        changes=[Change("status", before, status)] if before != status else (),
+    )
+
+
+def done(d: Draft, cid: str, who: Who, e: Entry) -> Outcome:
+    """Close as done (for one party: `e.party`); on a recurring commitment, record the session
+    held on `e.on` (its host, a party, and its place, a city)."""
     c = d.commitment(cid)
-    if place and (party or not c.recur):
+    party, host = e.party, e.host
+    if e.place and (party or not c.recur):
         raise TrackerError(_("a place is only for recurring commitments' sessions"), field="place")
     if party:
         if host:
@@ -194,11 +155,9 @@ def done(
                 ),
                 hint=_closed_hint(cid, now.status, p),
             )
-        return set_status(d, cid, DONE, who, on=on, note=note, evidence=evidence, party=p)
+        return set_status(d, cid, DONE, who, e._replace(party=p))
     if c.recur and c.is_open:
-        return record_session(
-            d, cid, who, on=on, note=note, evidence=evidence, host=host, force=force, place=place
-        )
+        return record_session(d, cid, who, e)
     if host:
         raise TrackerError(_("a host is only for recurring commitments"), field="host")
     if not c.is_open:
@@ -211,7 +170,7 @@ def done(
             ),
             hint=_closed_hint(cid, c.status),
         )
-    return set_status(d, cid, DONE, who, on=on, note=note, evidence=evidence)
+    return set_status(d, cid, DONE, who, e)
 
 
 def _closed_hint(cid: str, status: str, party: str = "") -> str:
@@ -227,23 +186,15 @@ def _closed_hint(cid: str, status: str, party: str = "") -> str:
     )
 
 
-def add_note(
-    d: Draft,
-    cid: str,
-    text: str,
-    who: Who,
-    *,
-    on: date,
-    evidence: Sequence[str] = (),
-    party: str = "",
-) -> Outcome:
-    c = d.commitment(cid)
-    check_on(on, c, source_day(d, c), who.today)
-    check_text(text, "note")
-    p = check_party_of(d, c, party) if party else ""
+def add_note(d: Draft, cid: str, who: Who, e: Entry) -> Outcome:
+    """A dated note (`e.note`, not blank) in the history, about the commitment or one party
+    (`e.party`); the status does not change."""
+    c = commitment_for(d, cid, who, e)
+    on, text = e.on, check_text(e.note, "note")
+    p = check_party_of(d, c, e.party) if e.party else ""
     status = party_status(c, p, d.groups()).status if p else c.status
     history_of(d.table(cid)).append(
-        history_entry("note", on, status, who, note=text, evidence=evidence, party=p)
+        history_entry("note", on, status, who, note=text, evidence=e.evidence, party=p)
     )
     return Outcome(
         cid,
@@ -260,23 +211,12 @@ def _review_set_on(c: Commitment) -> date | None:
     return c.events()[0].on if c.history else None
 
 
-def review(
-    d: Draft,
-    cid: str,
-    who: Who,
-    *,
-    on: date,
-    next_review: date | None = None,
-    note: str = "",
-    evidence: Sequence[str] = (),
-) -> Outcome:
+def review(d: Draft, cid: str, who: Who, e: Entry, next_review: date | None = None) -> Outcome:
     """Record that the analyst reviewed the commitment, and set its next review date: the one
     given, else the same interval as before (from when the current review date was set to it),
     else six months."""
-    c = d.commitment(cid)
-    check_on(on, c, source_day(d, c), who.today)
-    if note:
-        check_text(note, "note")
+    c = commitment_for(d, cid, who, e)
+    on = e.on
     if c.due is not None:
         raise TrackerError(
             _(
@@ -305,8 +245,8 @@ def review(
             on,
             c.status,
             who,
-            note=note,
-            evidence=evidence,
+            note=e.note,
+            evidence=e.evidence,
             changes=[Change("review", change_value(before), next_review.isoformat())],
         )
     )

@@ -5,7 +5,6 @@ series).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from aes_tracker.domain import notes
@@ -20,9 +19,7 @@ from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _
 
 if TYPE_CHECKING:
-    from datetime import date
-
-    from aes_tracker.domain.draft import Draft, Who
+    from aes_tracker.domain.draft import Draft, Entry, Who
     from aes_tracker.domain.model import Commitment
 
 
@@ -51,18 +48,11 @@ def reschedule(t: dict[str, Any], c: Commitment) -> list[Change]:
     return out
 
 
-def record_session(
-    d: Draft,
-    cid: str,
-    who: Who,
-    *,
-    on: date,
-    note: str = "",
-    evidence: Sequence[str] = (),
-    host: str = "",
-    force: bool = False,
-    place: str = "",
-) -> Outcome:
+def record_session(d: Draft, cid: str, who: Who, e: Entry) -> Outcome:
+    """Record the session of a recurring commitment held on `e.on` (its host, or the one
+    expected; its place), and set the schedule that follows; `e.force` records one out of
+    order, or an extra one."""
+    on, force, host, place = e.on, e.force, e.host, e.place
     c = d.commitment(cid)
     check_on(on, c, source_day(d, c), who.today)
     held = [day for day, _h in c.occurrences]
@@ -110,8 +100,8 @@ def record_session(
         on,
         str(t.get("status", PENDING)),
         who,
-        note=check_text(note, "note") if note else "",
-        evidence=evidence,
+        note=check_text(e.note, "note") if e.note else "",
+        evidence=e.evidence,
         host=check_text(host, "host") if host else expected_host,
         place=check_text(place.strip(), "place") if place.strip() else "",
     )

@@ -34,13 +34,11 @@ class StatusInfo:
     meaning: str  # one line, for --help
 
 
-PENDING = Status("pending")
-IN_PROGRESS = Status("in_progress")
-STALLED = Status("stalled")
-DONE = Status("done")
-PARTIAL = Status("partial")
-BROKEN = Status("broken")
-DROPPED = Status("dropped")
+# The statuses the code names. A status is declared by its entry in `STATUSES` below: one added
+# there needs no name here.
+PENDING, IN_PROGRESS, STALLED, DONE, PARTIAL, BROKEN, DROPPED = map(
+    Status, ("pending", "in_progress", "stalled", "done", "partial", "broken", "dropped")
+)
 
 # Read through `statuses()` and `status_info()` at call time, never copied at import time, so that
 # a status added here (or by a test) reaches every command, format and column.
@@ -62,10 +60,9 @@ class CategoryInfo:
     meaning: str
 
 
-SECURITY = Category("security")
-DIPLOMACY = Category("diplomacy")
-DEVELOPMENT = Category("development")
-INSTITUTIONAL = Category("institutional")
+SECURITY, DIPLOMACY, DEVELOPMENT, INSTITUTIONAL = map(
+    Category, ("security", "diplomacy", "development", "institutional")
+)
 
 CATEGORIES: tuple[CategoryInfo, ...] = (
     CategoryInfo(SECURITY, "sec", "defence and security cooperation"),
