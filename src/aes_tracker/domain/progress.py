@@ -50,9 +50,6 @@ def _refuse_recurring_done(c: Commitment, party: str = "") -> None:
     )
 
 
-# ---- status, done, note, review ------------------------------------------------------------------
-
-
 def _closing_day(c: Commitment) -> date | None:
     """The day the commitment reached its current status."""
     events = [e for e in c.events() if not e.party]
