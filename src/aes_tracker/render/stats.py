@@ -194,15 +194,15 @@ def _table(st: Mapping[str, Any], out: Output) -> str:
 
 @register("stats", "svg")
 def _svg(st: Mapping[str, Any], out: Output) -> str:
-    """A chart for a briefing (render/charts.py), not a picture of the terminal."""
-    from aes_tracker.render.charts import stats_svg
+    """A chart for a briefing (render/charts/compliance.py), not a picture of the terminal."""
+    from aes_tracker.render.charts.compliance import stats_svg
 
     return stats_svg(st)
 
 
 @register("timeline", "svg")
 def _timeline_svg(tl: Mapping[str, Any], out: Output) -> str:
-    from aes_tracker.render.charts import timeline_svg
+    from aes_tracker.render.charts.timeline import timeline_svg
 
     return timeline_svg(tl, _titles(tl))
 
