@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from aes_tracker.render.charts.svg import contrast, fit, text_width, wrap
+from aes_tracker.render.charts.kit import contrast, fit, text_width, wrap
 
 from .conftest import Cli
 

@@ -73,16 +73,14 @@ def settle(
     assert isinstance(blk, markers.Block)
     if unit == COMMENTS:
         return _settle_comments(segments, idx, side, fields, path)
-    ours_doc = _parse_piece(blk.ours, path, blk.line)
-    theirs_doc = _parse_piece(blk.theirs, path, blk.line)
-    key = _unit_key(ours_doc) or _unit_key(theirs_doc)
-    if key is None:
+    versions = _versions(blk, path)
+    if versions is None:
         raise TrackerError(
             _("the conflict on {id} holds no table aes-tracker can read").format(id=unit),
             path=path,
             line=blk.line,
         )
-    o_val, t_val = value_at(ours_doc, key), value_at(theirs_doc, key)
+    key, o_val, t_val = versions
     differ = differing(o_val, t_val)
     if side is None and not fields:
         raise TrackerError(_("say which version to keep: --ours, --theirs, or --field KEY=VALUE"))
@@ -208,12 +206,10 @@ def describe(text: str, given: str | None, path: str) -> list[ConflictView]:
             diff = FieldDiff("", None, Side(blk.ours.strip()), Side(None))
             out.append(ConflictView(blk.unit, blk.line, (diff,)))
             continue
-        ours_doc = _parse_piece(blk.ours, path, blk.line)
-        theirs_doc = _parse_piece(blk.theirs, path, blk.line)
-        key = _unit_key(ours_doc) or _unit_key(theirs_doc)
-        if key is None:
+        versions = _versions(blk, path)
+        if versions is None:
             continue
-        o, t = value_at(ours_doc, key), value_at(theirs_doc, key)
+        _key, o, t = versions
         if o is MISSING or t is MISSING or not (isinstance(o, dict) and isinstance(t, dict)):
             diffs: tuple[FieldDiff, ...] = (FieldDiff("", None, _whole(o), _whole(t)),)
         else:
@@ -328,6 +324,17 @@ def _foreign(b: markers.Block) -> str:
 def _how(how: str) -> str:
     names = {"ours": _("our version"), "theirs": _("their version")}
     return names.get(how) or _("the fields given")
+
+
+def _versions(blk: markers.Block, path: str) -> tuple[tuple[str, ...], Any, Any] | None:
+    """The unit a conflict block holds and its two versions (`MISSING` where a side removed
+    it); None when neither side holds a table aes-tracker can read."""
+    ours_doc = _parse_piece(blk.ours, path, blk.line)
+    theirs_doc = _parse_piece(blk.theirs, path, blk.line)
+    key = _unit_key(ours_doc) or _unit_key(theirs_doc)
+    if key is None:
+        return None
+    return key, value_at(ours_doc, key), value_at(theirs_doc, key)
 
 
 def _parse_piece(text: str, path: str, line: int) -> dict[str, Any]:

@@ -13,6 +13,6 @@ colour-blind) with a pattern or a written label beside each colour (never colour
 of WCAG AA contrast (tests/test_charts.py computes it for every text), `<title>` and `<desc>`
 for screen readers, and a generic font stack (no font or script fetched from anywhere).
 
-svg.py is the drawing kit (palette, text widths, contrast, the SVG document); compliance.py,
+kit.py is the drawing kit (palette, text widths, contrast, the SVG document); compliance.py,
 heatmap.py and timeline.py are one chart each.
 """

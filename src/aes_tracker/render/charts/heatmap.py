@@ -9,25 +9,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from aes_tracker.i18n import _, colon, name_label, status_label
-from aes_tracker.render.charts.svg import (
-    BACKGROUND,
-    MARGIN,
-    MUTED,
-    OKABE_ITO,
-    RULE,
-    as_of,
-    fit,
-    headed,
-    ink_on,
-    num,
-    signed,
-    text_width,
-    wrap,
-)
+from aes_tracker.render.charts import kit
 
-SCORE_FILL = {1: OKABE_ITO["bluish_green"], 0: OKABE_ITO["yellow"], -1: OKABE_ITO["vermillion"]}
+SCORE_FILL = {
+    1: kit.OKABE_ITO["bluish_green"],
+    0: kit.OKABE_ITO["yellow"],
+    -1: kit.OKABE_ITO["vermillion"],
+}
 UNSCORED_FILL = "#F2F2F2"
-NOT_PARTY_FILL = BACKGROUND
+NOT_PARTY_FILL = kit.BACKGROUND
 
 
 def cell_label(cell: Mapping[str, Any]) -> str:
@@ -61,7 +51,7 @@ def matrix_svg(
     each cell coloured and labelled, the row averages on the right and the column averages at
     the bottom. `titles` gives the titles to show (the French ones in French); else the rows'."""
     rows, cols = m["rows"], m["columns"]
-    margin = MARGIN
+    margin = kit.MARGIN
     label_w = 300.0
     cell_w = 84.0
     cell_h = 34.0
@@ -80,10 +70,10 @@ def matrix_svg(
         + " "
         + " ".join(x + "." for x in summary)
     )
-    sub = as_of(m["as_of"])
+    sub = kit.as_of(m["as_of"])
     if m["sources"]:
         sub += " · " + _("source: {sources}").format(sources=", ".join(m["sources"]))
-    svg = headed(width, title, m["as_of"], desc, prefix, sub)
+    svg = kit.headed(width, title, m["as_of"], desc, prefix, sub)
     # Legend: each cell kind, drawn as a cell.
     x, y = margin, 70.0
     legend = [
@@ -94,38 +84,40 @@ def matrix_svg(
         ("", NOT_PARTY_FILL, _("not a party")),
     ]
     for mark, fill, text in legend:
-        w = 30 + 6 + text_width(text, 11) + 16
+        w = 30 + 6 + kit.text_width(text, 11) + 16
         if x > margin and x + w > width - margin:
             x, y = margin, y + 22
-        svg.rect(x, y, 30, 16, fill, stroke=RULE)
+        svg.rect(x, y, 30, 16, fill, stroke=kit.RULE)
         if mark:
-            svg.text(x + 15, y + 12, mark, 11, ink_on(fill), "middle", True)
-        svg.text(x + 36, y + 12, text, 11, fill=MUTED)
+            svg.text(x + 15, y + 12, mark, 11, kit.ink_on(fill), "middle", True)
+        svg.text(x + 36, y + 12, text, 11, fill=kit.MUTED)
         x += w
     y += 40
     # Column heads: the party's name on up to two lines.
     head_y = y
     for i, c in enumerate(cols):
         cx = grid_x + i * cell_w + cell_w / 2
-        for k, ln in enumerate(wrap(name_label(c["party"]), 12, cell_w - 6)):
+        for k, ln in enumerate(kit.wrap(name_label(c["party"]), 12, cell_w - 6)):
             svg.text(cx, head_y + k * 14, ln, 12, anchor="middle", bold=True, cls="party")
     avg_x = grid_x + len(cols) * cell_w + 10
     svg.text(avg_x + avg_w / 2, head_y, _("average"), 12, anchor="middle", bold=True)
     y = head_y + 22
-    svg.text(margin, y - 6, _("Commitment"), 12, fill=MUTED, bold=True)
+    svg.text(margin, y - 6, _("Commitment"), 12, fill=kit.MUTED, bold=True)
     titles = titles or {}
     for r_i, r in enumerate(rows):
         ry = y + r_i * cell_h
         title_text = titles.get(r["id"]) or r["title"]
-        svg.text(margin, ry + 15, fit(title_text, 12, label_w), 12, cls="row-title")
-        svg.text(margin, ry + 28, fit(r["id"], 10.5, label_w), 10.5, fill=MUTED, cls="row-id")
+        svg.text(margin, ry + 15, kit.fit(title_text, 12, label_w), 12, cls="row-title")
+        svg.text(
+            margin, ry + 28, kit.fit(r["id"], 10.5, label_w), 10.5, fill=kit.MUTED, cls="row-id"
+        )
         for c_i, c in enumerate(r["cells"]):
             cx = grid_x + c_i * cell_w
             fill = cell_fill(c)
             label = cell_label(c)
             svg.add(
                 f'<g class="cell" data-row="{r_i}" data-col="{c_i}" '
-                f'data-x="{num(cx + cell_w / 2)}" data-y="{num(ry + cell_h / 2)}">'
+                f'data-x="{kit.num(cx + cell_w / 2)}" data-y="{kit.num(ry + cell_h / 2)}">'
             )
             tip = f"{r['id']} × {name_label(c['party'])}{colon()}{label}"
             if c.get("status"):
@@ -136,9 +128,9 @@ def matrix_svg(
             svg.text(
                 cx + cell_w / 2,
                 ry + cell_h / 2 + size / 3,
-                fit(label, size, cell_w - 6),
+                kit.fit(label, size, cell_w - 6),
                 size,
-                ink_on(fill) if bold else MUTED,
+                kit.ink_on(fill) if bold else kit.MUTED,
                 "middle",
                 bold,
             )
@@ -153,7 +145,7 @@ def matrix_svg(
             cls="row-avg",
         )
     y += len(rows) * cell_h
-    svg.line(margin, y + 4, avg_x + avg_w, y + 4, RULE)
+    svg.line(margin, y + 4, avg_x + avg_w, y + 4, kit.RULE)
     y += 22
     svg.text(margin, y, _("Party average"), 12, bold=True)
     for c_i, c in enumerate(cols):
@@ -177,21 +169,13 @@ def matrix_svg(
         cls="overall",
     )
     y += 22
-    svg.text(
-        margin,
+    return svg.ended(
         y,
-        fit(
-            _("Averages are over the scored cells; overall {avg} on {n} scored cells.").format(
-                avg=_avg(overall["average"]), n=overall["scored"]
-            ),
-            11,
-            width - 2 * margin,
+        _("Averages are over the scored cells; overall {avg} on {n} scored cells.").format(
+            avg=_avg(overall["average"]), n=overall["scored"]
         ),
-        11,
-        fill=MUTED,
     )
-    return svg.render(y + 16)
 
 
 def _avg(x: float | None) -> str:
-    return "–" if x is None else signed(x)
+    return "–" if x is None else kit.signed(x)

@@ -10,57 +10,37 @@ from datetime import date
 from typing import Any
 
 from aes_tracker.i18n import _, human_month, iso_label
-from aes_tracker.render.charts.svg import (
-    BACKGROUND,
-    INK,
-    MARGIN,
-    MUTED,
-    OKABE_ITO,
-    Svg,
-    fit,
-    headed,
-    num,
-    text_width,
-)
+from aes_tracker.render.charts import kit
 from aes_tracker.render.stats import timeline_state_label
 
 # Each state's mark: a shape, its fill and its stroke (filled, hollow, square, diamond), and a word.
 _TIMELINE = {
-    "overdue": ("circle", OKABE_ITO["vermillion"]),
-    "due": ("ring", OKABE_ITO["blue"]),
-    "done": ("square", OKABE_ITO["bluish_green"]),
+    "overdue": ("circle", kit.OKABE_ITO["vermillion"]),
+    "due": ("ring", kit.OKABE_ITO["blue"]),
+    "done": ("square", kit.OKABE_ITO["bluish_green"]),
     "closed": ("square", "#9e9e9e"),
-    "held": ("diamond", OKABE_ITO["bluish_green"]),
-    "expected": ("hollow-diamond", OKABE_ITO["orange"]),
-    "review": ("triangle", OKABE_ITO["reddish_purple"]),
+    "held": ("diamond", kit.OKABE_ITO["bluish_green"]),
+    "expected": ("hollow-diamond", kit.OKABE_ITO["orange"]),
+    "review": ("triangle", kit.OKABE_ITO["reddish_purple"]),
     "original": ("ring", "#7f7f7f"),
-    "missed": ("hollow-diamond", OKABE_ITO["vermillion"]),
+    "missed": ("hollow-diamond", kit.OKABE_ITO["vermillion"]),
 }
 
 
-def _mark(svg: Svg, state: str, x: float, y: float) -> None:
+def _mark(svg: kit.Svg, state: str, x: float, y: float) -> None:
     shape, colour = _TIMELINE[state]
     if shape == "circle":
-        svg.add(f'<circle cx="{num(x)}" cy="{num(y)}" r="6" fill="{colour}" stroke="{INK}"/>')
+        svg.circle(x, y, 6, colour, kit.INK)
     elif shape == "ring":
-        svg.add(
-            f'<circle cx="{num(x)}" cy="{num(y)}" r="5.5" fill="{BACKGROUND}" stroke="{colour}" '
-            'stroke-width="2.5"/>'
-        )
+        svg.circle(x, y, 5.5, kit.BACKGROUND, colour, 2.5)
     elif shape == "square":
-        svg.rect(x - 5.5, y - 5.5, 11, 11, colour, stroke=INK)
+        svg.rect(x - 5.5, y - 5.5, 11, 11, colour, stroke=kit.INK)
     elif shape == "triangle":
-        svg.add(
-            f'<path d="M{num(x)},{num(y - 7)} L{num(x + 7)},{num(y + 5)} '
-            f'L{num(x - 7)},{num(y + 5)} Z" fill="{colour}" stroke="{INK}"/>'
-        )
+        svg.polygon([(x, y - 7), (x + 7, y + 5), (x - 7, y + 5)], colour, kit.INK)
     else:
-        fill = colour if shape == "diamond" else BACKGROUND
-        stroke = INK if shape == "diamond" else colour
-        svg.add(
-            f'<path d="M{num(x)},{num(y - 7)} L{num(x + 7)},{num(y)} L{num(x)},{num(y + 7)} '
-            f'L{num(x - 7)},{num(y)} Z" fill="{fill}" stroke="{stroke}" stroke-width="2"/>'
-        )
+        fill = colour if shape == "diamond" else kit.BACKGROUND
+        stroke = kit.INK if shape == "diamond" else colour
+        svg.polygon([(x, y - 7), (x + 7, y), (x, y + 7), (x - 7, y)], fill, stroke, 2)
 
 
 def timeline_svg(
@@ -77,7 +57,7 @@ def timeline_svg(
             lane["items"].append(it)
             if titles and it["id"] in titles:
                 lane["title"] = titles[it["id"]]
-    margin = MARGIN
+    margin = kit.MARGIN
     label_w = 230.0
     month_w = max(34.0, min(80.0, 560.0 / max(len(months), 1)))
     grid_x = margin + label_w + 10
@@ -109,7 +89,7 @@ def timeline_svg(
         + " "
         + "; ".join(desc_items)
     )
-    svg = headed(width, title, tl["as_of"], desc, prefix)
+    svg = kit.headed(width, title, tl["as_of"], desc, prefix)
     # Legend.
     x, y = margin, 76.0
     # A missed session's mark is in the legend only when the chart has one.
@@ -117,7 +97,7 @@ def timeline_svg(
     legend = ("overdue", "due", "done", "closed", "held", "expected", "review", "original")
     for state in (*legend, "missed") if has_missed else legend:
         label = timeline_state_label(state)
-        w = 20 + text_width(label, 11) + 18
+        w = 20 + kit.text_width(label, 11) + 18
         if x > margin and x + w > width - margin:
             x, y = margin, y + 20
         _mark(svg, state, x + 7, y - 4)
@@ -128,22 +108,22 @@ def timeline_svg(
     for i, mo in enumerate(months):
         mx = grid_x + i * month_w
         label = human_month(mo) if month_w >= 70 else mo[5:7]
-        svg.text(mx + month_w / 2, y, label, 10.5, fill=MUTED, anchor="middle")
+        svg.text(mx + month_w / 2, y, label, 10.5, fill=kit.MUTED, anchor="middle")
         if i == 0 or mo.endswith("-01"):
-            svg.text(mx + 2, y - 14, mo[:4], 10.5, fill=MUTED, bold=True)
+            svg.text(mx + 2, y - 14, mo[:4], 10.5, fill=kit.MUTED, bold=True)
     top = y + 8
     n = max(len(lanes), 1)
     bottom = top + n * lane_h
     for i in range(len(months) + 1):
         svg.line(grid_x + i * month_w, top, grid_x + i * month_w, bottom, "#dddddd")
     now = xpos(tl["as_of"])
-    svg.line(now, top - 4, now, bottom + 4, INK)
+    svg.line(now, top - 4, now, bottom + 4, kit.INK)
     svg.text(now, bottom + 16, _("today"), 10.5, anchor="middle", bold=True)
     for k, (cid, lane) in enumerate(lanes.items()):
         ly = top + k * lane_h
         svg.line(margin, ly, grid_x + month_w * len(months), ly, "#eeeeee")
-        svg.text(margin, ly + 16, fit(lane["title"], 11.5, label_w), 11.5)
-        svg.text(margin, ly + 30, fit(cid, 10, label_w), 10, fill=MUTED)
+        svg.text(margin, ly + 16, kit.fit(lane["title"], 11.5, label_w), 11.5)
+        svg.text(margin, ly + 30, kit.fit(cid, 10, label_w), 10, fill=kit.MUTED)
         for it in lane["items"]:
             cx = xpos(it["due"])
             if it.get("original_due"):
@@ -153,7 +133,7 @@ def timeline_svg(
                     _mark(svg, "original", ox, ly + 14)
             _mark(svg, it["status"], cx, ly + 14)
             if it.get("host"):
-                svg.text(cx, ly + 32, fit(it["host"], 10, month_w * 2), 10, anchor="middle")
+                svg.text(cx, ly + 32, kit.fit(it["host"], 10, month_w * 2), 10, anchor="middle")
     if not lanes:
         svg.text(grid_x, top + 22, _("Nothing falls due in these months."), 12)
     return svg.render(bottom + 30)

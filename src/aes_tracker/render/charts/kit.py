@@ -5,6 +5,7 @@ element by element at explicit coordinates, with its title, description and patt
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 from aes_tracker.i18n import _, iso_label
@@ -14,6 +15,7 @@ BACKGROUND = "#ffffff"
 INK = "#1a1a1a"  # titles and labels
 MUTED = "#4d4d4d"  # secondary text: 8.5:1 on white
 RULE = "#8c8c8c"  # lines (not text)
+MARGIN = 20.0  # around every chart
 
 # Okabe & Ito (2008), "Color Universal Design": distinct for every common colour-vision
 # deficiency. Each status adds a pattern, so a greyscale print still tells them apart.
@@ -111,6 +113,12 @@ def num(x: float) -> str:
     return f"{x:.1f}".rstrip("0").rstrip(".")
 
 
+def _stroke(colour: str | None, width: float | None) -> str:
+    """A shape's stroke attributes ("" for none)."""
+    out = f' stroke="{colour}"' if colour else ""
+    return out + (f' stroke-width="{num(width)}"' if width is not None else "")
+
+
 class Svg:
     """An SVG picture built element by element, each at explicit coordinates."""
 
@@ -133,14 +141,13 @@ class Svg:
         h: float,
         fill: str,
         stroke: str | None = None,
-        extra: str = "",
         tip: str | None = None,
     ) -> None:
         line = f' stroke="{stroke}" stroke-width="1"' if stroke else ""
         inner = f"<title>{escape(tip)}</title>" if tip else ""
         shape = (
             f'<rect x="{num(x)}" y="{num(y)}" width="{num(w)}" height="{num(h)}" '
-            f'fill="{fill}"{line}{extra}'
+            f'fill="{fill}"{line}'
         )
         self.add(f"{shape}>{inner}</rect>" if inner else f"{shape}/>")
 
@@ -148,6 +155,25 @@ class Svg:
         self.add(
             f'<line x1="{num(x1)}" y1="{num(y1)}" x2="{num(x2)}" y2="{num(y2)}" '
             f'stroke="{stroke}" stroke-width="1"/>'
+        )
+
+    def polygon(
+        self,
+        points: Sequence[tuple[float, float]],
+        fill: str,
+        stroke: str | None = None,
+        width: float | None = None,
+    ) -> None:
+        """A closed path through `points`."""
+        d = "M" + " L".join(f"{num(x)},{num(y)}" for x, y in points) + " Z"
+        self.add(f'<path d="{d}" fill="{fill}"{_stroke(stroke, width)}/>')
+
+    def circle(
+        self, x: float, y: float, r: float, fill: str, stroke: str, width: float | None = None
+    ) -> None:
+        self.add(
+            f'<circle cx="{num(x)}" cy="{num(y)}" r="{num(r)}" fill="{fill}"'
+            f"{_stroke(stroke, width)}/>"
         )
 
     def text(
@@ -167,6 +193,11 @@ class Svg:
             f'<text x="{num(x)}" y="{num(y)}" font-size="{num(size)}" fill="{fill}" '
             f'text-anchor="{anchor}"{weight}{klass}>{escape(text)}</text>'
         )
+
+    def ended(self, y: float, note: str) -> str:
+        """The picture, with `note` in small type at `y`, under the chart."""
+        self.text(MARGIN, y, fit(note, 11, self.width - 2 * MARGIN), 11, fill=MUTED)
+        return self.render(y + 16)
 
     def render(self, height: float) -> str:
         w, h, p = num(self.width), num(height), self.prefix
@@ -204,9 +235,6 @@ def as_of(day: str) -> str:
 def signed(x: float) -> str:
     """A score as a chart writes it: "+0.50", "0.00", "−1.00" (a true minus sign)."""
     return "0.00" if abs(x) < 0.005 else f"{x:+.2f}".replace("-", "−")
-
-
-MARGIN = 20.0  # around every chart
 
 
 def headed(
