@@ -23,6 +23,7 @@ from aes_tracker.render import (
     paint,
     register,
     safe,
+    timeline_state_label,
     title_text,
     to_json,
 )
@@ -279,21 +280,6 @@ def _month_span(first: str, last: str) -> str:
     if year == last[:4] and a.endswith(year) and not a.startswith(year):
         return a[: -len(year)].rstrip() + "–" + b
     return a + "–" + b
-
-
-def timeline_state_label(state: str) -> str:
-    """A timeline item's state in words, for the text and the chart alike."""
-    return {
-        "overdue": _("overdue"),
-        "due": _("due"),
-        "done": _("done"),
-        "closed": _("closed"),
-        "expected": _("expected"),
-        "held": _("held"),
-        "missed": _("missed"),
-        "review": _("review date"),
-        "original": _("originally due"),
-    }.get(state, state)
 
 
 @register("timeline", "text")

@@ -10,8 +10,8 @@ from datetime import date
 from typing import Any
 
 from aes_tracker.i18n import _, human_month, iso_label
+from aes_tracker.render import timeline_state_label
 from aes_tracker.render.charts import kit
-from aes_tracker.render.stats import timeline_state_label
 
 # Each state's mark: a shape, its fill and its stroke (filled, hollow, square, diamond), and a word.
 _TIMELINE = {
