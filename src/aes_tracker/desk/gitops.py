@@ -1,7 +1,6 @@
-"""git as a program, for a desk sharing one data file: running it (in an environment that works
-where there is no terminal and no identity), finding the work tree the data file is in, who
-commits, the state of a merge, and committing the data file alone. Setting up the merge driver
-is driver.py's job; `sync` is sync.py's.
+"""git as a program, for a desk sharing one data file: running it, finding the work tree the data
+file is in, who commits, the state of a merge, and committing the data file alone. Setting up
+the merge driver is driver.py's job; `sync` is sync.py's.
 
 git is run as a program, never through a library, with an environment that works where there is
 no terminal and no identity (cron): messages in English (`LC_ALL=C`), no editor, no password
@@ -15,7 +14,7 @@ committer) given explicitly:
 - the committer is git's own `user.name`/`user.email` when they are configured, else the
   author.
 
-Nothing here reads the data: conflicts are named from the markers in the file (markers.py).
+Nothing here reads the data: conflicts are named from the markers in the file (store/markers.py).
 """
 
 from __future__ import annotations
