@@ -19,6 +19,21 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# The matrix picture's command line: the heat map of a fixture that has scores to show
+# (tests/test_browser.py draws the same chart in Chromium).
+MATRIX_ARGS = (
+    "--file",
+    str(ROOT / "tests" / "data" / "parties.toml"),
+    "--as-of",
+    "2026-06-01",
+    "stats",
+    "--matrix",
+    "--by",
+    "member",
+    "--format",
+    "svg",
+)
+
 
 def _browser() -> object:
     spec = importlib.util.spec_from_file_location("browser_script", ROOT / "scripts" / "browser.py")
@@ -50,22 +65,7 @@ def main(argv: list[str] | None = None) -> list[Path]:
         data = ROOT / "data" / "commitments.toml"
         _cli("--file", str(data), "--as-of", "2026-11-28", "site", str(site))
         svg = Path(tmp) / "matrix.svg"
-        fixture = ROOT / "tests" / "data" / "parties.toml"
-        svg.write_text(
-            _cli(
-                "--file",
-                str(fixture),
-                "--as-of",
-                "2026-06-01",
-                "stats",
-                "--matrix",
-                "--by",
-                "member",
-                "--format",
-                "svg",
-            ),
-            encoding="utf-8",
-        )
+        svg.write_text(_cli(*MATRIX_ARGS), encoding="utf-8")
         width = int(float(svg.read_text(encoding="utf-8").split('width="', 2)[1].split('"')[0]))
         height = int(float(svg.read_text(encoding="utf-8").split('height="', 2)[1].split('"')[0]))
         with browser.Browser() as b:  # type: ignore[attr-defined]

@@ -40,6 +40,7 @@ if browser.find() is None:
         "headless Chromium is not installed (apt-get install chromium)", allow_module_level=True
     )
 
+shots = _script("screenshots")  # the README's pictures, and the matrix's command line
 AS_OF = "2026-11-28"
 
 
@@ -138,20 +139,7 @@ def test_the_index_prints_on_a4_with_every_title_and_the_date(
 
 
 def _matrix_svg(tmp: Path) -> Path:
-    fixture = ROOT / "tests" / "data" / "parties.toml"
-    r = _run(
-        tmp,
-        "--file",
-        str(fixture),
-        "--as-of",
-        "2026-06-01",
-        "stats",
-        "--matrix",
-        "--by",
-        "member",
-        "--format",
-        "svg",
-    )
+    r = _run(tmp, *shots.MATRIX_ARGS)
     path = tmp / "matrix.svg"
     path.write_text(r.stdout, encoding="utf-8")
     return path
@@ -203,7 +191,6 @@ def test_the_charts_screenshot_on_a_light_page_with_the_legend(
 
 
 def test_the_readme_screenshots_are_made_by_the_script(tmp_path: Path) -> None:
-    shots = _script("screenshots")
     made = shots.main(["--out", str(tmp_path)])
     assert sorted(p.name for p in made) == ["dashboard.png", "matrix.png"]
     for p in made:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from aes_tracker.render.charts import contrast, fit, text_width, wrap
+from aes_tracker.render.charts.kit import contrast, fit, text_width, wrap
 
 from .conftest import Cli
 
@@ -274,7 +274,7 @@ def test_charts_render_in_cairosvg(tmp_path: Path) -> None:
 
 def test_list_does_not_import_the_charts_or_the_templates(datafile: Path) -> None:
     """Drawing and HTML cost nothing to the commands that do neither: `list` imports neither
-    render/charts.py, render/site.py nor Jinja2."""
+    render/charts/, render/site.py nor Jinja2."""
     import subprocess
     import sys
 

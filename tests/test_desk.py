@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from aes_tracker.desk.merge import _freeze
+from aes_tracker.desk.merge import freeze
 from aes_tracker.domain.recurrence import schedule
 from aes_tracker.domain.validate import check_document
 from aes_tracker.store import markers
@@ -636,7 +636,7 @@ def _random_change(c: Clone, rng: random.Random, me: int, k: int, now: str) -> l
 
 def _entries(doc: dict[str, Any]) -> Counter[tuple[str, Any]]:
     return Counter(
-        (cid, _freeze(h)) for cid, c in doc.get("commitments", {}).items() for h in c["history"]
+        (cid, freeze(h)) for cid, c in doc.get("commitments", {}).items() for h in c["history"]
     )
 
 

@@ -151,54 +151,68 @@ STORE_LAYERS: list[set[str]] = [
 ]
 
 
-def _store_graph(package: str = "store") -> dict[str, set[str]]:
-    """Each module of a package (the store, unless told) and the modules of the same package it
-    imports at run time (functions included)."""
+def _from_imports(path: Path) -> list[tuple[str, list[str]]]:
+    """(module, names) of each absolute `from X import ...` a file runs at run time (functions
+    included, `if TYPE_CHECKING:` blocks left out)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skip = {
+        id(n)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+        for sub in node.body
+        for n in ast.walk(sub)
+    }
+    return [
+        (node.module, [a.name for a in node.names])
+        for node in ast.walk(tree)
+        if id(node) not in skip
+        and isinstance(node, ast.ImportFrom)
+        and node.module
+        and not node.level
+    ]
+
+
+def _package_graph(package: str) -> dict[str, set[str]]:
+    """Each module of a package (`store`, `desk`, `render/charts`) and the modules of that same
+    package it imports at run time (functions included)."""
+    dotted = "aes_tracker." + package.replace("/", ".")
     graph: dict[str, set[str]] = {}
     for path in sorted((SRC / package).glob("*.py")):
         if path.name == "__init__.py":
             continue
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        skip = {
-            id(n)
-            for node in ast.walk(tree)
-            if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
-            for sub in node.body
-            for n in ast.walk(sub)
-        }
         deps: set[str] = set()
-        for node in ast.walk(tree):
-            if id(node) in skip or not isinstance(node, ast.ImportFrom) or node.level:
-                continue
-            if node.module == f"aes_tracker.{package}":
-                deps.update(a.name for a in node.names)
-            elif node.module and node.module.startswith(f"aes_tracker.{package}."):
-                deps.add(node.module.split(".")[2])
+        for module, names in _from_imports(path):
+            if module == dotted:
+                deps.update(names)
+            elif module.startswith(dotted + "."):
+                deps.add(module[len(dotted) + 1 :].split(".")[0])
         graph[path.stem] = deps - {path.stem}
     return graph
 
 
-def _store_layer(name: str) -> int:
-    for i, layer in enumerate(STORE_LAYERS):
+def _inner_layer(package: str, layers: list[set[str]], name: str) -> int:
+    for i, layer in enumerate(layers):
         if name in layer:
             return i
-    raise AssertionError(f"store/{name}.py is in no layer of the store (STORE_LAYERS)")
+    raise AssertionError(f"{package}/{name}.py is in no layer of {package}/ (test_layers.py)")
 
 
-def test_the_store_imports_only_downwards_inside_and_has_no_cycle() -> None:
-    graph = _store_graph()
-    bad = [
-        f"store/{mod}.py imports store/{dep}.py"
+def _upward(package: str, layers: list[set[str]], graph: dict[str, set[str]]) -> list[str]:
+    """The imports that reach up a package's inner order."""
+    return [
+        f"{package}/{mod}.py imports {package}/{dep}.py"
         for mod, deps in graph.items()
         for dep in sorted(deps)
-        if _store_layer(dep) > _store_layer(mod)
+        if _inner_layer(package, layers, dep) > _inner_layer(package, layers, mod)
     ]
-    assert bad == []
+
+
+def _assert_no_cycle(package: str, graph: dict[str, set[str]]) -> None:
     state: dict[str, int] = {}
 
     def visit(n: str, stack: list[str]) -> None:
         if state.get(n) == 1:
-            raise AssertionError("import cycle in the store: " + " → ".join([*stack, n]))
+            raise AssertionError(f"import cycle in {package}/: " + " → ".join([*stack, n]))
         if state.get(n) == 2:
             return
         state[n] = 1
@@ -210,12 +224,69 @@ def test_the_store_imports_only_downwards_inside_and_has_no_cycle() -> None:
         visit(n, [])
 
 
+def _store_graph() -> dict[str, set[str]]:
+    """Each store module and the store modules it imports at run time (functions included)."""
+    return _package_graph("store")
+
+
+def test_the_store_imports_only_downwards_inside_and_has_no_cycle() -> None:
+    graph = _store_graph()
+    assert _upward("store", STORE_LAYERS, graph) == []
+    _assert_no_cycle("store", graph)
+
+
 def test_the_store_layer_check_can_fail() -> None:
     """The rule above catches a module that reaches up: the section reader importing the
     transaction would be one."""
     graph = _store_graph()
     graph["sections"] = graph["sections"] | {"transaction"}
-    assert any(_store_layer(dep) > _store_layer(mod) for mod, deps in graph.items() for dep in deps)
+    assert _upward("store", STORE_LAYERS, graph) != []
+
+
+# Inside the desk, lowest first (the README's code map): git as a program, and the units a
+# merge works on; the merge driver's set-up, and the three-way merge of records; the merge
+# driver on the files' bytes; settling a conflict, and sync (which merges again with the driver's
+# code when the driver did not finish).
+DESK_LAYERS: list[set[str]] = [
+    {"gitops", "units"},
+    {"driver", "merge"},
+    {"mergefile"},
+    {"resolve", "sync"},
+]
+
+# render/charts/: the drawing kit, and one module per chart on it (no chart imports another).
+CHARTS = {"compliance", "heatmap", "timeline"}
+
+
+def test_the_desk_imports_only_downwards_inside_and_has_no_cycle() -> None:
+    graph = _package_graph("desk")
+    assert _upward("desk", DESK_LAYERS, graph) == []
+    _assert_no_cycle("desk", graph)
+
+
+def test_the_desk_layer_check_can_fail() -> None:
+    """Git as a program reaching up into sync, or the merge of records into the merge driver,
+    is caught."""
+    graph = _package_graph("desk")
+    assert _upward("desk", DESK_LAYERS, {**graph, "gitops": graph["gitops"] | {"sync"}}) != []
+    assert _upward("desk", DESK_LAYERS, {**graph, "merge": graph["merge"] | {"mergefile"}}) != []
+
+
+def test_each_chart_stands_alone_on_the_kit() -> None:
+    """A chart imports the kit and, from the rest of render/, only the words it shares with the
+    text (render/__init__.py): never the text renderers, which import the charts (lazily) to
+    answer `--format svg`. No chart imports another one."""
+    graph = _package_graph("render/charts")
+    assert graph == {"kit": set()} | {chart: {"kit"} for chart in CHARTS}
+    outside = [
+        f"render/charts/{path.stem}.py imports {module}"
+        for path in sorted((SRC / "render" / "charts").glob("*.py"))
+        for module, _names in _from_imports(path)
+        if module.startswith("aes_tracker.render")
+        and not module.startswith("aes_tracker.render.charts")
+        and module != "aes_tracker.render"
+    ]
+    assert outside == []
 
 
 # Inside the domain, lowest first (the README's code map): words and calendars (the registries of
@@ -236,27 +307,14 @@ DOMAIN_LAYERS: list[set[str]] = [
 ]
 
 
-def _domain_violations(graph: dict[str, set[str]]) -> list[str]:
-    def layer(name: str) -> int:
-        for i, names in enumerate(DOMAIN_LAYERS):
-            if name in names:
-                return i
-        raise AssertionError(f"domain/{name}.py is in no layer of the domain (DOMAIN_LAYERS)")
-
-    return [
-        f"domain/{mod}.py imports domain/{dep}.py"
-        for mod, deps in graph.items()
-        for dep in sorted(deps)
-        if layer(dep) > layer(mod)
-    ]
-
-
-def test_the_domain_imports_only_downwards_inside() -> None:
-    assert _domain_violations(_store_graph("domain")) == []
+def test_the_domain_imports_only_downwards_inside_and_has_no_cycle() -> None:
+    graph = _package_graph("domain")
+    assert _upward("domain", DOMAIN_LAYERS, graph) == []
+    _assert_no_cycle("domain", graph)
 
 
 def test_the_domain_layer_check_can_fail() -> None:
     """The records reaching up to their checks would be a violation."""
-    graph = _store_graph("domain")
+    graph = _package_graph("domain")
     graph["model"] = graph["model"] | {"validate"}
-    assert _domain_violations(graph) == ["domain/model.py imports domain/validate.py"]
+    assert _upward("domain", DOMAIN_LAYERS, graph) == ["domain/model.py imports domain/validate.py"]

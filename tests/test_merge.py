@@ -15,15 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aes_tracker.desk.merge import (
-    MISSING,
-    Merged,
-    merge_bytes,
-    merge_documents,
-    merge_history,
-    render,
-    settle,
-)
+from aes_tracker.desk.merge import Merged, merge_documents, merge_history
+from aes_tracker.desk.mergefile import merge_bytes, render
+from aes_tracker.desk.resolve import settle
+from aes_tracker.desk.units import MISSING
 from aes_tracker.domain import draft, editing, progress
 from aes_tracker.domain.draft import Entry
 from aes_tracker.domain.statuses import DONE, IN_PROGRESS
@@ -576,7 +571,7 @@ def top_changes(draw: st.DrawFn, doc: dict[str, Any]) -> dict[str, Any]:
 def test_the_section_wise_merge_gives_the_bytes_of_the_whole_file_merge(
     data: st.DataObject,
 ) -> None:
-    from aes_tracker.desk.merge import merge_whole
+    from aes_tracker.desk.mergefile import merge_whole
 
     x = data.draw(top_changes(data.draw(versions())))
     y = data.draw(top_changes(data.draw(versions())))
@@ -598,7 +593,7 @@ def test_the_section_wise_merge_gives_the_bytes_of_the_whole_file_merge(
 def test_the_merge_parses_only_the_commitments_a_side_changed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from aes_tracker.desk import merge as merge_mod
+    from aes_tracker.desk import mergefile
     from aes_tracker.store.sections import SectionReader
 
     o = apply(BASE, edit(X, "awa", title="Ours"), note(REC, "n", "awa"))
@@ -612,10 +607,10 @@ def test_the_merge_parses_only_the_commitments_a_side_changed(
 
     monkeypatch.setattr(SectionReader, "commitment", counting)
     b, ob, tb = dumps(BASE), dumps(o), dumps(t)
-    fast = merge_mod._merge_sections(b, ob, tb)
+    fast = mergefile._merge_sections(b, ob, tb)
     assert fast is not None
     # The one changed on both sides in each version (to merge it), the ones changed on one side
     # in that side (to refuse what the whole merge refuses), and no other.
     assert sorted(parsed) == sorted([X, X, X, REC, IDS[0]])
-    assert fast.data == merge_mod.merge_whole(b, ob, tb, "x.toml").data
+    assert fast.data == mergefile.merge_whole(b, ob, tb, "x.toml").data
     assert [c.unit for c in fast.conflicts] == [("commitments", X)]

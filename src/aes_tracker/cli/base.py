@@ -742,12 +742,12 @@ def commit(
     s = settings(ctx)
     if not changed or not git_wanted(s):
         return
-    from aes_tracker.desk import gitops
+    from aes_tracker.desk import driver, gitops
 
     try:
         repo = gitops.require(path, os.environ)
         gitops.commit_file(repo, subject_line, body, s.by_name(), os.environ)
-        missing = gitops.driver_missing(repo, os.environ)
+        missing = driver.driver_missing(repo, os.environ)
     except TrackerError as e:
         sys.stderr.write(_("warning: not committed in git: {reason}").format(reason=e) + "\n")
         if e.hint:

@@ -55,7 +55,7 @@ def merge_file(
 
     Example: aes-tracker merge-file base.toml ours.toml theirs.toml data/commitments.toml
     """
-    from aes_tracker.desk.merge import merge_bytes
+    from aes_tracker.desk.mergefile import merge_bytes
     from aes_tracker.store.fileio import read_file, write_output
     from aes_tracker.store.sections import both_whole
 
@@ -125,7 +125,7 @@ def resolve(
 
     Example: aes-tracker resolve sec-targeted-training --field status=done
     """
-    from aes_tracker.desk.merge import Settled, settle
+    from aes_tracker.desk.resolve import Settled, settle
     from aes_tracker.store.core import rewrite
     from aes_tracker.store.tomlfile import decode
 
@@ -178,10 +178,11 @@ def resolve(
     if settled.left:
         return
     from aes_tracker.desk import gitops
+    from aes_tracker.desk import sync as desk_sync
 
     repo = gitops.find(loc.path, os.environ)
     if repo is not None and gitops.in_progress(repo):
-        gitops.mark_settled(repo, os.environ)
+        desk_sync.mark_settled(repo, os.environ)
         sys.stderr.write(
             _("the git merge is not finished: `aes-tracker sync` finishes it and shares it") + "\n"
         )
@@ -190,7 +191,7 @@ def resolve(
 
 
 def _list_conflicts(path: Path, cid: str | None) -> None:
-    from aes_tracker.desk.merge import describe
+    from aes_tracker.desk.resolve import describe
     from aes_tracker.store.fileio import read_file
     from aes_tracker.store.tomlfile import decode
 
@@ -272,13 +273,14 @@ def sync(
     Example: aes-tracker sync
     """
     from aes_tracker.desk import gitops
+    from aes_tracker.desk import sync as desk_sync
     from aes_tracker.store.core import load
 
     s = settings(ctx)
     loc = s.location
     repo = gitops.require(loc.path, os.environ)
     if dry_run:
-        seen = gitops.preview(
+        seen = desk_sync.preview(
             repo, by=s.by_name(), environ=os.environ, interactive=sys.stdin.isatty()
         )
         _received(seen.incoming, would=True)
@@ -304,7 +306,7 @@ def sync(
     def validate() -> None:
         load(loc)  # raises, naming the line, when the file does not read clean
 
-    done = gitops.sync(
+    done = desk_sync.sync(
         repo,
         by=s.by_name(),
         environ=os.environ,
@@ -352,9 +354,9 @@ def init_merge(ctx: typer.Context) -> None:
 
     Example: aes-tracker git init-merge
     """
-    from aes_tracker.desk import gitops
+    from aes_tracker.desk import driver, gitops
 
     s = settings(ctx)
     repo = gitops.require(s.location.path, os.environ)
-    for line in gitops.init_merge(repo, _driver_command(), os.environ):
+    for line in driver.init_merge(repo, _driver_command(), os.environ):
         sys.stdout.write(line + "\n")

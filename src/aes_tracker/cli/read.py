@@ -590,7 +590,7 @@ def source_list(
 
     Example: aes-tracker source list --format json
     """
-    from aes_tracker.domain.query import source_rows
+    from aes_tracker.domain.records import source_rows
     from aes_tracker.render.rows import SourceRows
 
     kind_fmt = fmt_of("sources", fmt)

@@ -297,19 +297,6 @@ def due_soon(commitments: Iterable[Summary], today: date, within: relativedelta)
     )
 
 
-def source_rows(catalog: Catalog) -> list[dict[str, Any]]:
-    """The sources, oldest first, each with how many commitments come from it."""
-    from aes_tracker.domain.records import source_record  # not on `list`'s path
-
-    counts: dict[str, int] = {}
-    for c in catalog.commitments.values():
-        counts[c.source] = counts.get(c.source, 0) + 1
-    return [
-        {**source_record(src), "commitments": counts.get(src.id, 0)}
-        for src in sorted(catalog.sources.values(), key=lambda x: (x.date, x.id))
-    ]
-
-
 # ---- finding by ID, and searching text ---------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from aes_tracker.domain.dates import is_overdue
 from aes_tracker.domain.model import (
+    Catalog,
     Change,
     Commitment,
     Event,
@@ -92,6 +93,17 @@ def source_record(s: Source) -> dict[str, Any]:
         "author": s.author or None,
         "url": s.url or None,
     }
+
+
+def source_rows(catalog: Catalog) -> list[dict[str, Any]]:
+    """The sources, oldest first, each with how many commitments come from it."""
+    counts: dict[str, int] = {}
+    for c in catalog.commitments.values():
+        counts[c.source] = counts.get(c.source, 0) + 1
+    return [
+        {**source_record(src), "commitments": counts.get(src.id, 0)}
+        for src in sorted(catalog.sources.values(), key=lambda x: (x.date, x.id))
+    ]
 
 
 def timeline_entry(

@@ -123,6 +123,21 @@ def title_text(r: Mapping[str, Any]) -> str:
     return safe(r["title"])
 
 
+def timeline_state_label(state: str) -> str:
+    """A timeline item's state in words, for the text and the chart alike."""
+    return {
+        "overdue": _("overdue"),
+        "due": _("due"),
+        "done": _("done"),
+        "closed": _("closed"),
+        "expected": _("expected"),
+        "held": _("held"),
+        "missed": _("missed"),
+        "review": _("review date"),
+        "original": _("originally due"),
+    }.get(state, state)
+
+
 def note_words(note: str) -> str:
     """A history entry's note for the reader: one the tool wrote ("status confirmed as
     in_progress", stored in English) in the reader's language; any other as written."""

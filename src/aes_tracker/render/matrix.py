@@ -267,8 +267,8 @@ def _markdown(m: Mapping[str, Any], out: Output) -> str:
 
 @register("matrix", "svg")
 def _svg(m: Mapping[str, Any], out: Output) -> str:
-    """A heat map for a briefing (render/charts.py), titles beside IDs."""
+    """A heat map for a briefing (render/charts/heatmap.py), titles beside IDs."""
     from aes_tracker.render import title_text
-    from aes_tracker.render.charts import matrix_svg
+    from aes_tracker.render.charts.heatmap import matrix_svg
 
     return matrix_svg(m, {r["id"]: title_text(r) for r in m["rows"]})

@@ -373,7 +373,8 @@ def to_html(page: ReportPage | Mapping[str, Any], out: Output) -> str:
     next to IDs, statuses marked as `list` marks them, changes in sentences (the structured
     change stays in the JSON), and the compliance chart and the matrix inline."""
     from aes_tracker.i18n import language
-    from aes_tracker.render.charts import matrix_svg, stats_svg
+    from aes_tracker.render.charts.compliance import stats_svg
+    from aes_tracker.render.charts.heatmap import matrix_svg
     from aes_tracker.render.site import change_sentence, environment, labels, markup
 
     if not isinstance(page, ReportPage):

@@ -1,6 +1,6 @@
 """The tracker as a static site (`aes-tracker site DIR`) and the pages' shared pieces (the HTML
 report uses the same templates): HTML through Jinja2 with autoescaping, one base template and
-small includes (render/templates/), the charts of render/charts.py inline.
+small includes (render/templates/), the charts of render/charts/ inline.
 
 Every page is self-contained: one inline stylesheet (with a print stylesheet for A4), no script,
 no font, no image or frame loaded from anywhere; links between pages are relative, so the site
@@ -289,7 +289,9 @@ def build(
     from aes_tracker.domain import report as rp
     from aes_tracker.domain.matrix import matrix
     from aes_tracker.domain.stats import compliance, timeline
-    from aes_tracker.render.charts import matrix_svg, stats_svg, timeline_svg
+    from aes_tracker.render.charts.compliance import stats_svg
+    from aes_tracker.render.charts.heatmap import matrix_svg
+    from aes_tracker.render.charts.timeline import timeline_svg
 
     env = environment()
     texts = texts or {}

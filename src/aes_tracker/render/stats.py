@@ -23,6 +23,7 @@ from aes_tracker.render import (
     paint,
     register,
     safe,
+    timeline_state_label,
     title_text,
     to_json,
 )
@@ -194,15 +195,15 @@ def _table(st: Mapping[str, Any], out: Output) -> str:
 
 @register("stats", "svg")
 def _svg(st: Mapping[str, Any], out: Output) -> str:
-    """A chart for a briefing (render/charts.py), not a picture of the terminal."""
-    from aes_tracker.render.charts import stats_svg
+    """A chart for a briefing (render/charts/compliance.py), not a picture of the terminal."""
+    from aes_tracker.render.charts.compliance import stats_svg
 
     return stats_svg(st)
 
 
 @register("timeline", "svg")
 def _timeline_svg(tl: Mapping[str, Any], out: Output) -> str:
-    from aes_tracker.render.charts import timeline_svg
+    from aes_tracker.render.charts.timeline import timeline_svg
 
     return timeline_svg(tl, _titles(tl))
 
@@ -279,21 +280,6 @@ def _month_span(first: str, last: str) -> str:
     if year == last[:4] and a.endswith(year) and not a.startswith(year):
         return a[: -len(year)].rstrip() + "–" + b
     return a + "–" + b
-
-
-def timeline_state_label(state: str) -> str:
-    """A timeline item's state in words, for the text and the chart alike."""
-    return {
-        "overdue": _("overdue"),
-        "due": _("due"),
-        "done": _("done"),
-        "closed": _("closed"),
-        "expected": _("expected"),
-        "held": _("held"),
-        "missed": _("missed"),
-        "review": _("review date"),
-        "original": _("originally due"),
-    }.get(state, state)
 
 
 @register("timeline", "text")
