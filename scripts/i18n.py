@@ -120,7 +120,7 @@ def messages() -> dict[Key, list[str]]:
         for key, line in _from_source(path):
             found.setdefault(key, []).append(f"{rel}:{line}")
     for key in _from_registries():
-        found.setdefault(key, []).append("src/aes_tracker/model.py")
+        found.setdefault(key, []).append("src/aes_tracker/domain/model.py")
     for text in FRAMEWORK:
         found.setdefault((None, text, None), []).append("framework")
     return found

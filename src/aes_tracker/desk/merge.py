@@ -21,7 +21,7 @@ The merge works on the data, not on lines: by source ID and commitment ID, then 
 - A recurring commitment's `due`, `next_host` and `original_due` derive from its sessions: when
   both sides recorded sessions the other lacks (or disagree on those fields after recording
   some), they are computed again from the merged history by the same pure function as `done`
-  (changes.reschedule), so the same session recorded twice counts once and the schedule never
+  (sessions.reschedule), so the same session recorded twice counts once and the schedule never
   drifts. A session each side recorded, on different days, for one slot (one meeting noted on
   two days) is a conflict on that commitment, not two sessions.
 
