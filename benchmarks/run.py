@@ -347,9 +347,9 @@ def taskwarrior_copy(src: Path, home: Path) -> dict[str, str]:
 def machine_line(m: dict[str, Any]) -> str:
     load = ", ".join(f"{x:.2f}" for x in m["load_average"])
     return (
-        f"machine: {m['cpu']}, {m['cores']} cores; Python {m['python']}, Typer {m['typer']}, "
-        f"Taskwarrior {m['taskwarrior']}, git {m['git']}, aes-tracker {m['aes_tracker']}; "
-        f"load average at start {load}; peak memory by {m['forker']}"
+        f"machine: {m['cpu']}, {m['cores']} cores, load average at start {load}\n"
+        f"versions: Python {m['python']}, Typer {m['typer']}, Taskwarrior {m['taskwarrior']}, "
+        f"git {m['git']}, aes-tracker {m['aes_tracker']}; peak memory by {m['forker']}"
     )
 
 

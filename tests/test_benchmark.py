@@ -37,9 +37,9 @@ EXPECTED = [
 @pytest.mark.skipif(EXE is None, reason="aes-tracker is not installed next to this Python")
 def test_quick_run_reports_every_target(tmp_path: Path) -> None:
     out = tmp_path / "result.json"
+    run = ROOT / "benchmarks" / "run.py"
     p = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--sizes", "150"]
-        + ["--json", str(out)],
+        [sys.executable, str(run), "--quick", "--sizes", "150", "--json", str(out)],
         capture_output=True,
         text=True,
         timeout=600,
