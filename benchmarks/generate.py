@@ -13,6 +13,7 @@ import random
 import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 STATUSES = (
     ["pending"] * 5
@@ -57,10 +58,10 @@ NOTES = [
 ]
 
 
-def generate(n: int, seed: int, today: date) -> dict:
+def generate(n: int, seed: int, today: date) -> dict[str, Any]:
     rng = random.Random(seed)
     n_sources = max(1, min(20, n // 50))
-    sources = {}
+    sources: dict[str, dict[str, Any]] = {}
     for i in range(n_sources):
         d = today - timedelta(days=rng.randrange(0, 5 * 365))
         sources[f"src-{i:03d}"] = {
@@ -79,7 +80,7 @@ def generate(n: int, seed: int, today: date) -> dict:
         parties = sorted(rng.sample(PARTIES, rng.randint(1, 3)))
         src = rng.choice(src_ids)
         title = f"{rng.choice(VERBS)} {rng.choice(OBJECTS)} ({i})"
-        c: dict = {
+        c: dict[str, Any] = {
             "title": title,
             "category": cat,
             "parties": parties,
@@ -104,7 +105,7 @@ def generate(n: int, seed: int, today: date) -> dict:
             c["hosts"] = ["Russia", "AES member state"]
             c["next_host"] = rng.choice(c["hosts"])
         c["notes"] = rng.choice(NOTES).format(p=rng.choice(PLACES))
-        start = sources[src]["date"]
+        start: date = sources[src]["date"]
         history = [
             {
                 "on": start,
