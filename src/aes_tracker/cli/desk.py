@@ -7,23 +7,26 @@ sharing the data file (sync), and setting git up for it (git init-merge)."""
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from aes_tracker.cli.base import (
-    WORDS,
-    Command,
     command,
     commit,
     flags,
-    hint_line,
-    settings,
     sub_app,
     subject,
+    tracker,
+    warnings,
 )
-from aes_tracker.errors import EXIT_FOUND, TrackerError
+from aes_tracker.cli.compat import WORDS, Command
+from aes_tracker.cli.ending import warn
+from aes_tracker.errors import EXIT_FOUND
 from aes_tracker.i18n import _, ngettext
+
+if TYPE_CHECKING:
+    from aes_tracker.desk.merge import ConflictView
 
 git_app = sub_app("git", "Set up git for a desk that shares the data file.")
 
@@ -55,20 +58,10 @@ def merge_file(
 
     Example: aes-tracker merge-file base.toml ours.toml theirs.toml data/commitments.toml
     """
-    from aes_tracker.desk.merge import merge_bytes
-    from aes_tracker.store.fileio import read_file, write_output
-    from aes_tracker.store.sections import both_whole
+    from aes_tracker.api import merge_files
 
     shown = path or ours
-    b, o, t = (read_file(Path(p)) for p in (base, ours, theirs))
-    try:
-        result = merge_bytes(b, o, t, shown)
-    except TrackerError as e:
-        # Keep both versions, whole, where git and the analyst will look: nothing is lost.
-        write_output(Path(ours), both_whole(o, t), forbidden=())
-        e.hint = _("both versions are kept whole between conflict markers; mend it by hand")
-        raise
-    write_output(Path(ours), result.data, forbidden=())
+    result = merge_files(Path(base), Path(ours), Path(theirs), shown)
     for c in result.conflicts:
         what = ", ".join(f for f in c.fields if f) or _("removed on one side, changed on the other")
         sys.stderr.write(
@@ -125,76 +118,29 @@ def resolve(
 
     Example: aes-tracker resolve sec-targeted-training --field status=done
     """
-    from aes_tracker.desk.merge import Settled, settle
-    from aes_tracker.store.core import rewrite
-    from aes_tracker.store.tomlfile import decode
+    from aes_tracker.api import Resolution
 
-    s = settings(ctx)
     flags(ctx, id="ID")
+    t = tracker(ctx)
     if not ours and not theirs and not field:
-        _list_conflicts(s.location.path, cid)
+        _list_conflicts(t.conflicts(cid))
         return
-    if cid is None:
-        raise TrackerError(_("say which conflict to settle: resolve ID --ours (or --theirs)"))
-    if ours and theirs:
-        raise TrackerError(_("--ours and --theirs exclude each other: give one"))
-    values: dict[str, str] = {}
-    for item in field or ():
-        key, sep, value = item.partition("=")
-        key = key.strip()
-        if not sep or not key or key == "history":
-            raise TrackerError(
-                _("{value} is not KEY=VALUE (a field of the commitment)").format(value=repr(item)),
-                field="field",
-            )
-        values[key] = value
-    side = "ours" if ours else "theirs" if theirs else None
-    who = s.who()
-    loc = s.location
-
-    def settle_bytes(old: bytes) -> "tuple[bytes, Settled]":
-        text = decode(old, str(loc.path))
-        return settle(
-            text,
-            cid,
-            side=side,
-            fields=values,
-            who=who,
-            path=str(loc.path),
-            today=who.today,
-            force=force,
-        )
-
-    settled, written = rewrite(
-        loc,
-        settle_bytes,
-        lock_timeout=s.lock_timeout,
-        describe=lambda r: f"resolve {r.unit}: {r.how}",
-        by=s.by_name(),
-    )
-    for w in written.warnings:
-        sys.stderr.write(_("warning: {message}").format(message=w) + "\n")
+    done = t.resolve_conflict(Resolution(cid, ours, theirs, field or (), force))
+    settled = done.settled
+    warnings(done.written.warnings)
     sys.stdout.write(settled.line + "\n")
     if settled.left:
         return
-    from aes_tracker.desk import gitops
-
-    repo = gitops.find(loc.path, os.environ)
-    if repo is not None and gitops.in_progress(repo):
-        gitops.mark_settled(repo, os.environ)
+    if done.git_merging:
         sys.stderr.write(
             _("the git merge is not finished: `aes-tracker sync` finishes it and shares it") + "\n"
         )
         return
-    commit(ctx, loc.path, written.changed, subject(ctx, settled.unit, settled.how), settled.line)
+    path = t.location.path
+    commit(ctx, path, done.written.changed, subject(ctx, settled.unit, settled.how), settled.line)
 
 
-def _list_conflicts(path: Path, cid: str | None) -> None:
-    from aes_tracker.desk.merge import describe
-    from aes_tracker.store.fileio import read_file
-    from aes_tracker.store.tomlfile import decode
-
-    views = describe(decode(read_file(path), str(path)), cid, str(path))
+def _list_conflicts(views: "list[ConflictView]") -> None:
     names = {"base": _("base"), "ours": _("ours"), "theirs": _("theirs")}
     width = max(len(n) for n in names.values())
     out: list[str] = []
@@ -271,16 +217,9 @@ def sync(
 
     Example: aes-tracker sync
     """
-    from aes_tracker.desk import gitops
-    from aes_tracker.store.core import load
-
-    s = settings(ctx)
-    loc = s.location
-    repo = gitops.require(loc.path, os.environ)
+    t = tracker(ctx)
     if dry_run:
-        seen = gitops.preview(
-            repo, by=s.by_name(), environ=os.environ, interactive=sys.stdin.isatty()
-        )
+        seen = t.sync_preview(interactive=sys.stdin.isatty())
         _received(seen.incoming, would=True)
         if seen.outgoing or seen.uncommitted:
             sent = ngettext(
@@ -300,21 +239,9 @@ def sync(
             + "\n"
         )
         return
-
-    def validate() -> None:
-        load(loc)  # raises, naming the line, when the file does not read clean
-
-    done = gitops.sync(
-        repo,
-        by=s.by_name(),
-        environ=os.environ,
-        validate=validate,
-        lock_timeout=s.lock_timeout,
-        interactive=sys.stdin.isatty(),
-    )
+    done = t.sync(interactive=sys.stdin.isatty())
     for message, hint in done.warnings:
-        sys.stderr.write(_("warning: {message}").format(message=message) + "\n")
-        sys.stderr.write(hint_line(hint))
+        warn(message, hint)
     _received(done.changes, would=False)
     if done.committed:
         sys.stdout.write(
@@ -352,9 +279,5 @@ def init_merge(ctx: typer.Context) -> None:
 
     Example: aes-tracker git init-merge
     """
-    from aes_tracker.desk import gitops
-
-    s = settings(ctx)
-    repo = gitops.require(s.location.path, os.environ)
-    for line in gitops.init_merge(repo, _driver_command(), os.environ):
+    for line in tracker(ctx).init_merge(_driver_command()):
         sys.stdout.write(line + "\n")
