@@ -7,7 +7,7 @@ sharing the data file (sync), and setting git up for it (git init-merge)."""
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
@@ -23,10 +23,7 @@ from aes_tracker.cli.base import (
 from aes_tracker.cli.compat import WORDS, Command
 from aes_tracker.cli.ending import warn
 from aes_tracker.errors import EXIT_FOUND
-from aes_tracker.i18n import _, ngettext
-
-if TYPE_CHECKING:
-    from aes_tracker.desk.merge import ConflictView
+from aes_tracker.i18n import _
 
 git_app = sub_app("git", "Set up git for a desk that shares the data file.")
 
@@ -62,12 +59,10 @@ def merge_file(
 
     shown = path or ours
     result = merge_files(Path(base), Path(ours), Path(theirs), shown)
-    for c in result.conflicts:
-        what = ", ".join(f for f in c.fields if f) or _("removed on one side, changed on the other")
-        sys.stderr.write(
-            _("conflict: {path}: {id}: {fields}").format(path=shown, id=c.label, fields=what) + "\n"
-        )
     if result.conflicts:
+        from aes_tracker.render.desk import merged_conflicts
+
+        sys.stderr.write(merged_conflicts(result, shown))
         raise typer.Exit(EXIT_FOUND)
 
 
@@ -123,7 +118,9 @@ def resolve(
     flags(ctx, id="ID")
     t = tracker(ctx)
     if not ours and not theirs and not field:
-        _list_conflicts(t.conflicts(cid))
+        from aes_tracker.render.desk import conflicts
+
+        sys.stdout.write(conflicts(t.conflicts(cid)))
         return
     done = t.resolve_conflict(Resolution(cid, ours, theirs, field or (), force))
     settled = done.settled
@@ -138,62 +135,6 @@ def resolve(
         return
     path = t.location.path
     commit(ctx, path, done.written.changed, subject(ctx, settled.unit, settled.how), settled.line)
-
-
-def _list_conflicts(views: "list[ConflictView]") -> None:
-    names = {"base": _("base"), "ours": _("ours"), "theirs": _("theirs")}
-    width = max(len(n) for n in names.values())
-    out: list[str] = []
-    for v in views:
-        if out:
-            out.append("")
-        out.append(_("{id} (line {line})").format(id=v.unit, line=v.line))
-        for d in v.fields:
-            indent = "  "
-            if d.field:
-                out.append(f"  {d.field}")
-                indent = "    "
-            rows = [("base", d.base, "", "")] if d.field else []
-            rows += [("ours", d.ours.value, d.ours.by, d.ours.on)]
-            rows += [("theirs", d.theirs.value, d.theirs.by, d.theirs.on)]
-            for name, value, by, on in rows:
-                shown = (
-                    _("(removed)")
-                    if value is None and name != "base"
-                    else _("(not known)")
-                    if value is None
-                    else value.replace("\n", "\n" + indent + " " * (width + 2))
-                )
-                who = _("  ({by}, {on})").format(by=by, on=on) if by else ""
-                out.append(f"{indent}{names[name]:<{width}}  {shown}{who}")
-        out.append(
-            _(
-                "settle with: aes-tracker resolve {id} --ours (or --theirs, or --field KEY=VALUE)"
-            ).format(id=v.unit)
-        )
-    sys.stdout.write("\n".join(out) + "\n")
-
-
-def _received(changes: "tuple[tuple[str, str], ...]", would: bool) -> None:
-    by_author: dict[str, list[str]] = {}
-    for author, subject_line in changes:
-        by_author.setdefault(author, []).append(subject_line.split(": ", 1)[0])
-    for author, heads in by_author.items():
-        shown = heads if len(heads) <= 5 else [*heads[:5], "…"]
-        line = (
-            ngettext(
-                "would receive: {n} change by {who} ({what})",
-                "would receive: {n} changes by {who} ({what})",
-                len(heads),
-            )
-            if would
-            else ngettext(
-                "received: {n} change by {who} ({what})",
-                "received: {n} changes by {who} ({what})",
-                len(heads),
-            )
-        )
-        sys.stdout.write(line.format(n=len(heads), who=author, what=", ".join(shown)) + "\n")
 
 
 @command()
@@ -217,43 +158,16 @@ def sync(
 
     Example: aes-tracker sync
     """
+    from aes_tracker.render.desk import previewed, synced
+
     t = tracker(ctx)
     if dry_run:
-        seen = t.sync_preview(interactive=sys.stdin.isatty())
-        _received(seen.incoming, would=True)
-        if seen.outgoing or seen.uncommitted:
-            sent = ngettext(
-                "would send: {n} commit", "would send: {n} commits", seen.outgoing
-            ).format(n=seen.outgoing)
-            if seen.uncommitted:
-                sent = (
-                    sent + _(", and the changes not committed yet")
-                    if seen.outgoing
-                    else _("would send: the changes not committed yet")
-                )
-            sys.stdout.write(sent + "\n")
-        sys.stdout.write(
-            _("dry run with {remote}/{branch}: nothing was changed").format(
-                remote=seen.remote, branch=seen.branch
-            )
-            + "\n"
-        )
+        sys.stdout.write(previewed(t.sync_preview(interactive=sys.stdin.isatty())))
         return
     done = t.sync(interactive=sys.stdin.isatty())
     for message, hint in done.warnings:
         warn(message, hint)
-    _received(done.changes, would=False)
-    if done.committed:
-        sys.stdout.write(
-            _("committed the changes not committed yet ({commit})").format(commit=done.committed)
-            + "\n"
-        )
-    sys.stdout.write(
-        _("synced with {remote}/{branch}: {received} received, {sent} sent").format(
-            remote=done.remote, branch=done.branch, received=done.received, sent=done.sent
-        )
-        + "\n"
-    )
+    sys.stdout.write(synced(done))
 
 
 def _driver_command() -> str:
