@@ -7,7 +7,7 @@ import typer
 
 from aes_tracker.cli.base import command, commit, settings, tracker, warnings
 from aes_tracker.errors import EXIT_FOUND
-from aes_tracker.i18n import _, colon, ngettext
+from aes_tracker.i18n import _
 
 
 @command()
@@ -17,22 +17,13 @@ def check(ctx: typer.Context) -> None:
 
     Example: aes-tracker --file data/commitments.toml check
     """
+    from aes_tracker.render.upkeep import checked, problems
+
     result = tracker(ctx).check()
-    for e in result.errors:
-        sys.stderr.write(f"error: {e}\n")
     if result.errors:
-        n = len(result.errors)
-        sys.stderr.write(ngettext("{n} problem found", "{n} problems found", n).format(n=n) + "\n")
+        sys.stderr.write(problems(result))
         raise typer.Exit(EXIT_FOUND)
-    n, m = result.commitments, result.sources
-    sys.stdout.write(
-        _("{path}: ok, {commitments}, {sources}").format(
-            path=result.path,
-            commitments=ngettext("{n} commitment", "{n} commitments", n).format(n=n),
-            sources=ngettext("{n} source", "{n} sources", m).format(n=m),
-        )
-        + "\n"
-    )
+    sys.stdout.write(checked(result))
 
 
 @command()
@@ -43,14 +34,9 @@ def where(ctx: typer.Context) -> None:
 
     Example: aes-tracker where
     """
-    found = tracker(ctx).where(named=bool(settings(ctx).file))
-    how = {
-        "file": _("named by --file"),
-        "environment": _("named by $AES_TRACKER_FILE"),
-        "folder": _("the data file of this folder (--file names another)"),
-        "user": _("the user data file"),
-    }[found.how]
-    sys.stdout.write(f"{found.path}{colon()}{how}\n")
+    from aes_tracker.render.upkeep import where as where_line
+
+    sys.stdout.write(where_line(tracker(ctx).where(named=bool(settings(ctx).file))))
 
 
 @command()
@@ -109,26 +95,14 @@ def init(
 
 
 def _undo(ctx: typer.Context, redo: bool) -> None:
-    from aes_tracker.render import note_words
+    from aes_tracker.render.upkeep import undo_left, undone
 
     t = tracker(ctx)
     done = t.undo(redo=redo)
-
-    what = note_words(done.what) if done.what else _("a change")
-    line = (_("redid: {what}") if redo else _("undid: {what}")).format(what=what)
+    line = undone(done, redo)
     sys.stdout.write(line + "\n")
     commit(ctx, t.location.path, True, line if len(line) <= 72 else line[:71] + "…", line)
-    if done.left:
-        more = (
-            ngettext("{n} more change can be redone", "{n} more changes can be redone", done.left)
-            if redo
-            else ngettext(
-                "{n} earlier change can still be undone",
-                "{n} earlier changes can still be undone",
-                done.left,
-            )
-        )
-        sys.stdout.write(more.format(n=done.left) + "\n")
+    sys.stdout.write(undo_left(done, redo))
 
 
 @command()
