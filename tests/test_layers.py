@@ -14,7 +14,9 @@ import pytest
 SRC = Path(__file__).resolve().parents[1] / "src" / "aes_tracker"
 
 # Lowest first. A module may import from its own layer and those before it. The layers are the
-# packages (the README's code map): the domain knows no file, the store no git, the desk no output.
+# packages (the README's code map): the domain knows no file, the store no git, the desk no output,
+# the core API (api/) no rendering: it returns typed results, and the command line hands them to
+# render/.
 LAYERS: list[set[str]] = [
     {"errors", "i18n"},
     {"domain"},
@@ -22,6 +24,7 @@ LAYERS: list[set[str]] = [
     {"store"},
     {"desk"},
     {"exchange"},
+    {"api"},
     {"render"},
     {"cli", "__main__"},
 ]
@@ -109,6 +112,58 @@ def test_the_import_graph_has_no_cycle() -> None:
 
     for n in sorted(graph):
         visit(n, [])
+
+
+# What the command line may take from below the API: the registries and value checks of the
+# domain (statuses, categories, sort keys, a name's text), and where the data file is and the
+# environment (store/paths.py). Everything else it asks of `Tracker` (api/): no domain rule, no
+# file access, no store internals in cli/.
+CLI_BELOW_API = {
+    "aes_tracker.domain.model",
+    "aes_tracker.domain.query",
+    "aes_tracker.domain.statuses",
+    "aes_tracker.domain.text",
+    "aes_tracker.store.paths",
+}
+BELOW_API = {name for layer in LAYERS[1:6] for name in layer}
+
+
+def _cli_reaches_below_api(path: Path) -> set[str]:
+    return {
+        imp
+        for imp in _imports(path)
+        if imp.startswith("aes_tracker.")
+        and imp.split(".")[1] in BELOW_API
+        and imp not in CLI_BELOW_API
+    }
+
+
+def test_the_command_line_goes_through_the_api() -> None:
+    bad = {
+        _module(p): sorted(found)
+        for p in sorted((SRC / "cli").glob("*.py"))
+        if (found := _cli_reaches_below_api(p))
+    }
+    assert bad == {}
+
+
+def test_the_api_rule_can_fail(tmp_path: Path) -> None:
+    """A command that opened the store itself would be caught."""
+    f = tmp_path / "bad.py"
+    f.write_text("def f():\n    from aes_tracker.store.core import update\n", encoding="utf-8")
+    assert _cli_reaches_below_api(f) == {"aes_tracker.store.core"}
+
+
+# Every other module takes the environment as a parameter (the store, the desk, render.Output,
+# i18n): the process's environment is read by store/paths.py alone (`environment()`).
+def test_the_environment_is_read_in_one_module() -> None:
+    """`os.environ` and `getenv` in store/paths.py only: everything else is handed the mapping."""
+    readers = set()
+    for path in SRC.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        if "os.environ" in text or "getenv" in text:
+            readers.add(_module(path))
+    assert readers == {"store.paths"}
 
 
 def test_only_the_edge_knows_the_terminal() -> None:

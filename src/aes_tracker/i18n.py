@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import gettext as _gettext
-import os
 from collections.abc import Iterator, Mapping
 from datetime import date
 from pathlib import Path
@@ -215,5 +214,5 @@ def human_date(d: date | None) -> str:
     return pattern.format(iso=iso, day=d.day, month=month, year=d.year)
 
 
-def init_from_environment(flag: str | None = None) -> None:
-    set_language(choose(flag, os.environ))
+def init_from_environment(flag: str | None, environ: Mapping[str, str]) -> None:
+    set_language(choose(flag, environ))

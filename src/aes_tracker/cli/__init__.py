@@ -1,8 +1,10 @@
-"""The command line, over the core: `base` (the apps, settings, error handling, help), and the
-commands by theme: `read` (list, due, show, report, log, stats, timeline, source list), `change`
-(done, status, note, review, add, edit, rm, source add), `exchange` (export, import),
-`maint` (check, fmt, init, undo, redo), `site` (the static site) and `desk` (merge-file,
-resolve, sync, git init-merge)."""
+"""The command line, over the core API (api/): `base` (the apps, settings, the `Tracker`),
+`compat` (what is taken from Typer, Click and Rich beyond their documented API), `ending` (how a
+run ends), `options` (shared options, completion), and the commands by theme: `read` (list,
+due, show, report, log, stats, timeline, source list), `change` (done, status, note, review,
+add, edit, rm, source add), `exchange` (export, import), `maint` (check, where, fmt, init,
+undo, redo), `extract` (extract, source show), `site` (the static site) and `desk`
+(merge-file, resolve, sync, git init-merge)."""
 
 from __future__ import annotations
 

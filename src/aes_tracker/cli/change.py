@@ -5,34 +5,23 @@ options, then runs one core change (ops.py) under the lock, through the undo jou
 # No `from __future__ import annotations` in the command modules: Typer reads every command's
 # signature on every run, and evaluating annotations kept as strings cost 50 ms of start-up.
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from aes_tracker.cli.base import (
-    WORDS,
-    Command,
+from aes_tracker.cli.base import changed, command, flags, source_app, tracker
+from aes_tracker.cli.compat import WORDS, Command
+from aes_tracker.cli.options import (
     EvidenceOpt,
     IdArg,
     NoteOpt,
     OnOpt,
     PartyOpt,
-    change,
-    command,
     complete_category,
     complete_party,
     complete_source,
     complete_status,
-    evidence_of,
-    flags,
-    maybe_day,
-    parse_day,
-    resolve,
-    settings,
-    source_app,
 )
-from aes_tracker.errors import TrackerError
-from aes_tracker.i18n import _
 
 ForPartyOpt = Annotated[
     str | None,
@@ -85,32 +74,11 @@ def done(
 
     Example: aes-tracker done sec-training --note "First course held" --evidence https://...
     """
-    from aes_tracker.domain import progress
-    from aes_tracker.domain.draft import Entry
+    from aes_tracker.api import Progress
 
-    s = settings(ctx)
     flags(ctx, id="ID")
-    who = s.who()
-    day = maybe_day(on, who.today, "on") or who.today
-    proof = evidence_of(evidence, ctx)
-    change(
-        ctx,
-        lambda d: progress.done(
-            d,
-            resolve(d, cid),
-            who,
-            Entry(
-                on=day,
-                note=note,
-                evidence=proof,
-                host=host,
-                force=force,
-                party=party or "",
-                place=place,
-            ),
-        ),
-        note,
-    )
+    p = Progress(note, on, evidence or (), party or "")
+    changed(ctx, tracker(ctx).done(cid, p, host=host, place=place, force=force), note)
 
 
 @command()
@@ -136,27 +104,11 @@ def status(
 
     Example: aes-tracker status dev-infrastructure in_progress --note "Works started"
     """
-    from aes_tracker.domain import progress
-    from aes_tracker.domain.draft import Entry
-    from aes_tracker.domain.statuses import parse_status
+    from aes_tracker.api import Progress
 
-    s = settings(ctx)
     flags(ctx, id="ID", status="STATUS")
-    value = parse_status(new)
-    who = s.who()
-    day = maybe_day(on, who.today, "on") or who.today
-    proof = evidence_of(evidence, ctx)
-    change(
-        ctx,
-        lambda d: progress.set_status(
-            d,
-            resolve(d, cid),
-            value,
-            who,
-            Entry(on=day, note=note, evidence=proof, party=party or ""),
-        ),
-        note,
-    )
+    p = Progress(note, on, evidence or (), party or "")
+    changed(ctx, tracker(ctx).set_status(cid, new, p), note)
 
 
 @command()
@@ -177,21 +129,11 @@ def note(
 
     Example: aes-tracker note sec-equip "Delivery reported by the press" --evidence https://...
     """
-    from aes_tracker.domain import progress
-    from aes_tracker.domain.draft import Entry
+    from aes_tracker.api import Progress
 
-    s = settings(ctx)
     flags(ctx, id="ID", note="TEXT")
-    who = s.who()
-    day = maybe_day(on, who.today, "on") or who.today
-    proof = evidence_of(evidence, ctx)
-    change(
-        ctx,
-        lambda d: progress.add_note(
-            d, resolve(d, cid), who, Entry(on=day, note=text, evidence=proof, party=party or "")
-        ),
-        text,
-    )
+    p = Progress("", on, evidence or (), party or "")
+    changed(ctx, tracker(ctx).note(cid, text, p), text)
 
 
 @command()
@@ -215,22 +157,11 @@ def review(
 
     Example: aes-tracker review dev-infra --note "No progress reported" --next +6m
     """
-    from aes_tracker.domain import progress
-    from aes_tracker.domain.draft import Entry
+    from aes_tracker.api import Progress
 
-    s = settings(ctx)
     flags(ctx, id="ID")
-    who = s.who()
-    day = maybe_day(on, who.today, "on") or who.today
-    nxt = None if next_ is None else parse_day(next_, day, "next")
-    proof = evidence_of(evidence, ctx)
-    change(
-        ctx,
-        lambda d: progress.review(
-            d, resolve(d, cid), who, Entry(on=day, note=note, evidence=proof), next_review=nxt
-        ),
-        note,
-    )
+    p = Progress(note, on, evidence or ())
+    changed(ctx, tracker(ctx).review(cid, p, next_), note)
 
 
 @command()
@@ -335,44 +266,29 @@ def add(
     --beneficiary "AES Unified Force" --no-deadline --review 2026-06-30 --quote "des formations
     ciblées"
     """
-    from aes_tracker.domain import editing
-    from aes_tracker.domain.statuses import parse_category
+    from aes_tracker.api import NewOne
 
-    s = settings(ctx)
     flags(ctx, title="TITLE", review="--review", due="--due")
-    who = s.who()
-    cat = parse_category(category)
-    due_day = maybe_day(due_, who.today, "due")
-    review_day = maybe_day(review_, who.today, "review")
-    if no_deadline and due_day is not None:
-        raise TrackerError(_("--due and --no-deadline exclude each other: give one"))
-    if no_deadline and review_day is None:
-        raise TrackerError(_("--no-deadline needs --review DATE: when to look at it again"))
-    if review_day is not None and not no_deadline:
-        raise TrackerError(_("--review goes with --no-deadline"))
-    if due_day is None and not no_deadline:
-        raise TrackerError(_("give --due DATE, or --no-deadline with --review DATE"))
-    if not quote.strip():
-        raise TrackerError(_("the quote is missing: copy the communiqué's words"), field="quote")
-    new = editing.NewCommitment(
+    new = NewOne(
         title=title,
-        category=cat,
-        parties=party or [],
-        quote=quote,
-        source=source,
+        category=category,
+        parties=party or (),
         beneficiaries=beneficiary or (),
-        due=due_day,
-        review=review_day,
-        review_reason=review_reason,
+        due=due_,
         due_reason=due_reason,
+        no_deadline=no_deadline,
+        review=review_,
+        review_reason=review_reason,
         recur=recur,
-        timing=timing or (),
         hosts=host or (),
+        source=source,
+        quote=quote,
+        timing=timing or (),
         notes=notes,
         title_fr=title_fr,
         cid=cid,
     )
-    change(ctx, lambda d: editing.add_commitment(d, new, who, force=force), title)
+    changed(ctx, tracker(ctx).add(new, force=force), title)
 
 
 @command()
@@ -479,59 +395,30 @@ def edit(
 
     Example: aes-tracker edit inst-next --due 2026-06-15 --note "Date agreed"
     """
-    from aes_tracker.domain import editing
-    from aes_tracker.domain.statuses import parse_category
+    from aes_tracker.api import Edit
 
-    s = settings(ctx)
     flags(ctx, id="ID")
-    who = s.who()
-    changes: dict[str, Any] = {}
-    for key, value in (
-        ("title", title),
-        ("title_fr", title_fr),
-        ("due_reason", due_reason),
-        ("review_reason", review_reason),
-        ("quote", quote),
-        ("source", source),
-        ("recur", recur),
-        ("notes", notes),
-    ):
-        if value is not None:
-            changes[key] = value
-    if category is not None:
-        changes["category"] = parse_category(category)
-    if party:
-        changes["parties"] = party
-    if beneficiary:
-        changes["beneficiaries"] = beneficiary
-    if timing:
-        changes["timing"] = timing
-    if due_ is not None and no_deadline:
-        raise TrackerError(_("--due and --no-deadline exclude each other: give one"))
-    if due_ is not None:
-        changes["due"] = parse_day(due_, who.today, "due")
-    if no_deadline:
-        changes["due"] = None
-    if review_ is not None:
-        changes["review"] = parse_day(review_, who.today, "review")
-    if not changes and not add_party and not remove_party:
-        raise TrackerError(
-            _("nothing to change: give at least one field option"),
-            hint=_("see 'aes-tracker edit --help'"),
-        )
-    change(
-        ctx,
-        lambda d: editing.edit(
-            d,
-            resolve(d, cid),
-            changes,
-            who,
-            note=note,
-            add_parties=add_party or (),
-            remove_parties=remove_party or (),
-        ),
-        note,
+    e = Edit(
+        title=title,
+        title_fr=title_fr,
+        category=category,
+        due=due_,
+        due_reason=due_reason,
+        no_deadline=no_deadline,
+        review=review_,
+        review_reason=review_reason,
+        parties=party or (),
+        add_parties=add_party or (),
+        remove_parties=remove_party or (),
+        beneficiaries=beneficiary or (),
+        quote=quote,
+        source=source,
+        recur=recur,
+        timing=timing or (),
+        notes=notes,
+        note=note,
     )
+    changed(ctx, tracker(ctx).edit(cid, e), note)
 
 
 @command("rm")
@@ -547,10 +434,8 @@ def rm(
 
     Example: aes-tracker rm dev-typo-entry
     """
-    from aes_tracker.domain import editing
-
     flags(ctx, id="ID")
-    change(ctx, lambda d: editing.remove(d, resolve(d, cid), force=force))
+    changed(ctx, tracker(ctx).remove(cid, force=force))
 
 
 @source_app.command("add", cls=Command)
@@ -599,39 +484,10 @@ def source_add(
     Example: aes-tracker source add aes-russia-2026 --title "Communiqué conjoint" --date
     2026-05-20 --place Bamako --language fr
     """
-    from aes_tracker.domain import editing
+    from aes_tracker.api import NewSource
 
-    s = settings(ctx)
     flags(ctx, id="ID", date="--date")
-    when = parse_day(day, s.today, "date")
-    from pathlib import Path
-
-    from aes_tracker.domain.draft import Outcome
-    from aes_tracker.store.core import Draft
-    from aes_tracker.store.fileio import read_file
-    from aes_tracker.store.texts import decode_text, text_name, write_text
-
-    text = None
-    if text_file is not None:
-        text = decode_text(read_file(Path(text_file)), text_file)
-
-    def add(d: Draft) -> Outcome:
-        done = editing.add_source(
-            d,
-            sid,
-            title=title,
-            day=when,
-            place=place,
-            language=language,
-            url=url,
-            publisher=publisher,
-            author=author,
-            parties=party or (),
-            text=text_name(sid) if text is not None else "",
-        )
-        if text is not None:
-            # Under the lock, once the ID is known to be new: no other source's text is replaced.
-            write_text(s.location.path, text_name(sid), text)
-        return done
-
-    change(ctx, add, title)
+    new = NewSource(
+        sid, title, day, place, language, url, publisher, author, party or (), text_file
+    )
+    changed(ctx, tracker(ctx).add_source(new), title)

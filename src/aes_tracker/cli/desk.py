@@ -12,18 +12,18 @@ from typing import Annotated, Any
 import typer
 
 from aes_tracker.cli.base import (
-    WORDS,
-    Command,
     command,
     commit,
     flags,
-    hint_line,
-    settings,
     sub_app,
     subject,
+    tracker,
+    warnings,
 )
-from aes_tracker.errors import EXIT_FOUND, TrackerError
-from aes_tracker.i18n import _, ngettext
+from aes_tracker.cli.compat import WORDS, Command
+from aes_tracker.cli.ending import warn
+from aes_tracker.errors import EXIT_FOUND
+from aes_tracker.i18n import _
 
 git_app = sub_app("git", "Set up git for a desk that shares the data file.")
 
@@ -55,26 +55,14 @@ def merge_file(
 
     Example: aes-tracker merge-file base.toml ours.toml theirs.toml data/commitments.toml
     """
-    from aes_tracker.desk.mergefile import merge_bytes
-    from aes_tracker.store.fileio import read_file, write_output
-    from aes_tracker.store.sections import both_whole
+    from aes_tracker.api import merge_files
 
     shown = path or ours
-    b, o, t = (read_file(Path(p)) for p in (base, ours, theirs))
-    try:
-        result = merge_bytes(b, o, t, shown)
-    except TrackerError as e:
-        # Keep both versions, whole, where git and the analyst will look: nothing is lost.
-        write_output(Path(ours), both_whole(o, t), forbidden=())
-        e.hint = _("both versions are kept whole between conflict markers; mend it by hand")
-        raise
-    write_output(Path(ours), result.data, forbidden=())
-    for c in result.conflicts:
-        what = ", ".join(f for f in c.fields if f) or _("removed on one side, changed on the other")
-        sys.stderr.write(
-            _("conflict: {path}: {id}: {fields}").format(path=shown, id=c.label, fields=what) + "\n"
-        )
+    result = merge_files(Path(base), Path(ours), Path(theirs), shown)
     if result.conflicts:
+        from aes_tracker.render.desk import merged_conflicts
+
+        sys.stderr.write(merged_conflicts(result, shown))
         raise typer.Exit(EXIT_FOUND)
 
 
@@ -125,130 +113,28 @@ def resolve(
 
     Example: aes-tracker resolve sec-targeted-training --field status=done
     """
-    from aes_tracker.desk.resolve import Settled, settle
-    from aes_tracker.store.core import rewrite
-    from aes_tracker.store.tomlfile import decode
+    from aes_tracker.api import Resolution
 
-    s = settings(ctx)
     flags(ctx, id="ID")
+    t = tracker(ctx)
     if not ours and not theirs and not field:
-        _list_conflicts(s.location.path, cid)
+        from aes_tracker.render.desk import conflicts
+
+        sys.stdout.write(conflicts(t.conflicts(cid)))
         return
-    if cid is None:
-        raise TrackerError(_("say which conflict to settle: resolve ID --ours (or --theirs)"))
-    if ours and theirs:
-        raise TrackerError(_("--ours and --theirs exclude each other: give one"))
-    values: dict[str, str] = {}
-    for item in field or ():
-        key, sep, value = item.partition("=")
-        key = key.strip()
-        if not sep or not key or key == "history":
-            raise TrackerError(
-                _("{value} is not KEY=VALUE (a field of the commitment)").format(value=repr(item)),
-                field="field",
-            )
-        values[key] = value
-    side = "ours" if ours else "theirs" if theirs else None
-    who = s.who()
-    loc = s.location
-
-    def settle_bytes(old: bytes) -> "tuple[bytes, Settled]":
-        text = decode(old, str(loc.path))
-        return settle(
-            text,
-            cid,
-            side=side,
-            fields=values,
-            who=who,
-            path=str(loc.path),
-            today=who.today,
-            force=force,
-        )
-
-    settled, written = rewrite(
-        loc,
-        settle_bytes,
-        lock_timeout=s.lock_timeout,
-        describe=lambda r: f"resolve {r.unit}: {r.how}",
-        by=s.by_name(),
-    )
-    for w in written.warnings:
-        sys.stderr.write(_("warning: {message}").format(message=w) + "\n")
+    done = t.resolve_conflict(Resolution(cid, ours, theirs, field or (), force))
+    settled = done.settled
+    warnings(done.written.warnings)
     sys.stdout.write(settled.line + "\n")
     if settled.left:
         return
-    from aes_tracker.desk import gitops
-    from aes_tracker.desk import sync as desk_sync
-
-    repo = gitops.find(loc.path, os.environ)
-    if repo is not None and gitops.in_progress(repo):
-        desk_sync.mark_settled(repo, os.environ)
+    if done.git_merging:
         sys.stderr.write(
             _("the git merge is not finished: `aes-tracker sync` finishes it and shares it") + "\n"
         )
         return
-    commit(ctx, loc.path, written.changed, subject(ctx, settled.unit, settled.how), settled.line)
-
-
-def _list_conflicts(path: Path, cid: str | None) -> None:
-    from aes_tracker.desk.resolve import describe
-    from aes_tracker.store.fileio import read_file
-    from aes_tracker.store.tomlfile import decode
-
-    views = describe(decode(read_file(path), str(path)), cid, str(path))
-    names = {"base": _("base"), "ours": _("ours"), "theirs": _("theirs")}
-    width = max(len(n) for n in names.values())
-    out: list[str] = []
-    for v in views:
-        if out:
-            out.append("")
-        out.append(_("{id} (line {line})").format(id=v.unit, line=v.line))
-        for d in v.fields:
-            indent = "  "
-            if d.field:
-                out.append(f"  {d.field}")
-                indent = "    "
-            rows = [("base", d.base, "", "")] if d.field else []
-            rows += [("ours", d.ours.value, d.ours.by, d.ours.on)]
-            rows += [("theirs", d.theirs.value, d.theirs.by, d.theirs.on)]
-            for name, value, by, on in rows:
-                shown = (
-                    _("(removed)")
-                    if value is None and name != "base"
-                    else _("(not known)")
-                    if value is None
-                    else value.replace("\n", "\n" + indent + " " * (width + 2))
-                )
-                who = _("  ({by}, {on})").format(by=by, on=on) if by else ""
-                out.append(f"{indent}{names[name]:<{width}}  {shown}{who}")
-        out.append(
-            _(
-                "settle with: aes-tracker resolve {id} --ours (or --theirs, or --field KEY=VALUE)"
-            ).format(id=v.unit)
-        )
-    sys.stdout.write("\n".join(out) + "\n")
-
-
-def _received(changes: "tuple[tuple[str, str], ...]", would: bool) -> None:
-    by_author: dict[str, list[str]] = {}
-    for author, subject_line in changes:
-        by_author.setdefault(author, []).append(subject_line.split(": ", 1)[0])
-    for author, heads in by_author.items():
-        shown = heads if len(heads) <= 5 else [*heads[:5], "…"]
-        line = (
-            ngettext(
-                "would receive: {n} change by {who} ({what})",
-                "would receive: {n} changes by {who} ({what})",
-                len(heads),
-            )
-            if would
-            else ngettext(
-                "received: {n} change by {who} ({what})",
-                "received: {n} changes by {who} ({what})",
-                len(heads),
-            )
-        )
-        sys.stdout.write(line.format(n=len(heads), who=author, what=", ".join(shown)) + "\n")
+    path = t.location.path
+    commit(ctx, path, done.written.changed, subject(ctx, settled.unit, settled.how), settled.line)
 
 
 @command()
@@ -272,63 +158,16 @@ def sync(
 
     Example: aes-tracker sync
     """
-    from aes_tracker.desk import gitops
-    from aes_tracker.desk import sync as desk_sync
-    from aes_tracker.store.core import load
+    from aes_tracker.render.desk import previewed, synced
 
-    s = settings(ctx)
-    loc = s.location
-    repo = gitops.require(loc.path, os.environ)
+    t = tracker(ctx)
     if dry_run:
-        seen = desk_sync.preview(
-            repo, by=s.by_name(), environ=os.environ, interactive=sys.stdin.isatty()
-        )
-        _received(seen.incoming, would=True)
-        if seen.outgoing or seen.uncommitted:
-            sent = ngettext(
-                "would send: {n} commit", "would send: {n} commits", seen.outgoing
-            ).format(n=seen.outgoing)
-            if seen.uncommitted:
-                sent = (
-                    sent + _(", and the changes not committed yet")
-                    if seen.outgoing
-                    else _("would send: the changes not committed yet")
-                )
-            sys.stdout.write(sent + "\n")
-        sys.stdout.write(
-            _("dry run with {remote}/{branch}: nothing was changed").format(
-                remote=seen.remote, branch=seen.branch
-            )
-            + "\n"
-        )
+        sys.stdout.write(previewed(t.sync_preview(interactive=sys.stdin.isatty())))
         return
-
-    def validate() -> None:
-        load(loc)  # raises, naming the line, when the file does not read clean
-
-    done = desk_sync.sync(
-        repo,
-        by=s.by_name(),
-        environ=os.environ,
-        validate=validate,
-        lock_timeout=s.lock_timeout,
-        interactive=sys.stdin.isatty(),
-    )
+    done = t.sync(interactive=sys.stdin.isatty())
     for message, hint in done.warnings:
-        sys.stderr.write(_("warning: {message}").format(message=message) + "\n")
-        sys.stderr.write(hint_line(hint))
-    _received(done.changes, would=False)
-    if done.committed:
-        sys.stdout.write(
-            _("committed the changes not committed yet ({commit})").format(commit=done.committed)
-            + "\n"
-        )
-    sys.stdout.write(
-        _("synced with {remote}/{branch}: {received} received, {sent} sent").format(
-            remote=done.remote, branch=done.branch, received=done.received, sent=done.sent
-        )
-        + "\n"
-    )
+        warn(message, hint)
+    sys.stdout.write(synced(done))
 
 
 def _driver_command() -> str:
@@ -354,9 +193,5 @@ def init_merge(ctx: typer.Context) -> None:
 
     Example: aes-tracker git init-merge
     """
-    from aes_tracker.desk import driver, gitops
-
-    s = settings(ctx)
-    repo = gitops.require(s.location.path, os.environ)
-    for line in driver.init_merge(repo, _driver_command(), os.environ):
+    for line in tracker(ctx).init_merge(_driver_command()):
         sys.stdout.write(line + "\n")

@@ -8,18 +8,11 @@ from typing import Annotated
 
 import typer
 
-from aes_tracker.cli.base import (
-    WORDS,
-    ExcelOpt,
-    command,
-    commit,
-    emit,
-    fmt_of,
-    settings,
-    subject,
-)
+from aes_tracker.cli.base import command, commit, emit, fmt_of, subject, tracker, warnings
+from aes_tracker.cli.compat import WORDS
+from aes_tracker.cli.options import ExcelOpt
 from aes_tracker.errors import EXIT_FOUND, TrackerError
-from aes_tracker.i18n import _, ngettext
+from aes_tracker.i18n import _
 
 
 @command()
@@ -55,19 +48,16 @@ def export(
     Example: aes-tracker export --format ics -o aes-deadlines.ics
     """
     from aes_tracker.render.export import Export
-    from aes_tracker.store.core import load
 
-    s = settings(ctx)
     kind_fmt = fmt_of("export", fmt)
     if per_party and kind_fmt != "csv":
         raise TrackerError(_("--per-party goes with --format csv"))
-    loaded = load(s.location)
-    who = s.who()
+    e = tracker(ctx).export()
     emit(
         ctx,
         "export",
         kind_fmt,
-        Export(loaded.raw, loaded.doc, who.today, who.now, per_party=per_party),
+        Export(e.raw, e.doc, e.today, e.now, per_party=per_party),
         output,
         excel=excel,
     )
@@ -104,114 +94,25 @@ def import_(
 
     Example: aes-tracker import next-session.csv --dry-run
     """
-    from aes_tracker import exchange
-    from aes_tracker.domain.draft import Outcome
-    from aes_tracker.store.core import Draft, preview
-    from aes_tracker.store.core import update as run_update
-    from aes_tracker.store.fileio import read_file
+    from aes_tracker.api import ImportRequest
+    from aes_tracker.render.imported import import_lines
 
-    s = settings(ctx)
-    incoming = exchange.read_import(
-        exchange.decode_import(read_file(Path(source_file)), source_file), source_file, s.today
-    )
-    who = s.who()
-    report: dict[str, list[str]] = {}
-
-    def merge(d: Draft) -> Outcome:
-        report.update(exchange.merge(d, incoming, update=update, who=who, name=source_file))
-        return Outcome("", _("import of {name}").format(name=source_file))
-
-    if dry_run:
-        preview(s.location, merge)
-    else:
-        _result, written = run_update(
-            s.location,
-            merge,
-            lock_timeout=s.lock_timeout,
-            describe=lambda o: o.described,
-            by=who.by,
-        )
-        for w in written.warnings:
-            typer.echo(_("warning: {message}").format(message=w), err=True)
+    t = tracker(ctx)
+    done = t.import_(ImportRequest(source_file, update, dry_run))
+    report = done.report
+    if done.written is not None:
+        warnings(done.written.warnings)
         commit(
             ctx,
-            s.location.path,
-            written.changed,
+            t.location.path,
+            done.written.changed,
             subject(ctx, Path(source_file).name, ""),
             _("{a} assessments recorded").format(a=len(report["assessed"]))
-            if "assessed" in report
+            if done.per_party
             else _("{a} added, {u} updated").format(
                 a=len(report["added"]), u=len(report["updated"])
             ),
         )
-    # Whole sentences for each mode: a translation cannot put a "would be" in the right place.
-    out = []
-    if "assessed" in report:
-        for label in report["assessed"]:
-            line = (
-                _("{id}: assessment would be recorded")
-                if dry_run
-                else _("{id}: assessment recorded")
-            )
-            out.append(line.format(id=label))
-        for label in report["conflicts"]:
-            out.append(
-                _("{id}: conflict: differs from the data file (use --update)").format(id=label)
-            )
-        a = len(report["assessed"])
-        summary = (
-            ngettext(
-                "{a} assessment would be recorded, {n} unchanged, {c} conflicts",
-                "{a} assessments would be recorded, {n} unchanged, {c} conflicts",
-                a,
-            )
-            if dry_run
-            else ngettext(
-                "{a} assessment recorded, {n} unchanged, {c} conflicts",
-                "{a} assessments recorded, {n} unchanged, {c} conflicts",
-                a,
-            )
-        )
-        out.append(
-            summary.format(a=a, n=len(report["assessments_unchanged"]), c=len(report["conflicts"]))
-        )
-        typer.echo("\n".join(out))
-        if report["conflicts"]:
-            raise typer.Exit(EXIT_FOUND)
-        return
-    labels = (
-        {
-            "added": _("would be added"),
-            "updated": _("would be updated"),
-            "sources": _("source would be added"),
-        }
-        if dry_run
-        else {"added": _("added"), "updated": _("updated"), "sources": _("source added")}
-    )
-    # Under each commitment updated or in conflict, what differs: old → new.
-    diffs = dict(line.split(": ", 1) for line in report["diffs"])
-    for key in ("added", "updated", "sources"):
-        for cid in report[key]:
-            out.append(f"{cid}: {labels[key]}")
-            if key == "updated" and cid in diffs:
-                out.append(f"  {diffs[cid]}")
-    for cid in report["conflicts"]:
-        out.append(_("{id}: conflict: differs from the data file (use --update)").format(id=cid))
-        if cid in diffs:
-            out.append(f"  {diffs[cid]}")
-    summary = (
-        _("{a} would be added, {u} would be updated, {n} unchanged, {c} conflicts")
-        if dry_run
-        else _("{a} added, {u} updated, {n} unchanged, {c} conflicts")
-    )
-    out.append(
-        summary.format(
-            a=len(report["added"]),
-            u=len(report["updated"]),
-            n=len(report["unchanged"]),
-            c=len(report["conflicts"]),
-        )
-    )
-    typer.echo("\n".join(out))
+    typer.echo(import_lines(report, dry_run))
     if report["conflicts"]:
         raise typer.Exit(EXIT_FOUND)

@@ -9,34 +9,30 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from aes_tracker.cli.base import (
-    WORDS,
+    command,
+    emit,
+    fmt_of,
+    parse_int,
+    source_app,
+    tracker,
+)
+from aes_tracker.cli.compat import WORDS, Command
+from aes_tracker.cli.options import (
     CategoryFilterOpt,
-    Command,
     ExcelOpt,
     IdArg,
     PartyFilterOpt,
     SourceFilterOpt,
     StatusFilterOpt,
-    command,
     complete_format,
     complete_source,
-    emit,
-    fmt_of,
-    maybe_day,
-    parse_int,
-    parse_window,
-    resolve,
-    settings,
-    source_app,
-    view,
+    narrow,
 )
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import N_, _
 
 if TYPE_CHECKING:
-    from datetime import date
-
-    from aes_tracker.domain.model import Catalog
+    from aes_tracker.api import Detail
 
 # Marked for the catalogue; translated when the help is shown (cli.base._localize).
 FORMAT_HELP = N_("One of: {formats}.")
@@ -72,27 +68,6 @@ def _columns(text: str | None) -> list[str]:
                 field="columns",
             )
     return keys
-
-
-def _narrowed(
-    catalog: "Catalog",
-    today: "date",
-    status: list[str] | None,
-    category: list[str] | None,
-    party: list[str] | None,
-    source: list[str] | None,
-) -> "Catalog":
-    """The catalog the --status/--category/--party/--source filters leave (domain.query.only)."""
-    from aes_tracker.domain.query import only
-
-    return only(
-        catalog,
-        today,
-        statuses=status or (),
-        categories=category or (),
-        parties=party or (),
-        sources=source or (),
-    )
 
 
 @command("list")
@@ -141,65 +116,26 @@ def list_(
 
     Example: aes-tracker list --category security --open --format json
     """
-    from aes_tracker.domain.model import Summary
-    from aes_tracker.domain.query import SORTS, filter_of, rows, select
-    from aes_tracker.domain.query import sort as sort_rows
+    from aes_tracker.api import ListQuery
     from aes_tracker.render.rows import Rows
 
-    s = settings(ctx)
     kind_fmt = fmt_of("rows", fmt)
-    if open_ and closed:
-        raise TrackerError(_("--open and --closed exclude each other: give one"))
-    if all_ and (open_ or closed):
-        raise TrackerError(_("--all, --open and --closed exclude each other: give one"))
-    # Like `task list`: the open ones unless asked otherwise. A --status names the statuses it
-    # wants, closed ones included, so it chooses for itself.
-    open_by_default = not (all_ or open_ or closed or status)
-    if sort not in SORTS:
-        raise TrackerError(
-            _("'{value}' is not a sort key; use one of {choices}").format(
-                value=sort, choices=", ".join(SORTS)
-            ),
-            field="sort",
-        )
-    today = s.today
-    v = view(ctx)
-    catalog = v.catalog
-    haystack = None
-    if search:
-        doc = v.document()
-
-        def haystack(c: Summary) -> str:
-            full = doc.commitments[c.id]
-            return "\n".join([full.title, full.quote, full.notes, *(e.note for e in full.history)])
-
-    f = filter_of(
-        catalog,
-        statuses=status or (),
-        categories=category or (),
-        parties=party or (),
-        sources=source or (),
+    query = ListQuery(
+        narrow=narrow(status, category, party, source),
         overdue=overdue,
-        due_within=parse_window(due_within, "due_within") if due_within else None,
-        due_before=maybe_day(due_before, today, "due_before"),
-        due_after=maybe_day(due_after, today, "due_after"),
+        due_within=due_within,
+        due_before=due_before,
+        due_after=due_after,
         search=search or "",
-        open=True if open_ else False if closed else None,
+        open=open_,
+        closed=closed,
+        all=all_,
+        sort=sort,
+        reverse=reverse,
     )
-    chosen = select(catalog.commitments.values(), today, f, haystack)
-    hidden = 0
-    if open_by_default:
-        # Selected with the closed ones, so that the table can say how many it leaves out.
-        shown = [c for c in chosen if c.is_open]
-        hidden, chosen = len(chosen) - len(shown), shown
-    chosen = sort_rows(chosen, sort, reverse)
-    emit(
-        ctx,
-        "rows",
-        kind_fmt,
-        Rows(rows(chosen, today, catalog.groups), columns=_columns(columns), hidden=hidden),
-        excel=excel,
-    )
+    found = tracker(ctx).list(query)
+    shown = Rows(found.rows, columns=_columns(columns), hidden=found.hidden)
+    emit(ctx, "rows", kind_fmt, shown, excel=excel)
 
 
 @command()
@@ -222,14 +158,10 @@ def due(
 
     Example: aes-tracker due --within 2w
     """
-    from aes_tracker.domain.query import due_soon, rows
     from aes_tracker.render.rows import Rows
 
-    s = settings(ctx)
     kind_fmt = fmt_of("rows", fmt)
-    window = parse_window(within, "within")
-    catalog = _narrowed(view(ctx).catalog, s.today, status, category, party, source)
-    found = rows(due_soon(catalog.commitments.values(), s.today, window), s.today, catalog.groups)
+    found = tracker(ctx).due(within, narrow(status, category, party, source))
     empty = _("Nothing overdue or due within {window}.").format(window=within)
     emit(ctx, "rows", kind_fmt, Rows(found, empty=empty, columns=_columns(columns)), excel=excel)
 
@@ -245,64 +177,41 @@ def show(
 
     Example: aes-tracker show sec-training
     """
-    from aes_tracker.render.show import Shown
-
-    s = settings(ctx)
     kind_fmt = fmt_of("commitment", fmt)
+    t = tracker(ctx)
     try:
-        v = view(ctx)
+        t.view()
     except TrackerError:
         # A file a merge left conflicts in: each version of the commitment, labelled.
-        if not _show_conflicted(ctx, cid, fmt, kind_fmt, excel):
+        both = t.show_conflicted(cid)
+        if both is None:
             raise
+        _show_both(ctx, both.cid, both.ours, both.theirs, fmt, kind_fmt, excel)
         return
-    c = v.detail(resolve(v, cid))
-    source = v.catalog.sources.get(c.source)
-    quote_at = None
-    if source is not None and source.text:
-        from aes_tracker.store.texts import quote_at as find_quote_at
-
-        quote_at = find_quote_at(v.path, source, c.quote)
-    emit(
-        ctx,
-        "commitment",
-        kind_fmt,
-        Shown(c, source, s.today, v.catalog.groups, quote_at),
-        excel=excel,
-    )
+    _show_one(ctx, t.show(cid), kind_fmt, excel)
 
 
-def _show_conflicted(ctx: typer.Context, given: str, fmt: str, kind_fmt: str, excel: bool) -> bool:
-    """`show` on a file that holds conflict markers: a commitment outside every conflict as
-    usual, one in conflict as our version then theirs, each labelled. False when the file holds
-    no marker (the error that brought us here is the answer)."""
-    from aes_tracker.domain.model import Commitment, Document
-    from aes_tracker.domain.query import resolve_id
+def _show_one(ctx: typer.Context, one: "Detail", kind_fmt: str, excel: bool) -> None:
     from aes_tracker.render.show import Shown
-    from aes_tracker.store.view import conflict_sides, read_bytes
 
-    s = settings(ctx)
-    data, src, _bundled = read_bytes(s.location)
-    sides = conflict_sides(data, src, s.today if s.as_of else None)
-    if sides is None:
-        return False
-    ours, theirs = sides["ours"], sides["theirs"]
-    found = resolve_id(sorted(set(ours.commitments) | set(theirs.commitments)), given)
-    o, t = ours.commitments.get(found), theirs.commitments.get(found)
+    shown = Shown(one.commitment, one.source, tracker(ctx).today, one.groups, one.quote_at)
+    emit(ctx, "commitment", kind_fmt, shown, excel=excel)
 
-    def one(doc: Document, c: Commitment) -> None:
-        source = doc.sources.get(c.source)
-        quote_at = None
-        if source is not None and source.text:
-            from aes_tracker.store.texts import quote_at as find_quote_at
 
-            quote_at = find_quote_at(src, source, c.quote)
-        shown = Shown(c, source, s.today, doc.groups, quote_at)
-        emit(ctx, "commitment", kind_fmt, shown, excel=excel)
-
-    if o is not None and o == t:
-        one(ours, o)
-        return True
+def _show_both(
+    ctx: typer.Context,
+    found: str,
+    ours: "Detail | None",
+    theirs: "Detail | None",
+    fmt: str,
+    kind_fmt: str,
+    excel: bool,
+) -> None:
+    """`show` of a commitment in a file that holds conflict markers: outside every conflict as
+    usual, in conflict as our version then theirs, each labelled."""
+    if ours is not None and theirs is not None and ours.commitment == theirs.commitment:
+        _show_one(ctx, ours, kind_fmt, excel)
+        return
     if fmt != "table":
         raise TrackerError(
             _("{id} is in a merge conflict: it is shown as a table only, both versions").format(
@@ -315,17 +224,16 @@ def _show_conflicted(ctx: typer.Context, given: str, fmt: str, kind_fmt: str, ex
             id=found
         )
     )
-    for label, doc, c in (
-        (_("ours: our version (the branch you were on)"), ours, o),
-        (_("theirs: their version (the one merged in)"), theirs, t),
+    for label, one in (
+        (_("ours: our version (the branch you were on)"), ours),
+        (_("theirs: their version (the one merged in)"), theirs),
     ):
         typer.echo("")
         typer.echo(label)
-        if c is None:
+        if one is None:
             typer.echo(_("(removed in this version)"))
         else:
-            one(doc, c)
-    return True
+            _show_one(ctx, one, kind_fmt, excel)
 
 
 @command()
@@ -365,35 +273,18 @@ def report(
 
     Example: aes-tracker --file /srv/aes/commitments.toml report --format markdown
     """
-    from aes_tracker.domain import report as rp
-    from aes_tracker.domain.dates import parse_since
     from aes_tracker.errors import EXIT_FOUND
 
-    s = settings(ctx)
     kind_fmt = fmt_of("report", fmt)
-    today = s.today
-    try:
-        first = parse_since(since, today)
-    except TrackerError as e:
-        e.field = "since"
-        raise
-    w = rp.window(today, first, parse_window(within, "within"))
-    v = view(ctx)
-    catalog = _narrowed(v.catalog, today, status, category, party, source)
-    rep = rp.build(catalog, w, v.details)
-    if kind_fmt == "html":
-        # The page carries its pictures: the compliance per party and the matrix.
-        from aes_tracker.domain.matrix import matrix as build_matrix
-        from aes_tracker.domain.stats import compliance
+    html = kind_fmt == "html"  # the page carries its pictures: compliance per party, the matrix
+    rep = tracker(ctx).report(since, within, narrow(status, category, party, source), pictures=html)
+    if html:
         from aes_tracker.render.report import ReportPage
 
-        page = ReportPage(
-            rep, compliance(catalog, today, "party"), build_matrix(catalog, today, "party")
-        )
-        emit(ctx, "report", kind_fmt, page, output)
+        emit(ctx, "report", kind_fmt, ReportPage(rep.data, rep.compliance, rep.matrix), output)
     else:
-        emit(ctx, "report", kind_fmt, rep, output)
-    if fail_on_overdue and rep["summary"]["overdue"]:
+        emit(ctx, "report", kind_fmt, rep.data, output)
+    if fail_on_overdue and rep.data["summary"]["overdue"]:
         raise typer.Exit(EXIT_FOUND)
 
 
@@ -439,26 +330,12 @@ def log(
 
     Example: aes-tracker log --since 7d --by ana
     """
-    from aes_tracker.domain.dates import parse_since
-    from aes_tracker.domain.report import history_log
+    from aes_tracker.api import LogQuery
     from aes_tracker.render.rows import LogRows
 
-    s = settings(ctx)
     kind_fmt = fmt_of("log", fmt)
-    today = s.today
-    first = None
-    if since is not None:
-        try:
-            first = parse_since(since, today)
-        except TrackerError as e:
-            e.field = "since"
-            raise
-    # Today by default: as of an earlier day (--as-of), what came after it is not known yet.
-    last = maybe_day(until, today, "until") or today
-    v = view(ctx)
-    ids = [resolve(v, cid)] if cid else None
-    catalog = _narrowed(v.catalog, today, status, category, party, source)
-    rows = history_log(catalog, v.details, since=first, until=last, by=by or "", ids=ids)
+    q = LogQuery(cid, since, until, by or "", narrow(status, category, party, source))
+    rows = tracker(ctx).log(q)
     emit(ctx, "log", kind_fmt, LogRows(rows, empty=_("No history entries match.")), excel=excel)
 
 
@@ -517,39 +394,12 @@ def stats(
 
     Example: aes-tracker stats --matrix --by member --format csv -o compliance.csv
     """
-    from aes_tracker.domain.query import only, resolve_id
-    from aes_tracker.domain.stats import GROUPINGS, compliance
+    from aes_tracker.api import StatsQuery
 
-    s = settings(ctx)
     kind_fmt = fmt_of("matrix" if matrix else "stats", fmt)
-    catalog = view(ctx).catalog
-    sources = [resolve_id(catalog.sources, x, "source", "source") for x in source or ()]
-    catalog = only(
-        catalog, s.today, statuses=status or (), categories=category or (), parties=party or ()
-    )
-    if matrix:
-        from aes_tracker.domain.matrix import BY
-        from aes_tracker.domain.matrix import matrix as build_matrix
-
-        if by.lower() not in BY:
-            raise TrackerError(
-                _("with --matrix, '{value}' is not a grouping; use one of {choices}").format(
-                    value=by, choices=", ".join(BY)
-                ),
-                field="by",
-            )
-        m = build_matrix(catalog, s.today, by.lower(), sources)
-        emit(ctx, "matrix", kind_fmt, m, output, excel=excel)
-        return
-    if by.lower() not in GROUPINGS:
-        raise TrackerError(
-            _("'{value}' is not a grouping; use one of {choices}").format(
-                value=by, choices=", ".join(GROUPINGS)
-            ),
-            field="by",
-        )
-    st = compliance(catalog, s.today, by.lower(), sources)
-    emit(ctx, "stats", kind_fmt, st, output, excel=excel)
+    q = StatsQuery(by, matrix, narrow(status, category, party, source))
+    found = tracker(ctx).stats(q)
+    emit(ctx, "matrix" if matrix else "stats", kind_fmt, found, output, excel=excel)
 
 
 @command()
@@ -571,13 +421,10 @@ def timeline(
 
     Example: aes-tracker timeline --months 12 --format svg > timeline.svg
     """
-    from aes_tracker.domain.stats import timeline as build_timeline
-
-    s = settings(ctx)
     kind_fmt = fmt_of("timeline", fmt)
     n = parse_int(months, "months", 1, 120)
-    catalog = _narrowed(view(ctx).catalog, s.today, status, category, party, source)
-    emit(ctx, "timeline", kind_fmt, build_timeline(catalog, s.today, n))
+    found = tracker(ctx).timeline(n, narrow(status, category, party, source))
+    emit(ctx, "timeline", kind_fmt, found)
 
 
 @source_app.command("list", cls=Command)
@@ -590,9 +437,8 @@ def source_list(
 
     Example: aes-tracker source list --format json
     """
-    from aes_tracker.domain.records import source_rows
     from aes_tracker.render.rows import SourceRows
 
     kind_fmt = fmt_of("sources", fmt)
-    rows = source_rows(view(ctx).catalog)
+    rows = tracker(ctx).sources()
     emit(ctx, "sources", kind_fmt, SourceRows(rows), excel=excel)

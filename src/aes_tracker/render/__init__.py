@@ -47,9 +47,9 @@ class Output:
     def decide(
         cls,
         stream: IO[str],
-        color: str = "auto",
-        width: int | None = None,
-        environ: Mapping[str, str] = os.environ,
+        color: str,
+        width: int | None,
+        environ: Mapping[str, str],
     ) -> Output:
         try:
             tty = stream.isatty()

@@ -6,13 +6,12 @@ journal.py (undo steps)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 
 from aes_tracker.errors import TrackerError
 from aes_tracker.store.draft import Draft
-from aes_tracker.store.paths import Location, bundled_path
+from aes_tracker.store.paths import Location, bundled_path, environment
 from aes_tracker.store.transaction import Written, preview, rewrite, update
 from aes_tracker.store.undo import Undone, restorable, undo
 from aes_tracker.store.view import (
@@ -78,7 +77,9 @@ def git_setting(loc: Location) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
-def forbidden_outputs(loc: Location, environ: Mapping[str, str] = os.environ) -> tuple[Path, ...]:
+def forbidden_outputs(
+    loc: Location, environ: Mapping[str, str] = environment()
+) -> tuple[Path, ...]:
     """Paths an `--output` must never be: the data file, its lock, its undo journal."""
     from aes_tracker.store.journal import journal_dir
     from aes_tracker.store.paths import lock_path

@@ -33,7 +33,7 @@ from pathlib import Path
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _
 from aes_tracker.store import fileio
-from aes_tracker.store.paths import file_key, state_home
+from aes_tracker.store.paths import environment, file_key, state_home
 
 UNDO_DEPTH = 100
 UNDO_BYTES = 256 * 1024 * 1024
@@ -92,7 +92,7 @@ class Step:
 
 
 class Journal:
-    def __init__(self, path: Path, environ: Mapping[str, str] = os.environ) -> None:
+    def __init__(self, path: Path, environ: Mapping[str, str] = environment()) -> None:
         self.path = path
         self.dir = journal_dir(path, environ)
         self._ready = False

@@ -15,6 +15,12 @@ from pathlib import Path
 APP = "aes-tracker"
 
 
+def environment() -> Mapping[str, str]:
+    """The process's environment: the one place it is read. The command line reads it once per
+    run and passes the mapping down; a test or another program passes its own."""
+    return os.environ
+
+
 @dataclass(frozen=True)
 class Location:
     path: Path

@@ -27,7 +27,7 @@ from aes_tracker.i18n import _
 from aes_tracker.store import cache as cachemod
 from aes_tracker.store import fileio
 from aes_tracker.store.draft import Draft
-from aes_tracker.store.paths import Location, real
+from aes_tracker.store.paths import Location, environment, real
 from aes_tracker.store.sections import read_section
 from aes_tracker.store.tomlfile import (
     KeyIndex,
@@ -449,7 +449,7 @@ def update(
     lock_timeout: float = fileio.DEFAULT_LOCK_TIMEOUT,
     describe: Callable[[T], str] | None = None,
     by: str = "",
-    environ: Mapping[str, str] = os.environ,
+    environ: Mapping[str, str] = environment(),
     create: bool = False,
     allow_comments: bool = False,
 ) -> tuple[T, Written]:
@@ -533,7 +533,7 @@ def rewrite(
     lock_timeout: float = fileio.DEFAULT_LOCK_TIMEOUT,
     describe: Callable[[T], str] | None = None,
     by: str = "",
-    environ: Mapping[str, str] = os.environ,
+    environ: Mapping[str, str] = environment(),
 ) -> tuple[T, Written]:
     """Change the file's bytes as they are, without reading them as a document: for a file that
     holds conflict markers, which nothing else may read (`resolve`). The same transaction as

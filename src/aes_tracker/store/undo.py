@@ -11,7 +11,7 @@ from pathlib import Path
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _
 from aes_tracker.store import fileio
-from aes_tracker.store.paths import Location, real
+from aes_tracker.store.paths import Location, environment, real
 from aes_tracker.store.tomlfile import decode, parse
 from aes_tracker.store.transaction import _create_lock
 from aes_tracker.store.view import conflict_lines, load_bytes
@@ -60,7 +60,7 @@ def undo(
     *,
     redo: bool = False,
     lock_timeout: float = fileio.DEFAULT_LOCK_TIMEOUT,
-    environ: Mapping[str, str] = os.environ,
+    environ: Mapping[str, str] = environment(),
     merge_committed: Callable[[Path], bool] | None = None,
 ) -> Undone:
     """Take back the last change made through the tool (or, `redo`, re-apply the last one taken

@@ -26,7 +26,7 @@ from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _, set_names_fr
 from aes_tracker.store import cache as cachemod
 from aes_tracker.store import fileio
-from aes_tracker.store.paths import Location, bundled_path, real
+from aes_tracker.store.paths import Location, bundled_path, environment, real
 from aes_tracker.store.sections import SectionReader, marker_lines, read_section
 from aes_tracker.store.tomlfile import (
     KeyIndex,
@@ -282,7 +282,7 @@ def tidy(path: Path) -> None:
             fileio.sweep_temps(r)
 
 
-def view(loc: Location, environ: Mapping[str, str] = os.environ) -> View:
+def view(loc: Location, environ: Mapping[str, str] = environment()) -> View:
     """The file for the read commands, through the parse cache."""
     if not loc.explicit and not os.path.lexists(loc.path):
         raw_bytes, src, _bundled = read_bytes(loc)
@@ -305,7 +305,7 @@ def view(loc: Location, environ: Mapping[str, str] = os.environ) -> View:
     )
 
 
-def view_as_of(loc: Location, day: date, environ: Mapping[str, str] = os.environ) -> View:
+def view_as_of(loc: Location, day: date, environ: Mapping[str, str] = environment()) -> View:
     """The file as it stood at the end of `day` (domain.asof): as `view` gives it when nothing
     in it happened or was recorded after that day, else read in full and turned back."""
     from aes_tracker.domain.asof import document_as_of, unsettled
