@@ -146,7 +146,7 @@ def test_no_command_imports_pydantic(argv: list[str], datafile: Path) -> None:
 STORE_LAYERS: list[set[str]] = [
     {"paths", "fileio", "tomlwrite", "tomlfile", "sections"},
     {"cache", "journal", "splice", "markers"},
-    {"view", "draft", "transaction", "undo", "check", "texts"},
+    {"view", "layout", "draft", "transaction", "undo", "check", "texts"},
     {"core"},
 ]
 

@@ -114,6 +114,12 @@ def _plan(
     digest = fileio.digest(raw_bytes)
     if not bundled and FAST_WRITES:
         entry = cachemod.read(loc.path, environ, for_write=True)
+        if entry is None or entry.digest != digest or not entry.canonical:
+            # Not written by the tool as it is now (or not since it was read): is it laid out
+            # as the writer lays it out all the same? Then the fast path serves this write too.
+            from aes_tracker.store.layout import canonical_entry
+
+            entry = canonical_entry(raw_bytes, digest, entry)
         if entry is not None and entry.digest == digest and entry.canonical:
             fast = _fast_draft(loc.path, raw_bytes, entry)
             if fast is not None:
