@@ -17,11 +17,11 @@ from hypothesis import strategies as st
 from aes_tracker.domain import changes as ops
 from aes_tracker.domain.changes import Outcome
 from aes_tracker.store import cache, transaction
+from aes_tracker.store.core import Draft, update
 from aes_tracker.store.fileio import digest
 from aes_tracker.store.layout import canonical_entry
 from aes_tracker.store.paths import Location
 from aes_tracker.store.tomlfile import dumps, parse
-from aes_tracker.store.core import Draft, update
 
 from .conftest import DATA
 from .test_store import TODAY, WHO
