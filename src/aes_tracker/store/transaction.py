@@ -250,9 +250,10 @@ def _finish_fast(plan: _Plan) -> _Result | None:
         else:
             summaries[cid] = new_summaries[cid]
             tables[cid] = cachemod.table_digest(part)
+    reordered = any(cid not in entry.catalog.commitments for cid in new_summaries)
     catalog = Catalog(
         top_doc.sources if top_doc is not None else entry.catalog.sources,
-        dict(sorted(summaries.items())),
+        dict(sorted(summaries.items())) if reordered else summaries,
         top_doc.parties if top_doc is not None else entry.catalog.parties,
         top_doc.groups if top_doc is not None else entry.catalog.groups,
         top_doc.names_fr if top_doc is not None else entry.catalog.names_fr,
