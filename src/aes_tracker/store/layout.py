@@ -15,9 +15,16 @@ problems with their lines.
 
 No table is held after its section is read: at 100,000 commitments the memory is the file's
 bytes and the summaries, not the parsed document.
+
+Also here, the fast path's draft (`fast_draft`): the tables a change asks for, each parsed from
+its own bytes where the entry says it is.
 """
 
 from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
 
 from aes_tracker.domain.model import (
     TOP_KEYS,
@@ -30,8 +37,10 @@ from aes_tracker.domain.model import (
     summarize,
 )
 from aes_tracker.store import cache as cachemod
-from aes_tracker.store.sections import SectionReader
-from aes_tracker.store.tomlfile import dumps
+from aes_tracker.store.draft import Draft
+from aes_tracker.store.sections import SectionReader, read_section
+from aes_tracker.store.tomlfile import dumps, same
+from aes_tracker.store.view import _table_at, load_bytes
 
 _TOP = frozenset(TOP_KEYS) - {"commitments"}
 
@@ -108,3 +117,45 @@ def _same_context(old: Catalog, new: Document) -> bool:
         and tuple(old.parties) == tuple(new.parties)
         and dict(old.groups) == dict(new.groups)
     )
+
+
+class FastTables:
+    """The tables of a draft on the fast path: each parsed from its own bytes, where the cache
+    says it is (decisions come from the file's bytes, never from the cache). Should a table not
+    be there, the whole file is parsed once and the draft goes on from it, the full way: the
+    change is not run again."""
+
+    def __init__(self, path: Path, raw_bytes: bytes, entry: cachemod.Entry) -> None:
+        self.path = path
+        self.raw_bytes = raw_bytes
+        self.entry = entry
+        self.top: dict[str, Any] = {}
+        self.full: dict[str, Any] | None = None  # the whole file's tables, once it had to be read
+
+    def __call__(self, cid: str) -> dict[str, Any]:
+        if self.full is None:
+            span = self.entry.spans.get(cid)
+            t = _table_at(self.raw_bytes, span, cid) if span is not None else None
+            if t is not None:
+                return t
+            raw = load_bytes(self.raw_bytes, self.path).raw
+            tables: dict[str, Any] = raw.pop("commitments", {})
+            if not same(raw, self.top):
+                # The tables already handed out came from where the cache said; with the top
+                # tables elsewhere too, nothing it said can be trusted. A bug, not a user error.
+                raise AssertionError("the parse cache does not describe the file")
+            self.full = tables
+            return tables[cid]  # type: ignore[no-any-return]
+        return self.full[cid]  # type: ignore[no-any-return]
+
+
+def fast_draft(
+    path: Path, raw_bytes: bytes, entry: cachemod.Entry
+) -> tuple[Draft, FastTables] | None:
+    top = read_section(raw_bytes, (0, entry.prefix_end), None).table
+    if top is None:
+        return None
+    tables = FastTables(path, raw_bytes, entry)
+    tables.top = copy.deepcopy(top)
+    draft = Draft(path, top, tables, entry.catalog.commitments, entry.catalog.commitments)
+    return draft, tables
