@@ -199,9 +199,9 @@ def test_no_command_imports_pydantic(argv: list[str], datafile: Path) -> None:
 # then what is kept beside the data file (cache, journal) and how bytes are put together
 # (splice, the conflict blocks); then reading, drafting and writing; `core` names them all.
 STORE_LAYERS: list[set[str]] = [
-    {"paths", "fileio", "tomlfile", "sections"},
+    {"paths", "fileread", "filelock", "fileio", "tomlwrite", "tomlfile", "sections"},
     {"cache", "journal", "splice", "markers"},
-    {"view", "draft", "transaction", "undo", "check", "texts"},
+    {"view", "layout", "draft", "transaction", "undo", "check", "texts"},
     {"core"},
 ]
 

@@ -22,7 +22,7 @@ import pytest
 from aes_tracker.domain import draft, progress
 from aes_tracker.domain.draft import Entry
 from aes_tracker.errors import TrackerError
-from aes_tracker.store import fileio
+from aes_tracker.store import fileio, filelock, fileread
 from aes_tracker.store.core import Draft, update
 from aes_tracker.store.paths import Location
 
@@ -173,7 +173,8 @@ def test_io_error_sweep(datafile: Path, name: str, err: int) -> None:
         fake = _FailingOs(name, n, err)
         # A monkeypatch of its own: undoing the test's one would undo the isolation of HOME.
         with pytest.MonkeyPatch.context() as mp:
-            mp.setattr(fileio, "os", fake)
+            for module in (fileio, fileread, filelock):  # the reading, the lock, the replace
+                mp.setattr(module, "os", fake)
             if name == "open":  # the builtin open too: it reads the file and checks its hash
                 mp.setattr(fileio, "open", fake.builtin_open, raising=False)
             if name == "replace":  # os.replace: the fallback, where renameat2 cannot exchange

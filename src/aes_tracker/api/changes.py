@@ -1,5 +1,5 @@
-"""The changing commands: each reads its options, then runs one change of domain/changes.py
-under the lock, through the undo journal."""
+"""The changing commands: each reads its options, then runs one change of the domain
+(progress.py, sessions.py, editing.py) under the lock, through the undo journal."""
 
 from __future__ import annotations
 
@@ -127,7 +127,7 @@ class Changes(Base):
 
     def add(self, n: NewOne, *, force: bool = False) -> Changed:
         """Add a commitment: dated (`due`) or undated (`no_deadline` with a `review` date), with
-        the communiqué's words (the rest of the rules: domain/changes.py, `add_commitment`)."""
+        the communiqué's words (the rest of the rules: domain/editing.py, `add_commitment`)."""
         from aes_tracker.domain import editing as ops
         from aes_tracker.domain.statuses import parse_category
 

@@ -6,6 +6,7 @@ journal.py (undo steps)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -57,20 +58,19 @@ __all__ = [
 def git_setting(loc: Location) -> bool | None:
     """`git = true|false` under `[settings]` in the data file, read from its first section only;
     None when it is not set (or the file cannot say)."""
-    try:
-        raw_bytes, _src, bundled = read_bytes(loc)
-    except TrackerError:
-        return None
-    if bundled:
-        return None
+    if not loc.explicit and not os.path.lexists(loc.path):
+        return None  # the bundled data: no settings of the user's
+    from aes_tracker.store.fileio import read_head
     from aes_tracker.store.tomlfile import toml
 
-    # The settings come before the first commitment: parse that much only (a byte search, not
-    # the section scan, so that a change to a 10 MB file pays microseconds for it).
-    first = raw_bytes.find(b"\n[commitments.")
-    end = len(raw_bytes) if first < 0 else first + 1
+    # The settings come before the first commitment: read and parse that much only (a change to
+    # a 10 MB file pays microseconds for it, not a second read of the whole file).
     try:
-        top = toml().loads(raw_bytes[:end].decode("utf-8"))
+        head = read_head(loc.path, b"\n[commitments.")
+    except TrackerError:
+        return None
+    try:
+        top = toml().loads(head.decode("utf-8"))
     except Exception:  # markers, a hand edit: the file cannot say, and the check will
         return None
     value = top.get("settings", {}).get("git") if isinstance(top.get("settings"), dict) else None

@@ -1,6 +1,7 @@
-"""Files, safely: reading only regular files, the exclusive lock, atomic replacement that cannot
-lose an editor's save, private folders, and the named fault points the tests hook into. No TOML,
-no terminal.
+"""Writing files, safely: atomic replacement that cannot lose an editor's save, temp files and
+their sweeping, private folders, `--output` files, and the named fault points the tests hook
+into. No TOML, no terminal. Reading is in fileread.py, the lock in filelock.py; their names are
+offered here too, where the rest of the tool (and the tests' hooks) find them.
 
 The replacement of the data file, in order:
 
@@ -21,127 +22,30 @@ import errno
 import hashlib
 import os
 import stat
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
-from aes_tracker.errors import BusyError, TrackerError
+from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _
-from aes_tracker.store.paths import lock_path
+from aes_tracker.store.filelock import DEFAULT_LOCK_TIMEOUT as DEFAULT_LOCK_TIMEOUT
+from aes_tracker.store.filelock import lock_if_free as lock_if_free
+from aes_tracker.store.filelock import locked as locked
+from aes_tracker.store.fileread import FileId as FileId
+from aes_tracker.store.fileread import digest as digest
+from aes_tracker.store.fileread import digest_fd as digest_fd
+from aes_tracker.store.fileread import digest_file as digest_file
+from aes_tracker.store.fileread import file_id as file_id
+from aes_tracker.store.fileread import os_message as os_message
+from aes_tracker.store.fileread import read_file as read_file
+from aes_tracker.store.fileread import read_file_seen as read_file_seen
+from aes_tracker.store.fileread import read_head as read_head
+from aes_tracker.store.fileread import same_file
 from aes_tracker.store.paths import temp_prefix as temp_prefix  # where the tests look for it
-
-DEFAULT_LOCK_TIMEOUT = 5.0
 
 
 def fault(point: str) -> None:
     """A named point in a write (after the temp file is written, after the exchange, ...): the
     tests replace this function to kill or pause the process there (tests/helpers/tool.py).
     The tool itself reads no switch, from the environment or elsewhere: it does nothing."""
-
-
-def digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-# ---- reading -------------------------------------------------------------------------------------
-
-
-# One version of a file: device, inode, size, mtime and ctime in ns. A save by rename is a new
-# inode; a write in place changes the ctime, which no program can set back (the mtime it can).
-FileId = tuple[int, int, int, int, int]
-
-
-def file_id(st: os.stat_result) -> FileId:
-    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-
-
-def _same_file(a: FileId, b: FileId) -> bool:
-    """The same version, but for the ctime, which a rename of the file itself changes."""
-    return a[:4] == b[:4]
-
-
-def digest_file(path: Path, *, missing_hint: str | None = None) -> str:
-    """`digest(read_file(path))` without holding the file: the warm read commands need only
-    the digest to find the cache entry (94 MB not held at 100,000 commitments)."""
-    with _open_regular(path, missing_hint) as fd:
-        try:
-            return digest_fd(fd)
-        except OSError as e:
-            raise TrackerError(
-                _("cannot read: {reason}").format(reason=e.strerror or e), path=str(path)
-            ) from None
-
-
-def digest_fd(fd: int) -> str:
-    """The digest of an open file's content from its start, through a 1 MiB buffer."""
-    h = hashlib.sha256()
-    buf = bytearray(1 << 20)
-    view = memoryview(buf)
-    pos = 0
-    while n := os.preadv(fd, [buf], pos):
-        h.update(view[:n])
-        pos += n
-    return h.hexdigest()
-
-
-def read_file(path: Path, *, missing_hint: str | None = None) -> bytes:
-    """The bytes of a regular file. A directory, a FIFO or a device is refused at once (opening
-    a FIFO for reading would wait forever for a writer)."""
-    return read_file_seen(path, missing_hint=missing_hint)[0]
-
-
-def read_file_seen(path: Path, *, missing_hint: str | None = None) -> tuple[bytes, FileId]:
-    """`read_file`, and the identity of the version read (from the same descriptor)."""
-    with _open_regular(path, missing_hint) as fd:
-        try:
-            st = os.fstat(fd)
-            chunks = []
-            while True:
-                chunk = os.read(fd, max(st.st_size + 1, 1 << 16))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-            return b"".join(chunks), file_id(os.fstat(fd))
-        except OSError as e:
-            raise TrackerError(
-                _("cannot read: {reason}").format(reason=e.strerror or e), path=str(path)
-            ) from None
-
-
-@contextlib.contextmanager
-def _open_regular(path: Path, missing_hint: str | None) -> Iterator[int]:
-    """A descriptor on a regular file. A directory, a FIFO or a device is refused at once
-    (opening a FIFO for reading would wait forever for a writer)."""
-    shown = str(path)
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    except FileNotFoundError:
-        raise TrackerError(_("no such file"), path=shown, hint=missing_hint) from None
-    except IsADirectoryError:
-        raise TrackerError(_("is a directory, not a data file"), path=shown) from None
-    except PermissionError:
-        raise TrackerError(_("permission denied"), path=shown) from None
-    except OSError as e:
-        raise TrackerError(
-            _("cannot read: {reason}").format(reason=e.strerror or e), path=shown
-        ) from None
-    try:
-        try:
-            st = os.fstat(fd)
-        except OSError as e:
-            raise TrackerError(
-                _("cannot read: {reason}").format(reason=e.strerror or e), path=shown
-            ) from None
-        if stat.S_ISDIR(st.st_mode):
-            raise TrackerError(_("is a directory, not a data file"), path=shown)
-        if not stat.S_ISREG(st.st_mode):
-            raise TrackerError(
-                _("is not a regular file (a pipe, a socket or a device); nothing was read"),
-                path=shown,
-            )
-        yield fd
-    finally:
-        os.close(fd)
 
 
 def file_digest(path: Path) -> str | None:
@@ -171,141 +75,6 @@ def check_writable(path: Path) -> None:
             path=str(path),
             hint=_("make it writable (chmod u+w) if it should change"),
         )
-
-
-# ---- the lock ------------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def locked(path: Path, timeout: float) -> Iterator[None]:
-    """Hold the exclusive lock of the data file at `path`, waiting at most `timeout` seconds.
-    The lock file is never replaced or deleted, so a lock held by a process that died is released
-    by the kernel: it is never stale. A link where the lock file should be is refused (following
-    it would create or lock some other file)."""
-    lp = lock_path(path)
-    try:
-        fd = os.open(
-            lp, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK, 0o666
-        )
-    except OSError as e:
-        if e.errno == errno.ELOOP:
-            raise TrackerError(
-                _("the lock file {lock} is a symbolic link; remove it").format(lock=lp),
-                path=str(path),
-            ) from None
-        if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-            raise TrackerError(os_message(e, lp.parent), path=str(path)) from None
-        raise TrackerError(
-            _("cannot open the lock file {lock}: {reason}").format(lock=lp, reason=e.strerror),
-            path=str(path),
-        ) from None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise TrackerError(
-                _("the lock file {lock} is not a regular file; remove it").format(lock=lp),
-                path=str(path),
-            )
-        if not _acquire(fd, timeout):
-            raise BusyError(
-                _("file is busy: another aes-tracker holds the lock {lock} (waited {n}s)").format(
-                    lock=lp, n=f"{timeout:g}"
-                ),
-                path=str(path),
-                hint=_("try again, or wait longer with --lock-timeout SECONDS"),
-            )
-        yield
-    finally:
-        os.close(fd)  # closing releases the flock
-
-
-@contextlib.contextmanager
-def lock_if_free(path: Path) -> Iterator[bool]:
-    """Hold the data file's lock for the block if no writer holds it now (True), else do
-    nothing (False); never waits. For tidying up after a killed writer: under the lock, no temp
-    file belongs to a live one."""
-    import fcntl
-
-    flags = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK
-    try:
-        fd = os.open(lock_path(path), flags, 0o666)
-    except OSError:
-        yield False
-        return
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            yield False
-            return
-        yield True
-    finally:
-        os.close(fd)
-
-
-# A wait this long (about 115 days) is taken as "wait as long as it takes": the interval timer
-# cannot hold much more (`--lock-timeout inf` would overflow it).
-_FOREVER = 1e7
-
-
-class _LockWait(Exception):
-    """Raised from the SIGALRM handler to end a blocking `flock` wait."""
-
-
-def _acquire(fd: int, timeout: float) -> bool:
-    """Take the exclusive flock on `fd` within `timeout` seconds; False when the time is up.
-
-    A waiter blocks in the kernel rather than polling: polling loses to a writer that releases
-    and re-takes the lock in a loop (a cron job adding many items), and can starve for the whole
-    timeout. The kernel wakes a blocked waiter the moment the lock is released. The timeout is a
-    one-shot SIGALRM timer whose handler raises, which ends the blocking call (as `flock -w`
-    does). Signal handlers can only be set from the main thread; elsewhere it falls back to
-    polling."""
-    import fcntl
-    import signal
-    import threading
-
-    if _try_flock(fd):
-        return True
-    if timeout <= 0:
-        return False
-    if timeout >= _FOREVER:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        return True
-    if threading.current_thread() is not threading.main_thread():
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            time.sleep(0.005)
-            if _try_flock(fd):
-                return True
-        return False
-
-    def expire(signum: int, frame: object) -> None:
-        raise _LockWait()
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    try:
-        try:
-            signal.setitimer(signal.ITIMER_REAL, timeout)
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            return True
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-    except _LockWait:
-        # Time is up. The timer may have fired just after flock returned, so ask once more
-        # without blocking (taking a lock this descriptor already holds is a no-op).
-        return _try_flock(fd)
-    finally:
-        signal.signal(signal.SIGALRM, previous)
-
-
-def _try_flock(fd: int) -> bool:
-    import fcntl
-
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return True
-    except BlockingIOError:
-        return False
 
 
 # ---- temp files ----------------------------------------------------------------------------------
@@ -479,7 +248,7 @@ def replace(
                 fault("after-exchange")
                 try:
                     if seen is not None:
-                        unchanged = _same_file(file_id(os.lstat(tmp)), seen)
+                        unchanged = same_file(file_id(os.lstat(tmp)), seen)
                     else:
                         unchanged = file_digest(tmp) == expect
                 except OSError:
@@ -544,16 +313,6 @@ def _put_back(tmp: Path, real: Path, ours: int) -> None:
         in_place = held
     with contextlib.suppress(OSError):
         tmp.unlink()
-
-
-def os_message(e: OSError, folder: Path) -> str:
-    if e.errno == errno.ENOSPC:
-        return _("cannot write: no space left on the device; the file was not changed")
-    if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return _("cannot write in {folder}: {reason}; the file was not changed").format(
-            folder=folder, reason=e.strerror
-        )
-    return _("cannot write: {reason}; the file was not changed").format(reason=e.strerror or e)
 
 
 # ---- private folders ---------------------------------------------------------------------------

@@ -87,7 +87,8 @@ def _replace_in_place(
     canonical writer lays it out (then `assemble` rebuilds every section)."""
     last_end = max(e for _s, e in spans.values())
     edits = sorted((spans[cid][0], spans[cid][1], cid) for cid in changed)
-    pieces: list[bytes] = []
+    pieces: list[bytes | memoryview] = []  # views of the old bytes: copied once, by the join
+    whole = memoryview(old)
     pos = 0
     shifts: list[tuple[int, int]] = []  # (old start of a section, shift from there on)
     delta = 0
@@ -102,21 +103,36 @@ def _replace_in_place(
         part = changed[cid]
         assert part is not None
         new_section = part.rstrip(b"\n") + tail
-        pieces.append(old[pos:start])
+        pieces.append(whole[pos:start])
         pieces.append(new_section)
         pos = end
         delta += len(new_section) - len(section)
         shifts.append((end, delta))
-    pieces.append(old[pos:])
-    new_spans: dict[str, tuple[int, int]] = {}
+    pieces.append(whole[pos:])
+    return b"".join(pieces), prefix_end, _shifted(spans, edits, shifts)
+
+
+def _shifted(
+    spans: Mapping[str, tuple[int, int]],
+    edits: list[tuple[int, int, str]],
+    shifts: list[tuple[int, int]],
+) -> dict[str, tuple[int, int]]:
+    """The spans after the edits, in one pass: a section moves by the growth of the changes
+    that end at or before its start; a changed section also grows by its own."""
+    if len(edits) == 1:  # the common case (`done`, `note`): one comparison per section
+        start, end, changed_id = edits[0]
+        delta = shifts[0][1]
+        out = {cid: (a + delta, b + delta) if a >= end else (a, b) for cid, (a, b) in spans.items()}
+        out[changed_id] = (start, end + delta)
+        return out
     first_change = edits[0][0]
     bounds = [b for b, _d in shifts]
+    changed = {cid for _s, _e, cid in edits}
+    new_spans: dict[str, tuple[int, int]] = {}
     for cid, (a, b) in spans.items():
         if a < first_change:
             new_spans[cid] = (a, b)
             continue
-        # The shift of every change that ends at or before this section's start; a changed
-        # section moves by the changes before it and grows by its own.
         k = bisect.bisect_right(bounds, a)
         d = shifts[k - 1][1] if k else 0
         if cid in changed:
@@ -124,4 +140,4 @@ def _replace_in_place(
             new_spans[cid] = (a + d, b + shifts[own - 1][1])
         else:
             new_spans[cid] = (a + d, b + d)
-    return b"".join(pieces), prefix_end, new_spans
+    return new_spans

@@ -27,8 +27,8 @@ from aes_tracker.i18n import _
 from aes_tracker.store import cache as cachemod
 from aes_tracker.store import fileio
 from aes_tracker.store.draft import Draft
+from aes_tracker.store.layout import FastTables, canonical_entry, fast_draft
 from aes_tracker.store.paths import Location, environment, real
-from aes_tracker.store.sections import read_section
 from aes_tracker.store.tomlfile import (
     KeyIndex,
     Loaded,
@@ -74,7 +74,7 @@ class _Plan:
     draft: Draft
     old_bytes: bytes
     entry: cachemod.Entry | None  # set for the fast path
-    loader: _FastTables | None = field(default=None, kw_only=True)  # the fast path's tables
+    loader: FastTables | None = field(default=None, kw_only=True)  # the fast path's tables
     bundled: bool  # the draft was read from the bundled data: the file does not exist yet
     new_file: bool = False  # the file does not exist yet (bundled, or `create`)
     seen: fileio.FileId | None = None  # the version of the file the draft was read from
@@ -106,8 +106,12 @@ def _plan(
     digest = fileio.digest(raw_bytes)
     if not bundled and FAST_WRITES:
         entry = cachemod.read(loc.path, environ, for_write=True)
+        if entry is None or entry.digest != digest or not entry.canonical:
+            # Not written by the tool as it is now (or not since it was read): is it laid out
+            # as the writer lays it out all the same? Then the fast path serves this write too.
+            entry = canonical_entry(raw_bytes, digest, entry)
         if entry is not None and entry.digest == digest and entry.canonical:
-            fast = _fast_draft(loc.path, raw_bytes, entry)
+            fast = fast_draft(loc.path, raw_bytes, entry)
             if fast is not None:
                 draft, loader = fast
                 return _Plan(
@@ -236,9 +240,10 @@ def _finish_fast(plan: _Plan) -> _Result | None:
         else:
             summaries[cid] = new_summaries[cid]
             tables[cid] = cachemod.table_digest(part)
+    reordered = any(cid not in entry.catalog.commitments for cid in new_summaries)
     catalog = Catalog(
         top_doc.sources if top_doc is not None else entry.catalog.sources,
-        dict(sorted(summaries.items())),
+        dict(sorted(summaries.items())) if reordered else summaries,
         top_doc.parties if top_doc is not None else entry.catalog.parties,
         top_doc.groups if top_doc is not None else entry.catalog.groups,
         top_doc.names_fr if top_doc is not None else entry.catalog.names_fr,
@@ -306,51 +311,6 @@ def _put_in_place(
         journal.abandon(step)
         raise
     return journal.commit(step)
-
-
-# ---- the fast path's tables ------------------------------------------------------------------
-
-
-class _FastTables:
-    """The tables of a draft on the fast path: each parsed from its own bytes, where the cache
-    says it is (decisions come from the file's bytes, never from the cache). Should a table not
-    be there, the whole file is parsed once and the draft goes on from it, the full way: the
-    change is not run again."""
-
-    def __init__(self, path: Path, raw_bytes: bytes, entry: cachemod.Entry) -> None:
-        self.path = path
-        self.raw_bytes = raw_bytes
-        self.entry = entry
-        self.top: dict[str, Any] = {}
-        self.full: dict[str, Any] | None = None  # the whole file's tables, once it had to be read
-
-    def __call__(self, cid: str) -> dict[str, Any]:
-        if self.full is None:
-            span = self.entry.spans.get(cid)
-            t = _table_at(self.raw_bytes, span, cid) if span is not None else None
-            if t is not None:
-                return t
-            raw = load_bytes(self.raw_bytes, self.path).raw
-            tables: dict[str, Any] = raw.pop("commitments", {})
-            if not same(raw, self.top):
-                # The tables already handed out came from where the cache said; with the top
-                # tables elsewhere too, nothing it said can be trusted. A bug, not a user error.
-                raise AssertionError("the parse cache does not describe the file")
-            self.full = tables
-            return tables[cid]  # type: ignore[no-any-return]
-        return self.full[cid]  # type: ignore[no-any-return]
-
-
-def _fast_draft(
-    path: Path, raw_bytes: bytes, entry: cachemod.Entry
-) -> tuple[Draft, _FastTables] | None:
-    top = read_section(raw_bytes, (0, entry.prefix_end), None).table
-    if top is None:
-        return None
-    tables = _FastTables(path, raw_bytes, entry)
-    tables.top = copy.deepcopy(top)
-    draft = Draft(path, top, tables, entry.catalog.commitments, entry.catalog.commitments)
-    return draft, tables
 
 
 def _plan_full(loc: Location, allow_comments: bool) -> _Plan:
