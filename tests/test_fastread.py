@@ -3,15 +3,24 @@ in for: `--version` answered before the app is built, ..."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from aes_tracker.cli import app
+from aes_tracker.domain.asof import document_as_of, unsettled
+from aes_tracker.store import core as store
+from aes_tracker.store.paths import Location, cache_home
 
-from .conftest import bare_env
+from .conftest import ROOT, Cli, bare_env
 
 
 def test_version_before_the_app_is_the_apps_version(tmp_path: Path) -> None:
@@ -36,3 +45,56 @@ def test_version_before_the_app_is_the_apps_version(tmp_path: Path) -> None:
         check=False,
     )
     assert bad.returncode == 2 and bad.stderr.startswith(b"error: ")
+
+
+# ---- --as-of from the cache ------------------------------------------------------------------
+
+
+def _generated(tmp: Path, n: int) -> Path:
+    """A file of `n` generated commitments (benchmarks/generate.py), whose histories run past
+    the day it is generated for."""
+    import importlib.util
+
+    from aes_tracker.store.tomlfile import dumps
+
+    spec = importlib.util.spec_from_file_location("generate", ROOT / "benchmarks" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    path = tmp / f"generated-{n}.toml"
+    path.write_bytes(dumps(gen.generate(n, 1, date(2026, 11, 28))))
+    return path
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _generated(tmp_path_factory.mktemp("gen"), 40)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(day=st.dates(date(2021, 1, 1), date(2028, 6, 30)))
+def test_as_of_from_the_cache_is_the_file_turned_back(generated: Path, day: date) -> None:
+    """`view_as_of` served from its cache entry (the second read of a day) holds the same
+    summaries, and gives the same commitments in full, as the whole file read and turned back."""
+    loc = Location(generated, True)
+    full = document_as_of(store.load(loc).doc, day)
+    first = store.view_as_of(loc, day)
+    second = store.view_as_of(loc, day)
+    assert first.catalog == second.catalog == full.catalog()
+    if unsettled(store.view(loc).catalog.commitments.values(), day):
+        assert second._document is None  # served from the cache, nothing parsed yet
+    for cid in list(full.commitments)[:8]:
+        assert second.detail(cid) == full.commitments[cid]
+    assert second.document() == full
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(day=st.dates(date(2022, 1, 1), date(2028, 6, 30)))
+def test_as_of_commands_print_the_same_from_the_cache(generated: Path, day: date) -> None:
+    """What the read commands print under --as-of, from the cache and from no cache."""
+    cli = Cli(generated)
+    argvs = [["list", "--all", "--format", "json"], ["report"], ["list", "--search", "Bamako"]]
+    warm = [cli(*a, as_of=day.isoformat()).stdout for a in argvs for _ in (0, 1)][1::2]
+    shutil.rmtree(cache_home(os.environ), ignore_errors=True)
+    cold = [cli(*a, as_of=day.isoformat()).stdout for a in argvs]
+    assert warm == cold

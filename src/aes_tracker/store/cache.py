@@ -139,11 +139,19 @@ def _key(folder: Path) -> bytes | None:
     return key if len(key) == 32 else None
 
 
-def cache_file(path: Path, environ: Mapping[str, str]) -> Path:
-    return cache_home(environ) / f"{file_key(path)}.cache"
+def cache_file(path: Path, environ: Mapping[str, str], variant: str = "") -> Path:
+    return cache_home(environ) / _name(path, variant)
 
 
-def read(path: Path, environ: Mapping[str, str], *, for_write: bool = False) -> Entry | None:
+def _name(path: Path, variant: str) -> str:
+    """The file of one data file's entry; a `variant` (`asof`: the file as it stood on a past
+    day, store.view.view_as_of) is a file of its own beside it, one entry each."""
+    return f"{file_key(path)}.{variant}.cache" if variant else f"{file_key(path)}.cache"
+
+
+def read(
+    path: Path, environ: Mapping[str, str], *, for_write: bool = False, variant: str = ""
+) -> Entry | None:
     """The cached entry for the data file at `path`, whatever version of it; None if there is
     none or it does not authenticate. `for_write`: keep the columns as read, for `write` to
     patch."""
@@ -154,7 +162,7 @@ def read(path: Path, environ: Mapping[str, str], *, for_write: bool = False) -> 
     if key is None:
         return None
     try:
-        with open(folder / f"{file_key(path)}.cache", "rb") as f:
+        with open(folder / _name(path, variant), "rb") as f:
             blob = f.read()
     except OSError:
         return None
@@ -177,7 +185,7 @@ def read(path: Path, environ: Mapping[str, str], *, for_write: bool = False) -> 
         return None
 
 
-def write(path: Path, entry: Entry, environ: Mapping[str, str]) -> None:
+def write(path: Path, entry: Entry, environ: Mapping[str, str], variant: str = "") -> None:
     """Best effort: a cache that cannot be written only costs time."""
     folder = _dir(environ)
     if folder is None:
@@ -189,7 +197,7 @@ def write(path: Path, entry: Entry, environ: Mapping[str, str]) -> None:
     sweep_private(folder)
     with contextlib.suppress(OSError):
         write_private(
-            folder / f"{file_key(path)}.cache",
+            folder / _name(path, variant),
             _MAGIC + hmac.digest(key, body, "sha256") + body,
             _cache_mode(path),
         )

@@ -156,10 +156,16 @@ class View:
         spans: Mapping[str, tuple[int, int]],
         document: Document | None = None,
         digest: str = "",
+        as_of: date | None = None,
+        rewound: frozenset[str] = frozenset(),
     ) -> None:
         self.path = path
         self._raw_bytes = raw_bytes
         self._digest = digest
+        # Under --as-of, when the summaries came from the cache: the day, and the commitments
+        # whose tables say more than was known then (domain.asof), turned back when read.
+        self._as_of = as_of
+        self._rewound = rewound
         self.catalog = catalog
         # The names' French forms for whatever this command shows (a view per command).
         set_names_fr(catalog.names_fr)
@@ -198,7 +204,12 @@ class View:
 
     def document(self) -> Document:
         if self._document is None:
-            self._document = load_bytes(self.raw_bytes, self.path).doc
+            doc = load_bytes(self.raw_bytes, self.path).doc
+            if self._as_of is not None:
+                from aes_tracker.domain.asof import document_as_of
+
+                doc = document_as_of(doc, self._as_of, self._rewound)
+            self._document = doc
         return self._document
 
     def detail(self, cid: str) -> Commitment:
@@ -211,6 +222,13 @@ class View:
             chunk = self._chunk(span)
             found = _parse_one(chunk, (0, len(chunk)), cid, _catalog_context(self.catalog))
             if found is not None:
+                if self._as_of is not None and cid in self._rewound:
+                    from aes_tracker.domain.asof import commitment_as_of
+
+                    then = commitment_as_of(found, self._as_of)
+                    if then is None:
+                        raise KeyError(cid)  # not recorded yet on that day
+                    return then
                 return found
         return self.document().commitments[cid]
 
@@ -318,8 +336,33 @@ def view_as_of(loc: Location, day: date, environ: Mapping[str, str] = os.environ
     ids = unsettled(v.catalog.commitments.values(), day)
     if not ids:
         return v
+    if v._document is None and v._digest:
+        # The summaries as they stood that day, cached beside the file's own (one day at a
+        # time): for this version of the file and this day, nothing need be parsed.
+        key = f"{v._digest}@{day.isoformat()}"
+        cached = cachemod.read(loc.path, environ, variant=_AS_OF)
+        if cached is not None and cached.digest == key:
+            return View(
+                v.path,
+                None,
+                cached.catalog,
+                v._spans,
+                digest=v._digest,
+                as_of=day,
+                rewound=frozenset(ids),
+            )
+    else:
+        key = ""
     doc = document_as_of(v.document(), day, ids)
-    return View(v.path, None, doc.catalog(), {}, doc, v._digest)
+    catalog = doc.catalog()
+    if key:
+        cachemod.write(
+            loc.path, cachemod.Entry(key, False, 0, "", catalog, {}, {}), environ, _AS_OF
+        )
+    return View(v.path, None, catalog, {}, doc, v._digest)
+
+
+_AS_OF = "asof"  # the cache's variant for the file as it stood on a past day
 
 
 @dataclass
