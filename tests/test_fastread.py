@@ -3,12 +3,15 @@ in for: `--version` answered before the app is built, ..."""
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,6 +20,10 @@ from typer.testing import CliRunner
 
 from aes_tracker.cli import app
 from aes_tracker.domain.asof import document_as_of, unsettled
+from aes_tracker.domain.model import DEFAULT_GROUPS, Summary
+from aes_tracker.domain.query import rows
+from aes_tracker.render import Output, renderer
+from aes_tracker.render.rows import Rows
 from aes_tracker.store import core as store
 from aes_tracker.store.paths import Location, cache_home
 
@@ -98,3 +105,41 @@ def test_as_of_commands_print_the_same_from_the_cache(generated: Path, day: date
     shutil.rmtree(cache_home(os.environ), ignore_errors=True)
     cold = [cli(*a, as_of=day.isoformat()).stdout for a in argvs]
     assert warm == cold
+
+
+# ---- the list's table ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def summaries(generated: Path) -> list[Summary]:
+    return list(store.load(Location(generated, True)).doc.catalog().commitments.values())
+
+
+def _table(rows: Any, width: int, columns: Sequence[str] = ()) -> str:
+    out = Output.decide(io.StringIO(), "never", width)
+    data = renderer("rows", "table")(Rows(rows, columns=columns), out)
+    return data if isinstance(data, str) else "".join(data)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    width=st.integers(20, 200),
+    picks=st.lists(st.integers(0, 39), max_size=40),
+    lang=st.sampled_from(["en", "fr"]),
+)
+def test_the_table_from_rows_made_as_read_is_the_table_from_dicts(
+    summaries: list[Summary], width: int, picks: list[int], lang: str
+) -> None:
+    """The table of rows made as they are read (domain.query.RowList, which tells the parties
+    without making the rows) is the table of the same rows as plain dicts."""
+    from aes_tracker import i18n
+
+    chosen = [summaries[i % len(summaries)] for i in picks]
+    today = date(2026, 11, 28)
+    i18n.set_language(lang)
+    try:
+        lazy = rows(chosen, today, dict(DEFAULT_GROUPS))
+        assert lazy.party_names() == {p for r in list(lazy) for p in r["parties"]}
+        assert _table(lazy, width) == _table([dict(r) for r in lazy], width)
+    finally:
+        i18n.set_language("en")

@@ -91,6 +91,10 @@ class RowList(Sequence[dict[str, Any]]):
     def _row(self, c: Summary) -> dict[str, Any]:
         return row(c, self._today, self._opens.get(c.status, False), groups=self._groups)
 
+    def party_names(self) -> set[str]:
+        """Every party the rows name (each row's `parties`), without making the rows."""
+        return {p for ps in {c.parties for c in self._cs} for p in ps}
+
 
 def rows(cs: Iterable[Summary], today: date, groups: Groups) -> RowList:
     return RowList(cs, today, groups)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from aes_tracker.domain.model import EVENT_KEYS
 from aes_tracker.domain.query import LIST_KEYS
@@ -96,15 +96,24 @@ def _short_parties(rows: Sequence[Mapping[str, Any]]) -> Callable[[Mapping[str, 
 
     def cell(r: Mapping[str, Any]) -> str:
         if not codes:
-            codes.update(party_codes(p for row in rows for p in row["parties"]))
+            codes.update(party_codes(_party_names(rows)))
         return safe(", ".join(codes[p] for p in r["parties"]))
 
     return cell
 
 
+def _party_names(rows: Sequence[Mapping[str, Any]]) -> Iterable[str]:
+    """Every party the rows name; from the commitments themselves when the rows are made as
+    they are read (domain.query.RowList), rather than making every row once more."""
+    names = getattr(rows, "party_names", None)
+    if names is not None:
+        return cast("Iterable[str]", names())
+    return (p for r in rows for p in r["parties"])
+
+
 def codes_legend(rows: Sequence[Mapping[str, Any]]) -> str:
     """What the short forms stand for, those that differ from the name: "BF Burkina Faso"."""
-    codes = party_codes(p for r in rows for p in r["parties"])
+    codes = party_codes(_party_names(rows))
     pairs = [
         f"{c} {safe(name_label(name))}"
         for name, c in sorted(codes.items(), key=lambda x: x[1])
@@ -170,7 +179,11 @@ MARK = "*"  # after a status that some parties' own assessments differ from
 
 
 def marked(r: Mapping[str, Any]) -> bool:
-    return any(s != r["status"] for s in (r.get("assessments") or {}).values())
+    own = r.get("assessments")
+    if not own:
+        return False  # most rows: no assessment at all
+    status = r["status"]
+    return any(s != status for s in own.values())
 
 
 def status_text(r: Mapping[str, Any]) -> str:

@@ -64,11 +64,11 @@ class Entry:
 
 def format_source() -> str:
     """What an entry is made of: the fields of the summary, the catalog and the entry, and the
-    code that builds summaries (domain/model.py) and stores them (this module). A change to any
-    of them is a new cache format."""
+    code that builds summaries (domain/model.py, and domain/asof.py for a past day's) and stores
+    them (this module). A change to any of them is a new cache format."""
     import dataclasses
 
-    from aes_tracker.domain import model
+    from aes_tracker.domain import asof, model
 
     parts = [
         ",".join(Summary._fields),
@@ -76,7 +76,8 @@ def format_source() -> str:
         ",".join(f.name for f in dataclasses.fields(Entry)),
         ",".join(f.name for f in dataclasses.fields(Source)),
     ]
-    for module_file in (model.__file__, __file__):
+    # domain/asof.py: what the `asof` variant's summaries are made by.
+    for module_file in (model.__file__, asof.__file__, __file__):
         try:
             parts.append(Path(module_file).read_text(encoding="utf-8"))
         except (OSError, TypeError, UnicodeDecodeError):

@@ -157,15 +157,13 @@ class View:
         document: Document | None = None,
         digest: str = "",
         as_of: date | None = None,
-        rewound: frozenset[str] = frozenset(),
     ) -> None:
         self.path = path
         self._raw_bytes = raw_bytes
         self._digest = digest
-        # Under --as-of, when the summaries came from the cache: the day, and the commitments
-        # whose tables say more than was known then (domain.asof), turned back when read.
+        # Under --as-of, when the summaries came from the cache: the day, to which each
+        # commitment read in full is turned back (domain.asof; a settled one is left as it is).
         self._as_of = as_of
-        self._rewound = rewound
         self.catalog = catalog
         # The names' French forms for whatever this command shows (a view per command).
         set_names_fr(catalog.names_fr)
@@ -208,7 +206,7 @@ class View:
             if self._as_of is not None:
                 from aes_tracker.domain.asof import document_as_of
 
-                doc = document_as_of(doc, self._as_of, self._rewound)
+                doc = document_as_of(doc, self._as_of)
             self._document = doc
         return self._document
 
@@ -222,7 +220,7 @@ class View:
             chunk = self._chunk(span)
             found = _parse_one(chunk, (0, len(chunk)), cid, _catalog_context(self.catalog))
             if found is not None:
-                if self._as_of is not None and cid in self._rewound:
+                if self._as_of is not None:
                     from aes_tracker.domain.asof import commitment_as_of
 
                     then = commitment_as_of(found, self._as_of)
@@ -329,36 +327,29 @@ def view(loc: Location, environ: Mapping[str, str] = os.environ) -> View:
 
 def view_as_of(loc: Location, day: date, environ: Mapping[str, str] = os.environ) -> View:
     """The file as it stood at the end of `day` (domain.asof): as `view` gives it when nothing
-    in it happened or was recorded after that day, else read in full and turned back."""
+    in it happened or was recorded after that day, else read in full and turned back. The
+    summaries as they stood that day are cached beside the file's own (one day at a time): for
+    the same version of the file and the same day, nothing is parsed, and the file's own entry
+    is not even read."""
     from aes_tracker.domain.asof import document_as_of, unsettled
 
+    if loc.explicit or os.path.lexists(loc.path):
+        tidy(loc.path)
+        digest = fileio.digest_file(loc.path, missing_hint=_missing_hint(loc.path))
+        key = f"{digest}@{day.isoformat()}"
+        cached = cachemod.read(loc.path, environ, variant=_AS_OF)
+        if cached is not None and cached.digest == key:
+            return View(loc.path, None, cached.catalog, cached.spans, digest=digest, as_of=day)
     v = view(loc, environ)
     ids = unsettled(v.catalog.commitments.values(), day)
     if not ids:
         return v
-    if v._document is None and v._digest:
-        # The summaries as they stood that day, cached beside the file's own (one day at a
-        # time): for this version of the file and this day, nothing need be parsed.
-        key = f"{v._digest}@{day.isoformat()}"
-        cached = cachemod.read(loc.path, environ, variant=_AS_OF)
-        if cached is not None and cached.digest == key:
-            return View(
-                v.path,
-                None,
-                cached.catalog,
-                v._spans,
-                digest=v._digest,
-                as_of=day,
-                rewound=frozenset(ids),
-            )
-    else:
-        key = ""
     doc = document_as_of(v.document(), day, ids)
     catalog = doc.catalog()
-    if key:
-        cachemod.write(
-            loc.path, cachemod.Entry(key, False, 0, "", catalog, {}, {}), environ, _AS_OF
-        )
+    if v._digest:
+        key = f"{v._digest}@{day.isoformat()}"
+        entry = cachemod.Entry(key, False, 0, "", catalog, dict(v._spans), {})
+        cachemod.write(loc.path, entry, environ, _AS_OF)
     return View(v.path, None, catalog, {}, doc, v._digest)
 
 
