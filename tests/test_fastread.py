@@ -143,3 +143,38 @@ def test_the_table_from_rows_made_as_read_is_the_table_from_dicts(
         assert _table(lazy, width) == _table([dict(r) for r in lazy], width)
     finally:
         i18n.set_language("en")
+
+
+# ---- the report's word wrap ----------------------------------------------------------------------
+
+
+_WORDS = st.text(alphabet="abcdeé’«»:;,.-/ \u00a0\u202f\t\nhttps", min_size=0, max_size=160)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    text=_WORDS | st.lists(st.text("abcdefghé-", min_size=1, max_size=30)).map(" ".join),
+    width=st.integers(8, 140),
+    indent=st.sampled_from(["", "  - ", "  "]),
+    hang=st.sampled_from(["", "      ", "    "]),
+)
+def test_the_reports_wrap_is_textwraps(text: str, width: int, indent: str, hang: str) -> None:
+    """The report's word wrap gives textwrap's lines, whatever the text and the widths."""
+    import textwrap
+
+    from aes_tracker.render.report import hanging_wrap
+
+    try:
+        expected = textwrap.wrap(
+            text,
+            width=width,
+            initial_indent=indent,
+            subsequent_indent=hang,
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+    except ValueError:  # textwrap refuses some widths; so must the fast path
+        with pytest.raises(ValueError):
+            hanging_wrap(text, width, indent, hang)
+        return
+    assert hanging_wrap(text, width, indent, hang) == expected

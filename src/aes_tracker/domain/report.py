@@ -10,6 +10,7 @@ entry recorded later than the day it happened is marked as backdated and shows b
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -92,15 +93,21 @@ def build(
         r["days_overdue"] = -r["days_left"] if r["overdue"] else None
         return r
 
-    touched = [c.id for c in cs if any(w.since <= d <= today for d in c.days)]
+    # `days` is sorted: the first day on or after the window's start tells.
+    touched = [
+        c.id
+        for c in cs
+        if c.days and c.days[-1] >= w.since and c.days[bisect_left(c.days, w.since)] <= today
+    ]
     changed = [
         change_item(full, e) for full in details(touched) for e in full.history if in_window(e, w)
     ]
     changed.sort(key=lambda x: (x["on"], x["at"] or "", x["id"]))
     consultations = [
         {**consultation_record(c, today), **_sessions(c, today)}
-        for c in sorted(cs, key=lambda c: (c.due or date.max, c.id))
-        if c.recur and c.is_open
+        for c in sorted(
+            (c for c in cs if c.recur and c.is_open), key=lambda c: (c.due or date.max, c.id)
+        )
     ]
     by_status = {s.name: 0 for s in statuses()}
     by_category = {k.name: 0 for k in categories()}

@@ -157,6 +157,7 @@ class View:
         document: Document | None = None,
         digest: str = "",
         as_of: date | None = None,
+        seen: fileio.FileId | None = None,
     ) -> None:
         self.path = path
         self._raw_bytes = raw_bytes
@@ -170,7 +171,8 @@ class View:
         self._spans = spans
         self._document = document
         self._fd: int | None = None  # the file, open for reading sections, inside `with`
-        self._seen: fileio.FileId | None = None  # the version checked against the digest
+        # The version checked against the digest (by `view`, on the descriptor it hashed).
+        self._seen: fileio.FileId | None = seen
         self._entered = False
 
     def __enter__(self) -> View:
@@ -302,6 +304,20 @@ def tidy(path: Path) -> None:
             fileio.sweep_temps(r)
 
 
+def _digest_seen(path: Path) -> tuple[str, fileio.FileId]:
+    """The digest of the file's content and the identity of the version hashed, from one
+    descriptor: reading a commitment in full later needs only a stat to know the file is still
+    that version (`View._chunk`), not a second hash of the whole file."""
+    with fileio._open_regular(path, _missing_hint(path)) as fd:
+        try:
+            seen = fileio.file_id(os.fstat(fd))
+            return fileio.digest_fd(fd), seen
+        except OSError as e:
+            raise TrackerError(
+                _("cannot read: {reason}").format(reason=e.strerror or e), path=str(path)
+            ) from None
+
+
 def view(loc: Location, environ: Mapping[str, str] = os.environ) -> View:
     """The file for the read commands, through the parse cache."""
     if not loc.explicit and not os.path.lexists(loc.path):
@@ -309,10 +325,10 @@ def view(loc: Location, environ: Mapping[str, str] = os.environ) -> View:
         loaded = load_bytes(raw_bytes, src, bundled=True)
         return View(loc.path, raw_bytes, loaded.doc.catalog(), {}, loaded.doc)
     tidy(loc.path)
-    digest = fileio.digest_file(loc.path, missing_hint=_missing_hint(loc.path))
+    digest, seen = _digest_seen(loc.path)
     old = cachemod.read(loc.path, environ)
     if old is not None and old.digest == digest:
-        return View(loc.path, None, old.catalog, old.spans, digest=digest)
+        return View(loc.path, None, old.catalog, old.spans, digest=digest, seen=seen)
     raw_bytes = read_bytes(loc)[0]
     fresh = refresh(loc.path, raw_bytes, environ, old)
     return View(
@@ -335,11 +351,13 @@ def view_as_of(loc: Location, day: date, environ: Mapping[str, str] = os.environ
 
     if loc.explicit or os.path.lexists(loc.path):
         tidy(loc.path)
-        digest = fileio.digest_file(loc.path, missing_hint=_missing_hint(loc.path))
+        digest, seen = _digest_seen(loc.path)
         key = f"{digest}@{day.isoformat()}"
         cached = cachemod.read(loc.path, environ, variant=_AS_OF)
         if cached is not None and cached.digest == key:
-            return View(loc.path, None, cached.catalog, cached.spans, digest=digest, as_of=day)
+            return View(
+                loc.path, None, cached.catalog, cached.spans, digest=digest, as_of=day, seen=seen
+            )
     v = view(loc, environ)
     ids = unsettled(v.catalog.commitments.values(), day)
     if not ids:
