@@ -788,8 +788,9 @@ def parse_window(text: str, field_name: str) -> relativedelta:
 
 def view(ctx: typer.Context) -> View:
     """The data for a read command: under --as-of, as it stood at the end of that day."""
-    from aes_tracker.store.core import view as load_view
-    from aes_tracker.store.core import view_as_of
+    # store.view, not store.core: a read need not import the write path (store.transaction).
+    from aes_tracker.store.view import view as load_view
+    from aes_tracker.store.view import view_as_of
 
     s = settings(ctx)
     if s.as_of:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from aes_tracker.domain.model import (
     Catalog,
@@ -31,15 +31,11 @@ from aes_tracker.i18n import _, set_names_fr
 from aes_tracker.store import cache as cachemod
 from aes_tracker.store import fileio
 from aes_tracker.store.paths import Location, bundled_path, real
-from aes_tracker.store.sections import SectionReader, marker_lines, read_section
-from aes_tracker.store.tomlfile import (
-    KeyIndex,
-    Loaded,
-    decode,
-    dumps,
-    parse,
-    sections,
-)
+
+# store.tomlfile and store.sections (the parser, the writer, the section reader) are imported
+# where they are used: a warm read from the cache needs neither.
+if TYPE_CHECKING:
+    from aes_tracker.store.tomlfile import Loaded
 
 
 def _missing_hint(path: Path) -> str:
@@ -67,10 +63,14 @@ def _read_for_write(loc: Location) -> tuple[bytes, Path, bool, fileio.FileId | N
 
 
 def first_error(problems: list[Problem], text: str, path: str) -> TrackerError:
+    from aes_tracker.store.tomlfile import KeyIndex
+
     return KeyIndex(text).error(problems[0], path)
 
 
 def load_bytes(raw_bytes: bytes, path: Path, *, bundled: bool = False) -> Loaded:
+    from aes_tracker.store.tomlfile import Loaded, decode, parse
+
     shown = str(path)
     text = decode(raw_bytes, shown)
     _refuse_conflict_markers(text, shown)
@@ -84,6 +84,8 @@ def load_bytes(raw_bytes: bytes, path: Path, *, bundled: bool = False) -> Loaded
 def load(loc: Location) -> Loaded:
     """Read and check the whole data file (no lock: writers replace the file atomically, so a
     reader sees the old or the new file whole)."""
+    from aes_tracker.store.tomlfile import Loaded
+
     raw_bytes, src, bundled = read_bytes(loc)
     loaded = load_bytes(raw_bytes, src, bundled=bundled)
     if bundled:
@@ -93,6 +95,8 @@ def load(loc: Location) -> Loaded:
 
 def conflict_lines(text: str) -> list[int]:
     """The lines of unresolved merge-conflict markers (`<<<<<<<` lines): sections.py's rule."""
+    from aes_tracker.store.sections import marker_lines
+
     return marker_lines(text)
 
 
@@ -105,6 +109,7 @@ def conflict_sides(
     What `show` reads while a conflict waits to be resolved."""
     from aes_tracker.domain.asof import document_as_of, unsettled
     from aes_tracker.store import markers
+    from aes_tracker.store.tomlfile import decode
 
     def at(doc: Document) -> Document:
         if as_of is None:
@@ -285,6 +290,8 @@ def _parse_one(
 def _table_at(raw_bytes: bytes, span: tuple[int, int], cid: str) -> dict[str, Any] | None:
     """The raw table of commitment `cid` parsed from its own bytes, or None when those bytes are
     not exactly that table (the section reader's guards)."""
+    from aes_tracker.store.sections import read_section
+
     return read_section(raw_bytes, span, cid).table
 
 
@@ -390,6 +397,8 @@ def refresh(
     parsing again only the tables whose digest changed since the cached version (all of them
     when there is none), or the whole file when it is not laid out one table per commitment.
     `old` is the cached entry when the caller has already read it."""
+    from aes_tracker.store.tomlfile import sections
+
     digest = fileio.digest(raw_bytes)
     if old is False:
         old = cachemod.read(path, environ)
@@ -420,6 +429,8 @@ def _incremental(
 ) -> Fresh | None:
     """Rebuild the entry table by table; None when the whole file must be parsed (another
     layout, or a problem to report with its line)."""
+    from aes_tracker.store.sections import SectionReader
+
     reader = SectionReader(raw_bytes)
     if not reader.ok:
         return None
@@ -477,4 +488,6 @@ def _same_context(old: Catalog, new: Document) -> bool:
 
 
 def _dump_table(cid: str, table: dict[str, Any]) -> bytes:
+    from aes_tracker.store.tomlfile import dumps
+
     return dumps({"commitments": {cid: table}})
