@@ -178,3 +178,55 @@ def test_the_reports_wrap_is_textwraps(text: str, width: int, indent: str, hang:
             hanging_wrap(text, width, indent, hang)
         return
     assert hanging_wrap(text, width, indent, hang) == expected
+
+
+# ---- list --format json from the summaries -------------------------------------------------------
+
+_TEXT = st.text(st.characters(codec="utf-8"), max_size=12)
+_DAY = st.none() | st.dates(date(2020, 1, 1), date(2030, 12, 31))
+_PARTIES = st.lists(st.sampled_from(["AES", "Mali", "Niger", "Russia", "Burkina Faso"]), max_size=3)
+
+
+@st.composite
+def _summary(draw: st.DrawFn) -> Summary:
+    from aes_tracker.domain.model import Category, Status, categories, statuses
+
+    status = Status(draw(st.sampled_from([s.name for s in statuses()])))
+    parties = tuple(draw(_PARTIES))
+    assessed = draw(
+        st.lists(st.tuples(st.sampled_from([*parties, "AES", "Mali"]), st.just(status)))
+    )
+    return Summary(
+        id=draw(st.from_regex(r"[a-z0-9][a-z0-9._-]{0,10}", fullmatch=True)),
+        title=draw(_TEXT),
+        title_fr=draw(_TEXT),
+        category=Category(draw(st.sampled_from([c.name for c in categories()]))),
+        parties=parties,
+        beneficiaries=tuple(draw(st.lists(_TEXT, max_size=2))),
+        source=draw(_TEXT),
+        status=status,
+        due=draw(_DAY),
+        original_due=draw(_DAY),
+        no_deadline=draw(st.booleans()),
+        review=draw(_DAY),
+        recur=draw(st.sampled_from(["", "yearly"])),
+        recur_start=None,
+        hosts=(),
+        next_host=draw(st.sampled_from(["", "Russia", "Mali"])),
+        days=(),
+        updated=draw(_DAY),
+        occurrences=(),
+        assessments=tuple(assessed[: draw(st.integers(0, 2))]),
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(cs=st.lists(_summary(), max_size=6), today=st.dates(date(2019, 1, 1), date(2031, 12, 31)))
+def test_json_from_the_summaries_is_the_json_of_the_rows(cs: list[Summary], today: date) -> None:
+    """`list --format json` written from the summaries gives the bytes the encoder gives for
+    the rows (domain.query.row) as dicts."""
+    lazy = rows(cs, today, dict(DEFAULT_GROUPS))
+    out = Output.decide(io.StringIO(), "never", 100)
+    fast = "".join(renderer("rows", "json")(Rows(lazy), out))
+    full = "".join(renderer("rows", "json")(Rows([dict(r) for r in lazy]), out))
+    assert fast == full

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, cast
 
-from aes_tracker.domain.model import EVENT_KEYS
-from aes_tracker.domain.query import LIST_KEYS
+from aes_tracker.domain.model import EVENT_KEYS, Summary
+from aes_tracker.domain.query import LIST_KEYS, RowList
 from aes_tracker.i18n import (
     _,
     category_label,
@@ -21,6 +22,7 @@ from aes_tracker.i18n import (
 )
 from aes_tracker.render import (
     Output,
+    _line_encoder,
     cell,
     change_words,
     md,
@@ -131,7 +133,67 @@ PLAIN_KEYS = ("id", "status", "due", "days_left", "category", "parties", "title"
 @register("sources", "json")
 @register("log", "json")
 def _json(p: Rows, out: Output) -> Iterator[str]:
+    if isinstance(p.rows, RowList) and tuple(p.keys) == LIST_KEYS:
+        return to_json_lines(p.rows.summaries, _summary_json(p.rows))
     return to_json_lines(p.rows)
+
+
+def _summary_json(rows: RowList) -> Callable[[Summary], str]:
+    """What the encoder writes for `row(c)`, the same bytes, written from the summary without
+    the dict: the text of the values most rows share (a category, a party list, a source) made
+    once. A row with assessments goes through the dict and the encoder."""
+    import json
+
+    from aes_tracker.domain.query import row
+
+    dumps = _line_encoder()
+    enc = json.encoder.encode_basestring
+    today, groups, is_open = rows.today, rows.groups, rows.is_open
+    shared: dict[Any, str] = {}
+
+    def text(s: str) -> str:
+        t = shared.get(s)
+        if t is None:
+            t = shared[s] = enc(s)
+        return t
+
+    def names(ns: tuple[str, ...]) -> str:
+        t = shared.get(ns)
+        if t is None:
+            t = shared[ns] = "[" + ", ".join(map(enc, ns)) + "]"
+        return t
+
+    def day(d: date | None) -> str:
+        return "null" if d is None else '"' + d.isoformat() + '"'
+
+    def num(n: int | None) -> str:
+        return "null" if n is None else str(n)
+
+    def line(c: Summary) -> str:
+        op = is_open(c.status)
+        if c.assessments:
+            return dumps(row(c, today, op, groups=groups))
+        due, review = c.due, c.review
+        rv = review if op and due is None else None  # an open undated one's review date
+        return (
+            f'{{"id": {enc(c.id)}, "title": {enc(c.title)}, '
+            f'"title_fr": {enc(c.title_fr) if c.title_fr else "null"}, '
+            f'"category": {text(c.category)}, "parties": {names(c.parties)}, '
+            f'"beneficiaries": {names(c.beneficiaries)}, "status": {text(c.status)}, '
+            f'"open": {"true" if op else "false"}, "due": {day(due)}, '
+            f'"original_due": {day(c.original_due)}, '
+            f'"slip_days": {num((due - c.original_due).days if due and c.original_due else None)}, '
+            f'"days_left": {num((due - today).days if due is not None and op else None)}, '
+            f'"overdue": {"true" if op and due is not None and due < today else "false"}, '
+            f'"review": {day(review)}, '
+            f'"review_due": {"true" if rv is not None and rv <= today else "false"}, '
+            f'"review_days_left": {num(None if rv is None else (rv - today).days)}, '
+            f'"recur": {text(c.recur) if c.recur else "null"}, '
+            f'"next_host": {text(c.next_host) if c.next_host else "null"}, '
+            f'"source": {text(c.source)}, "updated": {day(c.updated)}, "assessments": {{}}}}'
+        )
+
+    return line
 
 
 @register("rows", "csv")
