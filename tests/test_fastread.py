@@ -230,3 +230,39 @@ def test_json_from_the_summaries_is_the_json_of_the_rows(cs: list[Summary], toda
     fast = "".join(renderer("rows", "json")(Rows(lazy), out))
     full = "".join(renderer("rows", "json")(Rows([dict(r) for r in lazy]), out))
     assert fast == full
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    cs=st.lists(_summary(), max_size=8),
+    today=st.dates(date(2019, 1, 1), date(2031, 12, 31)),
+    width=st.integers(20, 180),
+    columns=st.sampled_from([(), ("id", "status", "days_left"), ("title", "parties", "due")]),
+    color=st.sampled_from(["never", "always"]),
+    lang=st.sampled_from(["en", "fr"]),
+)
+def test_the_table_from_the_summaries_is_the_table_of_the_rows(
+    cs: list[Summary],
+    today: date,
+    width: int,
+    columns: tuple[str, ...],
+    color: str,
+    lang: str,
+) -> None:
+    """The list's table with its cells and styles taken from the summaries is the table of the
+    same rows as dicts: any text, dates, statuses, assessments (the mark and its legend),
+    widths (short party codes, columns dropped, the title below, blocks), colour, language."""
+    from aes_tracker import i18n
+
+    i18n.set_language(lang)
+    try:
+        lazy = rows(cs, today, dict(DEFAULT_GROUPS))
+        out = Output.decide(io.StringIO(), color, width)
+
+        def table(rs: Any) -> str:
+            data = renderer("rows", "table")(Rows(rs, columns=columns, hidden=2), out)
+            return data if isinstance(data, str) else "".join(data)
+
+        assert table(lazy) == table([dict(r) for r in lazy])
+    finally:
+        i18n.set_language("en")
