@@ -250,6 +250,34 @@ def test_the_cache_format_fingerprint_follows_the_code() -> None:
     assert ",".join(Summary._fields) in cache.format_source()
 
 
+def test_the_fingerprint_reads_every_domain_module_a_summary_is_made_by() -> None:
+    """The code that builds a cached summary (model, validate, asof) and every domain module it
+    imports, at the top or inside a function, is in the fingerprint: a change to any of them
+    makes a new cache format, so no summary made by older code is served."""
+    import ast
+
+    from aes_tracker.domain import model
+
+    folder = Path(model.__file__).parent
+    seen: set[str] = set()
+    todo = ["model", "validate", "asof"]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        tree = ast.parse((folder / f"{name}.py").read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                if node.module.startswith("aes_tracker.domain."):
+                    todo.append(node.module.split(".")[2])
+                elif node.module == "aes_tracker.domain":
+                    todo.extend(a.name for a in node.names)
+    assert seen <= set(cache.SUMMARY_CODE), sorted(seen - set(cache.SUMMARY_CODE))
+    for name in cache.SUMMARY_CODE:
+        assert (folder / f"{name}.py").read_text(encoding="utf-8") in cache.format_source()
+
+
 def _open_fds() -> int:
     return len(os.listdir("/proc/self/fd"))
 

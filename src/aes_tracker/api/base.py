@@ -70,7 +70,8 @@ class Base:
         """The file for reading, through the parse cache; read once per tracker. Under --as-of,
         as it stood at the end of that day."""
         if self._view is None:
-            from aes_tracker.store.core import view, view_as_of
+            # store.view, not store.core: a read need not import the write path.
+            from aes_tracker.store.view import view, view_as_of
 
             if self.as_of:
                 self._view = view_as_of(self.location, self.today, self.environ)

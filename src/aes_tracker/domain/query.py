@@ -65,7 +65,7 @@ class RowList(Sequence[dict[str, Any]]):
         self._cs = list(cs)
         self._today = today
         self._groups = groups
-        self._opens = {s.name: s.open for s in statuses()}
+        self._opens: dict[str, bool] = {s.name: s.open for s in statuses()}
 
     def __len__(self) -> int:
         return len(self._cs)
@@ -84,6 +84,25 @@ class RowList(Sequence[dict[str, Any]]):
 
     def _row(self, c: Summary) -> dict[str, Any]:
         return row(c, self._today, self._opens.get(c.status, False), groups=self._groups)
+
+    @property
+    def summaries(self) -> Sequence[Summary]:
+        return self._cs
+
+    @property
+    def today(self) -> date:
+        return self._today
+
+    @property
+    def groups(self) -> Groups:
+        return self._groups
+
+    def is_open(self, status: str) -> bool:
+        return self._opens.get(status, False)
+
+    def party_names(self) -> set[str]:
+        """Every party the rows name (each row's `parties`), without making the rows."""
+        return {p for ps in {c.parties for c in self._cs} for p in ps}
 
 
 def rows(cs: Iterable[Summary], today: date, groups: Groups) -> RowList:

@@ -10,6 +10,7 @@ entry recorded later than the day it happened is marked as backdated and shows b
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -69,6 +70,14 @@ def _sessions(c: Summary, today: date) -> dict[str, Any]:
     }
 
 
+def _by_due(c: Summary) -> tuple[date | None, str]:
+    return (c.due, c.id)
+
+
+def _by_review(c: Summary) -> tuple[date | None, str]:
+    return (c.review, c.id)
+
+
 def build(
     catalog: Catalog,
     w: Window,
@@ -78,30 +87,34 @@ def build(
     those with a history entry in the window (the summaries carry the days)."""
     today = w.as_of
     cs = list(catalog.commitments.values())
-    overdue = sorted(
-        (c for c in cs if is_overdue(c.due, c.is_open, today)), key=lambda c: (c.due, c.id)
-    )
-    coming = sorted(
-        (c for c in cs if c.is_open and c.due is not None and today <= c.due <= w.until),
-        key=lambda c: (c.due, c.id),
-    )
-    reviews = sorted((c for c in cs if review_due(c, today)), key=lambda c: (c.review, c.id))
-    soon = sorted((c for c in cs if review_soon(c, today, w.until)), key=lambda c: (c.review, c.id))
+    # The openness of each status looked up once, not once per commitment and section.
+    opens = {s.name: s.open for s in statuses()}
+    live = [c for c in cs if opens.get(c.status, False)]
+    dated = [c for c in live if c.due is not None]
+    undated = [c for c in live if c.due is None and c.review is not None]
+    overdue = sorted((c for c in dated if is_overdue(c.due, True, today)), key=_by_due)
+    coming = sorted((c for c in dated if today <= c.due <= w.until), key=_by_due)  # type: ignore[operator]
+    reviews = sorted((c for c in undated if review_due(c, today)), key=_by_review)
+    soon = sorted((c for c in undated if review_soon(c, today, w.until)), key=_by_review)
 
     def item(c: Summary) -> dict[str, Any]:
-        r = row(c, today, groups=catalog.groups)
+        r = row(c, today, True, groups=catalog.groups)
         r["days_overdue"] = -r["days_left"] if r["overdue"] else None
         return r
 
-    touched = [c.id for c in cs if any(w.since <= d <= today for d in c.days)]
+    # `days` is sorted: the first day on or after the window's start tells.
+    touched = [
+        c.id
+        for c in cs
+        if c.days and c.days[-1] >= w.since and c.days[bisect_left(c.days, w.since)] <= today
+    ]
     changed = [
         change_item(full, e) for full in details(touched) for e in full.history if in_window(e, w)
     ]
     changed.sort(key=lambda x: (x["on"], x["at"] or "", x["id"]))
     consultations = [
         {**consultation_record(c, today), **_sessions(c, today)}
-        for c in sorted(cs, key=lambda c: (c.due or date.max, c.id))
-        if c.recur and c.is_open
+        for c in sorted((c for c in live if c.recur), key=lambda c: (c.due or date.max, c.id))
     ]
     by_status = {s.name: 0 for s in statuses()}
     by_category = {k.name: 0 for k in categories()}
@@ -123,7 +136,7 @@ def build(
         **sections,
         "summary": {
             "total": len(cs),
-            "open": sum(c.is_open for c in cs),
+            "open": len(live),
             "overdue": len(overdue),
             "by_status": by_status,
             "by_category": by_category,

@@ -4,7 +4,6 @@ overdue section red."""
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -218,6 +217,53 @@ def title_line(rep: Mapping[str, Any]) -> str:
     )
 
 
+def hanging_wrap(text: str, width: int, indent: str, hang: str) -> list[str]:
+    """`textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=hang,
+    break_long_words=False, break_on_hyphens=False)`, the same lines. A text of words with one
+    space between them (every line of a report but a rare few) is wrapped here, greedily,
+    at about twice textwrap's speed; any other goes to textwrap."""
+    if (
+        not text
+        or not text.isprintable()  # tabs, newlines: textwrap's whitespace rules
+        or "  " in text
+        or text[0] == " "
+        or text[-1] == " "
+        or width <= max(len(indent), len(hang))
+    ):
+        return _textwrap(text, width, indent, hang)
+    if len(indent) + len(text) <= width:
+        return [indent + text]
+    lines: list[str] = []
+    lead, room = indent, width - len(indent)
+    cur: list[str] = []
+    n = 0
+    for word in text.split(" "):
+        if not cur:
+            cur, n = [word], len(word)
+        elif n + 1 + len(word) <= room:
+            cur.append(word)
+            n += 1 + len(word)
+        else:
+            lines.append(lead + " ".join(cur))
+            lead, room = hang, width - len(hang)
+            cur, n = [word], len(word)
+    lines.append(lead + " ".join(cur))
+    return lines
+
+
+def _textwrap(text: str, width: int, indent: str, hang: str) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(
+        text,
+        width=width,
+        initial_indent=indent,
+        subsequent_indent=hang,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
 @register("report", "text")
 def to_text(rep: Mapping[str, Any], out: Output) -> str:
     """Plain text: nothing cut, no line wider than the page; long lines wrap with a hanging
@@ -225,14 +271,7 @@ def to_text(rep: Mapping[str, Any], out: Output) -> str:
     width = out.width
 
     def wrap(line: str, indent: str, hang: str) -> list[str]:
-        return textwrap.wrap(
-            line,
-            width=width,
-            initial_indent=indent,
-            subsequent_indent=hang,
-            break_long_words=False,
-            break_on_hyphens=False,
-        ) or [indent.rstrip()]
+        return hanging_wrap(line, width, indent, hang) or [indent.rstrip()]
 
     color = out.color
     lines = [paint(x, "bold", color) for x in wrap(title_line(rep), "", "")] + [""]

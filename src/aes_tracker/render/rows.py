@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from datetime import date
+from typing import Any, cast
 
-from aes_tracker.domain.model import EVENT_KEYS
-from aes_tracker.domain.query import LIST_KEYS
+from aes_tracker.domain.model import EVENT_KEYS, Summary
+from aes_tracker.domain.query import LIST_KEYS, RowList
 from aes_tracker.i18n import (
     _,
     category_label,
@@ -21,6 +22,7 @@ from aes_tracker.i18n import (
 )
 from aes_tracker.render import (
     Output,
+    _line_encoder,
     cell,
     change_words,
     md,
@@ -96,15 +98,24 @@ def _short_parties(rows: Sequence[Mapping[str, Any]]) -> Callable[[Mapping[str, 
 
     def cell(r: Mapping[str, Any]) -> str:
         if not codes:
-            codes.update(party_codes(p for row in rows for p in row["parties"]))
+            codes.update(party_codes(_party_names(rows)))
         return safe(", ".join(codes[p] for p in r["parties"]))
 
     return cell
 
 
+def _party_names(rows: Sequence[Mapping[str, Any]]) -> Iterable[str]:
+    """Every party the rows name; from the commitments themselves when the rows are made as
+    they are read (domain.query.RowList), rather than making every row once more."""
+    names = getattr(rows, "party_names", None)
+    if names is not None:
+        return cast("Iterable[str]", names())
+    return (p for r in rows for p in r["parties"])
+
+
 def codes_legend(rows: Sequence[Mapping[str, Any]]) -> str:
     """What the short forms stand for, those that differ from the name: "BF Burkina Faso"."""
-    codes = party_codes(p for r in rows for p in r["parties"])
+    codes = party_codes(_party_names(rows))
     pairs = [
         f"{c} {safe(name_label(name))}"
         for name, c in sorted(codes.items(), key=lambda x: x[1])
@@ -122,7 +133,67 @@ PLAIN_KEYS = ("id", "status", "due", "days_left", "category", "parties", "title"
 @register("sources", "json")
 @register("log", "json")
 def _json(p: Rows, out: Output) -> Iterator[str]:
+    if isinstance(p.rows, RowList) and tuple(p.keys) == LIST_KEYS:
+        return to_json_lines(p.rows.summaries, _summary_json(p.rows))
     return to_json_lines(p.rows)
+
+
+def _summary_json(rows: RowList) -> Callable[[Summary], str]:
+    """What the encoder writes for `row(c)`, the same bytes, written from the summary without
+    the dict: the text of the values most rows share (a category, a party list, a source) made
+    once. A row with assessments goes through the dict and the encoder."""
+    import json
+
+    from aes_tracker.domain.query import row
+
+    dumps = _line_encoder()
+    enc = json.encoder.encode_basestring
+    today, groups, is_open = rows.today, rows.groups, rows.is_open
+    shared: dict[Any, str] = {}
+
+    def text(s: str) -> str:
+        t = shared.get(s)
+        if t is None:
+            t = shared[s] = enc(s)
+        return t
+
+    def names(ns: tuple[str, ...]) -> str:
+        t = shared.get(ns)
+        if t is None:
+            t = shared[ns] = "[" + ", ".join(map(enc, ns)) + "]"
+        return t
+
+    def day(d: date | None) -> str:
+        return "null" if d is None else '"' + d.isoformat() + '"'
+
+    def num(n: int | None) -> str:
+        return "null" if n is None else str(n)
+
+    def line(c: Summary) -> str:
+        op = is_open(c.status)
+        if c.assessments:
+            return dumps(row(c, today, op, groups=groups))
+        due, review = c.due, c.review
+        rv = review if op and due is None else None  # an open undated one's review date
+        return (
+            f'{{"id": {enc(c.id)}, "title": {enc(c.title)}, '
+            f'"title_fr": {enc(c.title_fr) if c.title_fr else "null"}, '
+            f'"category": {text(c.category)}, "parties": {names(c.parties)}, '
+            f'"beneficiaries": {names(c.beneficiaries)}, "status": {text(c.status)}, '
+            f'"open": {"true" if op else "false"}, "due": {day(due)}, '
+            f'"original_due": {day(c.original_due)}, '
+            f'"slip_days": {num((due - c.original_due).days if due and c.original_due else None)}, '
+            f'"days_left": {num((due - today).days if due is not None and op else None)}, '
+            f'"overdue": {"true" if op and due is not None and due < today else "false"}, '
+            f'"review": {day(review)}, '
+            f'"review_due": {"true" if rv is not None and rv <= today else "false"}, '
+            f'"review_days_left": {num(None if rv is None else (rv - today).days)}, '
+            f'"recur": {text(c.recur) if c.recur else "null"}, '
+            f'"next_host": {text(c.next_host) if c.next_host else "null"}, '
+            f'"source": {text(c.source)}, "updated": {day(c.updated)}, "assessments": {{}}}}'
+        )
+
+    return line
 
 
 @register("rows", "csv")
@@ -170,7 +241,11 @@ MARK = "*"  # after a status that some parties' own assessments differ from
 
 
 def marked(r: Mapping[str, Any]) -> bool:
-    return any(s != r["status"] for s in (r.get("assessments") or {}).values())
+    own = r.get("assessments")
+    if not own:
+        return False  # most rows: no assessment at all
+    status = r["status"]
+    return any(s != status for s in own.values())
 
 
 def status_text(r: Mapping[str, Any]) -> str:
@@ -304,12 +379,121 @@ def _table(p: Rows, out: Output) -> str | Iterator[str]:
         replace(c, short=replace(c.short, cell=_short_parties(rows))) if c.short is not None else c
         for c in list_columns(p.columns)
     ]
-    found = plan(rows, columns, out.width, style)
+    if isinstance(rows, RowList):
+        # The cells from the summaries themselves, without a dict per row (the same text:
+        # tests/test_fastread.py).
+        keys = list(p.columns) or list(LIST_COLUMNS)
+        cells, summary_style = _summary_cells(rows, marks)
+        columns = [
+            replace(
+                c,
+                cell=cells[k],
+                short=replace(c.short, cell=cells["short_parties"]) if c.short else None,
+            )
+            for k, c in zip(keys, columns, strict=True)
+        ]
+        found = plan(rows.summaries, columns, out.width, summary_style)  # type: ignore[arg-type]
+    else:
+        found = plan(rows, columns, out.width, style)
     if found is None:
         return _blocks(rows, out) + _legend(rows, out.width) + _hidden_footer(p.hidden)
     short = any(c in found[0].columns for c in (c.short for c in columns) if c is not None)
     codes = codes_legend(rows) if short else ""
     return _with_legend(render(found, out.width, out.color), marks, out.width, codes, p.hidden)
+
+
+def _summary_cells(
+    rows: RowList, marks: list[bool]
+) -> tuple[dict[str, Callable[[Any], str]], Callable[[Any], str]]:
+    """The list's cells (`LIST_COLUMNS`) and the row's style (`row_style`), each from a summary
+    rather than from its row (domain.query.row): the same text, with what every row shares
+    (the language, the labels of a status or a category) worked out once. The style notes in
+    `marks` whether any status is marked, as `_table`'s does."""
+    from aes_tracker.domain.parties import own_assessments
+    from aes_tracker.i18n import language
+
+    today, groups, is_open = rows.today, rows.groups, rows.is_open
+    french = language() == "fr"
+    labels: dict[tuple[str, str], str] = {}
+    today_word = _("today")
+    codes: dict[str, str] = {}
+
+    def label(kind: str, text: str, of: Callable[[str], str]) -> str:
+        t = labels.get((kind, text))
+        if t is None:
+            t = labels[kind, text] = of(text)
+        return t
+
+    def is_marked(c: Summary) -> bool:
+        if not c.assessments:
+            return False
+        return any(s != c.status for s in own_assessments(c, groups).values())
+
+    def status(c: Summary) -> str:
+        return label("status", str(c.status), status_label) + (MARK if is_marked(c) else "")
+
+    def due(c: Summary) -> str:
+        if c.due is not None:
+            return c.due.isoformat()
+        if c.review is not None:
+            return _("review {day}").format(day=c.review.isoformat())
+        return ""
+
+    def review_left(c: Summary, op: bool) -> int | None:
+        if op and c.due is None and c.review is not None:
+            return (c.review - today).days
+        return None
+
+    def left(c: Summary) -> str:
+        op = is_open(c.status)
+        n = (c.due - today).days if c.due is not None and op else None
+        if n is None:
+            late = review_left(c, op)
+            if late is not None and late < 0:
+                n = late
+        if n is None:
+            return ""
+        return today_word if n == 0 else str(n)
+
+    def parties(c: Summary) -> str:
+        return safe(", ".join(map(name_label, c.parties)))
+
+    def short_parties(c: Summary) -> str:
+        if not codes:
+            codes.update(party_codes(rows.party_names()))
+        return safe(", ".join(codes[p] for p in c.parties))
+
+    def title(c: Summary) -> str:
+        return safe(c.title_fr) if french and c.title_fr else safe(c.title)
+
+    def style(c: Summary) -> str:
+        if not marks and is_marked(c):
+            marks.append(True)
+        if not is_open(c.status):
+            return "dim"
+        due_ = c.due
+        if due_ is not None and due_ < today:
+            return "red"
+        late = review_left(c, True)
+        if late is not None and late < 0:
+            return "red"
+        if due_ is not None and (due_ - today).days <= SOON_DAYS:
+            return "yellow"
+        if due_ is None and c.review is not None and c.review <= today:
+            return "yellow"
+        return ""
+
+    cells: dict[str, Callable[[Any], str]] = {
+        "id": lambda c: c.id,
+        "status": status,
+        "due": due,
+        "days_left": left,
+        "category": lambda c: label("category", c.category, category_label),
+        "parties": parties,
+        "short_parties": short_parties,
+        "title": title,
+    }
+    return cells, style
 
 
 def _hidden_footer(hidden: int) -> str:

@@ -62,13 +62,32 @@ class Entry:
     patched: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
 
+# What a cached summary is made by, in domain/: the records and summarize (model), the checks
+# that build a record from its table (validate, with ids, text, parties, statuses, dates and
+# recurrence under it), and a past day's records for the `asof` variant (asof).
+SUMMARY_CODE = (
+    "model",
+    "validate",
+    "ids",
+    "text",
+    "parties",
+    "statuses",
+    "dates",
+    "recurrence",
+    "asof",
+)
+
+
 def format_source() -> str:
     """What an entry is made of: the fields of the summary, the catalog and the entry, and the
-    code that builds summaries (domain/model.py) and stores them (this module). A change to any
-    of them is a new cache format."""
+    code that builds summaries and stores them: the domain modules that turn a file's tables
+    into records and records into summaries (`SUMMARY_CODE`, as they are read from their folder,
+    not imported) and this module. A change to any of them is a new cache format."""
     import dataclasses
 
     from aes_tracker.domain import model
+
+    folder = Path(model.__file__).parent
 
     parts = [
         ",".join(Summary._fields),
@@ -76,9 +95,9 @@ def format_source() -> str:
         ",".join(f.name for f in dataclasses.fields(Entry)),
         ",".join(f.name for f in dataclasses.fields(Source)),
     ]
-    for module_file in (model.__file__, __file__):
+    for module_file in [*(folder / f"{name}.py" for name in SUMMARY_CODE), Path(__file__)]:
         try:
-            parts.append(Path(module_file).read_text(encoding="utf-8"))
+            parts.append(module_file.read_text(encoding="utf-8"))
         except (OSError, TypeError, UnicodeDecodeError):
             parts.append(str(module_file))  # no source at hand: the fields and the version
     return "\n".join(parts)
@@ -139,11 +158,19 @@ def _key(folder: Path) -> bytes | None:
     return key if len(key) == 32 else None
 
 
-def cache_file(path: Path, environ: Mapping[str, str]) -> Path:
-    return cache_home(environ) / f"{file_key(path)}.cache"
+def cache_file(path: Path, environ: Mapping[str, str], variant: str = "") -> Path:
+    return cache_home(environ) / _name(path, variant)
 
 
-def read(path: Path, environ: Mapping[str, str], *, for_write: bool = False) -> Entry | None:
+def _name(path: Path, variant: str) -> str:
+    """The file of one data file's entry; a `variant` (`asof`: the file as it stood on a past
+    day, store.view.view_as_of) is a file of its own beside it, one entry each."""
+    return f"{file_key(path)}.{variant}.cache" if variant else f"{file_key(path)}.cache"
+
+
+def read(
+    path: Path, environ: Mapping[str, str], *, for_write: bool = False, variant: str = ""
+) -> Entry | None:
     """The cached entry for the data file at `path`, whatever version of it; None if there is
     none or it does not authenticate. `for_write`: keep the columns as read, for `write` to
     patch."""
@@ -154,7 +181,7 @@ def read(path: Path, environ: Mapping[str, str], *, for_write: bool = False) -> 
     if key is None:
         return None
     try:
-        with open(folder / f"{file_key(path)}.cache", "rb") as f:
+        with open(folder / _name(path, variant), "rb") as f:
             blob = f.read()
     except OSError:
         return None
@@ -177,7 +204,7 @@ def read(path: Path, environ: Mapping[str, str], *, for_write: bool = False) -> 
         return None
 
 
-def write(path: Path, entry: Entry, environ: Mapping[str, str]) -> None:
+def write(path: Path, entry: Entry, environ: Mapping[str, str], variant: str = "") -> None:
     """Best effort: a cache that cannot be written only costs time."""
     folder = _dir(environ)
     if folder is None:
@@ -189,7 +216,7 @@ def write(path: Path, entry: Entry, environ: Mapping[str, str]) -> None:
     sweep_private(folder)
     with contextlib.suppress(OSError):
         write_private(
-            folder / f"{file_key(path)}.cache",
+            folder / _name(path, variant),
             _MAGIC + hmac.digest(key, body, "sha256") + body,
             _cache_mode(path),
         )

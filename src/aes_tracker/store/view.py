@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from aes_tracker.domain.model import Catalog, Commitment, Document, Summary, summarize
 from aes_tracker.domain.validate import (
@@ -25,17 +25,13 @@ from aes_tracker.domain.validate import (
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _, set_names_fr
 from aes_tracker.store import cache as cachemod
-from aes_tracker.store import fileio
+from aes_tracker.store import fileio, fileread
 from aes_tracker.store.paths import Location, bundled_path, environment, real
-from aes_tracker.store.sections import SectionReader, marker_lines, read_section
-from aes_tracker.store.tomlfile import (
-    KeyIndex,
-    Loaded,
-    decode,
-    dumps,
-    parse,
-    sections,
-)
+
+# store.tomlfile and store.sections (the parser, the writer, the section reader) are imported
+# where they are used: a warm read from the cache needs neither.
+if TYPE_CHECKING:
+    from aes_tracker.store.tomlfile import Loaded
 
 
 def _missing_hint(path: Path) -> str:
@@ -63,10 +59,14 @@ def _read_for_write(loc: Location) -> tuple[bytes, Path, bool, fileio.FileId | N
 
 
 def first_error(problems: list[Problem], text: str, path: str) -> TrackerError:
+    from aes_tracker.store.tomlfile import KeyIndex
+
     return KeyIndex(text).error(problems[0], path)
 
 
 def load_bytes(raw_bytes: bytes, path: Path, *, bundled: bool = False) -> Loaded:
+    from aes_tracker.store.tomlfile import Loaded, decode, parse
+
     shown = str(path)
     text = decode(raw_bytes, shown)
     _refuse_conflict_markers(text, shown)
@@ -80,6 +80,8 @@ def load_bytes(raw_bytes: bytes, path: Path, *, bundled: bool = False) -> Loaded
 def load(loc: Location) -> Loaded:
     """Read and check the whole data file (no lock: writers replace the file atomically, so a
     reader sees the old or the new file whole)."""
+    from aes_tracker.store.tomlfile import Loaded
+
     raw_bytes, src, bundled = read_bytes(loc)
     loaded = load_bytes(raw_bytes, src, bundled=bundled)
     if bundled:
@@ -89,6 +91,8 @@ def load(loc: Location) -> Loaded:
 
 def conflict_lines(text: str) -> list[int]:
     """The lines of unresolved merge-conflict markers (`<<<<<<<` lines): sections.py's rule."""
+    from aes_tracker.store.sections import marker_lines
+
     return marker_lines(text)
 
 
@@ -101,6 +105,7 @@ def conflict_sides(
     What `show` reads while a conflict waits to be resolved."""
     from aes_tracker.domain.asof import document_as_of, unsettled
     from aes_tracker.store import markers
+    from aes_tracker.store.tomlfile import decode
 
     def at(doc: Document) -> Document:
         if as_of is None:
@@ -152,17 +157,23 @@ class View:
         spans: Mapping[str, tuple[int, int]],
         document: Document | None = None,
         digest: str = "",
+        as_of: date | None = None,
+        seen: fileio.FileId | None = None,
     ) -> None:
         self.path = path
         self._raw_bytes = raw_bytes
         self._digest = digest
+        # Under --as-of, when the summaries came from the cache: the day, to which each
+        # commitment read in full is turned back (domain.asof; a settled one is left as it is).
+        self._as_of = as_of
         self.catalog = catalog
         # The names' French forms for whatever this command shows (a view per command).
         set_names_fr(catalog.names_fr)
         self._spans = spans
         self._document = document
         self._fd: int | None = None  # the file, open for reading sections, inside `with`
-        self._seen: fileio.FileId | None = None  # the version checked against the digest
+        # The version checked against the digest (by `view`, on the descriptor it hashed).
+        self._seen: fileio.FileId | None = seen
         self._entered = False
 
     def __enter__(self) -> View:
@@ -194,7 +205,12 @@ class View:
 
     def document(self) -> Document:
         if self._document is None:
-            self._document = load_bytes(self.raw_bytes, self.path).doc
+            doc = load_bytes(self.raw_bytes, self.path).doc
+            if self._as_of is not None:
+                from aes_tracker.domain.asof import document_as_of
+
+                doc = document_as_of(doc, self._as_of)
+            self._document = doc
         return self._document
 
     def detail(self, cid: str) -> Commitment:
@@ -207,6 +223,13 @@ class View:
             chunk = self._chunk(span)
             found = _parse_one(chunk, (0, len(chunk)), cid, _catalog_context(self.catalog))
             if found is not None:
+                if self._as_of is not None:
+                    from aes_tracker.domain.asof import commitment_as_of
+
+                    then = commitment_as_of(found, self._as_of)
+                    if then is None:
+                        raise KeyError(cid)  # not recorded yet on that day
+                    return then
                 return found
         return self.document().commitments[cid]
 
@@ -263,6 +286,8 @@ def _parse_one(
 def _table_at(raw_bytes: bytes, span: tuple[int, int], cid: str) -> dict[str, Any] | None:
     """The raw table of commitment `cid` parsed from its own bytes, or None when those bytes are
     not exactly that table (the section reader's guards)."""
+    from aes_tracker.store.sections import read_section
+
     return read_section(raw_bytes, span, cid).table
 
 
@@ -282,6 +307,20 @@ def tidy(path: Path) -> None:
             fileio.sweep_temps(r)
 
 
+def _digest_seen(path: Path) -> tuple[str, fileread.FileId]:
+    """The digest of the file's content and the identity of the version hashed, from one
+    descriptor: reading a commitment in full later needs only a stat to know the file is still
+    that version (`View._chunk`), not a second hash of the whole file."""
+    with fileread.open_regular(path, _missing_hint(path)) as fd:
+        try:
+            seen = fileread.file_id(os.fstat(fd))
+            return fileread.digest_fd(fd), seen
+        except OSError as e:
+            raise TrackerError(
+                _("cannot read: {reason}").format(reason=e.strerror or e), path=str(path)
+            ) from None
+
+
 def view(loc: Location, environ: Mapping[str, str] = environment()) -> View:
     """The file for the read commands, through the parse cache."""
     if not loc.explicit and not os.path.lexists(loc.path):
@@ -289,10 +328,10 @@ def view(loc: Location, environ: Mapping[str, str] = environment()) -> View:
         loaded = load_bytes(raw_bytes, src, bundled=True)
         return View(loc.path, raw_bytes, loaded.doc.catalog(), {}, loaded.doc)
     tidy(loc.path)
-    digest = fileio.digest_file(loc.path, missing_hint=_missing_hint(loc.path))
+    digest, seen = _digest_seen(loc.path)
     old = cachemod.read(loc.path, environ)
     if old is not None and old.digest == digest:
-        return View(loc.path, None, old.catalog, old.spans, digest=digest)
+        return View(loc.path, None, old.catalog, old.spans, digest=digest, seen=seen)
     raw_bytes = read_bytes(loc)[0]
     fresh = refresh(loc.path, raw_bytes, environ, old)
     return View(
@@ -307,15 +346,35 @@ def view(loc: Location, environ: Mapping[str, str] = environment()) -> View:
 
 def view_as_of(loc: Location, day: date, environ: Mapping[str, str] = environment()) -> View:
     """The file as it stood at the end of `day` (domain.asof): as `view` gives it when nothing
-    in it happened or was recorded after that day, else read in full and turned back."""
+    in it happened or was recorded after that day, else read in full and turned back. The
+    summaries as they stood that day are cached beside the file's own (one day at a time): for
+    the same version of the file and the same day, nothing is parsed, and the file's own entry
+    is not even read."""
     from aes_tracker.domain.asof import document_as_of, unsettled
 
+    if loc.explicit or os.path.lexists(loc.path):
+        tidy(loc.path)
+        digest, seen = _digest_seen(loc.path)
+        key = f"{digest}@{day.isoformat()}"
+        cached = cachemod.read(loc.path, environ, variant=_AS_OF)
+        if cached is not None and cached.digest == key:
+            return View(
+                loc.path, None, cached.catalog, cached.spans, digest=digest, as_of=day, seen=seen
+            )
     v = view(loc, environ)
     ids = unsettled(v.catalog.commitments.values(), day)
     if not ids:
         return v
     doc = document_as_of(v.document(), day, ids)
-    return View(v.path, None, doc.catalog(), {}, doc, v._digest)
+    catalog = doc.catalog()
+    if v._digest:
+        key = f"{v._digest}@{day.isoformat()}"
+        entry = cachemod.Entry(key, False, 0, "", catalog, dict(v._spans), {})
+        cachemod.write(loc.path, entry, environ, _AS_OF)
+    return View(v.path, None, catalog, {}, doc, v._digest)
+
+
+_AS_OF = "asof"  # the cache's variant for the file as it stood on a past day
 
 
 @dataclass
@@ -334,6 +393,8 @@ def refresh(
     parsing again only the tables whose digest changed since the cached version (all of them
     when there is none), or the whole file when it is not laid out one table per commitment.
     `old` is the cached entry when the caller has already read it."""
+    from aes_tracker.store.tomlfile import sections
+
     digest = fileio.digest(raw_bytes)
     if old is False:
         old = cachemod.read(path, environ)
@@ -364,6 +425,8 @@ def _incremental(
 ) -> Fresh | None:
     """Rebuild the entry table by table; None when the whole file must be parsed (another
     layout, or a problem to report with its line)."""
+    from aes_tracker.store.sections import SectionReader
+
     reader = SectionReader(raw_bytes)
     if not reader.ok:
         return None
@@ -421,4 +484,6 @@ def _same_context(old: Catalog, new: Document) -> bool:
 
 
 def _dump_table(cid: str, table: dict[str, Any]) -> bytes:
+    from aes_tracker.store.tomlfile import dumps
+
     return dumps({"commitments": {cid: table}})
