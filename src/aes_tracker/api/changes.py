@@ -227,7 +227,7 @@ class Changes(Base):
     def add_source(self, s: NewSource) -> Changed:
         """Register a communiqué; its text, when given, is stored beside the data file."""
         from aes_tracker.domain import editing as ops
-        from aes_tracker.store.fileio import read_file
+        from aes_tracker.store.fileread import read_file
         from aes_tracker.store.texts import decode_text, text_name, write_text
 
         when = _day(s.date, self.today, "date")
@@ -290,7 +290,7 @@ class Changes(Base):
         from aes_tracker import exchange
         from aes_tracker.domain.draft import Outcome
         from aes_tracker.store.core import preview, update
-        from aes_tracker.store.fileio import read_file
+        from aes_tracker.store.fileread import read_file
 
         name = req.file
         incoming = exchange.read_import(
