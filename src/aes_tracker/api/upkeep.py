@@ -59,19 +59,7 @@ class Upkeep(Base):
     def _rewrite_whole(
         self, fn: Callable[[Draft], Outcome], *, create: bool = False, allow_comments: bool
     ) -> Written:
-        from aes_tracker.store.core import update
-
-        _result, written = update(
-            self.location,
-            fn,
-            lock_timeout=self.lock_timeout,
-            environ=self.environ,
-            describe=lambda o: o.described,
-            by=self.by(),
-            create=create,
-            allow_comments=allow_comments,
-        )
-        return written
+        return self._update(fn, create=create, allow_comments=allow_comments)[1]
 
     def fmt(self, *, drop_comments: bool = False) -> Written:
         """Rewrite the file in canonical form, through the undo journal."""

@@ -253,6 +253,17 @@ def register(kind: str, *fmts: str) -> Callable[[Renderer], Renderer]:
     return deco
 
 
+def register_data(kind: str, lines: Callable[[Mapping[str, Any], int, bool], list[str]]) -> None:
+    """`kind` given as data (a mapping): `json` writes it as it is, `table` is `lines` of it at
+    the page's width, in colour or not."""
+
+    def as_table(data: Mapping[str, Any], out: Output) -> str:
+        return "\n".join(lines(data, out.width, out.color)) + "\n"
+
+    register(kind, "json")(lambda data, out: to_json(data))
+    register(kind, "table")(as_table)
+
+
 def parse_format(kind: str, text: str, field: str = "format") -> str:
     """A format name as a person types it, for this kind of output."""
     names = formats_for(kind)
