@@ -217,21 +217,10 @@ class Reads(Base):
         if q.matrix:
             from aes_tracker.domain.matrix import BY, matrix
 
-            if by not in BY:
-                raise TrackerError(
-                    _("with --matrix, '{value}' is not a grouping; use one of {choices}").format(
-                        value=q.by, choices=", ".join(BY)
-                    ),
-                    field="by",
-                )
+            wrong = _("with --matrix, '{value}' is not a grouping; use one of {choices}")
+            _grouping(q.by, BY, wrong)
             return matrix(catalog, self.today, by, sources)
-        if by not in GROUPINGS:
-            raise TrackerError(
-                _("'{value}' is not a grouping; use one of {choices}").format(
-                    value=q.by, choices=", ".join(GROUPINGS)
-                ),
-                field="by",
-            )
+        _grouping(q.by, GROUPINGS, _("'{value}' is not a grouping; use one of {choices}"))
         return compliance(catalog, self.today, by, sources)
 
     def export(self) -> Exported:
@@ -239,3 +228,9 @@ class Reads(Base):
         loaded = self.load()
         who = self.who()
         return Exported(loaded.raw, loaded.doc, who.today, who.now)
+
+
+def _grouping(given: str, choices: Sequence[str], wrong: str) -> None:
+    """Refuse `--by` (as given) when its lower case is none of `choices`, saying so in `wrong`."""
+    if given.lower() not in choices:
+        raise TrackerError(wrong.format(value=given, choices=", ".join(choices)), field="by")
