@@ -43,17 +43,11 @@ def _quote_at(data: Path, c: Commitment, groups: Any, sources: Any) -> Detail:
 
 class Reads(Base):
     def narrowed(self, n: Narrow, catalog: Catalog | None = None) -> Catalog:
-        """The catalog the shared filters leave (domain.query.only)."""
-        from aes_tracker.domain.query import only
+        """The catalog the shared filters leave (domain.query's `filter_of`, then `narrow`)."""
+        from aes_tracker.domain.query import filter_of, narrow
 
-        return only(
-            self.view().catalog if catalog is None else catalog,
-            self.today,
-            statuses=n.statuses,
-            categories=n.categories,
-            parties=n.parties,
-            sources=n.sources,
-        )
+        catalog = self.view().catalog if catalog is None else catalog
+        return narrow(catalog, filter_of(catalog, **n._asdict()), self.today)
 
     def list(self, q: ListQuery) -> Listed:
         """The rows of `list`: the commitments `q` selects, in its order."""
