@@ -312,12 +312,10 @@ def _groups(ck: _Checker, raw: Mapping[str, Any], parties: tuple[str, ...]) -> G
     """The `[groups.NAME]` tables, checked: a group is a known party, with at least one member;
     its members are known parties, each once, and not groups themselves (groups do not nest,
     so that a member's assessment has one meaning)."""
-    table = raw.get("groups")
-    if table is None:
+    if raw.get("groups") is None:
         return groups_of(raw)
-    if not isinstance(table, dict):
-        ck.add(("groups",), _("must be a table of groups: [groups.NAME] with members = [...]"))
-        return {}
+    wrong = _("must be a table of groups: [groups.NAME] with members = [...]")
+    table = _records(ck, raw, "groups", wrong)
     out: dict[str, tuple[str, ...]] = {}
     for name, g in table.items():
         at: Keys = ("groups", name)
