@@ -138,6 +138,16 @@ def timeline_state_label(state: str) -> str:
     }.get(state, state)
 
 
+def backdated(x: Mapping[str, Any]) -> str:
+    """ "(backdated: recorded DAY)" for a history entry recorded after the day it happened (as
+    the report, `log` and the site say it), "" for the others."""
+    from aes_tracker.i18n import iso_label
+
+    if x.get("backdated") and x.get("at"):
+        return _("(backdated: recorded {day})").format(day=iso_label(x["at"][:10]))
+    return ""
+
+
 def note_words(note: str) -> str:
     """A history entry's note for the reader: one the tool wrote ("status confirmed as
     in_progress", stored in English) in the reader's language; any other as written."""

@@ -25,6 +25,7 @@ from aes_tracker.i18n import (
 )
 from aes_tracker.render import (
     Output,
+    backdated,
     change_words,
     md,
     md_code,
@@ -141,8 +142,8 @@ def change_line(x: Mapping[str, Any], f: type[_Plain] = _Plain) -> str:
         party = f" [{f.text(name_label(x['party']))}]" if x.get("party") else ""
         event, status = f.code(event_label(x["event"])), f.code(status_label(x["status"]))
         text = f"{on} {f.code(x['id'])}{party}{colon()}{event} ({status}){who}"
-    if x.get("backdated") and x["at"]:
-        text += " " + _("(backdated: recorded {day})").format(day=iso_label(x["at"][:10]))
+    if late := backdated(x):
+        text += " " + late
     if x["host"]:
         text += ", " + _("host {host}").format(host=f.text(name_label(x["host"])))
     if x["note"]:
