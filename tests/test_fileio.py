@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from aes_tracker.errors import BusyError, TrackerError
-from aes_tracker.store import fileio
-from aes_tracker.store.paths import lock_path
+from aes_tracker.store import fileio, filelock, fileread
+from aes_tracker.store.paths import lock_path, temp_prefix
 
 
 @pytest.fixture(params=["exchange", "fallback"])
@@ -30,7 +30,7 @@ def test_replace_writes_the_new_bytes_and_keeps_the_mode(tmp_path: Path, mode: s
     f = tmp_path / "d.toml"
     f.write_bytes(b"old")
     f.chmod(0o640)
-    fileio.replace(f, b"new", expect=fileio.digest(b"old"))
+    fileio.replace(f, b"new", expect=fileread.digest(b"old"))
     assert f.read_bytes() == b"new"
     assert stat.S_IMODE(f.stat().st_mode) == 0o640
     assert sorted(p.name for p in tmp_path.iterdir()) == ["d.toml"], "no temp file is left"
@@ -42,7 +42,7 @@ def test_an_editors_save_is_never_overwritten(tmp_path: Path, mode: str) -> None
     f = tmp_path / "d.toml"
     f.write_bytes(b"theirs")
     with pytest.raises(fileio.HandEdit):
-        fileio.replace(f, b"ours", expect=fileio.digest(b"old"))
+        fileio.replace(f, b"ours", expect=fileread.digest(b"old"))
     assert f.read_bytes() == b"theirs"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["d.toml"]
 
@@ -52,7 +52,7 @@ def test_a_symlink_is_followed_and_kept(tmp_path: Path, mode: str) -> None:
     real.write_bytes(b"old")
     link = tmp_path / "link.toml"
     link.symlink_to(real)
-    fileio.replace(link, b"new", expect=fileio.digest(b"old"))
+    fileio.replace(link, b"new", expect=fileread.digest(b"old"))
     assert link.is_symlink() and real.read_bytes() == b"new"
 
 
@@ -79,11 +79,11 @@ def test_reading_refuses_what_is_not_a_regular_file(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe.toml"
     os.mkfifo(fifo)
     with pytest.raises(TrackerError, match="not a regular file"):
-        fileio.read_file(fifo)  # returns at once: it never waits for a writer
+        fileread.read_file(fifo)  # returns at once: it never waits for a writer
     with pytest.raises(TrackerError, match="is a directory"):
-        fileio.read_file(tmp_path)
+        fileread.read_file(tmp_path)
     with pytest.raises(TrackerError, match="no such file"):
-        fileio.read_file(tmp_path / "missing.toml")
+        fileread.read_file(tmp_path / "missing.toml")
 
 
 def test_a_symlinked_lock_file_is_refused(tmp_path: Path) -> None:
@@ -91,7 +91,7 @@ def test_a_symlinked_lock_file_is_refused(tmp_path: Path) -> None:
     f.write_text("x")
     target = tmp_path / "elsewhere"
     lock_path(f).symlink_to(target)
-    with pytest.raises(TrackerError, match="symbolic link"), fileio.locked(f, 1):
+    with pytest.raises(TrackerError, match="symbolic link"), filelock.locked(f, 1):
         pass
     assert not target.exists(), "the link's target was not created"
 
@@ -109,12 +109,12 @@ def test_a_timed_lock_wait_leaves_no_timer_or_handler_behind(tmp_path: Path) -> 
     other = os.open(lock_path(f), os.O_RDWR | os.O_CREAT)
     try:
         fcntl.flock(other, fcntl.LOCK_EX)
-        with pytest.raises(BusyError, match=r"waited 0\.2s"), fileio.locked(f, 0.2):
+        with pytest.raises(BusyError, match=r"waited 0\.2s"), filelock.locked(f, 0.2):
             pass
         assert signal.getsignal(signal.SIGALRM) is mine
         assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
         fcntl.flock(other, fcntl.LOCK_UN)
-        with fileio.locked(f, 5.0):
+        with filelock.locked(f, 5.0):
             assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
         assert signal.getsignal(signal.SIGALRM) is mine
     finally:
@@ -138,8 +138,8 @@ def test_private_dirs_are_made_0700_and_checked(tmp_path: Path) -> None:
 
 def test_temps_of_dead_writers_are_swept(tmp_path: Path) -> None:
     real = tmp_path / "r.html"
-    dead = tmp_path / f"{fileio.temp_prefix(real)}999999999-abcd"
-    alive = tmp_path / f"{fileio.temp_prefix(real)}{os.getpid()}-abcd"
+    dead = tmp_path / f"{temp_prefix(real)}999999999-abcd"
+    alive = tmp_path / f"{temp_prefix(real)}{os.getpid()}-abcd"
     dead.write_text("x")
     alive.write_text("x")
     fileio.sweep_temps(real, only_dead=True)

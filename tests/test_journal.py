@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from aes_tracker.cli import app
-from aes_tracker.store import journal
+from aes_tracker.store import fileread, journal
 from aes_tracker.store.journal import Journal, common_ends, journal_dir
 
 from .conftest import DATA, Cli, fixed_now
@@ -118,7 +118,7 @@ def test_a_step_that_would_restore_an_invalid_file_is_refused(datafile: Path) ->
         suffix=0,
         old=bad_before,
         new=cli.bytes(),
-        before=journal.fileio.digest(bad_before),
+        before=fileread.digest(bad_before),
     )
     step.unlink()
     j._write(forged)

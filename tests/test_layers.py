@@ -373,3 +373,53 @@ def test_the_domain_layer_check_can_fail() -> None:
     graph = _package_graph("domain")
     graph["model"] = graph["model"] | {"validate"}
     assert _upward("domain", DOMAIN_LAYERS, graph) == ["domain/model.py imports domain/validate.py"]
+
+
+def _code_map_section() -> str:
+    readme = (SRC.parents[1] / "README.md").read_text(encoding="utf-8")
+    return readme.split("\n## Code map\n", 1)[1].split("\n## ", 1)[0]
+
+
+def _code_map() -> list[str]:
+    """The modules the README's `## Code map` names, one a line, as paths below src/aes_tracker:
+    a bullet's first backticked name, a package (`store/`) heading the bullets indented under it."""
+    packages: list[str] = []  # the package heading each depth of indentation
+    named: list[str] = []
+    for line in _code_map_section().splitlines():
+        stripped = line.lstrip(" ")
+        if not stripped.startswith("- `"):
+            continue
+        depth = (len(line) - len(stripped)) // 2
+        name = stripped[3:].split("`", 1)[0]
+        del packages[depth:]
+        if name.endswith("/"):
+            packages.append(name)
+        elif name.endswith(".py"):
+            named.append("".join(packages) + name)
+    return named
+
+
+def _modules() -> set[str]:
+    """Every module of the package, but a package's `__init__.py` that holds only its docstring
+    (the package's own line in the code map says what it is)."""
+    found = set()
+    for path in SRC.rglob("*.py"):
+        body = ast.parse(path.read_text(encoding="utf-8")).body
+        docstring_only = len(body) == 1 and isinstance(body[0], ast.Expr)
+        if not (path.name == "__init__.py" and docstring_only):
+            found.add(path.relative_to(SRC).as_posix())
+    return found
+
+
+def test_code_map_names_each_module_once_on_its_own_line() -> None:
+    named = _code_map()
+    assert len(named) == len(set(named)), sorted(n for n in named if named.count(n) > 1)
+    assert set(named) == _modules(), (
+        f"not in the code map: {sorted(_modules() - set(named))}; "
+        f"in it but not in the tree: {sorted(set(named) - _modules())}"
+    )
+    for line in _code_map_section().splitlines():  # one module a line: no second one after it
+        stripped = line.lstrip(" ")
+        if stripped.startswith("- `") and stripped[3:].split("`", 1)[0].endswith(".py"):
+            rest = stripped[3:].split("`", 1)[1]
+            assert "py`:" not in rest and "py` (" not in rest, line

@@ -18,7 +18,7 @@ from aes_tracker.domain import progress
 from aes_tracker.domain.draft import Entry, Outcome
 from aes_tracker.store import cache, transaction
 from aes_tracker.store.core import Draft, update
-from aes_tracker.store.fileio import digest
+from aes_tracker.store.fileread import digest
 from aes_tracker.store.layout import canonical_entry
 from aes_tracker.store.paths import Location
 from aes_tracker.store.tomlfile import dumps, parse

@@ -35,7 +35,7 @@ TOOL = Path(__file__).resolve()
 
 def install(environ: Mapping[str, str] = os.environ) -> None:
     from aes_tracker.cli import base
-    from aes_tracker.store import fileio
+    from aes_tracker.store import fileio, filelock
 
     point = environ.get(FAULT)
     pause = environ.get(PAUSE)
@@ -59,7 +59,8 @@ def install(environ: Mapping[str, str] = os.environ) -> None:
         def unchecked_replace(path: Path, content: bytes, **kw: Any) -> None:
             replace(path, content, **{**kw, "expect": None})
 
-        fileio.locked = no_lock  # type: ignore[assignment]
+        filelock.locked = no_lock  # type: ignore[assignment]
+        fileio.locked = no_lock  # type: ignore[assignment]  # transaction.py still reads it here
         fileio.sweep_temps = lambda real, only_dead=False: None  # type: ignore[assignment]
         fileio.replace = unchecked_replace  # type: ignore[assignment]
     if environ.get(NOEXCHANGE) == "1":

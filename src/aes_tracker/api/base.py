@@ -14,7 +14,7 @@ from aes_tracker.errors import TrackerError
 
 if TYPE_CHECKING:
     from aes_tracker.domain.draft import Outcome, Who
-    from aes_tracker.store.core import Draft, View
+    from aes_tracker.store.core import Draft, View, Written
     from aes_tracker.store.paths import Location
     from aes_tracker.store.tomlfile import Loaded
 
@@ -95,18 +95,33 @@ class Base:
 
     def change(self, fn: Callable[[Draft], Outcome]) -> Changed:
         """Run one change under the lock, through the undo journal."""
-        from aes_tracker.store.core import update
         from aes_tracker.store.paths import chosen_by_folder
 
-        outcome, written = update(
+        outcome, written = self._update(fn)
+        return Changed(outcome, written, chosen_by_folder(self.location))
+
+    def _update(
+        self,
+        fn: Callable[[Draft], Outcome],
+        *,
+        by: str | None = None,
+        create: bool = False,
+        allow_comments: bool = False,
+    ) -> tuple[Outcome, Written]:
+        """`store.core.update` on this file, under this lock timeout and environment, the
+        outcome's line described for `undo`, by `by` (who acts, when not given)."""
+        from aes_tracker.store.core import update
+
+        return update(
             self.location,
             fn,
             lock_timeout=self.lock_timeout,
             environ=self.environ,
             describe=lambda o: o.described,
-            by=self.by(),
+            by=self.by() if by is None else by,
+            create=create,
+            allow_comments=allow_comments,
         )
-        return Changed(outcome, written, chosen_by_folder(self.location))
 
     # ---- git -------------------------------------------------------------------------------------
 

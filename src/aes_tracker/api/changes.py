@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -147,24 +148,10 @@ class Changes(Base):
             raise TrackerError(
                 _("the quote is missing: copy the communiqué's words"), field="quote"
             )
-        new = ops.NewCommitment(
-            title=n.title,
-            category=cat,
-            parties=list(n.parties),
-            quote=n.quote,
-            source=n.source,
-            beneficiaries=n.beneficiaries,
-            due=due_day,
-            review=review_day,
-            review_reason=n.review_reason,
-            due_reason=n.due_reason,
-            recur=n.recur,
-            timing=n.timing,
-            hosts=n.hosts,
-            notes=n.notes,
-            title_fr=n.title_fr,
-            cid=n.cid,
-        )
+        # The request's fields under the same names, but those read above.
+        given = {f.name: getattr(n, f.name) for f in dataclasses.fields(ops.NewCommitment)}
+        read = {"category": cat, "parties": list(n.parties), "due": due_day, "review": review_day}
+        new = ops.NewCommitment(**(given | read))
         return self.change(lambda d: ops.add_commitment(d, new, who, force=force))
 
     def edit(self, cid: str, e: Edit) -> Changed:
@@ -227,7 +214,7 @@ class Changes(Base):
     def add_source(self, s: NewSource) -> Changed:
         """Register a communiqué; its text, when given, is stored beside the data file."""
         from aes_tracker.domain import editing as ops
-        from aes_tracker.store.fileio import read_file
+        from aes_tracker.store.fileread import read_file
         from aes_tracker.store.texts import decode_text, text_name, write_text
 
         when = _day(s.date, self.today, "date")
@@ -289,8 +276,8 @@ class Changes(Base):
         that is never written."""
         from aes_tracker import exchange
         from aes_tracker.domain.draft import Outcome
-        from aes_tracker.store.core import preview, update
-        from aes_tracker.store.fileio import read_file
+        from aes_tracker.store.core import preview
+        from aes_tracker.store.fileread import read_file
 
         name = req.file
         incoming = exchange.read_import(
@@ -306,12 +293,4 @@ class Changes(Base):
         if req.dry_run:
             preview(self.location, merge)
             return Imported(report, True)
-        _result, written = update(
-            self.location,
-            merge,
-            lock_timeout=self.lock_timeout,
-            environ=self.environ,
-            describe=lambda o: o.described,
-            by=who.by,
-        )
-        return Imported(report, False, written)
+        return Imported(report, False, self._update(merge, by=who.by)[1])

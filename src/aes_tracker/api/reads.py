@@ -43,17 +43,11 @@ def _quote_at(data: Path, c: Commitment, groups: Any, sources: Any) -> Detail:
 
 class Reads(Base):
     def narrowed(self, n: Narrow, catalog: Catalog | None = None) -> Catalog:
-        """The catalog the shared filters leave (domain.query.only)."""
-        from aes_tracker.domain.query import only
+        """The catalog the shared filters leave (domain.query's `filter_of`, then `narrow`)."""
+        from aes_tracker.domain.query import filter_of, narrow
 
-        return only(
-            self.view().catalog if catalog is None else catalog,
-            self.today,
-            statuses=n.statuses,
-            categories=n.categories,
-            parties=n.parties,
-            sources=n.sources,
-        )
+        catalog = self.view().catalog if catalog is None else catalog
+        return narrow(catalog, filter_of(catalog, **n._asdict()), self.today)
 
     def list(self, q: ListQuery) -> Listed:
         """The rows of `list`: the commitments `q` selects, in its order."""
@@ -217,21 +211,10 @@ class Reads(Base):
         if q.matrix:
             from aes_tracker.domain.matrix import BY, matrix
 
-            if by not in BY:
-                raise TrackerError(
-                    _("with --matrix, '{value}' is not a grouping; use one of {choices}").format(
-                        value=q.by, choices=", ".join(BY)
-                    ),
-                    field="by",
-                )
+            wrong = _("with --matrix, '{value}' is not a grouping; use one of {choices}")
+            _grouping(q.by, BY, wrong)
             return matrix(catalog, self.today, by, sources)
-        if by not in GROUPINGS:
-            raise TrackerError(
-                _("'{value}' is not a grouping; use one of {choices}").format(
-                    value=q.by, choices=", ".join(GROUPINGS)
-                ),
-                field="by",
-            )
+        _grouping(q.by, GROUPINGS, _("'{value}' is not a grouping; use one of {choices}"))
         return compliance(catalog, self.today, by, sources)
 
     def export(self) -> Exported:
@@ -239,3 +222,9 @@ class Reads(Base):
         loaded = self.load()
         who = self.who()
         return Exported(loaded.raw, loaded.doc, who.today, who.now)
+
+
+def _grouping(given: str, choices: Sequence[str], wrong: str) -> None:
+    """Refuse `--by` (as given) when its lower case is none of `choices`, saying so in `wrong`."""
+    if given.lower() not in choices:
+        raise TrackerError(wrong.format(value=given, choices=", ".join(choices)), field="by")

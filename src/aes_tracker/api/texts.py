@@ -72,7 +72,7 @@ class Texts(Base):
     def _source_and_text(self, given: str, source_opt: str | None) -> tuple[str, str, str, bool]:
         """The source ID, its text, the text's name (for its format) and whether the text is new
         (given as a file, for a source that has none stored)."""
-        from aes_tracker.store.fileio import read_file
+        from aes_tracker.store.fileread import read_file
         from aes_tracker.store.texts import decode_text, read_text
 
         v = self.view()

@@ -59,19 +59,7 @@ class Upkeep(Base):
     def _rewrite_whole(
         self, fn: Callable[[Draft], Outcome], *, create: bool = False, allow_comments: bool
     ) -> Written:
-        from aes_tracker.store.core import update
-
-        _result, written = update(
-            self.location,
-            fn,
-            lock_timeout=self.lock_timeout,
-            environ=self.environ,
-            describe=lambda o: o.described,
-            by=self.by(),
-            create=create,
-            allow_comments=allow_comments,
-        )
-        return written
+        return self._update(fn, create=create, allow_comments=allow_comments)[1]
 
     def fmt(self, *, drop_comments: bool = False) -> Written:
         """Rewrite the file in canonical form, through the undo journal."""
@@ -91,7 +79,7 @@ class Upkeep(Base):
         from aes_tracker.domain.parties import DEFAULT_GROUPS, DEFAULT_PARTIES
         from aes_tracker.i18n import colon
         from aes_tracker.store.core import load_bytes
-        from aes_tracker.store.fileio import read_file
+        from aes_tracker.store.fileread import read_file
         from aes_tracker.store.paths import bundled_path
 
         path = self.location.path
@@ -154,7 +142,7 @@ class Upkeep(Base):
     def conflicts(self, cid: str | None) -> list[ConflictView]:
         """What differs in each conflict a merge left in the file (or the one `cid` names)."""
         from aes_tracker.desk.resolve import describe
-        from aes_tracker.store.fileio import read_file
+        from aes_tracker.store.fileread import read_file
         from aes_tracker.store.tomlfile import decode
 
         path = self.location.path
@@ -265,7 +253,8 @@ def merge_files(base: Path, ours: Path, theirs: Path, shown: str) -> Result:
     and write the result to `ours` (`shown`: the file's name for messages). When an input cannot
     be read, `ours` gets both versions whole between conflict markers, and the error says so."""
     from aes_tracker.desk.mergefile import merge_bytes
-    from aes_tracker.store.fileio import read_file, write_output
+    from aes_tracker.store.fileio import write_output
+    from aes_tracker.store.fileread import read_file
     from aes_tracker.store.sections import both_whole
 
     b, o, t = (read_file(p) for p in (base, ours, theirs))

@@ -236,13 +236,16 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-def parse_int(text: str, field_name: str, lo: int, hi: int) -> int:
+def _number(text: str, field_name: str, kind: Callable[[str], T], wrong: str) -> T:
+    """`text` read as `kind` (int, float); `wrong` (naming `{value}`) where it is not one."""
     try:
-        n = int(text)
+        return kind(text)
     except ValueError:
-        raise TrackerError(
-            _("'{value}' is not a whole number").format(value=text), field=field_name
-        ) from None
+        raise TrackerError(wrong.format(value=text), field=field_name) from None
+
+
+def parse_int(text: str, field_name: str, lo: int, hi: int) -> int:
+    n = _number(text, field_name, int, _("'{value}' is not a whole number"))
     if not lo <= n <= hi:
         raise TrackerError(
             _("{n} is out of range ({lo} to {hi})").format(n=n, lo=lo, hi=hi), field=field_name
@@ -251,12 +254,7 @@ def parse_int(text: str, field_name: str, lo: int, hi: int) -> int:
 
 
 def parse_seconds(text: str, field_name: str) -> float:
-    try:
-        n = float(text)
-    except ValueError:
-        raise TrackerError(
-            _("'{value}' is not a number of seconds").format(value=text), field=field_name
-        ) from None
+    n = _number(text, field_name, float, _("'{value}' is not a number of seconds"))
     if not n >= 0:  # also refuses nan
         raise TrackerError(_("must be 0 or more seconds"), field=field_name)
     return n

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from aes_tracker.desk.gitops import GitError, Repo, config, git_env, run
 from aes_tracker.i18n import _
-from aes_tracker.store import fileio
+from aes_tracker.store import fileread
 
 DRIVER = "aes-tracker"  # the name in .gitattributes (`merge=aes-tracker`) and git config
 DRIVER_NAME = "aes-tracker: merge commitments by ID, field by field"
@@ -107,7 +107,7 @@ def _append_line(path: Path, line: str) -> None:
             last = os.pread(fd, 1, size - 1) if size else b"\n"
             f.write((b"" if last == b"\n" else b"\n") + line.encode("utf-8") + b"\n")
     except OSError as e:
-        raise GitError(fileio.os_message(e, path.parent), path=str(path)) from None
+        raise GitError(fileread.os_message(e, path.parent), path=str(path)) from None
 
 
 def driver_missing(repo: Repo, environ: Mapping[str, str]) -> tuple[str, str] | None:

@@ -29,7 +29,7 @@ from typing import Any
 
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _
-from aes_tracker.store import fileio, markers
+from aes_tracker.store import fileread, markers
 
 TIMEOUT = 300.0  # seconds for one git command (a fetch over a slow link)
 EMAIL_DOMAIN = "aes-tracker.invalid"
@@ -221,7 +221,7 @@ def unmerged(repo: Repo, env: Mapping[str, str]) -> list[str]:
 def conflicts_in(repo: Repo) -> list[str]:
     """The labels of the conflict blocks in the data file (IDs, where merge-file wrote them)."""
     try:
-        text = fileio.read_file(repo.path).decode("utf-8", "replace")
+        text = fileread.read_file(repo.path).decode("utf-8", "replace")
     except TrackerError:
         return []
     if not markers.has_markers(text):

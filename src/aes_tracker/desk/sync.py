@@ -29,7 +29,7 @@ from aes_tracker.desk.gitops import (
 )
 from aes_tracker.errors import EXIT_FOUND, TrackerError
 from aes_tracker.i18n import _
-from aes_tracker.store import fileio, markers
+from aes_tracker.store import fileio, filelock, fileread, markers
 
 
 class ConflictError(TrackerError):
@@ -121,7 +121,7 @@ def _text_merged(repo: Repo) -> bool:
     """Whether the data file holds conflict blocks and none of them is aes-tracker's: git
     merged it as text (the driver not set up when it merged: a `git pull` in a fresh clone)."""
     try:
-        text = fileio.read_file(repo.path).decode("utf-8", "replace")
+        text = fileread.read_file(repo.path).decode("utf-8", "replace")
         found = markers.blocks(markers.split(text))
     except TrackerError:
         return False
@@ -190,7 +190,7 @@ def _driver_unfinished(repo: Repo, env: Mapping[str, str]) -> bool:
     if ours is None or theirs is None:
         return False  # removed on one side: git's own conflict, settled with git
     try:
-        now = fileio.read_file(repo.path)
+        now = fileread.read_file(repo.path)
     except TrackerError:
         return False
     return now in (ours, both_whole(ours, theirs))
@@ -336,7 +336,7 @@ def sync(
     by: str,
     environ: Mapping[str, str],
     validate: Callable[[], None],
-    lock_timeout: float = fileio.DEFAULT_LOCK_TIMEOUT,
+    lock_timeout: float = filelock.DEFAULT_LOCK_TIMEOUT,
     interactive: bool = False,
     message: str = "",
 ) -> Synced:
@@ -348,7 +348,7 @@ def sync(
     env = identity(repo, by, environ)
     if interactive and "GIT_TERMINAL_PROMPT" not in environ:
         env.pop("GIT_TERMINAL_PROMPT")  # a person is there to type a password
-    with fileio.locked(repo.path, lock_timeout):
+    with filelock.locked(repo.path, lock_timeout):
         _index_free(repo)
         _sweep_driver_temps(repo, env)
         branch = _branch(repo, env)

@@ -249,22 +249,6 @@ def narrow(catalog: Catalog, f: Filter, today: date) -> Catalog:
     return replace(catalog, commitments={k: c for k, c in catalog.commitments.items() if match(c)})
 
 
-def only(
-    catalog: Catalog,
-    today: date,
-    *,
-    statuses: Iterable[str] = (),
-    categories: Iterable[str] = (),
-    parties: Iterable[str] = (),
-    sources: Iterable[str] = (),
-) -> Catalog:
-    """The catalog under the shared filters of the read commands, as typed."""
-    f = filter_of(
-        catalog, statuses=statuses, categories=categories, parties=parties, sources=sources
-    )
-    return narrow(catalog, f, today)
-
-
 def select(
     commitments: Iterable[Summary],
     today: date,

@@ -117,17 +117,11 @@ def timeline(catalog: Catalog, today: date, months: int = 6) -> dict[str, Any]:
             break
         m = nxt
 
-    def put(
-        day: date,
-        c: Summary,
-        status: str,
-        host: str = "",
-        slip: date | None = None,
-        late: int | None = None,
-    ) -> None:
-        days_late = late
+    def put(entry: dict[str, Any]) -> None:
+        """An entry (`timeline_entry`), in its month when its day is inside the window."""
+        day = date.fromisoformat(entry["due"])
         if first <= day <= last:
-            rows[_month(day)].append(timeline_entry(c, day, status, host, slip, days_late))
+            rows[_month(day)].append(entry)
 
     for c in catalog.commitments.values():
         # A recurring one's sessions, each with the slot it filled (as `show` has them), and the
@@ -143,7 +137,7 @@ def timeline(catalog: Catalog, today: date, months: int = 6) -> dict[str, Any]:
                 # The slot owed now is the one after the last missed (None: the rule ended).
                 due = next((s for s in slots(c.recur, start) if s > missed[-1]), None)
         for day in missed:
-            put(day, c, "missed")
+            put(timeline_entry(c, day, "missed"))
         if due is not None:
             state = (
                 "overdue"
@@ -156,13 +150,14 @@ def timeline(catalog: Catalog, today: date, months: int = 6) -> dict[str, Any]:
             )
             # Where the date slipped: the first due date, so a chart can draw the slip.
             slip = c.original_due if c.original_due and c.original_due != c.due else None
-            put(due, c, state, c.next_host, slip)
+            put(timeline_entry(c, due, state, c.next_host, slip))
         elif c.review is not None and c.is_open:
             # An undated commitment: its review date is the analyst's next look at it.
-            put(c.review, c, "review")
+            put(timeline_entry(c, c.review, "review"))
         for day, host in c.occurrences:
             # Days after the slot it filled (negative: before it), as `show` says.
-            put(day, c, "held", host, late=(day - filled[day]).days if day in filled else None)
+            late = (day - filled[day]).days if day in filled else None
+            put(timeline_entry(c, day, "held", host, days_late=late))
         if c.recur and due is not None and c.is_open:
             # The sessions expected after the next due one, inside the window, with the
             # rotation of hosts carried on.
@@ -174,7 +169,7 @@ def timeline(catalog: Catalog, today: date, months: int = 6) -> dict[str, Any]:
                     break
                 if hosts and host in hosts:
                     host = hosts[(hosts.index(host) + 1) % len(hosts)]
-                put(day, c, "expected", host)
+                put(timeline_entry(c, day, "expected", host))
     for items in rows.values():
         items.sort(key=lambda x: (x["due"], x["id"]))
     return {

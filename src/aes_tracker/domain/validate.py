@@ -226,10 +226,7 @@ def check_document(raw: Mapping[str, Any]) -> tuple[Document, list[Problem]]:
         )
 
     sources: dict[str, Source] = {}
-    raw_sources = raw.get("sources", {})
-    if not isinstance(raw_sources, dict):
-        ck.add(("sources",), _("must be a table of sources"))
-        raw_sources = {}
+    raw_sources = _records(ck, raw, "sources", _("must be a table of sources"))
     for sid, s in raw_sources.items():
         at: Keys = ("sources", sid)
         if not isinstance(s, dict):
@@ -253,15 +250,21 @@ def check_document(raw: Mapping[str, Any]) -> tuple[Document, list[Problem]]:
 
     ctx = Context(frozenset(raw_sources), parties, groups)
     commitments: dict[str, Commitment] = {}
-    raw_cs = raw.get("commitments", {})
-    if not isinstance(raw_cs, dict):
-        ck.add(("commitments",), _("must be a table of commitments"))
-        raw_cs = {}
+    raw_cs = _records(ck, raw, "commitments", _("must be a table of commitments"))
     for cid, c in raw_cs.items():
         built = _commitment(ck, cid, c, ctx)
         if built is not None:
             commitments[cid] = built
     return Document(sources, commitments, parties, groups, names_fr), ck.problems
+
+
+def _records(ck: _Checker, raw: Mapping[str, Any], key: str, problem: str) -> dict[str, Any]:
+    """The table of records at `key` (none: an empty one); `problem` at `key` if it is no table."""
+    table = raw.get(key, {})
+    if isinstance(table, dict):
+        return table
+    ck.add((key,), problem)
+    return {}
 
 
 def _names_fr(ck: _Checker, raw: Mapping[str, Any]) -> dict[str, str]:
@@ -309,12 +312,10 @@ def _groups(ck: _Checker, raw: Mapping[str, Any], parties: tuple[str, ...]) -> G
     """The `[groups.NAME]` tables, checked: a group is a known party, with at least one member;
     its members are known parties, each once, and not groups themselves (groups do not nest,
     so that a member's assessment has one meaning)."""
-    table = raw.get("groups")
-    if table is None:
+    if raw.get("groups") is None:
         return groups_of(raw)
-    if not isinstance(table, dict):
-        ck.add(("groups",), _("must be a table of groups: [groups.NAME] with members = [...]"))
-        return {}
+    wrong = _("must be a table of groups: [groups.NAME] with members = [...]")
+    table = _records(ck, raw, "groups", wrong)
     out: dict[str, tuple[str, ...]] = {}
     for name, g in table.items():
         at: Keys = ("groups", name)

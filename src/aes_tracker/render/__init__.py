@@ -138,6 +138,16 @@ def timeline_state_label(state: str) -> str:
     }.get(state, state)
 
 
+def backdated(x: Mapping[str, Any]) -> str:
+    """ "(backdated: recorded DAY)" for a history entry recorded after the day it happened (as
+    the report, `log` and the site say it), "" for the others."""
+    from aes_tracker.i18n import iso_label
+
+    if x.get("backdated") and x.get("at"):
+        return _("(backdated: recorded {day})").format(day=iso_label(x["at"][:10]))
+    return ""
+
+
 def note_words(note: str) -> str:
     """A history entry's note for the reader: one the tool wrote ("status confirmed as
     in_progress", stored in English) in the reader's language; any other as written."""
@@ -251,6 +261,17 @@ def register(kind: str, *fmts: str) -> Callable[[Renderer], Renderer]:
         return fn
 
     return deco
+
+
+def register_data(kind: str, lines: Callable[[Mapping[str, Any], int, bool], list[str]]) -> None:
+    """`kind` given as data (a mapping): `json` writes it as it is, `table` is `lines` of it at
+    the page's width, in colour or not."""
+
+    def as_table(data: Mapping[str, Any], out: Output) -> str:
+        return "\n".join(lines(data, out.width, out.color)) + "\n"
+
+    register(kind, "json")(lambda data, out: to_json(data))
+    register(kind, "table")(as_table)
 
 
 def parse_format(kind: str, text: str, field: str = "format") -> str:

@@ -14,7 +14,7 @@ from typing import Any
 
 from aes_tracker.domain.matrix import NOT_A_PARTY
 from aes_tracker.i18n import _, iso_label, name_label
-from aes_tracker.render import Output, md, paint, register, safe, to_csv, to_json
+from aes_tracker.render import Output, md, paint, register, register_data, safe, to_csv
 from aes_tracker.render.layout import GAP, INDENT, wrap_cell
 
 CELL_W = 5  # wide enough for an average: "+0.25"
@@ -218,14 +218,7 @@ def matrix_lines(m: Mapping[str, Any], width: int, color: bool) -> list[str]:
     return out
 
 
-@register("matrix", "table")
-def _table(m: Mapping[str, Any], out: Output) -> str:
-    return "\n".join(matrix_lines(m, out.width, out.color)) + "\n"
-
-
-@register("matrix", "json")
-def _json(m: Mapping[str, Any], out: Output) -> str:
-    return to_json(m)
+register_data("matrix", matrix_lines)
 
 
 @register("matrix", "csv")

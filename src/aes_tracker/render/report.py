@@ -25,6 +25,7 @@ from aes_tracker.i18n import (
 )
 from aes_tracker.render import (
     Output,
+    backdated,
     change_words,
     md,
     md_code,
@@ -141,8 +142,8 @@ def change_line(x: Mapping[str, Any], f: type[_Plain] = _Plain) -> str:
         party = f" [{f.text(name_label(x['party']))}]" if x.get("party") else ""
         event, status = f.code(event_label(x["event"])), f.code(status_label(x["status"]))
         text = f"{on} {f.code(x['id'])}{party}{colon()}{event} ({status}){who}"
-    if x.get("backdated") and x["at"]:
-        text += " " + _("(backdated: recorded {day})").format(day=iso_label(x["at"][:10]))
+    if late := backdated(x):
+        text += " " + late
     if x["host"]:
         text += ", " + _("host {host}").format(host=f.text(name_label(x["host"])))
     if x["note"]:
@@ -354,38 +355,16 @@ def _status(r: Mapping[str, Any]) -> str:
 
 
 def _rows(key: str, items: list[Mapping[str, Any]]) -> tuple[list[str], list[list[dict[str, str]]]]:
+    """The table of a section: overdue and due soon by their due date (with the first one where
+    it slipped), overdue with its days overdue too; the reviews by their review date."""
+    when = "due" if key in ("overdue", "due_soon") else "review"
+    head = [_("ID"), _("Title"), _("Status"), _("Parties")]
+    head.append(_("Due") if when == "due" else _("Review"))
     if key == "overdue":
-        head = [_("ID"), _("Title"), _("Status"), _("Parties"), _("Due"), _("Days overdue")]
-        rows = [
-            [
-                _cell(r["id"], "nowrap"),
-                _cell(title_text(r)),
-                _cell(_status(r)),
-                _cell(", ".join(safe(name_label(p)) for p in r["parties"])),
-                _cell(
-                    iso_label(r["due"])
-                    + (
-                        " " + _("(originally {day})").format(day=iso_label(r["original_due"]))
-                        if r.get("original_due")
-                        else ""
-                    ),
-                    "nowrap",
-                ),
-                _cell(str(r["days_overdue"]), "overdue"),
-            ]
-            for r in items
-        ]
-        return head, rows
-    when = "due" if key == "due_soon" else "review"
-    head = [
-        _("ID"),
-        _("Title"),
-        _("Status"),
-        _("Parties"),
-        _("Due") if when == "due" else _("Review"),
-    ]
-    rows = [
-        [
+        head.append(_("Days overdue"))
+    rows = []
+    for r in items:
+        row = [
             _cell(r["id"], "nowrap"),
             _cell(title_text(r)),
             _cell(_status(r)),
@@ -400,8 +379,9 @@ def _rows(key: str, items: list[Mapping[str, Any]]) -> tuple[list[str], list[lis
                 "nowrap",
             ),
         ]
-        for r in items
-    ]
+        if key == "overdue":
+            row.append(_cell(str(r["days_overdue"]), "overdue"))
+        rows.append(row)
     return head, rows
 
 

@@ -23,6 +23,7 @@ from aes_tracker.i18n import (
 from aes_tracker.render import (
     Output,
     _line_encoder,
+    backdated,
     cell,
     change_words,
     md,
@@ -626,8 +627,8 @@ class LogRows(Rows):
 def log_detail(x: Mapping[str, Any]) -> str:
     """An entry's note, changes, host and evidence, on one line."""
     bits = []
-    if x.get("backdated") and x.get("at"):
-        bits.append(_("(backdated: recorded {day})").format(day=iso_label(x["at"][:10])))
+    if late := backdated(x):
+        bits.append(late)
     if x.get("host"):
         bits.append(_("host: {host}").format(host=safe(name_label(x["host"]))))
     if x.get("note"):

@@ -39,7 +39,7 @@ from aes_tracker.i18n import (
     semicolon,
     status_label,
 )
-from aes_tracker.render import change_words, note_words, safe
+from aes_tracker.render import backdated, change_words, note_words, safe
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MARKER = ".aes-tracker-site"  # written in every site: `site DIR` replaces only a folder holding it
@@ -148,8 +148,8 @@ def change_sentence(x: Mapping[str, Any]) -> str:
         change_words(c.text()) for c in changes if c.field != "status" and x["event"] != "status"
     ]
     text = f"{what}, {day}{who}"
-    if x.get("backdated") and x.get("at"):
-        text += " " + _("(backdated: recorded {day})").format(day=iso_label(x["at"][:10]))
+    if late := backdated(x):
+        text += " " + late
     if others:
         text += " (" + semicolon().join(others) + ")"
     if x.get("note"):

@@ -22,6 +22,7 @@ from aes_tracker.render import (
     md,
     paint,
     register,
+    register_data,
     safe,
     timeline_state_label,
     title_text,
@@ -30,7 +31,6 @@ from aes_tracker.render import (
 from aes_tracker.render.layout import wrap_cell
 
 
-@register("stats", "json")
 @register("timeline", "json")
 def _json(st: Mapping[str, Any], out: Output) -> str:
     return to_json(st)
@@ -188,9 +188,7 @@ def _wrap_painted(plain: str, painted: str, width: int) -> list[str]:
     return lines
 
 
-@register("stats", "table")
-def _table(st: Mapping[str, Any], out: Output) -> str:
-    return "\n".join(stats_lines(st, out.width, out.color)) + "\n"
+register_data("stats", stats_lines)
 
 
 @register("stats", "svg")

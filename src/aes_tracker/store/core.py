@@ -60,7 +60,7 @@ def git_setting(loc: Location) -> bool | None:
     None when it is not set (or the file cannot say)."""
     if not loc.explicit and not os.path.lexists(loc.path):
         return None  # the bundled data: no settings of the user's
-    from aes_tracker.store.fileio import read_head
+    from aes_tracker.store.fileread import read_head
     from aes_tracker.store.tomlfile import toml
 
     # The settings come before the first commitment: read and parse that much only (a change to

@@ -15,7 +15,7 @@ from aes_tracker.domain.model import Source
 from aes_tracker.errors import TrackerError
 from aes_tracker.extract.text import find_quote, kind_of, line_of, normalise_newlines, reduce
 from aes_tracker.i18n import _
-from aes_tracker.store import fileio
+from aes_tracker.store import fileio, fileread
 from aes_tracker.store.paths import bundled_path, real
 
 
@@ -60,7 +60,7 @@ def _bundled_names(source: Source) -> bool:
     from aes_tracker.store.view import load_bytes
 
     try:
-        doc = load_bytes(fileio.read_file(bundled_path()), bundled_path()).doc
+        doc = load_bytes(fileread.read_file(bundled_path()), bundled_path()).doc
     except TrackerError:
         return False
     s = doc.sources.get(source.id)
@@ -75,7 +75,7 @@ def read_text(data_path: Path, source: Source) -> tuple[str, Path]:
             hint=_("give one with: aes-tracker extract FILE --source {id}").format(id=source.id),
         )
     try:
-        data = fileio.read_file(path)
+        data = fileread.read_file(path)
     except TrackerError as e:
         raise TrackerError(
             _("the text of source {id} cannot be read: {why}").format(id=source.id, why=e.message),

@@ -155,7 +155,7 @@ class Loaded:
 
     @property
     def digest(self) -> str:
-        from aes_tracker.store.fileio import digest
+        from aes_tracker.store.fileread import digest
 
         return digest(self.raw_bytes)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _
-from aes_tracker.store import fileio
+from aes_tracker.store import fileio, filelock, fileread
 from aes_tracker.store.paths import Location, environment, real
 from aes_tracker.store.tomlfile import decode, parse
 from aes_tracker.store.transaction import _create_lock
@@ -59,7 +59,7 @@ def undo(
     loc: Location,
     *,
     redo: bool = False,
-    lock_timeout: float = fileio.DEFAULT_LOCK_TIMEOUT,
+    lock_timeout: float = filelock.DEFAULT_LOCK_TIMEOUT,
     environ: Mapping[str, str] = environment(),
     merge_committed: Callable[[Path], bool] | None = None,
 ) -> Undone:
@@ -84,8 +84,8 @@ def undo(
                 path=str(path),
             )
         exists = os.path.lexists(path)
-        current = fileio.read_file(path) if exists else None
-        current_digest = None if current is None else fileio.digest(current)
+        current = fileread.read_file(path) if exists else None
+        current_digest = None if current is None else fileread.digest(current)
         expected = step.before if redo else step.after
         if current_digest != expected:
             raise TrackerError(
@@ -114,7 +114,7 @@ def undo(
                 os.unlink(real(path))
             except OSError as e:
                 raise TrackerError(
-                    fileio.os_message(e, real(path).parent), path=str(path)
+                    fileread.os_message(e, real(path).parent), path=str(path)
                 ) from None
         else:
             base = current if current is not None else b""
@@ -122,7 +122,7 @@ def undo(
                 restored = step.apply(base, forward=redo)
             except ValueError:
                 restored = b""
-            if fileio.digest(restored) != target_digest:
+            if fileread.digest(restored) != target_digest:
                 raise TrackerError(
                     _("the undo step {n} does not fit the file; nothing was changed").format(
                         n=step.n

@@ -25,8 +25,8 @@ from aes_tracker.domain.validate import (
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _, set_names_fr
 from aes_tracker.store import cache as cachemod
-from aes_tracker.store import fileio, fileread
-from aes_tracker.store.paths import Location, bundled_path, environment, real
+from aes_tracker.store import fileio, filelock, fileread
+from aes_tracker.store.paths import Location, bundled_path, environment, real, temp_prefix
 
 # store.tomlfile and store.sections (the parser, the writer, the section reader) are imported
 # where they are used: a warm read from the cache needs neither.
@@ -43,15 +43,15 @@ def read_bytes(loc: Location) -> tuple[bytes, Path, bool]:
     default data file does not exist yet)."""
     if not loc.explicit and not os.path.lexists(loc.path):
         b = bundled_path()
-        return fileio.read_file(b), b, True
-    return fileio.read_file(loc.path, missing_hint=_missing_hint(loc.path)), loc.path, False
+        return fileread.read_file(b), b, True
+    return fileread.read_file(loc.path, missing_hint=_missing_hint(loc.path)), loc.path, False
 
 
-def _read_for_write(loc: Location) -> tuple[bytes, Path, bool, fileio.FileId | None]:
+def _read_for_write(loc: Location) -> tuple[bytes, Path, bool, fileread.FileId | None]:
     """`read_bytes`, and the identity of the version read, which the replace checks."""
     if not loc.explicit and not os.path.lexists(loc.path):
         return (*read_bytes(loc), None)
-    data, seen = fileio.read_file_seen(loc.path, missing_hint=_missing_hint(loc.path))
+    data, seen = fileread.read_file_seen(loc.path, missing_hint=_missing_hint(loc.path))
     return data, loc.path, False, seen
 
 
@@ -158,7 +158,7 @@ class View:
         document: Document | None = None,
         digest: str = "",
         as_of: date | None = None,
-        seen: fileio.FileId | None = None,
+        seen: fileread.FileId | None = None,
     ) -> None:
         self.path = path
         self._raw_bytes = raw_bytes
@@ -173,7 +173,7 @@ class View:
         self._document = document
         self._fd: int | None = None  # the file, open for reading sections, inside `with`
         # The version checked against the digest (by `view`, on the descriptor it hashed).
-        self._seen: fileio.FileId | None = seen
+        self._seen: fileread.FileId | None = seen
         self._entered = False
 
     def __enter__(self) -> View:
@@ -194,8 +194,8 @@ class View:
     @property
     def raw_bytes(self) -> bytes:
         if self._raw_bytes is None:
-            data = fileio.read_file(self.path, missing_hint=_missing_hint(self.path))
-            if fileio.digest(data) != self._digest:
+            data = fileread.read_file(self.path, missing_hint=_missing_hint(self.path))
+            if fileread.digest(data) != self._digest:
                 raise TrackerError(
                     _("the file changed while it was being read; run the command again"),
                     path=str(self.path),
@@ -246,9 +246,9 @@ class View:
         if fd is None:
             fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
         try:
-            seen = fileio.file_id(os.fstat(fd))
+            seen = fileread.file_id(os.fstat(fd))
             if self._seen is None or seen != self._seen:
-                if fileio.digest_fd(fd) != self._digest:
+                if fileread.digest_fd(fd) != self._digest:
                     raise TrackerError(
                         _("the file changed while it was being read; run the command again"),
                         path=str(self.path),
@@ -296,13 +296,13 @@ def tidy(path: Path) -> None:
     reader does it only when no writer holds the lock (then no temp file belongs to a live one),
     and only looks when there is one."""
     r = real(path)
-    prefix = fileio.temp_prefix(r)
+    prefix = temp_prefix(r)
     try:
         if not any(n.startswith(prefix) for n in os.listdir(r.parent)):
             return
     except OSError:
         return
-    with fileio.lock_if_free(path) as free:
+    with filelock.lock_if_free(path) as free:
         if free:
             fileio.sweep_temps(r)
 
@@ -395,7 +395,7 @@ def refresh(
     `old` is the cached entry when the caller has already read it."""
     from aes_tracker.store.tomlfile import sections
 
-    digest = fileio.digest(raw_bytes)
+    digest = fileread.digest(raw_bytes)
     if old is False:
         old = cachemod.read(path, environ)
     if old is not None and old.digest == digest:
