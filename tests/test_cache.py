@@ -301,3 +301,36 @@ def test_a_view_holds_no_descriptor_outside_its_with_block(datafile: Path) -> No
     datafile.write_text(datafile.read_text().replace("Provide targeted", "Provide focused"))
     with pytest.raises(TrackerError, match="changed while it was being read"):
         v.detail("dip-un-charter")
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_patching_the_columns_equals_converting_them_all(
+    datafile: Path, data: st.DataObject
+) -> None:
+    """`_patch` copies only the columns whose value changed; what it writes loads as the entry
+    `_freeze` (every row converted again) gives."""
+    import marshal
+
+    assert Cli(datafile)("list").exit_code == 0
+    entry = cache.read(datafile, os.environ, for_write=True)
+    assert entry is not None
+    rows = entry.catalog.commitments
+    ids = list(rows)
+    chosen = data.draw(st.lists(st.sampled_from(ids), max_size=3, unique=True))
+    summaries = dict(rows)
+    for cid in chosen:
+        donor = rows[data.draw(st.sampled_from(ids))]
+        fields = data.draw(st.sets(st.sampled_from(rows[cid]._fields[1:])))
+        summaries[cid] = rows[cid]._replace(**{f: getattr(donor, f) for f in fields})
+    patched = replace(
+        entry,
+        catalog=replace(entry.catalog, commitments=summaries),
+        patched=frozenset(chosen),
+    )
+    fast = cache._restore(marshal.loads(marshal.dumps(cache._patch(patched))))
+    full = cache._restore(marshal.loads(marshal.dumps(cache._freeze(patched))))
+    assert fast is not None and fast == full
+    assert fast.catalog.commitments == summaries

@@ -217,7 +217,7 @@ def write(path: Path, entry: Entry, environ: Mapping[str, str], variant: str = "
     with contextlib.suppress(OSError):
         write_private(
             folder / _name(path, variant),
-            _MAGIC + hmac.digest(key, body, "sha256") + body,
+            (_MAGIC, hmac.digest(key, body, "sha256"), body),  # written in turn, never joined
             _cache_mode(path),
         )
 
@@ -286,12 +286,26 @@ def _patch(e: Entry) -> tuple[Any, ...]:
     ids = cols[0]
     if tuple(e.catalog.commitments) != ids:
         return _freeze(e)  # added, removed or reordered: convert them all
-    new_cols = [list(c) for c in cols]
+    new_cols = list(cols)
     for cid in e.patched:
         i = ids.index(cid)
         for k, v in enumerate(_freeze_row(e.catalog.commitments[cid])):
-            new_cols[k][i] = v
-    return (*_header(e), tuple(map(tuple, new_cols)), *_placed(e, ids))
+            col = new_cols[k]
+            if not _same_value(col[i], v):  # only a column that changed is copied
+                new_cols[k] = (*col[:i], v, *col[i + 1 :])
+    return (*_header(e), tuple(new_cols), *_placed(e, ids))
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    """Equal and of the same types all the way down (so that they load the same: 1 and True
+    are equal, and marshal tells them apart)."""
+    if a is b:
+        return True
+    if type(a) is not type(b) or a != b:
+        return False
+    if type(a) is tuple:
+        return all(_same_value(x, y) for x, y in zip(a, b, strict=True))
+    return True
 
 
 def _placed(e: Entry, ids: tuple[str, ...]) -> tuple[tuple[Any, ...], tuple[str, ...]]:

@@ -34,6 +34,7 @@ from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _
 from aes_tracker.store import fileio
 from aes_tracker.store.paths import environment, file_key, state_home
+from aes_tracker.store.splice import Spliced
 
 UNDO_DEPTH = 100
 UNDO_BYTES = 256 * 1024 * 1024
@@ -191,7 +192,7 @@ class Journal:
     def begin(
         self,
         before: bytes | None,
-        after: bytes,
+        after: bytes | Spliced,
         what: str,
         by: str,
         digests: tuple[str | None, str] = (None, ""),
@@ -199,9 +200,14 @@ class Journal:
         """Record the step before the data file is replaced. None (and the change goes on, not
         undoable) when the journal cannot be written: a warning says so after the write.
         `digests`: those of `before` and `after` when the caller has them (each is a hash of the
-        whole file); `before`'s is the file's digest now, as the writer holds the lock."""
+        whole file); `before`'s is the file's digest now, as the writer holds the lock. `after` may
+        be a `Spliced` of `before`: the step's range is then found without joining the file."""
+        if isinstance(after, Spliced) and (before is not after.old or after.common_ends() is None):
+            after = after.tobytes()  # a range that only the whole file tells
         before_digest = digests[0] if digests[0] or before is None else fileio.digest(before)
-        after_digest = digests[1] or fileio.digest(after)
+        after_digest = digests[1] or (
+            after.digest() if isinstance(after, Spliced) else fileio.digest(after)
+        )
         try:
             self._open()
             self._settle(before_digest if before is not None else None)
@@ -210,7 +216,13 @@ class Journal:
                     self._drop(n, state)
             entries = self._list()
             n = (entries[-1][0] + 1) if entries else 1
-            if before is None:
+            if isinstance(after, Spliced):  # one range replaced: the step is found in it
+                ends = after.common_ends()
+                assert ends is not None and before is not None
+                prefix, suffix = ends
+                old = before[prefix : len(before) - suffix]
+                new = after.between(prefix, suffix)
+            elif before is None:
                 prefix = suffix = 0
                 old, new = b"", after
             else:
