@@ -106,7 +106,7 @@ def _plan(
     raw_bytes, src, bundled, seen = _read_for_write(loc)
     digest = fileio.digest(raw_bytes)
     if not bundled and FAST_WRITES:
-        entry = cachemod.read(loc.path, environ, for_write=True)
+        entry = cachemod.read(loc.path, environ, for_write=True, lean=True)
         if entry is None or entry.digest != digest or not entry.canonical:
             # Not written by the tool as it is now (or not since it was read): is it laid out
             # as the writer lays it out all the same? Then the fast path serves this write too.
@@ -240,19 +240,28 @@ def _finish_fast(plan: _Plan) -> _Result | None:
         new_bytes, prefix_end, spans = assemble(
             plan.old_bytes, entry.prefix_end, entry.spans, changed, new_prefix
         )
-    summaries = dict(entry.catalog.commitments)
     tables = dict(entry.tables)
     for cid, part in changed.items():
         if part is None:
-            summaries.pop(cid, None)
             tables.pop(cid, None)
         else:
-            summaries[cid] = new_summaries[cid]
             tables[cid] = cachemod.table_digest(part)
     reordered = any(cid not in entry.catalog.commitments for cid in new_summaries)
+    old_rows = entry.catalog.commitments
+    summaries: Mapping[str, Summary]
+    if isinstance(old_rows, cachemod.ColumnRows) and not reordered and None not in changed.values():
+        summaries = old_rows.with_rows(new_summaries)  # the 10,000 others stay in the columns
+    else:
+        rows = dict(old_rows)
+        for cid, part in changed.items():
+            if part is None:
+                rows.pop(cid, None)
+            else:
+                rows[cid] = new_summaries[cid]
+        summaries = dict(sorted(rows.items())) if reordered else rows
     catalog = Catalog(
         top_doc.sources if top_doc is not None else entry.catalog.sources,
-        dict(sorted(summaries.items())) if reordered else summaries,
+        summaries,
         top_doc.parties if top_doc is not None else entry.catalog.parties,
         top_doc.groups if top_doc is not None else entry.catalog.groups,
         top_doc.names_fr if top_doc is not None else entry.catalog.names_fr,
