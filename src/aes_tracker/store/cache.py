@@ -227,6 +227,7 @@ def write(path: Path, entry: Entry, environ: Mapping[str, str], variant: str = "
             folder / _name(path, variant),
             (_MAGIC, hmac.digest(key, body, "sha256"), body),  # written in turn, never joined
             _cache_mode(path),
+            sync=False,  # a torn or lost cache fails its MAC and is rebuilt: it only costs time
         )
 
 

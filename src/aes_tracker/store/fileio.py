@@ -352,9 +352,13 @@ def private_dir(folder: Path) -> Path:
     return folder
 
 
-def write_private(path: Path, content: bytes | tuple[bytes, ...], mode: int = 0o600) -> None:
+def write_private(
+    path: Path, content: bytes | tuple[bytes, ...], mode: int = 0o600, *, sync: bool = True
+) -> None:
     """Write a file in a private folder atomically (temp, fsync, rename), with `mode`. `content`
-    may be pieces, written one after the other (the file is their concatenation)."""
+    may be pieces, written one after the other (the file is their concatenation). `sync` False:
+    no fsync, for a file whose loss or tearing only costs time (the parse cache, which checks
+    its own MAC before any use)."""
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{os.urandom(4).hex()}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | os.O_NOFOLLOW, mode)
     try:
@@ -364,7 +368,8 @@ def write_private(path: Path, content: bytes | tuple[bytes, ...], mode: int = 0o
                 while view:
                     n = os.write(fd, view)
                     view = view[n:]
-            os.fsync(fd)
+            if sync:
+                os.fsync(fd)
             os.fchmod(fd, mode)
         finally:
             os.close(fd)
