@@ -23,6 +23,7 @@ import hashlib
 import os
 import stat
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _
@@ -40,7 +41,9 @@ from aes_tracker.store.fileread import read_file_seen as read_file_seen
 from aes_tracker.store.fileread import read_head as read_head
 from aes_tracker.store.fileread import same_file
 from aes_tracker.store.paths import temp_prefix as temp_prefix  # where the tests look for it
-from aes_tracker.store.splice import Spliced
+
+if TYPE_CHECKING:
+    from aes_tracker.store.splice import Spliced  # a layer up: never imported at run time
 
 
 def fault(point: str) -> None:
@@ -126,7 +129,7 @@ def _write_temp(
     tmp = _temp_name(real)
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
     try:
-        for piece in content.pieces() if isinstance(content, Spliced) else (content,):
+        for piece in (content,) if isinstance(content, bytes) else content.pieces():
             view = memoryview(piece)
             while view:
                 n = os.write(fd, view)

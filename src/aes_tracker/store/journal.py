@@ -29,12 +29,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _
 from aes_tracker.store import fileio
 from aes_tracker.store.paths import environment, file_key, state_home
-from aes_tracker.store.splice import Spliced
+
+if TYPE_CHECKING:
+    from aes_tracker.store.splice import Spliced  # it imports this module: not at run time
 
 UNDO_DEPTH = 100
 UNDO_BYTES = 256 * 1024 * 1024
@@ -202,11 +205,13 @@ class Journal:
         `digests`: those of `before` and `after` when the caller has them (each is a hash of the
         whole file); `before`'s is the file's digest now, as the writer holds the lock. `after` may
         be a `Spliced` of `before`: the step's range is then found without joining the file."""
-        if isinstance(after, Spliced) and (before is not after.old or after.common_ends() is None):
+        if not isinstance(after, bytes) and (
+            before is not after.old or after.common_ends() is None
+        ):
             after = after.tobytes()  # a range that only the whole file tells
         before_digest = digests[0] if digests[0] or before is None else fileio.digest(before)
         after_digest = digests[1] or (
-            after.digest() if isinstance(after, Spliced) else fileio.digest(after)
+            fileio.digest(after) if isinstance(after, bytes) else after.digest()
         )
         try:
             self._open()
@@ -216,7 +221,9 @@ class Journal:
                     self._drop(n, state)
             entries = self._list()
             n = (entries[-1][0] + 1) if entries else 1
-            if isinstance(after, Spliced):  # one range replaced: the step is found in it
+            if not isinstance(
+                after, bytes
+            ):  # a Spliced: one range replaced: the step is found in it
                 ends = after.common_ends()
                 assert ends is not None and before is not None
                 prefix, suffix = ends
