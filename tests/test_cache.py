@@ -301,3 +301,76 @@ def test_a_view_holds_no_descriptor_outside_its_with_block(datafile: Path) -> No
     datafile.write_text(datafile.read_text().replace("Provide targeted", "Provide focused"))
     with pytest.raises(TrackerError, match="changed while it was being read"):
         v.detail("dip-un-charter")
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_patching_the_columns_equals_converting_them_all(
+    datafile: Path, data: st.DataObject
+) -> None:
+    """`_patch` copies only the columns whose value changed; what it writes loads as the entry
+    `_freeze` (every row converted again) gives."""
+    import marshal
+
+    assert Cli(datafile)("list").exit_code == 0
+    entry = cache.read(datafile, os.environ, for_write=True)
+    assert entry is not None
+    rows = entry.catalog.commitments
+    ids = list(rows)
+    chosen = data.draw(st.lists(st.sampled_from(ids), max_size=3, unique=True))
+    summaries = dict(rows)
+    for cid in chosen:
+        donor = rows[data.draw(st.sampled_from(ids))]
+        fields = data.draw(st.sets(st.sampled_from(rows[cid]._fields[1:])))
+        summaries[cid] = rows[cid]._replace(**{f: getattr(donor, f) for f in fields})
+    patched = replace(
+        entry,
+        catalog=replace(entry.catalog, commitments=summaries),
+        patched=frozenset(chosen),
+    )
+    fast = cache._restore(marshal.loads(marshal.dumps(cache._patch(patched))))
+    full = cache._restore(marshal.loads(marshal.dumps(cache._freeze(patched))))
+    assert fast is not None and fast == full
+    assert fast.catalog.commitments == summaries
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_the_lean_read_for_a_write_equals_the_full_one(datafile: Path, data: st.DataObject) -> None:
+    """`lean`: the summaries left in the cache's columns, each row made when asked for, give
+    the entry the full restore gives; with a write's rows in place, the mapping the full path
+    builds (a dict of every row)."""
+    assert Cli(datafile)("list").exit_code == 0
+    lean = cache.read(datafile, os.environ, for_write=True, lean=True)
+    full = cache.read(datafile, os.environ, for_write=True)
+    assert lean is not None and full is not None
+    rows = lean.catalog.commitments
+    assert isinstance(rows, cache.ColumnRows)
+    assert lean == full
+    assert list(rows) == list(full.catalog.commitments)
+    assert len(rows) == len(full.catalog.commitments)
+    for cid, row in full.catalog.commitments.items():
+        assert rows[cid] == row and cid in rows
+    ids = list(full.catalog.commitments)
+    chosen = data.draw(st.lists(st.sampled_from(ids), max_size=3, unique=True))
+    donor = full.catalog.commitments[data.draw(st.sampled_from(ids))]
+    changed = {cid: donor._replace(id=cid) for cid in chosen}
+    expect = {**full.catalog.commitments, **changed}
+    patched = rows.with_rows(changed)
+    assert dict(patched.items()) == expect and list(patched) == list(expect)
+    assert patched == expect
+    # What a write stores from either is the same entry again.
+    import marshal
+
+    for entry in (lean, full):
+        e = replace(
+            entry,
+            catalog=replace(entry.catalog, commitments=patched if entry is lean else expect),
+            patched=frozenset(chosen),
+        )
+        back = cache._restore(marshal.loads(marshal.dumps(cache._patch(e))))
+        assert back is not None and dict(back.catalog.commitments) == expect

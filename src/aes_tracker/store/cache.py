@@ -19,7 +19,7 @@ import hashlib
 import hmac
 import marshal
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -169,11 +169,17 @@ def _name(path: Path, variant: str) -> str:
 
 
 def read(
-    path: Path, environ: Mapping[str, str], *, for_write: bool = False, variant: str = ""
+    path: Path,
+    environ: Mapping[str, str],
+    *,
+    for_write: bool = False,
+    variant: str = "",
+    lean: bool = False,
 ) -> Entry | None:
     """The cached entry for the data file at `path`, whatever version of it; None if there is
     none or it does not authenticate. `for_write`: keep the columns as read, for `write` to
-    patch."""
+    patch. `lean` (with `for_write`): the summaries are `ColumnRows`, each row made when asked
+    for (a write asks for one or two of 10,000)."""
     folder = _dir(environ)
     if folder is None:
         return None
@@ -199,6 +205,8 @@ def read(
             return None
     del blob  # the restore's peak is the columns and the rows, not the file as well
     try:
+        if lean and for_write:
+            return _restore_lean(obj)
         return _restore(obj, keep=for_write)
     except (ValueError, TypeError, EOFError, IndexError, KeyError, OverflowError):
         return None
@@ -217,8 +225,9 @@ def write(path: Path, entry: Entry, environ: Mapping[str, str], variant: str = "
     with contextlib.suppress(OSError):
         write_private(
             folder / _name(path, variant),
-            _MAGIC + hmac.digest(key, body, "sha256") + body,
+            (_MAGIC, hmac.digest(key, body, "sha256"), body),  # written in turn, never joined
             _cache_mode(path),
+            sync=False,  # a torn or lost cache fails its MAC and is rebuilt: it only costs time
         )
 
 
@@ -286,19 +295,40 @@ def _patch(e: Entry) -> tuple[Any, ...]:
     ids = cols[0]
     if tuple(e.catalog.commitments) != ids:
         return _freeze(e)  # added, removed or reordered: convert them all
-    new_cols = [list(c) for c in cols]
+    new_cols = list(cols)
     for cid in e.patched:
         i = ids.index(cid)
         for k, v in enumerate(_freeze_row(e.catalog.commitments[cid])):
-            new_cols[k][i] = v
-    return (*_header(e), tuple(map(tuple, new_cols)), *_placed(e, ids))
+            col = new_cols[k]
+            if not _same_value(col[i], v):  # only a column that changed is copied
+                new_cols[k] = (*col[:i], v, *col[i + 1 :])
+    return (*_header(e), tuple(new_cols), *_placed(e, ids))
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    """Equal and of the same types all the way down (so that they load the same: 1 and True
+    are equal, and marshal tells them apart)."""
+    if a is b:
+        return True
+    if type(a) is not type(b) or a != b:
+        return False
+    if type(a) is tuple:
+        return all(_same_value(x, y) for x, y in zip(a, b, strict=True))
+    return True
 
 
 def _placed(e: Entry, ids: tuple[str, ...]) -> tuple[tuple[Any, ...], tuple[str, ...]]:
     """Each commitment's span and table digest, in the order of the columns."""
+    ids = tuple(ids)
+    spans, tables = e.spans, e.tables
     return (
-        tuple(e.spans.get(cid, (-1, -1)) for cid in ids),
-        tuple(e.tables.get(cid, "") for cid in ids),
+        # Already in that order (a write's entry is): the values as they are, at C speed.
+        tuple(spans.values())
+        if tuple(spans) == ids
+        else tuple(spans.get(cid, (-1, -1)) for cid in ids),
+        tuple(tables.values())
+        if tuple(tables) == ids
+        else tuple(tables.get(cid, "") for cid in ids),
     )
 
 
@@ -330,8 +360,9 @@ def _header(e: Entry) -> tuple[Any, ...]:
     )
 
 
-def _restore(obj: Any, keep: bool = False) -> Entry | None:
-    """The entry, checked for shape before any of it is used."""
+def _restore(obj: Any, keep: bool = False, rows: bool = True) -> Entry | None:
+    """The entry, checked for shape before any of it is used. `rows` False: the summaries are
+    left in the columns (`ColumnRows`)."""
     if type(obj) is not tuple or len(obj) != 12 or obj[0] != cache_key():
         return None
     (
@@ -388,6 +419,18 @@ def _restore(obj: Any, keep: bool = False) -> Entry | None:
             return None
         sid, title, day, *rest = s
         srcs[sid] = Source(sid, title, date.fromordinal(day), *rest)
+    ids = cols[0]
+    if not rows:
+        return Entry(
+            digest,
+            canonical,
+            prefix_end,
+            prefix_digest,
+            Catalog(srcs, ColumnRows(cols), parties, dict(groups), dict(names_fr)),
+            {cid: (a, b) for cid, (a, b) in zip(ids, spans, strict=True) if a >= 0},
+            dict(zip(ids, tables, strict=True)),
+            obj,
+        )
     # One date object per distinct day (a few thousand at most), shared by every row.
     ords: set[int] = set().union(*(cols[i] for i in _DATE_FIELDS), *cols[_DAYS])
     ords.update(x for occ in cols[_OCC] for x, _h in occ)
@@ -413,6 +456,69 @@ def _restore(obj: Any, keep: bool = False) -> Entry | None:
         dict(zip(ids, tables, strict=True)),
         obj if keep else None,
     )
+
+
+class ColumnRows(Mapping[str, Summary]):
+    """The summaries of an entry as the cache's columns hold them, a row made only when asked
+    for (`_restore` makes all 10,000 at once); `rows` overrides or adds rows (a write's changed
+    commitments), in the columns' order, then the added ones."""
+
+    def __init__(
+        self,
+        cols: tuple[tuple[Any, ...], ...],
+        rows: Mapping[str, Summary] | None = None,
+        index: dict[str, int] | None = None,
+    ) -> None:
+        self._cols = cols
+        self._ids: tuple[str, ...] = cols[0]
+        self._index = index if index is not None else {cid: i for i, cid in enumerate(self._ids)}
+        self._rows = dict(rows or {})
+        self._added = [cid for cid in self._rows if cid not in self._index]
+
+    def __getitem__(self, cid: str) -> Summary:
+        row = self._rows.get(cid)
+        if row is not None:
+            return row
+        return _row(self._cols, self._index[cid])
+
+    def __contains__(self, cid: object) -> bool:
+        return cid in self._rows or cid in self._index
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._ids
+        yield from self._added
+
+    def __len__(self) -> int:
+        return len(self._ids) + len(self._added)
+
+    def with_rows(self, rows: Mapping[str, Summary]) -> ColumnRows:
+        """The same, with `rows` in place of (or after) the columns' rows."""
+        return ColumnRows(self._cols, {**self._rows, **rows}, self._index)
+
+
+def _row(cols: tuple[tuple[Any, ...], ...], i: int) -> Summary:
+    """Row `i` of the columns, as `_restore` makes it."""
+    fields: list[Any] = [c[i] for c in cols]
+    for k in _DATE_FIELDS:
+        fields[k] = date.fromordinal(fields[k]) if fields[k] else None
+    fields[_DAYS] = tuple(map(date.fromordinal, fields[_DAYS]))
+    fields[_OCC] = tuple((date.fromordinal(d), h) for d, h in fields[_OCC])
+    return Summary._make(fields)
+
+
+def _restore_lean(obj: Any) -> Entry | None:
+    """`_restore(obj, keep=True)` with the summaries left in their columns (`ColumnRows`); the
+    same checks of shape, and of every date ordinal."""
+    entry = _restore(obj, keep=True, rows=False)
+    if entry is None:
+        return None
+    cols = obj[_COLUMNS]
+    ords: set[int] = set().union(*(cols[i] for i in _DATE_FIELDS), *cols[_DAYS])
+    ords.update(x for occ in cols[_OCC] for x, _h in occ)
+    ords.discard(0)
+    for o in ords:
+        date.fromordinal(o)  # raises as `_restore` would on a damaged entry
+    return entry
 
 
 def table_digest(data: bytes) -> str:

@@ -23,6 +23,7 @@ import hashlib
 import os
 import stat
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _
@@ -40,6 +41,9 @@ from aes_tracker.store.fileread import read_file_seen as read_file_seen
 from aes_tracker.store.fileread import read_head as read_head
 from aes_tracker.store.fileread import same_file
 from aes_tracker.store.paths import temp_prefix as temp_prefix  # where the tests look for it
+
+if TYPE_CHECKING:
+    from aes_tracker.store.splice import Spliced  # a layer up: never imported at run time
 
 
 def fault(point: str) -> None:
@@ -120,15 +124,16 @@ def fsync_dir(folder: Path) -> None:
 
 
 def _write_temp(
-    real: Path, content: bytes, mode: int | None, owner: tuple[int, int] | None
+    real: Path, content: bytes | Spliced, mode: int | None, owner: tuple[int, int] | None
 ) -> Path:
     tmp = _temp_name(real)
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
     try:
-        view = memoryview(content)
-        while view:
-            n = os.write(fd, view)
-            view = view[n:]
+        for piece in (content,) if isinstance(content, bytes) else content.pieces():
+            view = memoryview(piece)
+            while view:
+                n = os.write(fd, view)
+                view = view[n:]
         fault("after-temp-write")
         os.fsync(fd)
         fault("after-fsync")
@@ -211,7 +216,7 @@ class HandEdit(Exception):
 
 def replace(
     path: Path,
-    content: bytes,
+    content: bytes | Spliced,
     *,
     expect: str | None,
     seen: FileId | None = None,
@@ -223,7 +228,8 @@ def replace(
     was computed from): an edit saved since is never overwritten (HandEdit). `seen` is the
     identity of the version those bytes were read from: with it, what the exchange displaced is
     recognised by a stat, in microseconds, instead of by hashing it, so that a wrong file is in
-    place for as short a time as can be. `create`: the file may not exist yet."""
+    place for as short a time as can be. `create`: the file may not exist yet. `content` may be a
+    `Spliced` (store/splice.py): its pieces are written, never joined."""
     real = Path(os.path.realpath(path))
     folder = real.parent
     try:
@@ -349,17 +355,24 @@ def private_dir(folder: Path) -> Path:
     return folder
 
 
-def write_private(path: Path, content: bytes, mode: int = 0o600) -> None:
-    """Write a file in a private folder atomically (temp, fsync, rename), with `mode`."""
+def write_private(
+    path: Path, content: bytes | tuple[bytes, ...], mode: int = 0o600, *, sync: bool = True
+) -> None:
+    """Write a file in a private folder atomically (temp, fsync, rename), with `mode`. `content`
+    may be pieces, written one after the other (the file is their concatenation). `sync` False:
+    no fsync, for a file whose loss or tearing only costs time (the parse cache, which checks
+    its own MAC before any use)."""
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{os.urandom(4).hex()}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | os.O_NOFOLLOW, mode)
     try:
         try:
-            view = memoryview(content)
-            while view:
-                n = os.write(fd, view)
-                view = view[n:]
-            os.fsync(fd)
+            for piece in content if isinstance(content, tuple) else (content,):
+                view = memoryview(piece)
+                while view:
+                    n = os.write(fd, view)
+                    view = view[n:]
+            if sync:
+                os.fsync(fd)
             os.fchmod(fd, mode)
         finally:
             os.close(fd)

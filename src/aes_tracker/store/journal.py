@@ -29,11 +29,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _
 from aes_tracker.store import fileio
 from aes_tracker.store.paths import environment, file_key, state_home
+
+if TYPE_CHECKING:
+    from aes_tracker.store.splice import Spliced  # it imports this module: not at run time
 
 UNDO_DEPTH = 100
 UNDO_BYTES = 256 * 1024 * 1024
@@ -191,7 +195,7 @@ class Journal:
     def begin(
         self,
         before: bytes | None,
-        after: bytes,
+        after: bytes | Spliced,
         what: str,
         by: str,
         digests: tuple[str | None, str] = (None, ""),
@@ -199,9 +203,16 @@ class Journal:
         """Record the step before the data file is replaced. None (and the change goes on, not
         undoable) when the journal cannot be written: a warning says so after the write.
         `digests`: those of `before` and `after` when the caller has them (each is a hash of the
-        whole file); `before`'s is the file's digest now, as the writer holds the lock."""
+        whole file); `before`'s is the file's digest now, as the writer holds the lock. `after` may
+        be a `Spliced` of `before`: the step's range is then found without joining the file."""
+        if not isinstance(after, bytes) and (
+            before is not after.old or after.common_ends() is None
+        ):
+            after = after.tobytes()  # a range that only the whole file tells
         before_digest = digests[0] if digests[0] or before is None else fileio.digest(before)
-        after_digest = digests[1] or fileio.digest(after)
+        after_digest = digests[1] or (
+            fileio.digest(after) if isinstance(after, bytes) else after.digest()
+        )
         try:
             self._open()
             self._settle(before_digest if before is not None else None)
@@ -210,7 +221,15 @@ class Journal:
                     self._drop(n, state)
             entries = self._list()
             n = (entries[-1][0] + 1) if entries else 1
-            if before is None:
+            if not isinstance(
+                after, bytes
+            ):  # a Spliced: one range replaced: the step is found in it
+                ends = after.common_ends()
+                assert ends is not None and before is not None
+                prefix, suffix = ends
+                old = before[prefix : len(before) - suffix]
+                new = after.between(prefix, suffix)
+            elif before is None:
                 prefix = suffix = 0
                 old, new = b"", after
             else:

@@ -12,7 +12,9 @@ rewrite.
 from __future__ import annotations
 
 import bisect
+import hashlib
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 
 def assemble(
@@ -34,6 +36,87 @@ def assemble(
         if quick is not None:
             return quick
     return rebuild(old, prefix_end, spans, changed, new_prefix)
+
+
+@dataclass(frozen=True, eq=False)
+class Spliced:
+    """A new file that is the old bytes with one range replaced (`old[start:end]` by `section`),
+    never joined into one copy: a change to one commitment of 10,000 would otherwise hold a
+    second 10 MB. The file is written from its pieces, its digest is taken over them, and the
+    undo step's range is found from the replaced range alone (`common_ends`). `tobytes()` is the
+    joined file, the same bytes as `assemble` gives."""
+
+    old: bytes
+    start: int
+    end: int
+    section: bytes
+
+    def __len__(self) -> int:
+        return len(self.old) - (self.end - self.start) + len(self.section)
+
+    def pieces(self) -> tuple[bytes | memoryview, ...]:
+        whole = memoryview(self.old)
+        return (whole[: self.start], self.section, whole[self.end :])
+
+    def tobytes(self) -> bytes:
+        return b"".join(self.pieces())
+
+    def unchanged(self) -> bool:
+        """Are the new bytes the old ones?"""
+        return self.old.startswith(self.section, self.start) and len(self.section) == (
+            self.end - self.start
+        )
+
+    def digest(self) -> str:
+        """The SHA-256 of the new bytes (as `fileio.digest` gives it), over the pieces."""
+        h = hashlib.sha256()
+        for piece in self.pieces():
+            h.update(piece)
+        return h.hexdigest()
+
+    def common_ends(self) -> tuple[int, int] | None:
+        """`journal.common_ends(old, new)`, from the replaced range alone; None when that range
+        does not tell (the old range and the new one agree up to the end of the shorter,
+        at either side: the common part could then run on outside it)."""
+        from aes_tracker.store.journal import common_ends
+
+        a = self.old[self.start : self.end]
+        b = self.section
+        shorter = min(len(a), len(b))
+        prefix, suffix = common_ends(a, b)
+        if prefix >= shorter or suffix >= shorter:
+            return None
+        return self.start + prefix, len(self.old) - self.end + suffix
+
+    def between(self, prefix: int, suffix: int) -> bytes:
+        """`new[prefix : len(new) - suffix]`, for a range within the replaced one."""
+        if prefix < self.start or suffix < len(self.old) - self.end:
+            return self.tobytes()[prefix : len(self) - suffix]
+        tail = suffix - (len(self.old) - self.end)
+        return self.section[prefix - self.start : len(self.section) - tail]
+
+
+def splice_one(
+    old: bytes,
+    prefix_end: int,
+    spans: Mapping[str, tuple[int, int]],
+    cid: str,
+    part: bytes,
+) -> tuple[Spliced, int, dict[str, tuple[int, int]]] | None:
+    """`assemble` for a change to one existing commitment, as a `Spliced` (the same bytes once
+    joined, the same prefix end and spans); None when `assemble` would take another way."""
+    if cid not in spans:
+        return None
+    start, end = spans[cid]
+    last_end = max(e for _s, e in spans.values())
+    section = old[start:end]
+    tail = b"\n" if end == last_end else b"\n\n"
+    if not section.endswith(tail) or section.endswith(tail + b"\n"):
+        return None
+    new_section = part.rstrip(b"\n") + tail
+    delta = len(new_section) - len(section)
+    new_spans = _shifted(spans, [(start, end, cid)], [(end, delta)])
+    return Spliced(old, start, end, new_section), prefix_end, new_spans
 
 
 def rebuild(

@@ -29,6 +29,7 @@ from aes_tracker.store import fileio
 from aes_tracker.store.draft import Draft
 from aes_tracker.store.layout import FastTables, canonical_entry, fast_draft
 from aes_tracker.store.paths import Location, environment, real
+from aes_tracker.store.splice import Spliced, assemble, splice_one
 from aes_tracker.store.tomlfile import (
     KeyIndex,
     Loaded,
@@ -105,7 +106,7 @@ def _plan(
     raw_bytes, src, bundled, seen = _read_for_write(loc)
     digest = fileio.digest(raw_bytes)
     if not bundled and FAST_WRITES:
-        entry = cachemod.read(loc.path, environ, for_write=True)
+        entry = cachemod.read(loc.path, environ, for_write=True, lean=True)
         if entry is None or entry.digest != digest or not entry.canonical:
             # Not written by the tool as it is now (or not since it was read): is it laid out
             # as the writer lays it out all the same? Then the fast path serves this write too.
@@ -148,7 +149,7 @@ def _refuse_comments(loaded: Loaded) -> None:
 
 @dataclass
 class _Result:
-    new_bytes: bytes
+    new_bytes: bytes | Spliced  # Spliced: one section replaced, the file never joined
     entry: cachemod.Entry | None  # the cache entry of the new bytes, when cheap to know
 
 
@@ -184,7 +185,6 @@ def _written_whole(raw: dict[str, Any], path: Path) -> _Result:
 
 
 def _finish_fast(plan: _Plan) -> _Result | None:
-    from aes_tracker.store.splice import assemble
     from aes_tracker.store.tomlfile import toml
 
     d, entry = plan.draft, plan.entry
@@ -228,31 +228,51 @@ def _finish_fast(plan: _Plan) -> _Result | None:
             new_prefix = None
     if not changed and new_prefix is None:
         return _Result(plan.old_bytes, entry)
-    new_bytes, prefix_end, spans = assemble(
-        plan.old_bytes, entry.prefix_end, entry.spans, changed, new_prefix
-    )
-    summaries = dict(entry.catalog.commitments)
+    one = None
+    if new_prefix is None and len(changed) == 1:
+        ((cid, part),) = changed.items()
+        if part is not None:
+            one = splice_one(plan.old_bytes, entry.prefix_end, entry.spans, cid, part)
+    new_bytes: bytes | Spliced
+    if one is not None:
+        new_bytes, prefix_end, spans = one
+    else:
+        new_bytes, prefix_end, spans = assemble(
+            plan.old_bytes, entry.prefix_end, entry.spans, changed, new_prefix
+        )
     tables = dict(entry.tables)
     for cid, part in changed.items():
         if part is None:
-            summaries.pop(cid, None)
             tables.pop(cid, None)
         else:
-            summaries[cid] = new_summaries[cid]
             tables[cid] = cachemod.table_digest(part)
     reordered = any(cid not in entry.catalog.commitments for cid in new_summaries)
+    old_rows = entry.catalog.commitments
+    summaries: Mapping[str, Summary]
+    if isinstance(old_rows, cachemod.ColumnRows) and not reordered and None not in changed.values():
+        summaries = old_rows.with_rows(new_summaries)  # the 10,000 others stay in the columns
+    else:
+        rows = dict(old_rows)
+        for cid, part in changed.items():
+            if part is None:
+                rows.pop(cid, None)
+            else:
+                rows[cid] = new_summaries[cid]
+        summaries = dict(sorted(rows.items())) if reordered else rows
     catalog = Catalog(
         top_doc.sources if top_doc is not None else entry.catalog.sources,
-        dict(sorted(summaries.items())) if reordered else summaries,
+        summaries,
         top_doc.parties if top_doc is not None else entry.catalog.parties,
         top_doc.groups if top_doc is not None else entry.catalog.groups,
         top_doc.names_fr if top_doc is not None else entry.catalog.names_fr,
     )
     new_entry = cachemod.Entry(
-        fileio.digest(new_bytes),
+        new_bytes.digest() if isinstance(new_bytes, Spliced) else fileio.digest(new_bytes),
         True,
         prefix_end,
-        cachemod.table_digest(new_bytes[:prefix_end]),
+        cachemod.table_digest(
+            new_bytes.old[:prefix_end] if isinstance(new_bytes, Spliced) else new_bytes[:prefix_end]
+        ),
         catalog,
         spans,
         tables,
@@ -282,7 +302,7 @@ def _put_in_place(
     journal: Journal,
     path: Path,
     before: bytes | None,
-    new: bytes,
+    new: bytes | Spliced,
     what: str,
     by: str,
     seen: fileio.FileId | None,
@@ -293,9 +313,8 @@ def _put_in_place(
     place, and the change starts again from that save. `digests`: those of `before` and `new`
     when the caller has them (each is a hash of the whole file)."""
     before_digest = "" if before is None else digests[0] or fileio.digest(before)
-    step = journal.begin(
-        before, new, what, by, digests=(before_digest or None, digests[1] or fileio.digest(new))
-    )
+    new_digest = digests[1] or (new.digest() if isinstance(new, Spliced) else fileio.digest(new))
+    step = journal.begin(before, new, what, by, digests=(before_digest or None, new_digest))
     try:
         fileio.replace(
             path,
@@ -334,9 +353,18 @@ class _Attempt:
     before: bytes | None  # None: the file does not exist yet, and is created
     seen: fileio.FileId | None  # the identity of the version `before` was read from
     before_digest: str
-    after: bytes
+    after: bytes | Spliced  # Spliced: `before` with one section replaced
     entry: cachemod.Entry | None  # the cache entry of `after`, when cheap to know
     created: bool = False  # the user data file is created from the bundled data
+
+
+def _unchanged(attempt: _Attempt) -> bool:
+    after = attempt.after
+    if isinstance(after, Spliced) and after.old is attempt.before:
+        return after.unchanged()
+    if isinstance(after, Spliced):
+        after = after.tobytes()
+    return after == attempt.before
 
 
 def _keeps_changing(path: Path) -> TrackerError:
@@ -355,6 +383,7 @@ def _transaction(
     describe: Callable[[T], str] | None,
     by: str,
     rebase: Callable[[_Attempt], _Attempt] | None,
+    forget: Callable[[], None] | None = None,
 ) -> tuple[T, Written]:
     """Every write goes through here: take the lock, read the file and compute the change (once:
     `compute`), check it (`compute` reads the result back), record the undo step, replace the
@@ -363,7 +392,9 @@ def _transaction(
     If an editor saved the file between our read and our write, its save is never overwritten:
     `rebase` carries the computed change over to the saved version when the save did not touch
     what the change touches, else refuses (TrackerError); without `rebase` the write is refused.
-    Five saves in a row, and the write is refused."""
+    Five saves in a row, and the write is refused. `forget` drops what the caller holds of the
+    computation (the old file, its draft) once the file is in place, before the cache is
+    written: the peak memory of a write is then not the old file and the new cache at once."""
     from aes_tracker.store.journal import Journal
 
     fileio.check_writable(path)
@@ -373,7 +404,7 @@ def _transaction(
         attempt, result = compute()
         what: str | None = None
         for _try in range(5):
-            if attempt.before is not None and attempt.after == attempt.before:
+            if attempt.before is not None and _unchanged(attempt):
                 return result, Written(path, False, False)
             if attempt.before is None or fileio.still(
                 real(path), attempt.before_digest, attempt.seen
@@ -392,9 +423,13 @@ def _transaction(
                     digests=(attempt.before_digest, new_digest),
                 )
                 if warnings is not None:
-                    if attempt.entry is not None:
-                        cachemod.write(path, attempt.entry, environ)
-                    return result, Written(path, attempt.created, True, warnings)
+                    entry, created = attempt.entry, attempt.created
+                    del attempt  # the old bytes and the new ones: no longer needed
+                    if forget is not None:
+                        forget()
+                    if entry is not None:
+                        cachemod.write(path, entry, environ)
+                    return result, Written(path, created, True, warnings)
             # Saved by an editor meanwhile: nothing was put in place.
             if rebase is None:
                 raise _keeps_changing(path)
@@ -445,6 +480,7 @@ def update(
         describe=describe,
         by=by,
         rebase=rebase,
+        forget=plans.clear,
     )
 
 
