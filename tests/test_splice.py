@@ -8,7 +8,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aes_tracker.store.fileio import digest, replace
+from aes_tracker.store.fileio import replace
+from aes_tracker.store.fileread import digest
 from aes_tracker.store.journal import common_ends
 from aes_tracker.store.splice import Spliced, assemble, rebuild, splice_one
 from aes_tracker.store.tomlfile import dumps, sections

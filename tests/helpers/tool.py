@@ -60,7 +60,6 @@ def install(environ: Mapping[str, str] = os.environ) -> None:
             replace(path, content, **{**kw, "expect": None})
 
         filelock.locked = no_lock  # type: ignore[assignment]
-        fileio.locked = no_lock  # type: ignore[assignment]  # transaction.py still reads it here
         fileio.sweep_temps = lambda real, only_dead=False: None  # type: ignore[assignment]
         fileio.replace = unchecked_replace  # type: ignore[assignment]
     if environ.get(NOEXCHANGE) == "1":

@@ -1,7 +1,6 @@
 """Writing files, safely: atomic replacement that cannot lose an editor's save, temp files and
 their sweeping, private folders, `--output` files, and the named fault points the tests hook
-into. No TOML, no terminal. Reading is in fileread.py, the lock in filelock.py; their names are
-offered here too, where the rest of the tool (and the tests' hooks) find them.
+into. No TOML, no terminal. Reading is in fileread.py, the lock in filelock.py.
 
 The replacement of the data file, in order:
 
@@ -27,20 +26,8 @@ from typing import TYPE_CHECKING
 
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _
-from aes_tracker.store.filelock import DEFAULT_LOCK_TIMEOUT as DEFAULT_LOCK_TIMEOUT
-from aes_tracker.store.filelock import lock_if_free as lock_if_free
-from aes_tracker.store.filelock import locked as locked
-from aes_tracker.store.fileread import FileId as FileId
-from aes_tracker.store.fileread import digest as digest
-from aes_tracker.store.fileread import digest_fd as digest_fd
-from aes_tracker.store.fileread import digest_file as digest_file
-from aes_tracker.store.fileread import file_id as file_id
-from aes_tracker.store.fileread import os_message as os_message
-from aes_tracker.store.fileread import read_file as read_file
-from aes_tracker.store.fileread import read_file_seen as read_file_seen
-from aes_tracker.store.fileread import read_head as read_head
-from aes_tracker.store.fileread import same_file
-from aes_tracker.store.paths import temp_prefix as temp_prefix  # where the tests look for it
+from aes_tracker.store.fileread import FileId, file_id, os_message, same_file
+from aes_tracker.store.paths import temp_prefix
 
 if TYPE_CHECKING:
     from aes_tracker.store.splice import Spliced  # a layer up: never imported at run time

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _
-from aes_tracker.store import fileio
+from aes_tracker.store import fileio, fileread
 from aes_tracker.store.paths import environment, file_key, state_home
 
 if TYPE_CHECKING:
@@ -209,9 +209,9 @@ class Journal:
             before is not after.old or after.common_ends() is None
         ):
             after = after.tobytes()  # a range that only the whole file tells
-        before_digest = digests[0] if digests[0] or before is None else fileio.digest(before)
+        before_digest = digests[0] if digests[0] or before is None else fileread.digest(before)
         after_digest = digests[1] or (
-            fileio.digest(after) if isinstance(after, bytes) else after.digest()
+            fileread.digest(after) if isinstance(after, bytes) else after.digest()
         )
         try:
             self._open()

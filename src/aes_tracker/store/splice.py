@@ -68,7 +68,7 @@ class Spliced:
         )
 
     def digest(self) -> str:
-        """The SHA-256 of the new bytes (as `fileio.digest` gives it), over the pieces."""
+        """The SHA-256 of the new bytes (as `fileread.digest` gives it), over the pieces."""
         h = hashlib.sha256()
         for piece in self.pieces():
             h.update(piece)

@@ -25,7 +25,7 @@ from aes_tracker.domain.validate import Problem, check_commitment, check_documen
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _
 from aes_tracker.store import cache as cachemod
-from aes_tracker.store import fileio
+from aes_tracker.store import fileio, filelock, fileread
 from aes_tracker.store.draft import Draft
 from aes_tracker.store.layout import FastTables, canonical_entry, fast_draft
 from aes_tracker.store.paths import Location, environment, real
@@ -78,13 +78,13 @@ class _Plan:
     loader: FastTables | None = field(default=None, kw_only=True)  # the fast path's tables
     bundled: bool  # the draft was read from the bundled data: the file does not exist yet
     new_file: bool = False  # the file does not exist yet (bundled, or `create`)
-    seen: fileio.FileId | None = None  # the version of the file the draft was read from
+    seen: fileread.FileId | None = None  # the version of the file the draft was read from
     old_digest: str = ""  # of old_bytes, taken once (a hash of 10 MB is milliseconds)
 
     def __post_init__(self) -> None:
         self.new_file = self.new_file or self.bundled
         if not self.old_digest:
-            self.old_digest = fileio.digest(self.old_bytes)
+            self.old_digest = fileread.digest(self.old_bytes)
 
 
 def _plan(
@@ -104,7 +104,7 @@ def _plan(
 
         return _Plan(Draft(loc.path, {}, nothing, ()), b"", None, False, True)
     raw_bytes, src, bundled, seen = _read_for_write(loc)
-    digest = fileio.digest(raw_bytes)
+    digest = fileread.digest(raw_bytes)
     if not bundled and FAST_WRITES:
         entry = cachemod.read(loc.path, environ, for_write=True, lean=True)
         if entry is None or entry.digest != digest or not entry.canonical:
@@ -173,7 +173,7 @@ def _written_whole(raw: dict[str, Any], path: Path) -> _Result:
     entry = None
     if secs.ok:
         entry = cachemod.Entry(
-            fileio.digest(new_bytes),
+            fileread.digest(new_bytes),
             True,
             secs.prefix_end,
             cachemod.table_digest(new_bytes[: secs.prefix_end]),
@@ -267,7 +267,7 @@ def _finish_fast(plan: _Plan) -> _Result | None:
         top_doc.names_fr if top_doc is not None else entry.catalog.names_fr,
     )
     new_entry = cachemod.Entry(
-        new_bytes.digest() if isinstance(new_bytes, Spliced) else fileio.digest(new_bytes),
+        new_bytes.digest() if isinstance(new_bytes, Spliced) else fileread.digest(new_bytes),
         True,
         prefix_end,
         cachemod.table_digest(
@@ -305,15 +305,15 @@ def _put_in_place(
     new: bytes | Spliced,
     what: str,
     by: str,
-    seen: fileio.FileId | None,
+    seen: fileread.FileId | None,
     digests: tuple[str, str] = ("", ""),
 ) -> list[str] | None:
     """Record the undo step, replace the file (`before` None: create it), mark the step done;
     the warnings to show. None when an editor's save landed meanwhile: nothing was put in
     place, and the change starts again from that save. `digests`: those of `before` and `new`
     when the caller has them (each is a hash of the whole file)."""
-    before_digest = "" if before is None else digests[0] or fileio.digest(before)
-    new_digest = digests[1] or (new.digest() if isinstance(new, Spliced) else fileio.digest(new))
+    before_digest = "" if before is None else digests[0] or fileread.digest(before)
+    new_digest = digests[1] or (new.digest() if isinstance(new, Spliced) else fileread.digest(new))
     step = journal.begin(before, new, what, by, digests=(before_digest or None, new_digest))
     try:
         fileio.replace(
@@ -351,7 +351,7 @@ class _Attempt:
     """One computed write: the version of the file it was computed from, and the new bytes."""
 
     before: bytes | None  # None: the file does not exist yet, and is created
-    seen: fileio.FileId | None  # the identity of the version `before` was read from
+    seen: fileread.FileId | None  # the identity of the version `before` was read from
     before_digest: str
     after: bytes | Spliced  # Spliced: `before` with one section replaced
     entry: cachemod.Entry | None  # the cache entry of `after`, when cheap to know
@@ -441,7 +441,7 @@ def update(
     loc: Location,
     change: Callable[[Draft], T],
     *,
-    lock_timeout: float = fileio.DEFAULT_LOCK_TIMEOUT,
+    lock_timeout: float = filelock.DEFAULT_LOCK_TIMEOUT,
     describe: Callable[[T], str] | None = None,
     by: str = "",
     environ: Mapping[str, str] = environment(),
@@ -455,7 +455,7 @@ def update(
     change's result into the line `undo` prints."""
     path = loc.path
     if loc.explicit and not create and not os.path.lexists(path):
-        fileio.read_file(path, missing_hint=_missing_hint(path))  # raises "no such file"
+        fileread.read_file(path, missing_hint=_missing_hint(path))  # raises "no such file"
     plans: list[_Plan] = []
 
     def compute() -> tuple[_Attempt, T]:
@@ -519,14 +519,14 @@ def _rebase(loc: Location, plan: _Plan, attempt: _Attempt, allow_comments: bool)
     for cid in d.touched:
         tables[cid] = d._table(cid)
     out = _written_whole({**top, "commitments": dict(sorted(tables.items()))}, d.path)
-    return _Attempt(theirs_bytes, seen, fileio.digest(theirs_bytes), out.new_bytes, out.entry)
+    return _Attempt(theirs_bytes, seen, fileread.digest(theirs_bytes), out.new_bytes, out.entry)
 
 
 def rewrite(
     loc: Location,
     change: Callable[[bytes], tuple[bytes, T]],
     *,
-    lock_timeout: float = fileio.DEFAULT_LOCK_TIMEOUT,
+    lock_timeout: float = filelock.DEFAULT_LOCK_TIMEOUT,
     describe: Callable[[T], str] | None = None,
     by: str = "",
     environ: Mapping[str, str] = environment(),
@@ -539,12 +539,12 @@ def rewrite(
     path = loc.path
     hint = _missing_hint(path)
     if not os.path.lexists(path):
-        fileio.read_file(path, missing_hint=hint)  # raises "no such file"
+        fileread.read_file(path, missing_hint=hint)  # raises "no such file"
 
     def compute() -> tuple[_Attempt, T]:
-        old, seen = fileio.read_file_seen(path, missing_hint=hint)
+        old, seen = fileread.read_file_seen(path, missing_hint=hint)
         new, result = change(old)
-        return _Attempt(old, seen, fileio.digest(old), new, None), result
+        return _Attempt(old, seen, fileread.digest(old), new, None), result
 
     return _transaction(
         path,
@@ -583,7 +583,7 @@ class _create_lock:
                 ),
                 path=str(self.path),
             ) from None
-        self._cm = fileio.locked(self.path, self.timeout)
+        self._cm = filelock.locked(self.path, self.timeout)
         self._cm.__enter__()
 
     def __exit__(self, *exc: object) -> None:
