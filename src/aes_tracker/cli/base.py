@@ -489,16 +489,20 @@ def main() -> None:
 
 
 def app_for(argv: Sequence[str]) -> typer.Typer:
-    """The app with only the command being run registered. Typer reads the signature of every
-    command it registers on every run (25 ms for two dozen commands); a run needs one. The whole
-    app when the command is not known from the arguments (none, a typo to suggest a fix for,
-    `--help`, shell completion)."""
+    """The app with only the command being run imported and registered. Typer reads the
+    signature of every command it registers on every run (25 ms for two dozen commands), and
+    each command module costs its import; a run needs one. The whole app when the command is
+    not known from the arguments (none, a typo to suggest a fix for, `--help`, shell
+    completion)."""
+    from aes_tracker.cli import COMMANDS, load
     from aes_tracker.store.paths import environment
 
     if any(k.startswith("_AES_TRACKER_COMPLETE") for k in environment()):
-        return app
+        return load()
     name = _command_in(argv)
-    return app if name is None else compat.trimmed(app, name)
+    if name is None or name not in COMMANDS:
+        return load()
+    return compat.trimmed(load(COMMANDS[name]), name)
 
 
 def _command_in(argv: Sequence[str]) -> str | None:
