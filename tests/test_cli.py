@@ -716,3 +716,66 @@ def test_without_a_known_command_main_uses_the_whole_app(argv: list[str]) -> Non
     from aes_tracker.cli.base import app_for
 
     assert app_for(argv) is app
+
+
+def test_the_table_of_command_modules_names_the_modules_that_register_each_command() -> None:
+    """`cli.COMMANDS` (what `main` imports for a command) is what the modules register."""
+    import aes_tracker.cli as cli
+
+    registered: dict[str, set[str]] = {}
+    for c in cli.app.registered_commands:
+        assert c.callback is not None
+        name = c.name or c.callback.__name__
+        registered.setdefault(name, set()).add(c.callback.__module__)
+    for g in cli.app.registered_groups:
+        assert g.name is not None and g.typer_instance is not None
+        mods = {c.callback.__module__ for c in g.typer_instance.registered_commands if c.callback}
+        registered.setdefault(g.name, set()).update(mods)
+    want = {name: {f"aes_tracker.cli.{m}" for m in mods} for name, mods in cli.COMMANDS.items()}
+    assert registered == want
+    assert sorted(cli.MODULES) == sorted({m for mods in cli.COMMANDS.values() for m in mods})
+
+
+@pytest.mark.parametrize(
+    ("argv", "modules"),
+    [
+        (["list"], {"read"}),
+        (["--as-of", "2026-11-28", "due"], {"read"}),
+        (["done", "nope", "--note", "x"], {"change"}),
+        (["check"], {"maint"}),
+        (["source", "list"], {"change", "extract", "read"}),
+        (["git", "--help"], {"desk"}),
+        (["--help"], {"change", "desk", "exchange", "extract", "maint", "read", "site"}),
+        (["lsit"], {"change", "desk", "exchange", "extract", "maint", "read", "site"}),
+    ],
+)
+def test_a_run_imports_only_the_module_of_its_command(
+    argv: list[str], modules: set[str], datafile: Path, tmp_path: Path
+) -> None:
+    """`list` does not import cli.desk, cli.change...: only what registers the command run (the
+    whole app when the command is not known, to list them all)."""
+    import subprocess
+    import sys
+
+    from .conftest import bare_env
+
+    code = (
+        "import sys\n"
+        "from aes_tracker.cli import main\n"
+        f"sys.argv = ['aes-tracker', '--file', {str(datafile)!r}, *{argv!r}]\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "names = ('change', 'desk', 'exchange', 'extract', 'maint', 'read', 'site')\n"
+        "print(*[n for n in names if 'aes_tracker.cli.' + n in sys.modules], file=sys.stderr)\n"
+    )
+    p = subprocess.run(
+        [sys.executable, "-c", code],
+        env=bare_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert set(p.stderr.strip().splitlines()[-1].split()) == modules, p.stderr

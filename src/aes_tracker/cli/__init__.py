@@ -4,20 +4,60 @@ run ends), `options` (shared options, completion), and the commands by theme: `r
 due, show, report, log, stats, timeline, source list), `change` (done, status, note, review,
 add, edit, rm, source add), `exchange` (export, import), `maint` (check, where, fmt, init,
 undo, redo), `extract` (extract, source show), `site` (the static site) and `desk`
-(merge-file, resolve, sync, git init-merge)."""
+(merge-file, resolve, sync, git init-merge).
+
+A run imports only the module of the command it runs (`main`, through `cli.base.app_for`);
+`app`, the whole app with every command registered, is made on first use."""
 
 from __future__ import annotations
 
-# The order of the imports is the order of `--help`: reading, changing, exchange, upkeep.
-from aes_tracker.cli import (  # noqa: F401
-    change,
-    desk,
-    exchange,
-    extract,
-    maint,
-    read,
-    site,
-)
-from aes_tracker.cli.base import app, main
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import typer
+
+    app: typer.Typer  # made on first use (`__getattr__`)
+
+# The command modules, in the order they register their commands: a group's commands are
+# listed in `--help` as registered (`source`: add, show, list).
+MODULES = ("change", "desk", "exchange", "extract", "maint", "read", "site")
+
+# The modules that register each top-level command or group (tests/test_cli.py checks it
+# against what they register).
+COMMANDS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("done", "status", "note", "review", "add", "edit", "rm"), ("change",)),
+    **dict.fromkeys(("merge-file", "resolve", "sync", "git"), ("desk",)),
+    **dict.fromkeys(("export", "import"), ("exchange",)),
+    "extract": ("extract",),
+    **dict.fromkeys(("check", "where", "fmt", "init", "undo", "redo"), ("maint",)),
+    **dict.fromkeys(("list", "due", "show", "report", "log", "stats", "timeline"), ("read",)),
+    "site": ("site",),
+    "source": ("change", "extract", "read"),
+}
+
+
+def load(modules: Iterable[str] = MODULES) -> typer.Typer:
+    """The app, with the commands of `modules` (every one by default) registered."""
+    for name in modules:
+        # `__import__`, not importlib's: `python -X importtime` sees it.
+        __import__(f"aes_tracker.cli.{name}")
+    from aes_tracker.cli import base, compat
+
+    compat.order_groups(base.app, lambda fn: MODULES.index(fn.__module__.rsplit(".", 1)[-1]))
+    return base.app
+
+
+def main() -> None:
+    from aes_tracker.cli.base import main as run
+
+    run()
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":
+        return load()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["app", "main"]

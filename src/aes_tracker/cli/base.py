@@ -10,7 +10,9 @@ command, and a mistake is answered in our words, naming the option:
 `error: --status: 'Done' is not a status; use one of pending, in_progress, …`.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: Typer reads the root callback's signature on every
+# run (and `compat.value_options` once more), and evaluating annotations kept as strings costs
+# milliseconds each time.
 
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -142,10 +144,10 @@ class Settings:
     # The process's environment, read once (store/paths.py) and passed down from here.
     environ: Mapping[str, str] = field(default_factory=dict, repr=False)
     _today: date | None = field(default=None, repr=False)
-    _tracker: Tracker | None = field(default=None, repr=False)
+    _tracker: "Tracker | None" = field(default=None, repr=False)
 
     @property
-    def location(self) -> Location:
+    def location(self) -> "Location":
         from aes_tracker.store.paths import locate
 
         return locate(self.file, self.environ, Path.cwd())
@@ -161,7 +163,7 @@ class Settings:
             self._today = real
         return self._today
 
-    def who(self) -> Who:
+    def who(self) -> "Who":
         from aes_tracker.api import actor
 
         return actor(self.by_name(), self.today, now())
@@ -180,7 +182,7 @@ class Settings:
         except (OSError, KeyError, ImportError):
             return "unknown"
 
-    def tracker(self) -> Tracker:
+    def tracker(self) -> "Tracker":
         """The core API over the data file, as of today, for whoever runs the command."""
         if self._tracker is None:
             from aes_tracker.api import Tracker
@@ -197,7 +199,7 @@ class Settings:
             )
         return self._tracker
 
-    def output(self) -> Output:
+    def output(self) -> "Output":
         from aes_tracker.render import Output
 
         return Output.decide(sys.stdout, self.color, self.width, self.environ)
@@ -215,7 +217,7 @@ def settings(ctx: typer.Context) -> Settings:
     return obj
 
 
-def tracker(ctx: typer.Context) -> Tracker:
+def tracker(ctx: typer.Context) -> "Tracker":
     """The core API for the running command."""
     return settings(ctx).tracker()
 
@@ -394,7 +396,7 @@ def commit(
         committed(tracker(ctx).commit(path, subject_line, body))
 
 
-def committed(done: Committed | None) -> None:
+def committed(done: "Committed | None") -> None:
     """Say what came of a commit in git, on stderr: nothing when it went well."""
     if done is None:
         return
@@ -447,7 +449,7 @@ def fmt_of(kind: str, text: str) -> str:
     return parse_format(kind, text)
 
 
-def changed(ctx: typer.Context, done: Changed, note: str = "") -> Outcome:
+def changed(ctx: typer.Context, done: "Changed", note: str = "") -> "Outcome":
     """Print a change made: its line, and on stderr whether it created the user data file, could
     not be journalled, or changed the data file of this folder. Then commit it in git when asked
     to, with `note` (else the line printed) in the message."""
@@ -487,16 +489,20 @@ def main() -> None:
 
 
 def app_for(argv: Sequence[str]) -> typer.Typer:
-    """The app with only the command being run registered. Typer reads the signature of every
-    command it registers on every run (25 ms for two dozen commands); a run needs one. The whole
-    app when the command is not known from the arguments (none, a typo to suggest a fix for,
-    `--help`, shell completion)."""
+    """The app with only the command being run imported and registered. Typer reads the
+    signature of every command it registers on every run (25 ms for two dozen commands), and
+    each command module costs its import; a run needs one. The whole app when the command is
+    not known from the arguments (none, a typo to suggest a fix for, `--help`, shell
+    completion)."""
+    from aes_tracker.cli import COMMANDS, load
     from aes_tracker.store.paths import environment
 
     if any(k.startswith("_AES_TRACKER_COMPLETE") for k in environment()):
-        return app
+        return load()
     name = _command_in(argv)
-    return app if name is None else compat.trimmed(app, name)
+    if name is None or name not in COMMANDS:
+        return load()
+    return compat.trimmed(load(COMMANDS[name]), name)
 
 
 def _command_in(argv: Sequence[str]) -> str | None:

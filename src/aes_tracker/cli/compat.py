@@ -38,6 +38,7 @@ __all__ = [
     "ReaderLeft",
     "command_name_of",
     "command_path_names",
+    "order_groups",
     "trimmed",
     "value_options",
 ]
@@ -359,6 +360,15 @@ def value_options(app: typer.Typer) -> set[str]:
         if meta.annotation is not bool and not str(meta.annotation).endswith("Context'>"):
             takes_value.update(decls)
     return takes_value
+
+
+def order_groups(app: typer.Typer, rank: Callable[[Callable[..., Any]], int]) -> None:
+    """Put the commands of each group of `app` in the order of `rank` (of their functions),
+    whatever order their modules were imported in; alike ones as registered."""
+    for group in app.registered_groups:
+        sub = group.typer_instance
+        if sub is not None:
+            sub.registered_commands.sort(key=lambda c: rank(c.callback) if c.callback else 0)
 
 
 def trimmed(app: typer.Typer, name: str) -> typer.Typer:

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-
-from dateutil.relativedelta import relativedelta
+from typing import TYPE_CHECKING
 
 from aes_tracker.errors import DateError
 from aes_tracker.i18n import _, month_name
+
+if TYPE_CHECKING:
+    from dateutil.relativedelta import relativedelta  # imported where used: not on start-up
 
 __all__ = [
     "DateError",
@@ -73,6 +75,8 @@ _UNITS = {"d": "days", "w": "weeks", "m": "months", "y": "years"}
 
 
 def _delta(n: int, unit: str) -> relativedelta:
+    from dateutil.relativedelta import relativedelta
+
     return relativedelta(**{_UNITS[unit]: n})  # type: ignore[arg-type]
 
 
@@ -99,6 +103,8 @@ def parse_date(text: str, today: date) -> date:
         raise DateError(_("empty date"), hint=hint())
     if s in _WORDS or _OFFSET_RE.match(s):
         m = _OFFSET_RE.match(s)
+        from dateutil.relativedelta import relativedelta
+
         delta = (
             relativedelta(days=_WORDS[s])
             if m is None

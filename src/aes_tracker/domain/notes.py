@@ -8,6 +8,7 @@ or French ones that are shown as they are).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 
@@ -49,14 +50,17 @@ def _pattern(template: str) -> re.Pattern[str]:
     return re.compile(rx, re.S)
 
 
-_PATTERNS = tuple((t, _pattern(t)) for t in (*NOTES, *DID))
+@functools.cache
+def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Made on first use: a table of the list command never reads a note."""
+    return tuple((t, _pattern(t)) for t in (*NOTES, *DID))
 
 
 def words(note: str, translate: Callable[[str], str], value: Callable[[str, str], str]) -> str:
     """`note` in the reader's language: a note of the tool's own (or what `undo` takes back)
     through the catalogue (`translate`), each of its fields through `value(field, text)`; any
     other note as it is."""
-    for template, rx in _PATTERNS:
+    for template, rx in _patterns():
         m = rx.fullmatch(note)
         if m is not None:
             return translate(template).format(**{k: value(k, v) for k, v in m.groupdict().items()})

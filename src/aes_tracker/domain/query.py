@@ -13,9 +13,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any, overload
-
-from dateutil.relativedelta import relativedelta
+from typing import TYPE_CHECKING, Any, overload
 
 from aes_tracker.domain.dates import add, days_left, is_overdue
 from aes_tracker.domain.model import Catalog, Summary
@@ -24,6 +22,9 @@ from aes_tracker.domain.statuses import parse_category, parse_status, statuses
 from aes_tracker.domain.text import shown
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _
+
+if TYPE_CHECKING:
+    from dateutil.relativedelta import relativedelta  # dateutil stays off start-up
 
 # The keys of a commitment in `list --format json|csv`, in this order; stable for scripts.
 LIST_KEYS = (

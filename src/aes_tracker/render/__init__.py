@@ -11,9 +11,7 @@ by the renderers that draw with it, so commands printing JSON do not pay for it.
 
 from __future__ import annotations
 
-import csv
 import io
-import json
 import os
 import re
 import sys
@@ -356,7 +354,12 @@ def _emit(
 # ---- shared plain forms -----------------------------------------------------------------------
 
 
+# json and csv are imported by the formats that write them: a table needs neither.
+
+
 def to_json(obj: Any) -> str:
+    import json
+
     return json.dumps(obj, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -365,6 +368,9 @@ def _line_encoder() -> Callable[[Any], str]:
     `JSONEncoder.encode` makes a new C encoder for every call (about 30 ms of
     `list --format json` at 10,000 rows). Same bytes (tests/test_render.py); where the C
     accelerator is missing (another Python), the standard encoder."""
+    import json
+    import json.encoder
+
     plain = json.JSONEncoder(ensure_ascii=False)
     make = getattr(json.encoder, "c_make_encoder", None)
     if make is None:
@@ -427,6 +433,8 @@ def to_csv(rows: Sequence[Mapping[str, Any]], keys: Sequence[str], *, excel: boo
     """RFC 4180, a header row. The plain form is raw (every cell as in the data, even one a
     spreadsheet would read as a formula, but for `csv_cell`'s one exception); `excel` adds a
     UTF-8 BOM (so Excel shows accents) and neutralises such cells (`excel_cell`)."""
+    import csv
+
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(keys)

@@ -15,22 +15,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from aes_tracker.domain.model import Catalog, Commitment, Document, Summary, summarize
-from aes_tracker.domain.validate import (
-    Context,
-    Problem,
-    check_commitment,
-    check_document,
-    context_of,
-)
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _, set_names_fr
 from aes_tracker.store import cache as cachemod
 from aes_tracker.store import fileio, filelock, fileread
 from aes_tracker.store.paths import Location, bundled_path, environment, real, temp_prefix
 
-# store.tomlfile and store.sections (the parser, the writer, the section reader) are imported
-# where they are used: a warm read from the cache needs neither.
+# store.tomlfile and store.sections (the parser, the writer, the section reader) and the
+# checks of domain.validate are imported where they are used: a warm read from the cache needs
+# none of them.
 if TYPE_CHECKING:
+    from aes_tracker.domain.validate import Context, Problem
     from aes_tracker.store.tomlfile import Loaded
 
 
@@ -65,6 +60,7 @@ def first_error(problems: list[Problem], text: str, path: str) -> TrackerError:
 
 
 def load_bytes(raw_bytes: bytes, path: Path, *, bundled: bool = False) -> Loaded:
+    from aes_tracker.domain.validate import check_document
     from aes_tracker.store.tomlfile import Loaded, decode, parse
 
     shown = str(path)
@@ -270,12 +266,16 @@ class View:
 
 
 def _catalog_context(c: Catalog) -> Context:
+    from aes_tracker.domain.validate import Context
+
     return Context(frozenset(c.sources), tuple(c.parties), c.groups)
 
 
 def _parse_one(
     raw_bytes: bytes, span: tuple[int, int], cid: str, ctx: Context
 ) -> Commitment | None:
+    from aes_tracker.domain.validate import check_commitment
+
     table = _table_at(raw_bytes, span, cid)
     if table is None:
         return None
@@ -425,6 +425,7 @@ def _incremental(
 ) -> Fresh | None:
     """Rebuild the entry table by table; None when the whole file must be parsed (another
     layout, or a problem to report with its line)."""
+    from aes_tracker.domain.validate import check_commitment, check_document, context_of
     from aes_tracker.store.sections import SectionReader
 
     reader = SectionReader(raw_bytes)
