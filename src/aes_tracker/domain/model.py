@@ -16,11 +16,10 @@ rewrite); validate.py checks it and builds these records from it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from operator import attrgetter
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, NamedTuple
 
 from aes_tracker.domain.parties import DEFAULT_PARTIES, Groups, default_groups
 from aes_tracker.domain.statuses import Category, Status, status_info
@@ -78,31 +77,6 @@ EVENT_KINDS = ("recorded", "status", "note", "edit", "occurrence", "review")
 # ---- the shapes --------------------------------------------------------------------------------
 
 
-class _Record:
-    """`__eq__`, `__hash__` and `__repr__` as `@dataclass` makes them (fields compared as a tuple,
-    the same class only), written once: a dataclass compiles its methods anew in every process,
-    and the big records' cost milliseconds of every start-up. Their `__init__` is written out
-    in the class; `@dataclass(init=False, repr=False, eq=False)` still makes them frozen
-    dataclasses (`dataclasses.replace`, `fields`)."""
-
-    __slots__ = ()
-    __match_args__: ClassVar[tuple[str, ...]]
-    _key: ClassVar[Callable[[Any], tuple[Any, ...]]]  # set below each class: its fields
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        key = type(self)._key
-        return key(self) == key(other)
-
-    def __hash__(self) -> int:
-        return hash(type(self)._key(self))
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{f}={getattr(self, f)!r}" for f in self.__match_args__)
-        return f"{self.__class__.__qualname__}({shown})"
-
-
 @dataclass(frozen=True, slots=True)
 class Source:
     id: str
@@ -146,8 +120,8 @@ def parse_change(line: str) -> Change | None:
     return Change(m.group(1), a, b)
 
 
-@dataclass(frozen=True, slots=True, init=False, repr=False, eq=False)
-class Event(_Record):
+@dataclass(frozen=True, slots=True)
+class Event:
     """One dated entry of a commitment's history."""
 
     on: date
@@ -161,33 +135,6 @@ class Event(_Record):
     changes: tuple[Change, ...] = ()
     party: str = ""  # an assessment of one party of a joint commitment
     place: str = ""  # a session's city (the host is a party; the place is where it met)
-
-    def __init__(
-        self,
-        on: date,
-        status: Status,
-        event: str = "status",
-        by: str = "",
-        at: datetime | None = None,
-        note: str = "",
-        evidence: tuple[str, ...] = (),
-        host: str = "",
-        changes: tuple[Change, ...] = (),
-        party: str = "",
-        place: str = "",
-    ) -> None:
-        s = object.__setattr__  # frozen, as a dataclass's own __init__ sets them
-        s(self, "on", on)
-        s(self, "status", status)
-        s(self, "event", event)
-        s(self, "by", by)
-        s(self, "at", at)
-        s(self, "note", note)
-        s(self, "evidence", evidence)
-        s(self, "host", host)
-        s(self, "changes", changes)
-        s(self, "party", party)
-        s(self, "place", place)
 
     @property
     def order(self) -> tuple[date, datetime]:
@@ -229,8 +176,8 @@ class Summary(NamedTuple):
         return status_info(self.status).open
 
 
-@dataclass(frozen=True, slots=True, init=False, repr=False, eq=False)
-class Commitment(_Record):
+@dataclass(frozen=True, slots=True)
+class Commitment:
     """A commitment in full, as read from the data file."""
 
     id: str
@@ -255,55 +202,6 @@ class Commitment(_Record):
     next_host: str = ""
     notes: str = ""
     history: tuple[Event, ...] = ()
-
-    def __init__(
-        self,
-        id: str,
-        title: str,
-        category: Category,
-        parties: tuple[str, ...],
-        source: str,
-        quote: str,
-        status: Status,
-        title_fr: str = "",
-        beneficiaries: tuple[str, ...] = (),
-        timing: tuple[str, ...] = (),
-        due: date | None = None,
-        original_due: date | None = None,
-        due_reason: str = "",
-        no_deadline: bool = False,
-        review: date | None = None,
-        review_reason: str = "",
-        recur: str = "",
-        recur_start: date | None = None,
-        hosts: tuple[str, ...] = (),
-        next_host: str = "",
-        notes: str = "",
-        history: tuple[Event, ...] = (),
-    ) -> None:
-        s = object.__setattr__  # frozen, as a dataclass's own __init__ sets them
-        s(self, "id", id)
-        s(self, "title", title)
-        s(self, "category", category)
-        s(self, "parties", parties)
-        s(self, "source", source)
-        s(self, "quote", quote)
-        s(self, "status", status)
-        s(self, "title_fr", title_fr)
-        s(self, "beneficiaries", beneficiaries)
-        s(self, "timing", timing)
-        s(self, "due", due)
-        s(self, "original_due", original_due)
-        s(self, "due_reason", due_reason)
-        s(self, "no_deadline", no_deadline)
-        s(self, "review", review)
-        s(self, "review_reason", review_reason)
-        s(self, "recur", recur)
-        s(self, "recur_start", recur_start)
-        s(self, "hosts", hosts)
-        s(self, "next_host", next_host)
-        s(self, "notes", notes)
-        s(self, "history", history)
 
     @property
     def is_open(self) -> bool:
@@ -342,10 +240,6 @@ class Commitment(_Record):
                 if seen is None or e.order >= seen.order:
                     latest[e.party] = e
         return latest
-
-
-Event._key = attrgetter(*Event.__match_args__)
-Commitment._key = attrgetter(*Commitment.__match_args__)
 
 
 def sessions_of(history: Iterable[Event]) -> tuple[Event, ...]:
