@@ -62,21 +62,23 @@ def commitment_as_of(c: Commitment, day: date) -> Commitment | None:
     if any(e.event == "recorded" for e in later):
         return None
     fields: dict[str, Any] = {}
-    cleared_slip = False
     # Newest first, in the order they were written (sorted is stable: of two written at the same
-    # moment, the later in the file is undone first).
+    # moment, the later in the file is undone first): an older entry's "before" wins.
     for e in reversed(sorted(later, key=_recorded)):
         if e.party:
             continue  # a party's own assessment: its effect is its entry, left out below
         for ch in e.changes:
             if ch.field in _FIELDS:
                 fields[ch.field] = _value(ch.field, ch.before)
-            if e.event == "edit" and ch.field == "due" and ch.before:
-                # `edit` keeps the first due date in `original_due` without a change line: it
-                # set it here when nothing earlier had moved the due date.
-                cleared_slip = cleared_slip or _sets_slip(c, e)
-    if cleared_slip and "original_due" not in fields:
-        fields["original_due"] = None
+        # `edit` keeps the first due date in `original_due` without a change line: when it set
+        # it here (nothing earlier had moved the due date), there was no slip before it, whatever
+        # a newer entry turned back.
+        if (
+            e.event == "edit"
+            and any(ch.field == "due" and ch.before for ch in e.changes)
+            and _sets_slip(c, e)
+        ):
+            fields["original_due"] = None
     past = tuple(e for e in c.history if known_on(e, day))
     return replace(c, history=past, **fields)
 
