@@ -23,7 +23,7 @@ LAYERS: list[set[str]] = [
     {"extract"},
     {"store"},
     {"desk"},
-    {"exchange"},
+    {"exchange", "importing"},
     {"api"},
     {"render"},
     {"cli", "__main__"},

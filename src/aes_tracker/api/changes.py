@@ -274,20 +274,20 @@ class Changes(Base):
     def import_(self, req: ImportRequest) -> Imported:
         """Merge a JSON export or a CSV into the file, all or nothing; with `dry_run`, on a copy
         that is never written."""
-        from aes_tracker import exchange
+        from aes_tracker import importing
         from aes_tracker.domain.draft import Outcome
         from aes_tracker.store.core import preview
         from aes_tracker.store.fileread import read_file
 
         name = req.file
-        incoming = exchange.read_import(
-            exchange.decode_import(read_file(Path(name)), name), name, self.today
+        incoming = importing.read_import(
+            importing.decode_import(read_file(Path(name)), name), name, self.today
         )
         who = self.who()
         report: dict[str, list[str]] = {}
 
         def merge(d: Draft) -> Outcome:
-            report.update(exchange.merge(d, incoming, update=req.update, who=who, name=name))
+            report.update(importing.merge(d, incoming, update=req.update, who=who, name=name))
             return Outcome("", _("import of {name}").format(name=name))
 
         if req.dry_run:
