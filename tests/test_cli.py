@@ -779,3 +779,11 @@ def test_a_run_imports_only_the_module_of_its_command(
         check=False,
     )
     assert set(p.stderr.strip().splitlines()[-1].split()) == modules, p.stderr
+
+
+def test_a_transposed_command_is_the_first_guess(cli: Cli) -> None:
+    """`lsit` is `list` with two letters swapped: it is named first, before `site`, which
+    difflib rates as close."""
+    r = cli("lsit")
+    assert r.exit_code == 2
+    assert r.stderr.splitlines()[1] == "hint: did you mean list or site?", r.stderr

@@ -138,7 +138,9 @@ def usage_message(e: UsageError) -> tuple[str, str | None]:
 
         name = msg.split("'")[1] if "'" in msg else msg
         names = list(getattr(getattr(e.ctx, "command", None), "commands", {}) or {})
-        close = difflib.get_close_matches(name, names, n=2)
+        close = difflib.get_close_matches(name, names, n=3)
+        # The same letters in another order (`lsit`) first: a slip of two fingers.
+        close = sorted(close, key=lambda c: sorted(c) != sorted(name))[:2]
         hint = _("did you mean {names}?").format(names=_(" or ").join(close)) if close else None
         return _("no such command: {name}").format(name=name), hint
     return msg, None
