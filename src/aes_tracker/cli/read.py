@@ -331,7 +331,7 @@ def log(
     Example: aes-tracker log --since 7d --by ana
     """
     from aes_tracker.api import LogQuery
-    from aes_tracker.render.rows import LogRows
+    from aes_tracker.render.entries import LogRows
 
     kind_fmt = fmt_of("log", fmt)
     q = LogQuery(cid, since, until, by or "", narrow(status, category, party, source))
@@ -437,7 +437,7 @@ def source_list(
 
     Example: aes-tracker source list --format json
     """
-    from aes_tracker.render.rows import SourceRows
+    from aes_tracker.render.entries import SourceRows
 
     kind_fmt = fmt_of("sources", fmt)
     rows = tracker(ctx).sources()

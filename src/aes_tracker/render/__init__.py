@@ -217,8 +217,8 @@ RENDERERS: dict[tuple[str, str], Renderer] = {}
 _KIND_MODULES = {
     "rows": "aes_tracker.render.rows",
     "commitment": "aes_tracker.render.show",
-    "sources": "aes_tracker.render.rows",
-    "log": "aes_tracker.render.rows",
+    "sources": "aes_tracker.render.entries",
+    "log": "aes_tracker.render.entries",
     "report": "aes_tracker.render.report",
     "stats": "aes_tracker.render.stats",
     "timeline": "aes_tracker.render.stats",

@@ -1,5 +1,6 @@
-"""Rows of commitments (`list`, `due`), of sources (`source list`) and of history entries (`log`)
-in every row format: the table for people, and plain, JSON, CSV and Markdown."""
+"""Rows of commitments (`list`, `due`) in every row format: the table for people, and plain, JSON,
+CSV and Markdown; the JSON and CSV of every kind of rows (sources and history entries too, whose
+other formats are entries.py's)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
-from aes_tracker.domain.model import EVENT_KEYS, Summary
+from aes_tracker.domain.model import Summary
 from aes_tracker.domain.query import LIST_KEYS, RowList
 from aes_tracker.i18n import (
     _,
     category_label,
     colon,
-    event_label,
     iso_label,
     name_label,
     ngettext,
@@ -23,12 +23,9 @@ from aes_tracker.i18n import (
 from aes_tracker.render import (
     Output,
     _line_encoder,
-    backdated,
     cell,
-    change_words,
     md,
     md_code,
-    note_words,
     paint,
     register,
     safe,
@@ -36,7 +33,7 @@ from aes_tracker.render import (
     to_csv,
     to_json_lines,
 )
-from aes_tracker.render.layout import Column, blocks, plan, render, table, wrap_cell
+from aes_tracker.render.layout import Column, plan, render, wrap_cell
 
 SOON_DAYS = 30
 
@@ -50,15 +47,15 @@ class Rows:
     hidden: int = 0  # closed ones `list` left out by default: the table's footer says so
 
 
-def _lazy(text: str) -> str:
+def lazy_label(text: str) -> str:
     """A column header: translated when the table is laid out, not when this module loads."""
     return text
 
 
-def _translated(c: Column, keep: bool = False) -> Column:
+def translated(c: Column, keep: bool = False) -> Column:
     from dataclasses import replace
 
-    short = _translated(c.short) if c.short is not None and not keep else None
+    short = translated(c.short) if c.short is not None and not keep else None
     return replace(c, head=_(c.head), drop=0 if keep else c.drop, short=short)
 
 
@@ -335,28 +332,28 @@ def when_text(r: Mapping[str, Any]) -> str:
 # The list's columns, by the key `--columns` takes, in the order they are shown. The title takes
 # the room left; Category and then Parties go first when the page is narrow.
 LIST_COLUMNS: dict[str, Column] = {
-    "id": Column(_lazy("ID"), lambda r: r["id"]),
-    "status": Column(_lazy("Status"), status_text),
-    "due": Column(_lazy("Due"), due_text),  # never wrapped: "review 2026-04-03" is one thing
-    "days_left": Column(_lazy("Days left"), left_text, right=True),
-    "category": Column(_lazy("Category"), lambda r: category_label(r["category"]), drop=2),
+    "id": Column(lazy_label("ID"), lambda r: r["id"]),
+    "status": Column(lazy_label("Status"), status_text),
+    "due": Column(lazy_label("Due"), due_text),  # never wrapped: "review 2026-04-03" is one thing
+    "days_left": Column(lazy_label("Days left"), left_text, right=True),
+    "category": Column(lazy_label("Category"), lambda r: category_label(r["category"]), drop=2),
     "parties": Column(
-        _lazy("Parties"),
+        lazy_label("Parties"),
         lambda r: safe(", ".join(map(name_label, r["parties"]))),
         wrap=True,
         drop=1,
         # Its short form is made for each table (the codes depend on the names in it).
-        short=Column(_lazy("Parties"), lambda r: "", wrap=True, drop=1, is_short=True),
+        short=Column(lazy_label("Parties"), lambda r: "", wrap=True, drop=1, is_short=True),
     ),
-    "title": Column(_lazy("Title"), title_text, wrap=True, grow=True, min_grow=36),
+    "title": Column(lazy_label("Title"), title_text, wrap=True, grow=True, min_grow=36),
 }
 
 
 def list_columns(keys: Sequence[str] | None = None) -> list[Column]:
     """The columns to show: the ones asked for, in that order (none of them dropped), else all."""
     if not keys:
-        return [_translated(c) for c in LIST_COLUMNS.values()]
-    return [_translated(LIST_COLUMNS[k], keep=True) for k in keys]
+        return [translated(c) for c in LIST_COLUMNS.values()]
+    return [translated(LIST_COLUMNS[k], keep=True) for k in keys]
 
 
 @register("rows", "table")
@@ -538,157 +535,3 @@ def _blocks(rows: Sequence[Mapping[str, Any]], out: Output) -> str:
         style = row_style(r)
         lines += [paint(ln, style, out.color) for ln in block]
     return "\n".join(lines) + "\n"
-
-
-# ---- sources -------------------------------------------------------------------------------------
-
-SOURCE_KEYS = (
-    "id",
-    "title",
-    "date",
-    "place",
-    "language",
-    "publisher",
-    "author",
-    "url",
-    "commitments",
-)
-
-
-@dataclass(frozen=True)
-class SourceRows(Rows):
-    keys: Sequence[str] = SOURCE_KEYS
-
-
-@register("sources", "markdown")
-def _sources_markdown(p: Rows, out: Output) -> str:
-    head = (_("ID"), _("Date"), _("Place"), _("Title"), _("Commitments"))
-    lines = ["| " + " | ".join(head) + " |", "|---|---|---|---|---|"]
-    lines += [
-        f"| {r['id']} | {r['date']} | {md(name_label(str(r['place'] or '')))} "
-        f"| {md(str(r['title']))} | {r['commitments']} |"
-        for r in p.rows
-    ]
-    return "\n".join(lines) + "\n"
-
-
-@register("sources", "plain")
-def _sources_plain(p: Rows, out: Output) -> str:
-    return sources_plain(p)
-
-
-def sources_plain(p: Rows) -> str:
-    """One tab-separated line per source, no header: id, date, place, commitments, title."""
-    return "".join(
-        "\t".join(
-            (
-                r["id"],
-                r["date"],
-                safe(r["place"] or "-"),
-                str(r["commitments"]),
-                safe(r["title"]),
-            )
-        )
-        + "\n"
-        for r in p.rows
-    )
-
-
-SOURCE_COLUMNS = (
-    Column(_lazy("ID"), lambda r: r["id"]),
-    Column(_lazy("Date"), lambda r: r["date"]),
-    Column(_lazy("Place"), lambda r: safe(name_label(r["place"] or "")), wrap=True, drop=1),
-    Column(_lazy("Commitments"), lambda r: str(r["commitments"]), right=True),
-    Column(_lazy("Title"), lambda r: safe(r["title"]), wrap=True, grow=True),
-)
-
-
-@register("sources", "table")
-def _sources_table(p: Rows, out: Output) -> str:
-    if not p.rows:
-        return _("No sources yet.") + "\n"
-    cols = [_translated(c) for c in SOURCE_COLUMNS]
-    text = table(p.rows, cols, out.width, out.color)
-    return text if text is not None else blocks(p.rows, cols, out.width, out.color)
-
-
-# ---- history entries (log) ---------------------------------------------------------------------
-
-# A history entry's fields (on, at, by first), with the commitment's ID after who recorded it,
-# and whether it was recorded after the day it happened.
-LOG_KEYS = (*EVENT_KEYS[:3], "id", *EVENT_KEYS[3:], "backdated")
-
-
-@dataclass(frozen=True)
-class LogRows(Rows):
-    keys: Sequence[str] = LOG_KEYS
-
-
-def log_detail(x: Mapping[str, Any]) -> str:
-    """An entry's note, changes, host and evidence, on one line."""
-    bits = []
-    if late := backdated(x):
-        bits.append(late)
-    if x.get("host"):
-        bits.append(_("host: {host}").format(host=safe(name_label(x["host"]))))
-    if x.get("note"):
-        bits.append(note_words(x["note"]))
-    from aes_tracker.domain.records import change_text  # not on `list`'s path
-
-    bits += [f"[{change_words(change_text(c))}]" for c in x.get("changes", [])]
-    text = " ".join(bits)
-    # Each link of evidence on a line of its own, whole.
-    for u in x.get("evidence", []):
-        text += "\n" + _("evidence: {url}").format(url=safe(u))
-    return text.strip("\n")
-
-
-def _log_event(x: Mapping[str, Any]) -> str:
-    return event_label(x["event"]) + (f" [{safe(x['party'])}]" if x.get("party") else "")
-
-
-def _log_cells(x: Mapping[str, Any]) -> tuple[str, ...]:
-    who = safe(x["by"] or "")
-    return (x["on"], x["id"], _log_event(x), status_label(x["status"]), who, log_detail(x))
-
-
-def log_head() -> tuple[str, ...]:
-    return (_("On"), _("ID"), _("Event"), _("Status"), _("By"), _("Detail"))
-
-
-@register("log", "plain")
-def _log_plain(p: Rows, out: Output) -> str:
-    return log_plain(p)
-
-
-def log_plain(p: Rows) -> str:
-    return "".join(
-        "\t".join(" ".join(c.split()) or "-" for c in _log_cells(x)) + "\n" for x in p.rows
-    )
-
-
-@register("log", "markdown")
-def _log_markdown(p: Rows, out: Output) -> str:
-    head = log_head()
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    lines += ["| " + " | ".join(md(c) for c in _log_cells(x)) + " |" for x in p.rows]
-    return "\n".join(lines) + "\n"
-
-
-LOG_COLUMNS = (
-    Column(_lazy("On"), lambda x: x["on"]),
-    Column(_lazy("ID"), lambda x: x["id"]),
-    Column(_lazy("Event"), _log_event, wrap=True),
-    Column(_lazy("Status"), lambda x: status_label(x["status"]), drop=2),
-    Column(_lazy("By"), lambda x: safe(x["by"] or ""), drop=1),
-    Column(_lazy("Detail"), log_detail, wrap=True, grow=True, min_grow=40),
-)
-
-
-@register("log", "table")
-def _log_table(p: Rows, out: Output) -> str:
-    if not p.rows:
-        return (p.empty or _("No history entries match.")) + "\n"
-    cols = [_translated(c) for c in LOG_COLUMNS]
-    text = table(p.rows, cols, out.width, out.color)
-    return text if text is not None else blocks(p.rows, cols, out.width, out.color)
