@@ -18,9 +18,9 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, Unpack
 
-from aes_tracker.domain.model import Catalog, Document, Summary, summarize
+from aes_tracker.domain.model import Document, Summary, summarize
 from aes_tracker.domain.validate import Problem, check_commitment, check_document, context_of
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _
@@ -56,6 +56,19 @@ if TYPE_CHECKING:
     from aes_tracker.store.journal import Journal
 
 T = TypeVar("T")
+
+
+class WriteOptions(TypedDict, total=False):
+    """What every writer (`update`, `rewrite`) takes besides its change, with its default."""
+
+    lock_timeout: float  # seconds to wait for another writer's lock: filelock.DEFAULT_LOCK_TIMEOUT
+    by: str  # who writes, for the undo journal: "" (the journal's own guess)
+    environ: Mapping[str, str]  # the environment: paths.environment() at the call
+
+
+def _environ(options: WriteOptions) -> Mapping[str, str]:
+    return options["environ"] if "environ" in options else environment()
+
 
 # The fast write path can be switched off, so that tests can compare its bytes with the full
 # rewrite's.
@@ -259,13 +272,7 @@ def _finish_fast(plan: _Plan) -> _Result | None:
             else:
                 rows[cid] = new_summaries[cid]
         summaries = dict(sorted(rows.items())) if reordered else rows
-    catalog = Catalog(
-        top_doc.sources if top_doc is not None else entry.catalog.sources,
-        summaries,
-        top_doc.parties if top_doc is not None else entry.catalog.parties,
-        top_doc.groups if top_doc is not None else entry.catalog.groups,
-        top_doc.names_fr if top_doc is not None else entry.catalog.names_fr,
-    )
+    catalog = (entry.catalog if top_doc is None else top_doc).with_records(summaries)
     new_entry = cachemod.Entry(
         new_bytes.digest() if isinstance(new_bytes, Spliced) else fileread.digest(new_bytes),
         True,
@@ -376,14 +383,11 @@ def _keeps_changing(path: Path) -> TrackerError:
 
 def _transaction(
     path: Path,
-    *,
-    lock_timeout: float,
-    environ: Mapping[str, str],
     compute: Callable[[], tuple[_Attempt, T]],
     describe: Callable[[T], str] | None,
-    by: str,
     rebase: Callable[[_Attempt], _Attempt] | None,
-    forget: Callable[[], None] | None = None,
+    forget: Callable[[], None] | None,
+    options: WriteOptions,
 ) -> tuple[T, Written]:
     """Every write goes through here: take the lock, read the file and compute the change (once:
     `compute`), check it (`compute` reads the result back), record the undo step, replace the
@@ -397,6 +401,9 @@ def _transaction(
     written: the peak memory of a write is then not the old file and the new cache at once."""
     from aes_tracker.store.journal import Journal
 
+    lock_timeout = options.get("lock_timeout", filelock.DEFAULT_LOCK_TIMEOUT)
+    environ = _environ(options)
+    by = options.get("by", "")
     fileio.check_writable(path)
     with _create_lock(path, lock_timeout):
         fileio.sweep_temps(real(path))
@@ -441,12 +448,10 @@ def update(
     loc: Location,
     change: Callable[[Draft], T],
     *,
-    lock_timeout: float = filelock.DEFAULT_LOCK_TIMEOUT,
     describe: Callable[[T], str] | None = None,
-    by: str = "",
-    environ: Mapping[str, str] = environment(),
     create: bool = False,
     allow_comments: bool = False,
+    **options: Unpack[WriteOptions],
 ) -> tuple[T, Written]:
     """Apply `change` to the data file under the lock and write the result atomically, through
     the undo journal. The change runs once. If an editor saves the file between our read and
@@ -459,7 +464,7 @@ def update(
     plans: list[_Plan] = []
 
     def compute() -> tuple[_Attempt, T]:
-        plan = _plan(loc, environ, create=create, allow_comments=allow_comments)
+        plan = _plan(loc, _environ(options), create=create, allow_comments=allow_comments)
         plans.append(plan)
         result = change(plan.draft)  # the one run of the change
         out = _finish(plan)
@@ -472,16 +477,7 @@ def update(
     def rebase(attempt: _Attempt) -> _Attempt:
         return _rebase(loc, plans[0], attempt, allow_comments)
 
-    return _transaction(
-        path,
-        lock_timeout=lock_timeout,
-        environ=environ,
-        compute=compute,
-        describe=describe,
-        by=by,
-        rebase=rebase,
-        forget=plans.clear,
-    )
+    return _transaction(path, compute, describe, rebase, plans.clear, options)
 
 
 def _same_or_absent(a: Any, b: Any) -> bool:
@@ -526,10 +522,8 @@ def rewrite(
     loc: Location,
     change: Callable[[bytes], tuple[bytes, T]],
     *,
-    lock_timeout: float = filelock.DEFAULT_LOCK_TIMEOUT,
     describe: Callable[[T], str] | None = None,
-    by: str = "",
-    environ: Mapping[str, str] = environment(),
+    **options: Unpack[WriteOptions],
 ) -> tuple[T, Written]:
     """Change the file's bytes as they are, without reading them as a document: for a file that
     holds conflict markers, which nothing else may read (`resolve`). The same transaction as
@@ -546,15 +540,7 @@ def rewrite(
         new, result = change(old)
         return _Attempt(old, seen, fileread.digest(old), new, None), result
 
-    return _transaction(
-        path,
-        lock_timeout=lock_timeout,
-        environ=environ,
-        compute=compute,
-        describe=describe,
-        by=by,
-        rebase=None,
-    )
+    return _transaction(path, compute, describe, None, None, options)
 
 
 def preview(loc: Location, change: Callable[[Draft], T]) -> T:
