@@ -196,7 +196,10 @@ def _help_option_localized(opt: Any) -> Any:
     return opt
 
 
-class Command(TyperCommand):
+class _Localized(ClickCommand):
+    """Click's `--help` line and its "Usage:" in the reader's language: for a command and the
+    group alike (mixed in before Typer's class)."""
+
     def get_help_option(self, ctx: Context) -> Any:  # Click's own type
         return _help_option_localized(super().get_help_option(ctx))
 
@@ -204,6 +207,8 @@ class Command(TyperCommand):
         pieces = self.collect_usage_pieces(ctx)
         formatter.write_usage(ctx.command_path, " ".join(pieces), _("Usage: "))
 
+
+class Command(_Localized, TyperCommand):
     def format_help(self, ctx: Context, formatter: HelpFormatter) -> None:
         _localize(self)
         _translate_panels()
@@ -218,16 +223,9 @@ class Command(TyperCommand):
             raise ReaderLeft() from None
 
 
-class Group(TyperGroup):
+class Group(_Localized, TyperGroup):
     """Runs the app so that every user error ends the same way: `error: ...` on stderr, a fixed
     exit code, never a traceback; and a reader that leaves early (`| head`) ends it quietly."""
-
-    def get_help_option(self, ctx: Context) -> Any:  # Click's own type
-        return _help_option_localized(super().get_help_option(ctx))
-
-    def format_usage(self, ctx: Context, formatter: HelpFormatter) -> None:
-        pieces = self.collect_usage_pieces(ctx)
-        formatter.write_usage(ctx.command_path, " ".join(pieces), _("Usage: "))
 
     def format_help(self, ctx: Context, formatter: HelpFormatter) -> None:
         _localize(self)
