@@ -163,7 +163,7 @@ def test_stats_by_party_of_a_commitment_of_twenty_thousand_parties(tmp_path: Pat
 def test_stats_reads_a_commitments_assessments_once_not_once_per_party(tmp_path: Path) -> None:
     """Linear, shown without a clock: the per-party statuses of a commitment are worked out
     from its assessments read once (they were read, and made a dict, once per party)."""
-    from aes_tracker.domain.model import Catalog, Summary
+    from aes_tracker.domain.model import Summary
 
     doc, problems = check_document(
         tomllib.loads(_many_parties(tmp_path / "m.toml", 2000).read_text())
@@ -178,7 +178,7 @@ def test_stats_reads_a_commitments_assessments_once_not_once_per_party(tmp_path:
             return super().assessments
 
     c = Counted(*summarize(doc.commitments["c"]))
-    catalog = Catalog(doc.sources, {"c": c}, doc.parties, doc.groups)
+    catalog = doc.with_records({"c": c})
     out = compliance(catalog, date(2026, 11, 28), "party")
     assert len(out["groups"]) == 2001
     assert len(reads) <= 2

@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any, NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from aes_tracker.domain.parties import DEFAULT_PARTIES, Groups, default_groups
 from aes_tracker.domain.statuses import Category, Status, status_info
@@ -261,34 +261,31 @@ def summarize(c: Commitment) -> Summary:
     return Summary._make(getattr(c, f) for f in Summary._fields)
 
 
+R = TypeVar("R")
+S = TypeVar("S")
+
+
 @dataclass(frozen=True, slots=True)
-class Catalog:
-    """The data as the read commands see it: summaries, sources, parties and their groups."""
+class Data(Generic[R]):
+    """What a data file holds: its sources, a record per commitment (a `Commitment` in full, or
+    its `Summary` as the read commands see it), the parties and their groups."""
 
     sources: Mapping[str, Source]
-    commitments: Mapping[str, Summary]
+    commitments: Mapping[str, R]
     parties: tuple[str, ...] = DEFAULT_PARTIES
     groups: Groups = field(default_factory=default_groups)
     # French forms of party and place names (`[names_fr]`), for French human output only.
     names_fr: Mapping[str, str] = field(default_factory=dict)
 
+    def with_records(self, commitments: Mapping[str, S]) -> Data[S]:
+        """The same sources, parties and groups with other records of the commitments."""
+        return Data(self.sources, commitments, self.parties, self.groups, self.names_fr)
 
-@dataclass(frozen=True, slots=True)
-class Document:
-    """The data in full."""
+    def catalog(self: Data[Commitment]) -> Data[Summary]:
+        return self.with_records({cid: summarize(c) for cid, c in self.commitments.items()})
 
-    sources: Mapping[str, Source]
-    commitments: Mapping[str, Commitment]
-    parties: tuple[str, ...] = DEFAULT_PARTIES
-    groups: Groups = field(default_factory=default_groups)
-    # French forms of party and place names (`[names_fr]`), for French human output only.
-    names_fr: Mapping[str, str] = field(default_factory=dict)
 
-    def catalog(self) -> Catalog:
-        return Catalog(
-            self.sources,
-            {cid: summarize(c) for cid, c in self.commitments.items()},
-            self.parties,
-            self.groups,
-            self.names_fr,
-        )
+# The two kinds of data, for annotations (build them with `Data(...)`: a frozen dataclass with
+# slots cannot be built through its subscripted alias).
+Catalog = Data[Summary]  # the data as the read commands see it
+Document = Data[Commitment]  # the data in full

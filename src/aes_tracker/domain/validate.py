@@ -17,6 +17,7 @@ from aes_tracker.domain.model import (
     SCHEMA,
     Change,
     Commitment,
+    Data,
     Document,
     Event,
     Source,
@@ -255,7 +256,7 @@ def check_document(raw: Mapping[str, Any]) -> tuple[Document, list[Problem]]:
         built = _commitment(ck, cid, c, ctx)
         if built is not None:
             commitments[cid] = built
-    return Document(sources, commitments, parties, groups, names_fr), ck.problems
+    return Data(sources, commitments, parties, groups, names_fr), ck.problems
 
 
 def _records(ck: _Checker, raw: Mapping[str, Any], key: str, problem: str) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from aes_tracker.domain.model import Catalog, Source, Summary
+from aes_tracker.domain.model import Catalog, Data, Source, Summary
 from aes_tracker.errors import TrackerError
 from aes_tracker.store.fileio import private_dir, sweep_private, write_private
 from aes_tracker.store.paths import cache_home, file_key
@@ -91,7 +91,7 @@ def format_source() -> str:
 
     parts = [
         ",".join(Summary._fields),
-        ",".join(f.name for f in dataclasses.fields(Catalog)),
+        ",".join(f.name for f in dataclasses.fields(Data)),
         ",".join(f.name for f in dataclasses.fields(Entry)),
         ",".join(f.name for f in dataclasses.fields(Source)),
     ]
@@ -426,7 +426,7 @@ def _restore(obj: Any, keep: bool = False, rows: bool = True) -> Entry | None:
             canonical,
             prefix_end,
             prefix_digest,
-            Catalog(srcs, ColumnRows(cols), parties, dict(groups), dict(names_fr)),
+            Data(srcs, ColumnRows(cols), parties, dict(groups), dict(names_fr)),
             {cid: (a, b) for cid, (a, b) in zip(ids, spans, strict=True) if a >= 0},
             dict(zip(ids, tables, strict=True)),
             obj,
@@ -451,7 +451,7 @@ def _restore(obj: Any, keep: bool = False, rows: bool = True) -> Entry | None:
         canonical,
         prefix_end,
         prefix_digest,
-        Catalog(srcs, summaries, parties, dict(groups), dict(names_fr)),
+        Data(srcs, summaries, parties, dict(groups), dict(names_fr)),
         {cid: (a, b) for cid, (a, b) in zip(ids, spans, strict=True) if a >= 0},
         dict(zip(ids, tables, strict=True)),
         obj if keep else None,

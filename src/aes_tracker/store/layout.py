@@ -103,7 +103,7 @@ def canonical_entry(
         summaries[cid] = summarize(full)
     if not spans and top_doc.commitments:
         return None
-    catalog = Catalog(top_doc.sources, summaries, top_doc.parties, top_doc.groups, top_doc.names_fr)
+    catalog = top_doc.with_records(summaries)
     return cachemod.Entry(digest, True, prefix_end, prefix_digest, catalog, spans, tables)
 
 

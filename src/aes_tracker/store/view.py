@@ -467,7 +467,7 @@ def _incremental(
             canonical_now = _dump_table(cid, table).rstrip(b"\n") == chunk.rstrip(b"\n")
     if not spans and top_doc.commitments:
         return None
-    catalog = Catalog(top_doc.sources, summaries, top_doc.parties, top_doc.groups, top_doc.names_fr)
+    catalog = top_doc.with_records(summaries)
     entry = cachemod.Entry(
         digest, canonical_now, reader.prefix_end, prefix_digest, catalog, spans, tables
     )
