@@ -6,7 +6,7 @@ checks (and changes) need from the rest of the document.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -228,11 +228,7 @@ def check_document(raw: Mapping[str, Any]) -> tuple[Document, list[Problem]]:
 
     sources: dict[str, Source] = {}
     raw_sources = _records(ck, raw, "sources", _("must be a table of sources"))
-    for sid, s in raw_sources.items():
-        at: Keys = ("sources", sid)
-        if not isinstance(s, dict):
-            ck.add(at, _("must be a table"))
-            continue
+    for sid, at, s in _each_table(ck, "sources", raw_sources, _("must be a table")):
         n = len(ck.problems)
         if not is_id(sid):
             ck.add(at, _("is not a valid ID (lower-case letters, digits, '-', '.', '_')"))
@@ -266,6 +262,18 @@ def _records(ck: _Checker, raw: Mapping[str, Any], key: str, problem: str) -> di
         return table
     ck.add((key,), problem)
     return {}
+
+
+def _each_table(
+    ck: _Checker, key: str, records: Mapping[str, Any], problem: str
+) -> Iterator[tuple[str, Keys, dict[str, Any]]]:
+    """Each record at `key` that is a table, with where it is; `problem` at each that is not."""
+    for name, record in records.items():
+        at: Keys = (key, name)
+        if isinstance(record, dict):
+            yield name, at, record
+        else:
+            ck.add(at, problem)
 
 
 def _names_fr(ck: _Checker, raw: Mapping[str, Any]) -> dict[str, str]:
@@ -318,11 +326,7 @@ def _groups(ck: _Checker, raw: Mapping[str, Any], parties: tuple[str, ...]) -> G
     wrong = _("must be a table of groups: [groups.NAME] with members = [...]")
     table = _records(ck, raw, "groups", wrong)
     out: dict[str, tuple[str, ...]] = {}
-    for name, g in table.items():
-        at: Keys = ("groups", name)
-        if not isinstance(g, dict):
-            ck.add(at, _("must be a table with members = [...]"))
-            continue
+    for name, at, g in _each_table(ck, "groups", table, _("must be a table with members = [...]")):
         n = len(ck.problems)
         if name not in parties:
             ck.add(
