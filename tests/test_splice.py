@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from aes_tracker.store.fileio import replace
 from aes_tracker.store.fileread import digest
 from aes_tracker.store.journal import common_ends
-from aes_tracker.store.splice import Spliced, assemble, rebuild, splice_one
+from aes_tracker.store.splice import Spliced, assemble, splice_one
 from aes_tracker.store.tomlfile import dumps, sections
 
 
@@ -50,7 +50,7 @@ def test_in_place_replacement_equals_a_full_layout(ids: list[str], data: st.Data
     titles = st.text(alphabet="abc xyz\n\"'é", max_size=40)
     changed: dict[str, bytes | None] = {cid: _section(cid, data.draw(titles)) for cid in chosen}
     fast = assemble(old, secs.prefix_end, secs.spans, changed)
-    full = rebuild(old, secs.prefix_end, secs.spans, changed)
+    full = assemble(old, secs.prefix_end, secs.spans, changed, in_place=False)
     assert fast == full
     new, prefix_end, spans = fast
     again = sections(new)
@@ -62,8 +62,8 @@ def test_a_section_laid_out_otherwise_is_rebuilt() -> None:
     odd = old.replace(b"\n\n[commitments.c]", b"\n\n\n[commitments.c]")
     secs = sections(odd)
     changed: dict[str, bytes | None] = {"b": _section("b", "new")}
-    assert assemble(odd, secs.prefix_end, secs.spans, changed) == rebuild(
-        odd, secs.prefix_end, secs.spans, changed
+    assert assemble(odd, secs.prefix_end, secs.spans, changed) == assemble(
+        odd, secs.prefix_end, secs.spans, changed, in_place=False
     )
 
 
@@ -80,7 +80,9 @@ def test_one_section_spliced_equals_the_full_layout(ids: list[str], data: st.Dat
     one = splice_one(old, secs.prefix_end, secs.spans, cid, part)
     assert one is not None
     spliced, prefix_end, spans = one
-    full, full_prefix_end, full_spans = rebuild(old, secs.prefix_end, secs.spans, {cid: part})
+    full, full_prefix_end, full_spans = assemble(
+        old, secs.prefix_end, secs.spans, {cid: part}, in_place=False
+    )
     new = spliced.tobytes()
     assert new == full
     assert (prefix_end, spans) == (full_prefix_end, full_spans)
@@ -128,4 +130,7 @@ def test_a_spliced_file_is_written_from_its_pieces(tmp_path: Path) -> None:
     target = tmp_path / "data.toml"
     target.write_bytes(old)
     replace(target, one[0], expect=digest(old))
-    assert target.read_bytes() == rebuild(old, secs.prefix_end, secs.spans, {"b": part})[0]
+    assert (
+        target.read_bytes()
+        == assemble(old, secs.prefix_end, secs.spans, {"b": part}, in_place=False)[0]
+    )

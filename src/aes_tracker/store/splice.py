@@ -23,19 +23,37 @@ def assemble(
     spans: Mapping[str, tuple[int, int]],
     changed: Mapping[str, bytes | None],
     new_prefix: bytes | None = None,
+    *,
+    in_place: bool = True,
 ) -> tuple[bytes, int, dict[str, tuple[int, int]]]:
     """The new file, its prefix end and its sections' spans. `changed` maps an ID to the new
     canonical bytes of its section, or to None when the commitment is removed; `new_prefix`
-    replaces the prefix when given."""
+    replaces the prefix when given. `in_place=False` takes the general way always (every
+    section copied and laid out again): the reference the property tests hold the others to."""
     if (
-        new_prefix is None
+        in_place
+        and new_prefix is None
         and changed
         and all(v is not None and cid in spans for cid, v in changed.items())
     ):
         quick = _replace_in_place(old, prefix_end, spans, changed)
         if quick is not None:
             return quick
-    return rebuild(old, prefix_end, spans, changed, new_prefix)
+    return _rebuild(old, old[:prefix_end] if new_prefix is None else new_prefix, spans, changed)
+
+
+def _laid_out(
+    old: bytes, spans: Mapping[str, tuple[int, int]], last_end: int, cid: str, part: bytes
+) -> tuple[int, int, bytes] | None:
+    """Where commitment `cid`'s section is and its new bytes, `part` laid out as the canonical
+    writer lays out a section there (one blank line after it, none after the last); None when
+    the old section is not laid out that way."""
+    start, end = spans[cid]
+    tail = b"\n" if end == last_end else b"\n\n"
+    section = old[start:end]
+    if not section.endswith(tail) or section.endswith(tail + b"\n"):
+        return None
+    return start, end, part.rstrip(b"\n") + tail
 
 
 @dataclass(frozen=True, eq=False)
@@ -107,27 +125,22 @@ def splice_one(
     joined, the same prefix end and spans); None when `assemble` would take another way."""
     if cid not in spans:
         return None
-    start, end = spans[cid]
-    last_end = max(e for _s, e in spans.values())
-    section = old[start:end]
-    tail = b"\n" if end == last_end else b"\n\n"
-    if not section.endswith(tail) or section.endswith(tail + b"\n"):
+    found = _laid_out(old, spans, max(e for _s, e in spans.values()), cid, part)
+    if found is None:
         return None
-    new_section = part.rstrip(b"\n") + tail
-    delta = len(new_section) - len(section)
+    start, end, new_section = found
+    delta = len(new_section) - (end - start)
     new_spans = _shifted(spans, [(start, end, cid)], [(end, delta)])
     return Spliced(old, start, end, new_section), prefix_end, new_spans
 
 
-def rebuild(
+def _rebuild(
     old: bytes,
-    prefix_end: int,
+    prefix: bytes,
     spans: Mapping[str, tuple[int, int]],
     changed: Mapping[str, bytes | None],
-    new_prefix: bytes | None = None,
 ) -> tuple[bytes, int, dict[str, tuple[int, int]]]:
     """`assemble` the general way: every section copied and laid out again."""
-    prefix = old[:prefix_end] if new_prefix is None else new_prefix
     parts: list[bytes] = []
     if prefix.strip():
         parts.append(prefix.rstrip(b"\n") + b"\n")
@@ -176,20 +189,16 @@ def _replace_in_place(
     shifts: list[tuple[int, int]] = []  # (old start of a section, shift from there on)
     delta = 0
     for start, end, cid in edits:
-        if start < pos:
-            return None
-        section = old[start:end]
-        is_last = end == last_end
-        tail = b"\n" if is_last else b"\n\n"
-        if not section.endswith(tail) or section.endswith(tail + b"\n"):
-            return None
         part = changed[cid]
         assert part is not None
-        new_section = part.rstrip(b"\n") + tail
+        found = _laid_out(old, spans, last_end, cid, part) if start >= pos else None
+        if found is None:
+            return None
+        new_section = found[2]
         pieces.append(whole[pos:start])
         pieces.append(new_section)
         pos = end
-        delta += len(new_section) - len(section)
+        delta += len(new_section) - (end - start)
         shifts.append((end, delta))
     pieces.append(whole[pos:])
     return b"".join(pieces), prefix_end, _shifted(spans, edits, shifts)
