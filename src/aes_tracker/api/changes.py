@@ -229,11 +229,7 @@ class Changes(Base):
                 s.id,
                 title=s.title,
                 day=when,
-                place=s.place,
-                language=s.language,
-                url=s.url,
-                publisher=s.publisher,
-                author=s.author,
+                details=s.details,
                 parties=s.parties,
                 text=text_name(s.id) if text is not None else "",
             )

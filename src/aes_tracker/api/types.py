@@ -205,16 +205,13 @@ class Edit(NamedTuple):
 
 
 class NewSource(NamedTuple):
-    """`source add`: a communiqué (its date as given), and the file its text is read from."""
+    """`source add`: a communiqué (its date as given, its other words by the names of
+    `SOURCE_DETAILS`: place, language, ...), and the file its text is read from."""
 
     id: str
     title: str
     date: str
-    place: str = ""
-    language: str = ""
-    url: str = ""
-    publisher: str = ""
-    author: str = ""
+    details: Mapping[str, str] | None = None
     parties: Sequence[str] = ()
     text_file: str | None = None
 

@@ -487,7 +487,12 @@ def source_add(
     from aes_tracker.api import NewSource
 
     flags(ctx, id="ID", date="--date")
-    new = NewSource(
-        sid, title, day, place, language, url, publisher, author, party or (), text_file
-    )
+    details = {
+        "place": place,
+        "language": language,
+        "url": url,
+        "publisher": publisher,
+        "author": author,
+    }
+    new = NewSource(sid, title, day, details, party or (), text_file)
     changed(ctx, tracker(ctx).add_source(new), title)

@@ -16,7 +16,7 @@ from aes_tracker.domain.draft import Outcome
 from aes_tracker.domain.history import history_entry, history_of
 from aes_tracker.domain.ids import check_id, slug
 from aes_tracker.domain.inputs import check_parties, check_source, default_source
-from aes_tracker.domain.model import COMMITMENT_KEYS, Change, change_value
+from aes_tracker.domain.model import COMMITMENT_KEYS, SOURCE_DETAILS, Change, change_value
 from aes_tracker.domain.notes import change_words
 from aes_tracker.domain.query import fold
 from aes_tracker.domain.recurrence import check_rule
@@ -308,27 +308,20 @@ def add_source(
     *,
     title: str,
     day: date,
-    place: str = "",
-    language: str = "",
-    url: str = "",
-    publisher: str = "",
-    author: str = "",
+    details: Mapping[str, str] | None = None,
     parties: Sequence[str] = (),
     text: str = "",
 ) -> Outcome:
+    """Register source `sid`: its `details` are its words named in `SOURCE_DETAILS` (place,
+    language, ...); `parties` not yet known are added to the file's list; `text` is where its
+    text is stored, beside the data file."""
     check_id(sid)
     if sid in d.source_ids():
         raise TrackerError(_("a source {id} already exists").format(id=shown(sid)), field="id")
     check_text(title, "title")
     s: dict[str, Any] = {"title": title, "date": day}
-    for k, v in (
-        ("place", place),
-        ("language", language),
-        ("publisher", publisher),
-        ("author", author),
-        ("url", url),
-        ("text", text),
-    ):
+    given = details or {}
+    for k, v in (*((k, given.get(k, "")) for k in SOURCE_DETAILS), ("text", text)):
         if v:
             s[k] = check_text(v, k)
     top = d.edit_top()

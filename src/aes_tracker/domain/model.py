@@ -77,6 +77,11 @@ EVENT_KINDS = ("recorded", "status", "note", "edit", "occurrence", "review")
 # ---- the shapes --------------------------------------------------------------------------------
 
 
+# A source's optional words, as text, in the order the writer puts them: what `source add`
+# takes as options and `check` reads as text (`Source` has a field of each name).
+SOURCE_DETAILS = ("place", "language", "publisher", "author", "url")
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
     id: str

@@ -15,6 +15,7 @@ from aes_tracker.domain.ids import is_id
 from aes_tracker.domain.model import (
     EVENT_KINDS,
     SCHEMA,
+    SOURCE_DETAILS,
     Change,
     Commitment,
     Data,
@@ -234,7 +235,7 @@ def check_document(raw: Mapping[str, Any]) -> tuple[Document, list[Problem]]:
             ck.add(at, _("is not a valid ID (lower-case letters, digits, '-', '.', '_')"))
         title = ck.text(s, "title", at, required=True, blank_ok=False)
         day = ck.day(s, "date", at, required=True)
-        extra = {k: ck.text(s, k, at) for k in ("place", "language", "publisher", "author", "url")}
+        extra = {k: ck.text(s, k, at) for k in SOURCE_DETAILS}
         text = ck.text(s, "text", at)
         if text and not check_text_path(text):
             ck.add(
