@@ -24,7 +24,7 @@ from aes_tracker.domain.notes import change_value_words, change_words
 from aes_tracker.domain.spreadsheet import csv_cell, excel_cell
 from aes_tracker.domain.text import escape_controls
 from aes_tracker.errors import TrackerError
-from aes_tracker.i18n import _
+from aes_tracker.i18n import _, category_label, name_label
 
 __all__ = ["change_value_words", "change_words"]  # at home in the core; shown from here
 
@@ -134,6 +134,24 @@ def timeline_state_label(state: str) -> str:
         "review": _("review date"),
         "original": _("originally due"),
     }.get(state, state)
+
+
+def by_label(by: str) -> str:
+    """What the groups of `stats` are, for its titles: "party" in "Compliance by party"."""
+    return {
+        "party": _("party"),
+        "member": _("member"),
+        "category": _("category"),
+        "source": _("source"),
+    }.get(by, by)
+
+
+def group_name(by: str, name: str) -> str:
+    """A group of `stats` by name, for the text and the chart alike: a category or a party in
+    the reader's language, a member or a source as the file writes it."""
+    if by == "category":
+        return category_label(name)
+    return name_label(name) if by == "party" else name
 
 
 def backdated(x: Mapping[str, Any]) -> str:

@@ -9,16 +9,16 @@ from typing import Any
 from aes_tracker.domain.statuses import statuses
 from aes_tracker.i18n import (
     _,
-    category_label,
     human_month,
     iso_label,
-    name_label,
     ngettext,
     status_label,
 )
 from aes_tracker.render import (
     NOT_A_TTY_WIDTH,
     Output,
+    by_label,
+    group_name,
     md,
     paint,
     register,
@@ -36,20 +36,8 @@ def _json(st: Mapping[str, Any], out: Output) -> str:
     return to_json(st)
 
 
-def by_label(by: str) -> str:
-    """What the groups are, in the title: "Compliance by party"."""
-    return {
-        "party": _("party"),
-        "member": _("member"),
-        "category": _("category"),
-        "source": _("source"),
-    }.get(by, by)
-
-
 def group_label(st: Mapping[str, Any], g: Mapping[str, Any]) -> str:
-    if st["by"] == "category":
-        return category_label(g["group"])
-    return safe(name_label(g["group"]) if st["by"] == "party" else g["group"])
+    return safe(group_name(st["by"], g["group"]))
 
 
 @register("stats", "markdown")

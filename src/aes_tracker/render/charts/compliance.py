@@ -8,7 +8,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from aes_tracker.domain.statuses import statuses
-from aes_tracker.i18n import _, category_label, colon, name_label, ngettext, status_label
+from aes_tracker.i18n import _, colon, ngettext, status_label
+from aes_tracker.render import by_label, group_name
 from aes_tracker.render.charts import kit
 
 # Each status's colour (Okabe & Ito), and the pattern drawn over it (None: plain), so that a
@@ -57,21 +58,6 @@ def _legend(svg: kit.Svg, x0: float, y: float, room: float) -> float:
     return y + 20
 
 
-def group_name(by: str, name: str) -> str:
-    if by == "category":
-        return category_label(name)
-    return name_label(name) if by == "party" else name
-
-
-def stats_title(by: str) -> str:
-    return {
-        "party": _("Compliance by party"),
-        "member": _("Compliance by member"),
-        "category": _("Compliance by category"),
-        "source": _("Compliance by source"),
-    }.get(by, by)
-
-
 def score_label(score: float | None) -> str:
     return _("not scored") if score is None else kit.signed(score)
 
@@ -87,7 +73,7 @@ def stats_svg(st: Mapping[str, Any], prefix: str = "") -> str:
     bar_w = 330.0
     axis_x = bar_x + bar_w + 50
     axis_w = width - margin - axis_x - 10
-    title = stats_title(st["by"])
+    title = _("Compliance by {by}").format(by=by_label(st["by"]))
     lines = [
         f"{group_name(st['by'], g['group'])}: "
         + (_counts(g) or _("no commitments"))
