@@ -411,7 +411,17 @@ def test_an_overdue_review_says_how_late_in_json_list_due_and_report(cli: Cli) -
         ),
         (
             ("due", "--within", "2w", "--file", "x.toml"),
-            "hint: put --file before the command: aes-tracker --file x.toml due",
+            "hint: put --file before the command: aes-tracker --file x.toml due --within 2w",
+        ),
+        (
+            ("show", "inst-annual-consultations", "--as-of=2027-06-01"),
+            "hint: put --as-of before the command: "
+            "aes-tracker --as-of 2027-06-01 show inst-annual-consultations",
+        ),
+        (
+            ("note", "dip-un-charter", "a note's words", "--file", "my data.toml"),
+            "hint: put --file before the command: "
+            "aes-tracker --file 'my data.toml' note dip-un-charter 'a note'\"'\"'s words'",
         ),
     ],
 )
@@ -420,7 +430,8 @@ def test_a_global_option_after_the_command_gets_the_one_right_hint(
 ) -> None:
     r = cli(*args)
     assert r.exit_code == 2
-    assert r.stderr.splitlines() == [f"error: no such option: {args[-2]}", hint]
+    option = hint.split()[2]  # "hint: put OPTION before ..."
+    assert r.stderr.splitlines() == [f"error: no such option: {option}", hint]
 
 
 # ---- which file was changed ----------------------------------------------------------------------

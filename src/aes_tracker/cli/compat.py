@@ -65,21 +65,28 @@ def _global_after_command(e: Any) -> str | None:
     param = next((p for p in root.command.params if opt in getattr(p, "opts", ())), None)
     if param is None:
         return None
-    given = opt
-    argv = ending.ARGV
-    if not getattr(param, "is_flag", False):
-        value = "…"
-        for i, arg in enumerate(argv):
-            if arg.startswith(opt + "="):
-                value = arg[len(opt) + 1 :]
-            elif arg == opt and i + 1 < len(argv):
-                value = argv[i + 1]
-        import shlex
+    import shlex
 
-        given = f"{opt} {shlex.quote(value)}"
-    return _("put {option} before the command: aes-tracker {given} {command}").format(
-        option=opt, given=given, command=" ".join(command_path_names(ctx))
-    )
+    # The command as typed from its name on, the option (and its value) moved before it: a
+    # line to copy. (Global options typed before the command are left out, as they were typed.)
+    names = command_path_names(ctx)
+    argv = ending.ARGV
+    start = argv.index(names[0]) if names and names[0] in argv else len(argv)
+    takes_value = not getattr(param, "is_flag", False)
+    moved: list[str] = []
+    rest: list[str] = []
+    args = iter(argv[start:])
+    for arg in args:
+        if moved or not (arg == opt or arg.startswith(opt + "=")):
+            rest.append(arg)
+        elif arg == opt and takes_value:
+            moved = [opt, next(args, "…")]
+        else:
+            moved = arg.split("=", 1) if takes_value else [arg]
+    if not rest:  # the command not found as typed: its name, as Click knows it
+        rest = names
+    line = shlex.join(["aes-tracker", *(moved or [opt]), *rest])
+    return _("put {option} before the command: {line}").format(option=opt, line=line)
 
 
 def usage_message(e: UsageError) -> tuple[str, str | None]:
