@@ -401,8 +401,10 @@ def committed(done: "Committed | None") -> None:
     if done is None:
         return
     if done.failed is not None:
+        from aes_tracker.render.notices import not_committed
+
         e = done.failed
-        sys.stderr.write(_("warning: not committed in git: {reason}").format(reason=e) + "\n")
+        sys.stderr.write(not_committed(e))
         if e.hint:
             sys.stderr.write(ending.hint_line(e.hint))
     elif done.missing is not None:  # committed; but the next merge of it would be a text merge
@@ -453,19 +455,12 @@ def changed(ctx: typer.Context, done: "Changed", note: str = "") -> "Outcome":
     """Print a change made: its line, and on stderr whether it created the user data file, could
     not be journalled, or changed the data file of this folder. Then commit it in git when asked
     to, with `note` (else the line printed) in the message."""
+    from aes_tracker.render.notices import created, folder_changed
+
     outcome, written = done.outcome, done.written
-    if written.created:
-        sys.stderr.write(
-            _("aes-tracker: created {path} from the bundled data").format(path=written.path) + "\n"
-        )
+    sys.stderr.write(created(written))
     warnings(written.warnings)
-    if written.changed and done.by_folder:
-        sys.stderr.write(
-            _(
-                "aes-tracker: changed {path}, the data file of this folder (--file names another)"
-            ).format(path=written.path)
-            + "\n"
-        )
+    sys.stderr.write(folder_changed(written, done.by_folder))
     sys.stdout.write(outcome.line + "\n")
     if written.changed:
         prefix = f"{outcome.cid}: "
