@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from aes_tracker.i18n import _
 
 if TYPE_CHECKING:
+    from aes_tracker.errors import TrackerError
     from aes_tracker.store.transaction import Written
 
 
@@ -32,6 +33,6 @@ def folder_changed(written: Written, by_folder: bool) -> str:
     )
 
 
-def not_committed(reason: object) -> str:
+def not_committed(reason: TrackerError) -> str:
     """A commit in git that failed: the change stays (its hint follows, on its own line)."""
     return _("warning: not committed in git: {reason}").format(reason=reason) + "\n"
