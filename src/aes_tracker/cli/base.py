@@ -238,16 +238,23 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-def _number(text: str, field_name: str, kind: Callable[[str], T], wrong: str) -> T:
-    """`text` read as `kind` (int, float); `wrong` (naming `{value}`) where it is not one."""
+def _number(text: str, field_name: str, kind: Callable[[str], T]) -> T:
+    """`text` read as `kind`: int, or float (a number of seconds)."""
     try:
         return kind(text)
     except ValueError:
-        raise TrackerError(wrong.format(value=text), field=field_name) from None
+        raise TrackerError(
+            (
+                _("'{value}' is not a whole number")
+                if kind is int
+                else _("'{value}' is not a number of seconds")
+            ).format(value=text),
+            field=field_name,
+        ) from None
 
 
 def parse_int(text: str, field_name: str, lo: int, hi: int) -> int:
-    n = _number(text, field_name, int, _("'{value}' is not a whole number"))
+    n = _number(text, field_name, int)
     if not lo <= n <= hi:
         raise TrackerError(
             _("{n} is out of range ({lo} to {hi})").format(n=n, lo=lo, hi=hi), field=field_name
@@ -256,7 +263,7 @@ def parse_int(text: str, field_name: str, lo: int, hi: int) -> int:
 
 
 def parse_seconds(text: str, field_name: str) -> float:
-    n = _number(text, field_name, float, _("'{value}' is not a number of seconds"))
+    n = _number(text, field_name, float)
     if not n >= 0:  # also refuses nan
         raise TrackerError(_("must be 0 or more seconds"), field=field_name)
     return n
