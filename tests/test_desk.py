@@ -319,6 +319,13 @@ def test_show_on_a_file_in_conflict_shows_both_versions_labelled(tmp_path: Path)
     assert cli.bytes() == marked
 
 
+def test_show_in_conflict_refuses_excel_before_printing_anything(tmp_path: Path) -> None:
+    """`--excel` goes with CSV only: `show` used to print the conflict's first lines, then
+    refuse; both versions are now written in one go, after the check."""
+    r = _conflicted(tmp_path)("show", "sec-targ", "--excel")
+    assert (r.exit_code, r.stdout, r.stderr) == (2, "", "error: --excel goes with --format csv\n")
+
+
 def test_one_meeting_recorded_on_two_days_merges_as_a_conflict_not_two_sessions(
     tmp_path: Path,
 ) -> None:

@@ -423,3 +423,108 @@ def test_code_map_names_each_module_once_on_its_own_line() -> None:
         if stripped.startswith("- `") and stripped[3:].split("`", 1)[0].endswith(".py"):
             rest = stripped[3:].split("`", 1)[1]
             assert "py`:" not in rest and "py` (" not in rest, line
+
+
+# What cli/ words itself (the rule in cli/__init__.py): the errors it raises about what a person
+# typed (an option's value, an answer in extract's walk) and the help. Every other line a
+# command prints, and every commit message it makes, is worded in render/ from the API's typed
+# result; cli/ writes it out as it is given, with its newline at most. compat.py (Typer's and
+# Click's own words, the help's headings) and ending.py (the `error:`, `hint:` and `warning:`
+# lines) are the frame around the commands, outside the rule.
+CLI_FRAME = {"compat.py", "ending.py"}
+GETTEXT = {"_", "ngettext", "pgettext", "npgettext"}
+WRITERS = {
+    "sys.stdout.write",
+    "sys.stderr.write",
+    "typer.echo",
+    "typer.secho",
+    "typer.prompt",
+    "typer.confirm",
+    "click.echo",
+    "print",
+}
+# The lines a command writes with a word of its own, and why it is its own.
+OWN_LINES = {
+    ("base.py", "_version"): "the version line: the bytes __main__.py writes before Typer loads",
+    ("extract.py", "_walk"): "a wrong answer in the walk: `error:`, the fixed marker; it goes on",
+}
+
+
+def _literal_words(node: ast.AST) -> bool:
+    """Whether text that is written holds a literal with more than whitespace in it (a call's
+    own arguments inside it are that call's business: a key, a format's name)."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str) and bool(node.value.strip())
+    if isinstance(node, ast.Call):
+        return False
+    return any(_literal_words(n) for n in ast.iter_child_nodes(node))
+
+
+def _cli_wording(path: Path) -> list[str]:
+    """Where a cli/ module words something itself outside the rule: a gettext call outside a
+    `raise` statement, or text written out (or asked, in a prompt) with a literal word in it;
+    each as `file:line: what`."""
+    found: list[str] = []
+
+    class Visitor(ast.NodeVisitor):
+        function = ""
+        raising = 0
+
+        def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+            outer, self.function = self.function, node.name
+            self.generic_visit(node)
+            self.function = outer
+
+        def visit_Raise(self, node: ast.Raise) -> None:
+            self.raising += 1
+            self.generic_visit(node)
+            self.raising -= 1
+
+        def visit_Call(self, node: ast.Call) -> None:
+            callee = ast.unparse(node.func)
+            if callee in GETTEXT and not self.raising:
+                found.append(f"{path.name}:{node.lineno}: {callee}() outside a raise")
+            own = (path.name, self.function) in OWN_LINES
+            if callee in WRITERS and not own and any(_literal_words(a) for a in node.args):
+                found.append(f"{path.name}:{node.lineno}: {callee} of words of its own")
+            self.generic_visit(node)
+
+    Visitor().visit(ast.parse(path.read_text(encoding="utf-8")))
+    return found
+
+
+def test_the_command_line_words_only_its_usage_errors() -> None:
+    modules = sorted(p for p in (SRC / "cli").glob("*.py") if p.name not in CLI_FRAME)
+    assert [w for p in modules for w in _cli_wording(p)] == []
+    functions = {
+        (p.name, n.name)
+        for p in modules
+        for n in ast.walk(ast.parse(p.read_text(encoding="utf-8")))
+        if isinstance(n, ast.FunctionDef)
+    }
+    assert set(OWN_LINES) <= functions  # no exception kept for a function that went
+
+
+def test_the_wording_rule_can_fail(tmp_path: Path) -> None:
+    """A command that worded its own result, or wrote a sentence of its own, is caught; an
+    error about an option, raised, and a renderer's text written out, are not."""
+    f = tmp_path / "bad.py"
+    f.write_text(
+        "import sys\n"
+        "import typer\n"
+        "from aes_tracker.i18n import _\n"
+        "\n"
+        "def fmt(path, changed, check):\n"
+        "    if check not in ('yes', 'no'):\n"
+        "        raise TrackerError(_('--check: {value} is not yes or no').format(value=check))\n"
+        "    state = _('reformatted') if changed else 'already canonical'\n"
+        "    sys.stdout.write(f'{path}: {state}\\n')\n"
+        "    typer.echo('done')\n"
+        "    sys.stdout.write(formatted(path, 'fmt') + '\\n')\n",
+        encoding="utf-8",
+    )
+    assert _cli_wording(f) == [
+        "bad.py:8: _() outside a raise",
+        "bad.py:9: sys.stdout.write of words of its own",
+        "bad.py:10: typer.echo of words of its own",
+    ]

@@ -6,6 +6,17 @@ add, edit, rm, source add), `exchange` (export, import), `maint` (check, where, 
 undo, redo), `extract` (extract, source show), `site` (the static site) and `desk`
 (merge-file, resolve, sync, git init-merge).
 
+What the command line says in its own words: the errors it raises about what a person typed
+(an option's value, `--per-party` without `--format csv`, a number that is not one, a wrong
+answer in extract's walk) and the help (help texts, docstrings, the panels' titles). Every other
+line a command prints, on stdout or stderr, and what its commit messages say, is made in
+render/ from the typed result the core API returns, and written out here as render/ gave it
+(with its newline at most); so are extract's questions. compat.py (what Typer and Click say,
+the help's headings) and ending.py (the `error:`, `hint:` and `warning:` lines) are the frame
+around the commands, outside the rule. tests/test_layers.py holds cli/ to it: a gettext call
+only inside a `raise`, no literal word in what is written or asked, but for two lines it names
+with the reason.
+
 A run imports only the module of the command it runs (`main`, through `cli.base.app_for`);
 `app`, the whole app with every command registered, is made on first use."""
 

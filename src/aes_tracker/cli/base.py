@@ -238,16 +238,23 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-def _number(text: str, field_name: str, kind: Callable[[str], T], wrong: str) -> T:
-    """`text` read as `kind` (int, float); `wrong` (naming `{value}`) where it is not one."""
+def _number(text: str, field_name: str, kind: Callable[[str], T]) -> T:
+    """`text` read as `kind`: int, or float (a number of seconds)."""
     try:
         return kind(text)
     except ValueError:
-        raise TrackerError(wrong.format(value=text), field=field_name) from None
+        raise TrackerError(
+            (
+                _("'{value}' is not a whole number")
+                if kind is int
+                else _("'{value}' is not a number of seconds")
+            ).format(value=text),
+            field=field_name,
+        ) from None
 
 
 def parse_int(text: str, field_name: str, lo: int, hi: int) -> int:
-    n = _number(text, field_name, int, _("'{value}' is not a whole number"))
+    n = _number(text, field_name, int)
     if not lo <= n <= hi:
         raise TrackerError(
             _("{n} is out of range ({lo} to {hi})").format(n=n, lo=lo, hi=hi), field=field_name
@@ -256,7 +263,7 @@ def parse_int(text: str, field_name: str, lo: int, hi: int) -> int:
 
 
 def parse_seconds(text: str, field_name: str) -> float:
-    n = _number(text, field_name, float, _("'{value}' is not a number of seconds"))
+    n = _number(text, field_name, float)
     if not n >= 0:  # also refuses nan
         raise TrackerError(_("must be 0 or more seconds"), field=field_name)
     return n
@@ -401,8 +408,10 @@ def committed(done: "Committed | None") -> None:
     if done is None:
         return
     if done.failed is not None:
+        from aes_tracker.render.notices import not_committed
+
         e = done.failed
-        sys.stderr.write(_("warning: not committed in git: {reason}").format(reason=e) + "\n")
+        sys.stderr.write(not_committed(e))
         if e.hint:
             sys.stderr.write(ending.hint_line(e.hint))
     elif done.missing is not None:  # committed; but the next merge of it would be a text merge
@@ -453,19 +462,12 @@ def changed(ctx: typer.Context, done: "Changed", note: str = "") -> "Outcome":
     """Print a change made: its line, and on stderr whether it created the user data file, could
     not be journalled, or changed the data file of this folder. Then commit it in git when asked
     to, with `note` (else the line printed) in the message."""
+    from aes_tracker.render.notices import created, folder_changed
+
     outcome, written = done.outcome, done.written
-    if written.created:
-        sys.stderr.write(
-            _("aes-tracker: created {path} from the bundled data").format(path=written.path) + "\n"
-        )
+    sys.stderr.write(created(written))
     warnings(written.warnings)
-    if written.changed and done.by_folder:
-        sys.stderr.write(
-            _(
-                "aes-tracker: changed {path}, the data file of this folder (--file names another)"
-            ).format(path=written.path)
-            + "\n"
-        )
+    sys.stderr.write(folder_changed(written, done.by_folder))
     sys.stdout.write(outcome.line + "\n")
     if written.changed:
         prefix = f"{outcome.cid}: "

@@ -23,7 +23,6 @@ from aes_tracker.cli.base import (
 from aes_tracker.cli.compat import WORDS, Command
 from aes_tracker.cli.ending import warn
 from aes_tracker.errors import EXIT_FOUND
-from aes_tracker.i18n import _
 
 git_app = sub_app("git", "Set up git for a desk that shares the data file.")
 
@@ -129,9 +128,9 @@ def resolve(
     if settled.left:
         return
     if done.git_merging:
-        sys.stderr.write(
-            _("the git merge is not finished: `aes-tracker sync` finishes it and shares it") + "\n"
-        )
+        from aes_tracker.render.desk import merge_unfinished
+
+        sys.stderr.write(merge_unfinished())
         return
     path = t.location.path
     commit(ctx, path, done.written.changed, subject(ctx, settled.unit, settled.how), settled.line)

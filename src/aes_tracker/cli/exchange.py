@@ -95,7 +95,7 @@ def import_(
     Example: aes-tracker import next-session.csv --dry-run
     """
     from aes_tracker.api import ImportRequest
-    from aes_tracker.render.imported import import_lines
+    from aes_tracker.render.imported import commit_body, import_lines
 
     t = tracker(ctx)
     done = t.import_(ImportRequest(source_file, update, dry_run))
@@ -107,11 +107,7 @@ def import_(
             t.location.path,
             done.written.changed,
             subject(ctx, Path(source_file).name, ""),
-            _("{a} assessments recorded").format(a=len(report["assessed"]))
-            if done.per_party
-            else _("{a} added, {u} updated").format(
-                a=len(report["added"]), u=len(report["updated"])
-            ),
+            commit_body(report),
         )
     typer.echo(import_lines(report, dry_run))
     if report["conflicts"]:

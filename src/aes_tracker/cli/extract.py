@@ -52,6 +52,8 @@ def _walk(
 ) -> "list[Proposal]":
     """In a terminal: each new proposal in turn, to accept, edit, skip, split or merge with the
     previous one. Returns the accepted ones, in order."""
+    from aes_tracker.render.proposals import prompt
+
     t = tracker(ctx)
     queue = [p for p in proposals if not p.tracked]
     accepted: list[Proposal] = []
@@ -59,13 +61,7 @@ def _walk(
     while i < len(queue):
         p = queue[i]
         _print_table([p])
-        choice = (
-            typer.prompt(
-                _("[a]ccept, [e]dit, [s]kip, s[p]lit, [m]erge with previous, [q]uit"), default="a"
-            )
-            .strip()
-            .lower()[:1]
-        )
+        choice = typer.prompt(prompt("choice"), default="a").strip().lower()[:1]
         try:
             if choice == "a":
                 accepted.append(p)
@@ -76,11 +72,11 @@ def _walk(
                 break
             elif choice == "e":
                 fields = ", ".join(t.editable())
-                field = typer.prompt(_("field ({fields})").format(fields=fields))
-                value = typer.prompt(_("new value"))
+                field = typer.prompt(prompt("field", fields=fields))
+                value = typer.prompt(prompt("value"))
                 queue[i] = t.edit_proposal(p, field.strip(), value, known)
             elif choice == "p":
-                at = typer.prompt(_("the words the second part starts with"))
+                at = typer.prompt(prompt("split"))
                 a, b = t.split_proposal(p, at, [*taken, *(q.id for q in queue)])
                 queue[i : i + 1] = [a, b]
             elif choice == "m":
@@ -144,6 +140,8 @@ def extract(
 
     Example: aes-tracker extract aes-russia-2025-04-03 --format json > proposals.json
     """
+    from aes_tracker.render.proposals import nothing_added
+
     if fmt.lower() not in FORMATS:
         raise TrackerError(
             _("--format: {value} is not one of {formats}").format(
@@ -161,12 +159,12 @@ def extract(
         if chosen:
             _record(ctx, chosen, sid, text if new_text else None)
         else:
-            sys.stdout.write(_("nothing was added") + "\n")
+            sys.stdout.write(nothing_added(walked=True))
         return
     if accept is not None:
         new = [p for p in proposals if not p.tracked]
         if not new:
-            sys.stdout.write(_("nothing to add: every proposal is already tracked") + "\n")
+            sys.stdout.write(nothing_added(walked=False))
             return
         _record(ctx, new, sid, text if new_text else None)
         return

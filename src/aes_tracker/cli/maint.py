@@ -7,7 +7,6 @@ import typer
 
 from aes_tracker.cli.base import command, commit, settings, tracker, warnings
 from aes_tracker.errors import EXIT_FOUND
-from aes_tracker.i18n import _
 
 
 @command()
@@ -56,19 +55,20 @@ def fmt(
 
     Example: aes-tracker fmt --check
     """
+    from aes_tracker.render.upkeep import canonical, fmt_subject, formatted
+
     t = tracker(ctx)
     path = t.location.path
     if check_only:
         if not t.is_canonical():
-            sys.stderr.write(_("{path}: not in canonical form").format(path=path) + "\n")
+            sys.stderr.write(canonical(path, ok=False))
             raise typer.Exit(EXIT_FOUND)
-        sys.stdout.write(_("{path}: canonical").format(path=path) + "\n")
+        sys.stdout.write(canonical(path, ok=True))
         return
     written = t.fmt(drop_comments=drop_comments)
     warnings(written.warnings)
-    state = _("reformatted") if written.changed else _("already canonical")
-    sys.stdout.write(f"{path}: {state}\n")
-    commit(ctx, path, written.changed, "fmt: " + _("the file rewritten in canonical form"))
+    sys.stdout.write(formatted(path, written.changed))
+    commit(ctx, path, written.changed, fmt_subject())
 
 
 @command()
@@ -86,12 +86,14 @@ def init(
 
     Example: aes-tracker --file ~/aes/commitments.toml init
     """
+    from aes_tracker.render.upkeep import init_subject, wrote
+
     t = tracker(ctx)
     path = t.location.path
     written = t.init(force=force, empty=empty)
     warnings(written.warnings)
-    sys.stdout.write(_("wrote {path}").format(path=path) + "\n")
-    commit(ctx, path, written.changed, "init: " + (_("empty file") if empty else _("bundled data")))
+    sys.stdout.write(wrote(path))
+    commit(ctx, path, written.changed, init_subject(empty))
 
 
 def _undo(ctx: typer.Context, redo: bool) -> None:

@@ -32,7 +32,8 @@ from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import N_, _
 
 if TYPE_CHECKING:
-    from aes_tracker.api import Detail
+    from aes_tracker.api import Conflicted, Detail
+    from aes_tracker.render.show import Shown
 
 # Marked for the catalogue; translated when the help is shown (cli.base._localize).
 FORMAT_HELP = N_("One of: {formats}.")
@@ -162,8 +163,7 @@ def due(
 
     kind_fmt = fmt_of("rows", fmt)
     found = tracker(ctx).due(within, narrow(status, category, party, source))
-    empty = _("Nothing overdue or due within {window}.").format(window=within)
-    emit(ctx, "rows", kind_fmt, Rows(found, empty=empty, columns=_columns(columns)), excel=excel)
+    emit(ctx, "rows", kind_fmt, Rows(found, window=within, columns=_columns(columns)), excel=excel)
 
 
 @command()
@@ -186,54 +186,36 @@ def show(
         both = t.show_conflicted(cid)
         if both is None:
             raise
-        _show_both(ctx, both.cid, both.ours, both.theirs, fmt, kind_fmt, excel)
+        _show_both(ctx, both, fmt, kind_fmt, excel)
         return
-    _show_one(ctx, t.show(cid), kind_fmt, excel)
+    emit(ctx, "commitment", kind_fmt, _shown(ctx, t.show(cid)), excel=excel)
 
 
-def _show_one(ctx: typer.Context, one: "Detail", kind_fmt: str, excel: bool) -> None:
+def _shown(ctx: typer.Context, one: "Detail") -> "Shown":
     from aes_tracker.render.show import Shown
 
-    shown = Shown(one.commitment, one.source, tracker(ctx).today, one.groups, one.quote_at)
-    emit(ctx, "commitment", kind_fmt, shown, excel=excel)
+    return Shown(one.commitment, one.source, tracker(ctx).today, one.groups, one.quote_at)
 
 
 def _show_both(
-    ctx: typer.Context,
-    found: str,
-    ours: "Detail | None",
-    theirs: "Detail | None",
-    fmt: str,
-    kind_fmt: str,
-    excel: bool,
+    ctx: typer.Context, both: "Conflicted", fmt: str, kind_fmt: str, excel: bool
 ) -> None:
     """`show` of a commitment in a file that holds conflict markers: outside every conflict as
-    usual, in conflict as our version then theirs, each labelled."""
+    usual, in conflict as our version then theirs (render/show.py labels them)."""
+    from aes_tracker.render.show import Versions, table_only
+
+    ours, theirs = both.ours, both.theirs
     if ours is not None and theirs is not None and ours.commitment == theirs.commitment:
-        _show_one(ctx, ours, kind_fmt, excel)
+        emit(ctx, "commitment", kind_fmt, _shown(ctx, ours), excel=excel)
         return
     if fmt != "table":
-        raise TrackerError(
-            _("{id} is in a merge conflict: it is shown as a table only, both versions").format(
-                id=found
-            ),
-            hint=_("`aes-tracker resolve {id}` lists what differs and settles it").format(id=found),
-        )
-    typer.echo(
-        _("{id} is in a merge conflict; both versions follow (`aes-tracker resolve {id}`)").format(
-            id=found
-        )
+        raise table_only(both.cid)
+    shown = Versions(
+        both.cid,
+        None if ours is None else _shown(ctx, ours),
+        None if theirs is None else _shown(ctx, theirs),
     )
-    for label, one in (
-        (_("ours: our version (the branch you were on)"), ours),
-        (_("theirs: their version (the one merged in)"), theirs),
-    ):
-        typer.echo("")
-        typer.echo(label)
-        if one is None:
-            typer.echo(_("(removed in this version)"))
-        else:
-            _show_one(ctx, one, kind_fmt, excel)
+    emit(ctx, "versions", "table", shown, excel=excel)
 
 
 @command()
@@ -336,7 +318,7 @@ def log(
     kind_fmt = fmt_of("log", fmt)
     q = LogQuery(cid, since, until, by or "", narrow(status, category, party, source))
     rows = tracker(ctx).log(q)
-    emit(ctx, "log", kind_fmt, LogRows(rows, empty=_("No history entries match.")), excel=excel)
+    emit(ctx, "log", kind_fmt, LogRows(rows), excel=excel)
 
 
 @command()

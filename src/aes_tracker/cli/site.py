@@ -3,13 +3,13 @@ and swapped in, so a web server or a reader never sees half a site (cron-friendl
 
 # No `from __future__ import annotations` in the command modules (see cli/read.py).
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from aes_tracker.cli.base import command, tracker
-from aes_tracker.i18n import _
 
 
 @command()
@@ -38,7 +38,7 @@ def site(
     # Imported here: every command module is imported at start-up (to register it), and
     # `list` must not pay for these.
     from aes_tracker import i18n
-    from aes_tracker.render.site import MARKER, build
+    from aes_tracker.render.site import MARKER, build, written
 
     if lang is not None:
         i18n.set_language(i18n.choose(lang, {}))
@@ -54,5 +54,4 @@ def site(
         base=data.base,
     )
     t.write_site(target, pages, copies)
-    n = sum(rel.endswith(".html") for rel in pages)
-    typer.echo(_("{path}: {n} pages written").format(path=folder, n=n))
+    sys.stdout.write(written(folder, pages))

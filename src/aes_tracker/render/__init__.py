@@ -235,6 +235,7 @@ RENDERERS: dict[tuple[str, str], Renderer] = {}
 _KIND_MODULES = {
     "rows": "aes_tracker.render.rows",
     "commitment": "aes_tracker.render.show",
+    "versions": "aes_tracker.render.show",
     "sources": "aes_tracker.render.entries",
     "log": "aes_tracker.render.entries",
     "report": "aes_tracker.render.report",
@@ -248,6 +249,7 @@ _KIND_MODULES = {
 KIND_FORMATS: dict[str, tuple[str, ...]] = {
     "rows": ("table", "plain", "json", "csv", "markdown"),
     "commitment": ("table", "plain", "json", "csv", "markdown"),
+    "versions": ("table",),  # `show` in a file a merge left conflicts in
     "sources": ("table", "plain", "json", "csv", "markdown"),
     "log": ("table", "plain", "json", "csv", "markdown"),
     "report": ("text", "markdown", "json", "html"),

@@ -1,6 +1,7 @@
 """What the desk's commands say: the conflicts a merge left (each field's base, our and their
-value, who changed it and when), what `sync` received and sent (or would), and the conflicts
-the merge driver met."""
+value, who changed it and when), that the git merge is still to finish once `resolve` settled
+the last one, what `sync` received and sent (or would), and the conflicts the merge driver
+met."""
 
 from __future__ import annotations
 
@@ -48,6 +49,11 @@ def conflicts(views: Sequence[ConflictView]) -> str:
             ).format(id=v.unit)
         )
     return "\n".join(out) + "\n"
+
+
+def merge_unfinished() -> str:
+    """`resolve` settled the last conflict of a git merge still in progress (for stderr)."""
+    return _("the git merge is not finished: `aes-tracker sync` finishes it and shares it") + "\n"
 
 
 def merged_conflicts(result: Result, shown: str) -> str:

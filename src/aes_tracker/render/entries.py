@@ -174,7 +174,7 @@ LOG_COLUMNS = (
 @register("log", "table")
 def _log_table(p: Rows, out: Output) -> str:
     if not p.rows:
-        return (p.empty or _("No history entries match.")) + "\n"
+        return _("No history entries match.") + "\n"
     cols = [translated(c) for c in LOG_COLUMNS]
     text = table(p.rows, cols, out.width, out.color)
     return text if text is not None else blocks(p.rows, cols, out.width, out.color)

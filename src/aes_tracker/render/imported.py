@@ -1,11 +1,19 @@
 """What `import` says it did, or would do (`--dry-run`): one line per commitment (and what
-differs, under each one updated or in conflict), then the counts."""
+differs, under each one updated or in conflict), then the counts; and the counts its commit in
+git records."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
 from aes_tracker.i18n import _, ngettext
+
+
+def commit_body(report: Mapping[str, list[str]]) -> str:
+    """The counts an import's commit records: of assessments, from a per-party CSV."""
+    if "assessed" in report:
+        return _("{a} assessments recorded").format(a=len(report["assessed"]))
+    return _("{a} added, {u} updated").format(a=len(report["added"]), u=len(report["updated"]))
 
 
 def import_lines(report: Mapping[str, list[str]], dry_run: bool) -> str:

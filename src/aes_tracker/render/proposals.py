@@ -1,6 +1,7 @@
 """What `extract` prints: the proposals as a table for a person (each with its quote, the rule
 that fired, whether it is already tracked; then the counts), or as JSON or TOML that `import`
-and an editor read."""
+and an editor read; the questions of its walk in a terminal, and what it says when it adds
+nothing."""
 
 from __future__ import annotations
 
@@ -44,6 +45,24 @@ def table(proposals: Sequence[Proposal]) -> str:
         + "\n"
     )
     return "".join(out)
+
+
+def prompt(which: str, **fill: str) -> str:
+    """A question of the walk: `choice` (what to do with a proposal), `field` (which one to
+    edit, among `fields`), `value` (its new value), `split` (where the second part starts)."""
+    return {
+        "choice": _("[a]ccept, [e]dit, [s]kip, s[p]lit, [m]erge with previous, [q]uit"),
+        "field": _("field ({fields})"),
+        "value": _("new value"),
+        "split": _("the words the second part starts with"),
+    }[which].format(**fill)
+
+
+def nothing_added(walked: bool) -> str:
+    """No commitment added: none accepted in the walk, or (`--accept all`) none new."""
+    if walked:
+        return _("nothing was added") + "\n"
+    return _("nothing to add: every proposal is already tracked") + "\n"
 
 
 def document_text(proposals: Sequence[Proposal], sid: str, fmt: str) -> str:

@@ -41,7 +41,7 @@ SOON_DAYS = 30
 @dataclass(frozen=True)
 class Rows:
     rows: Sequence[Mapping[str, Any]]
-    empty: str = ""  # what the table says when there is nothing
+    window: str = ""  # `due --within`, as typed: the empty table says nothing is due in it
     keys: Sequence[str] = LIST_KEYS
     columns: Sequence[str] = ()  # `--columns`: the table's columns, by key
     hidden: int = 0  # closed ones `list` left out by default: the table's footer says so
@@ -362,7 +362,12 @@ def _table(p: Rows, out: Output) -> str | Iterator[str]:
     title moves under each row; blocks only when even that does not fit."""
     rows = p.rows
     if not rows:
-        return (p.empty or _("No commitments match.")) + "\n" + _hidden_footer(p.hidden)
+        empty = (
+            _("Nothing overdue or due within {window}.").format(window=p.window)
+            if p.window
+            else _("No commitments match.")
+        )
+        return empty + "\n" + _hidden_footer(p.hidden)
     # The legend of the mark is known from the same single pass that takes the cells.
     marks: list[bool] = []
 

@@ -1,5 +1,6 @@
 """One commitment in full (`show`): every field, the quote, the slip of the due date, the
-recorded sessions of a recurring one, and the history in date order."""
+recorded sessions of a recurring one, and the history in date order; in a file a merge left
+conflicts in, our version and theirs, each labelled."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from aes_tracker.domain.parties import Groups, parties_differ
 from aes_tracker.domain.query import LIST_KEYS, row
 from aes_tracker.domain.records import by_party, detail, sessions
 from aes_tracker.domain.recurrence import session_timing
+from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import (
     _,
     category_label,
@@ -50,6 +52,15 @@ class Shown:
     groups: Groups
     # Where the quote starts in the source's stored text: its file and line (None: not found).
     quote_at: tuple[str, int | None] | None = None
+
+
+@dataclass(frozen=True)
+class Versions:
+    """A commitment a merge left in conflict: our version and theirs (None: removed there)."""
+
+    cid: str
+    ours: Shown | None
+    theirs: Shown | None
 
 
 def party_line(x: dict[str, Any]) -> str:
@@ -254,7 +265,6 @@ def _plain(p: Shown, out: Output) -> str:
     return "\n".join(lines) + "\n"
 
 
-@register("commitment", "table")
 def _table(p: Shown, out: Output) -> str:
     """Labels in a bold column, values wrapped beside them; the ID and links are never folded
     (a link longer than the page gets a line of its own); no line ends in spaces."""
@@ -287,3 +297,33 @@ def _table(p: Shown, out: Output) -> str:
             head = paint(label.ljust(label_w), "bold", out.color) if label else " " * label_w
             lines.append((head + " " * GAP + text).rstrip())
     return "\n".join(lines) + "\n"
+
+
+register("commitment", "table")(_table)  # undecorated: `_versions` calls it for each version
+
+
+def table_only(cid: str) -> TrackerError:
+    """Any format but the table, for a commitment in conflict: one JSON object cannot hold two
+    versions."""
+    return TrackerError(
+        _("{id} is in a merge conflict: it is shown as a table only, both versions").format(id=cid),
+        hint=_("`aes-tracker resolve {id}` lists what differs and settles it").format(id=cid),
+    )
+
+
+@register("versions", "table")
+def _versions(p: Versions, out: Output) -> str:
+    """What the merge left, then each version as `show` lays one out, under its label."""
+    text = [
+        _("{id} is in a merge conflict; both versions follow (`aes-tracker resolve {id}`)").format(
+            id=p.cid
+        )
+        + "\n"
+    ]
+    for label, one in (
+        (_("ours: our version (the branch you were on)"), p.ours),
+        (_("theirs: their version (the one merged in)"), p.theirs),
+    ):
+        text += ["\n", label + "\n"]
+        text.append(_("(removed in this version)") + "\n" if one is None else _table(one, out))
+    return "".join(text)

@@ -7,8 +7,9 @@ no font, no image or frame loaded from anywhere; links between pages are relativ
 works from `file://` and from any folder of an intranet. Local evidence files are copied into the
 site and linked relatively; URLs stay links (never loads).
 
-`build` returns the pages as {relative path: bytes}; writing them is the CLI's (cli/site.py),
-which builds in a temporary folder beside the target and swaps it in.
+`build` returns the pages as {relative path: bytes}; writing them is the core API's
+(`Tracker.write_site`), which builds in a temporary folder beside the target and swaps it in;
+`written` is what the command says once it is done.
 """
 
 from __future__ import annotations
@@ -253,6 +254,12 @@ def quote_pieces(text: str, quotes: Mapping[str, str]) -> tuple[list[dict[str, A
 
 
 # ---- the pages --------------------------------------------------------------------------------
+
+
+def written(folder: Path, pages: Mapping[str, bytes]) -> str:
+    """What `site` says once the site is in place: its folder, and how many pages it holds."""
+    n = sum(rel.endswith(".html") for rel in pages)
+    return _("{path}: {n} pages written").format(path=folder, n=n) + "\n"
 
 
 def page_name(kind: str, ident: str) -> str:

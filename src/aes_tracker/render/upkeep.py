@@ -1,5 +1,6 @@
 """What the commands that look after the file say: `check`'s problems and its all-clear,
-`where`'s answer, `undo` and `redo`'s lines."""
+`where`'s answer, `fmt` and `init`'s lines and their commits' subjects, `undo` and `redo`'s
+lines."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from typing import TYPE_CHECKING
 from aes_tracker.i18n import _, colon, ngettext
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from aes_tracker.api import Where
     from aes_tracker.store.check import CheckResult
     from aes_tracker.store.core import Undone
@@ -41,6 +44,30 @@ def where(found: Where) -> str:
         "user": _("the user data file"),
     }[found.how]
     return f"{found.path}{colon()}{how}\n"
+
+
+def canonical(path: Path, ok: bool) -> str:
+    """`fmt --check`'s answer (on stderr when the file is not in canonical form)."""
+    line = _("{path}: canonical") if ok else _("{path}: not in canonical form")
+    return line.format(path=path) + "\n"
+
+
+def formatted(path: Path, changed: bool) -> str:
+    state = _("reformatted") if changed else _("already canonical")
+    return f"{path}: {state}\n"
+
+
+def fmt_subject() -> str:
+    return "fmt: " + _("the file rewritten in canonical form")
+
+
+def wrote(path: Path) -> str:
+    """`init`'s line."""
+    return _("wrote {path}").format(path=path) + "\n"
+
+
+def init_subject(empty: bool) -> str:
+    return "init: " + (_("empty file") if empty else _("bundled data"))
 
 
 def undone(done: Undone, redo: bool) -> str:
