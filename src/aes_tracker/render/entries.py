@@ -89,13 +89,19 @@ SOURCE_COLUMNS = (
 )
 
 
-@register("sources", "table")
-def _sources_table(p: Rows, out: Output) -> str:
+def _table(p: Rows, columns: Sequence[Column], out: Output, empty: str) -> str:
+    """The rows as a table, or as blocks where the table does not fit the width; `empty` when
+    there is none."""
     if not p.rows:
-        return _("No sources yet.") + "\n"
-    cols = [translated(c) for c in SOURCE_COLUMNS]
+        return empty + "\n"
+    cols = [translated(c) for c in columns]
     text = table(p.rows, cols, out.width, out.color)
     return text if text is not None else blocks(p.rows, cols, out.width, out.color)
+
+
+@register("sources", "table")
+def _sources_table(p: Rows, out: Output) -> str:
+    return _table(p, SOURCE_COLUMNS, out, _("No sources yet."))
 
 
 # ---- history entries (log) ---------------------------------------------------------------------
@@ -173,8 +179,4 @@ LOG_COLUMNS = (
 
 @register("log", "table")
 def _log_table(p: Rows, out: Output) -> str:
-    if not p.rows:
-        return _("No history entries match.") + "\n"
-    cols = [translated(c) for c in LOG_COLUMNS]
-    text = table(p.rows, cols, out.width, out.color)
-    return text if text is not None else blocks(p.rows, cols, out.width, out.color)
+    return _table(p, LOG_COLUMNS, out, _("No history entries match."))
