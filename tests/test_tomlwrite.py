@@ -78,6 +78,28 @@ def test_arrays_of_tables_near_the_inline_limit(doc: dict[str, Any]) -> None:
     _same_output({"commitments": {"x": doc}})
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.dictionaries(
+            st.text(alphabet="ab é.", min_size=1, max_size=12),
+            st.text(alphabet='aé"\\\n\t', max_size=45)
+            | st.integers()
+            | st.booleans()
+            | st.lists(st.text(alphabet="ab", max_size=9), max_size=3),
+            min_size=1,
+            max_size=5,
+        ),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_the_inline_limit_with_escapes_quoted_keys_and_lists(entries: list[Any]) -> None:
+    # The writer bounds a line's length from below before writing it inline (quotes, escapes and
+    # quoted keys only lengthen it): on both sides of the limit, tomli-w's choice all the same.
+    _same_output({"commitments": {"x": {"history": entries}}})
+
+
 def test_rarer_types_and_the_bundled_data() -> None:
     _same_output({"t": time(1, 2, 3), "nan": math.nan, "tuple": (1, "a"), "e": {}, "a": []})
     _same_output({"bad": time(1, tzinfo=UTC)})

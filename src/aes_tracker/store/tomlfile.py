@@ -430,6 +430,8 @@ def comments(text: str) -> list[str]:
 
 def _ordered(d: Mapping[str, Any], order: tuple[str, ...]) -> dict[str, Any]:
     out = {k: d[k] for k in order if k in d}
+    if len(out) == len(d):
+        return out  # no key the model does not know (most tables): nothing to sort
     for k in sorted(d):
         if k not in out:
             out[k] = d[k]

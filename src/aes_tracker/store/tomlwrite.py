@@ -114,6 +114,17 @@ def _is_aot(v: Any) -> bool:
 
 
 def _suits_inline(t: Mapping[str, Any], cache: dict[int, str]) -> bool:
+    # First a bound below the line's length, from the keys and the strings' lengths (a string is
+    # at least itself and its quotes, any other value a character): a history entry is mostly
+    # far too long for a line, and writing it inline only to measure it was a third of the time.
+    least = 7  # "    { " and " }," but the last ", "
+    for k, v in t.items():
+        if type(k) is not str:
+            break  # (tomli-w's error, from the full way)
+        least += len(k) + 5 + (len(v) + 2 if type(v) is str else 1)  # key, " = ", value, ", "
+    else:
+        if least > _MAX_LINE_LENGTH:
+            return False
     rendered = f"{_INDENT}{_inline_table(t, cache)},"
     return len(rendered) <= _MAX_LINE_LENGTH and "\n" not in rendered
 
@@ -143,8 +154,12 @@ def _table(
     if literals:
         yielded = True
         append = out.append
+        search = _NEEDS_ESCAPE.search
         for k, v in literals:
-            append(f"{_key(k)} = {_literal(v, cache)}\n")
+            if type(v) is str and search(v) is None:
+                append(f'{_key(k)} = "{v}"\n')  # `_string`'s common case, without two calls
+            else:
+                append(f"{_key(k)} = {_literal(v, cache)}\n")
     for k, v, in_aot in tables:
         if yielded:
             out.append("\n")
