@@ -4,16 +4,20 @@ canonical layout, and the sections the fast paths rely on."""
 from __future__ import annotations
 
 import tomllib
-from datetime import date
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
+import tomli_w
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aes_tracker.errors import TrackerError
 from aes_tracker.store.tomlfile import (
     KeyIndex,
+    _out_of_bounds,
+    _within_bounds,
     decode,
     dumps,
     find_comment,
@@ -21,6 +25,7 @@ from aes_tracker.store.tomlfile import (
     parse,
     same,
     sections,
+    toml,
 )
 
 
@@ -219,3 +224,57 @@ def test_sections_of_a_canonical_file_rebuild_it(ids: list[str]) -> None:
     assert secs.ok and sorted(secs.spans) == sorted(ids)
     pieces = [raw[: secs.prefix_end]] + [raw[a:b] for a, b in sorted(secs.spans.values())]
     assert b"".join(pieces) == raw
+
+
+# ---- the bound that spares a section its walk (Reader.loads) -------------------------------------
+
+
+@st.composite
+def _nested(draw: st.DrawFn) -> dict[str, Any]:
+    """A document nested about as deep as the limit, through tables, arrays, arrays of tables
+    and keys with a dot in them, around a value that may be a date-time at the calendar's ends."""
+    value: Any = draw(
+        st.sampled_from(
+            [
+                1,
+                "x.y[z]",
+                date(9999, 1, 1),
+                datetime(1, 1, 1, 1, 0, tzinfo=timezone(timedelta(hours=3))),
+                datetime(9999, 12, 31, 23, 0, tzinfo=timezone(timedelta(hours=-3))),
+                datetime(2026, 1, 1, 9, 0, tzinfo=UTC),
+            ]
+        )
+    )
+    for _n in range(draw(st.integers(0, 36))):
+        key = draw(st.sampled_from(["a", "b.c", "d"]))
+        kind = draw(st.sampled_from(["table", "array", "tables"]))
+        value = {key: value} if kind == "table" else [value] if kind == "array" else [{key: value}]
+    return {"top": value}
+
+
+def _walked(text: str) -> bool:
+    """Whether the walk over the parsed document finds something out of bounds."""
+    return _out_of_bounds(tomllib.loads(text)) is not None
+
+
+@settings(max_examples=400, deadline=None)
+@given(_nested())
+def test_the_text_bound_never_spares_a_walk_that_finds_something(doc: dict[str, Any]) -> None:
+    text = tomli_w.dumps(doc)
+    if _within_bounds(text):
+        assert not _walked(text)
+    # The same through the reader: refused exactly when the walk finds something.
+    try:
+        toml().loads(text)
+        refused = False
+    except toml().TOMLDecodeError:
+        refused = True
+    assert refused == _walked(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["a", '"b.c"', "d"]), min_size=1, max_size=20), st.integers(0, 30))
+def test_the_text_bound_with_dotted_keys_and_inline_arrays(keys: list[str], n: int) -> None:
+    text = f"[{'.'.join(keys[: len(keys) // 2 or 1])}]\n{'.'.join(keys)} = {'[' * n}1{']' * n}\n"
+    if _within_bounds(text):
+        assert not _walked(text)

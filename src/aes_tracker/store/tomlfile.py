@@ -93,7 +93,7 @@ class Reader:
                 raise
             m = _LONG_INT_RE.search(text)
             raise self._error(LONG_INT, text, m.start() if m else 0) from None
-        bad = _out_of_bounds(doc)
+        bad = None if _within_bounds(text) else _out_of_bounds(doc)
         if bad is not None:
             what, keys = bad
             line = key_line(text, keys) or 1
@@ -105,6 +105,20 @@ class Reader:
 
 
 _reader: Reader | None = None
+
+
+def _within_bounds(text: str) -> bool:
+    """True when no value of the document `text` parses to can be nested too deeply or be an
+    offset date-time with no UTC time, told from the text alone (a section of 10,000 need not
+    be walked value by value). A chain of nested containers is opened by the key parts of one
+    header, the arrays of tables on its path (each declared by a `[[` header of its own), the key
+    parts of one key and the brackets and braces of one value: never more than the text's dots,
+    brackets and braces, plus two. A date-time's year is written with four digits."""
+    return (
+        text.count(".") + text.count("[") + text.count("{") + 2 <= MAX_DEPTH
+        and "0001-" not in text
+        and "9999-" not in text
+    )
 
 
 def _out_of_bounds(doc: dict[str, Any]) -> tuple[str, Keys] | None:
