@@ -267,3 +267,65 @@ def test_the_table_from_the_summaries_is_the_table_of_the_rows(
         assert table(lazy) == table([dict(r) for r in lazy])
     finally:
         i18n.set_language("en")
+
+
+# ---- list from the parse cache's columns ---------------------------------------------------------
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    cs=st.lists(_summary(), max_size=8, unique_by=lambda c: c.id),
+    today=st.dates(date(2019, 1, 1), date(2031, 12, 31)),
+    opened=st.sampled_from([None, True, False]),
+    by_default=st.booleans(),
+    reverse=st.booleans(),
+    width=st.integers(20, 180),
+    lang=st.sampled_from(["en", "fr"]),
+)
+def test_list_from_the_cache_columns_is_list_from_the_summaries(
+    cs: list[Summary],
+    today: date,
+    opened: bool | None,
+    by_default: bool,
+    reverse: bool,
+    width: int,
+    lang: str,
+) -> None:
+    """The rows `list` takes from the cache's columns (`choose` on `ColumnRows`, no summary per
+    row) are the rows it takes from the summaries (`select`, the open ones, `sort`): the same
+    rows, how many were left out, and the same table, JSON, CSV and plain bytes."""
+    from aes_tracker import i18n
+    from aes_tracker.domain.model import Catalog
+    from aes_tracker.domain.query import Columns, Filter, RowList, choose, select, sort
+    from aes_tracker.store import cache
+
+    groups = dict(DEFAULT_GROUPS)
+    entry = cache.Entry("d", True, 0, "", Catalog({}, {c.id: c for c in cs}), {}, {})
+    restored = cache._restore_lean(cache._freeze(entry), keep=False)
+    assert restored is not None
+    columns = restored.catalog.commitments
+    assert isinstance(columns, Columns)
+    f = Filter(open=opened, groups=groups)
+    index, hidden = choose(columns, f, by_default, reverse)
+    chosen = select(cs, today, f)
+    full_hidden = 0
+    if by_default:
+        shown = [c for c in chosen if c.is_open]
+        full_hidden, chosen = len(chosen) - len(shown), shown
+    fast = RowList(columns, today, groups, index)
+    full = rows(sort(chosen, "due", reverse), today, groups)
+    assert hidden == full_hidden
+    assert list(fast) == list(full)
+    assert list(columns.values()) == cs  # every row at once, as `_restore` makes them
+    i18n.set_language(lang)
+    try:
+        for fmt in ("table", "json", "csv", "plain"):
+            out = Output.decide(io.StringIO(), "never", width, {})
+
+            def text(rs: Any, fmt: str = fmt, out: Output = out) -> str:
+                data = renderer("rows", fmt)(Rows(rs, hidden=hidden), out)
+                return data if isinstance(data, str) else "".join(data)
+
+            assert text(fast) == text(full), fmt
+    finally:
+        i18n.set_language("en")
