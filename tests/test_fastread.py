@@ -329,3 +329,54 @@ def test_list_from_the_cache_columns_is_list_from_the_summaries(
             assert text(fast) == text(full), fmt
     finally:
         i18n.set_language("en")
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    cs=st.lists(_summary(), max_size=8, unique_by=lambda c: c.id),
+    today=st.dates(date(2019, 1, 1), date(2031, 12, 31)),
+    days=st.integers(0, 400),
+    width=st.integers(20, 180),
+)
+def test_due_from_the_cache_columns_is_due_from_the_summaries(
+    cs: list[Summary], today: date, days: int, width: int
+) -> None:
+    """`due` picks its rows from the cache's columns (`due_index` on `ColumnRows`) as the rule
+    picks them from the summaries, one by one: open, and due by the window's end or undated
+    with the review date come; overdue first, then by date, then ID. The same table and JSON."""
+    from dateutil.relativedelta import relativedelta
+
+    from aes_tracker.domain.model import Catalog
+    from aes_tracker.domain.query import RowList, due_index, review_due
+    from aes_tracker.store import cache
+
+    groups = dict(DEFAULT_GROUPS)
+    within = relativedelta(days=days)
+    entry = cache.Entry("d", True, 0, "", Catalog({}, {c.id: c for c in cs}), {}, {})
+    restored = cache._restore_lean(cache._freeze(entry), keep=False)
+    assert restored is not None
+    columns = restored.catalog.commitments
+    end = today + within
+    expected = sorted(
+        (
+            c
+            for c in cs
+            if c.is_open and ((c.due is not None and c.due <= end) or review_due(c, today))
+        ),
+        key=lambda c: (
+            not (c.is_open and c.due is not None and c.due < today),
+            c.due or c.review or date.max,
+            c.id,
+        ),
+    )
+    fast = RowList(columns, today, groups, due_index(columns, today, within))
+    full = rows(expected, today, groups)
+    assert list(fast) == list(full)
+    for fmt in ("table", "json"):
+        out = Output.decide(io.StringIO(), "always", width, {})
+
+        def text(rs: Any, fmt: str = fmt, out: Output = out) -> str:
+            data = renderer("rows", fmt)(Rows(rs), out)
+            return data if isinstance(data, str) else "".join(data)
+
+        assert text(fast) == text(full), fmt

@@ -128,12 +128,14 @@ class Reads(Base):
     def due(self, within: str, narrow: Narrow = Narrow()) -> RowList:
         """The rows of `due`: open commitments overdue or due within the window, and undated
         ones whose review date has come, most overdue first."""
-        from aes_tracker.domain.query import due_soon, rows
+        from aes_tracker.domain.query import Columns, RowList, SummaryColumns, due_index
 
         ahead = window(within, "within")
         catalog = self.narrowed(narrow)
-        found = due_soon(catalog.commitments.values(), self.today, ahead)
-        return rows(found, self.today, catalog.groups)
+        every = catalog.commitments
+        # The cache's columns as they are, without a summary per row (tests/test_fastread.py).
+        cols = every if isinstance(every, Columns) else SummaryColumns(list(every.values()))
+        return RowList(cols, self.today, catalog.groups, due_index(cols, self.today, ahead))
 
     def show(self, given: str) -> Detail:
         """One commitment in full, with its source, the file's party groups, and where its quote

@@ -312,7 +312,7 @@ def filter_of(
 def narrow(catalog: Catalog, f: Filter, today: date) -> Catalog:
     """The catalog with only the commitments `f` matches: what due, report, log, timeline and
     stats read under --party, --category, --source and --status."""
-    if f == Filter(groups=f.groups):
+    if plain(f) and f.open is None:
         return catalog
     match = f.matcher(today)
     return replace(catalog, commitments={k: c for k, c in catalog.commitments.items() if match(c)})
@@ -397,16 +397,29 @@ def choose(
 def due_soon(commitments: Iterable[Summary], today: date, within: relativedelta) -> list[Summary]:
     """Open commitments overdue or due by today + within, and open undated ones whose review date
     has come: the overdue ones first, most overdue first, then by date."""
+    cs = list(commitments)
+    return [cs[i] for i in due_index(SummaryColumns(cs), today, within)]
+
+
+def due_index(cols: Columns, today: date, within: relativedelta) -> list[int]:
+    """`due_soon`, as the rows' indices, read from the columns (the cache's, or those of a
+    list of summaries) without a summary per row."""
     end = add(today, within)
-    out = [
-        c
-        for c in commitments
-        if c.is_open and ((c.due is not None and c.due <= end) or review_due(c, today))
+    status = cols.field("status")
+    opens = {s: status_info(s).open for s in set(status)}
+    due, review, ids = cols.field("due"), cols.field("review"), cols.field("id")
+    # Open, and due by the end, or undated with the review date come (`review_due`).
+    found = [
+        i
+        for i, (s, d, r) in enumerate(zip(status, due, review, strict=True))
+        if opens[s] and (d <= end if d is not None else r is not None and r <= today)
     ]
-    return sorted(
-        out,
-        key=lambda c: (not is_overdue(c.due, c.is_open, today), c.due or c.review or _FAR, c.id),
-    )
+
+    def key(i: int) -> Any:
+        d = due[i]
+        return (not (d is not None and d < today), d or review[i] or _FAR, ids[i])
+
+    return sorted(found, key=key)
 
 
 # ---- finding by ID, and searching text ---------------------------------------------------------
