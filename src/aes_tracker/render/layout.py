@@ -263,8 +263,12 @@ def render(found: tuple[_Plan, Cells], width: int, color: bool) -> Iterator[str]
     indent = " " * INDENT
     body: list[str] = []
     n = len(texts[0]) if texts else 0
+    # Every row's line at once, at C speed; a row with a cell too wide or on several lines
+    # (a few, if any) is laid out again as a block.
+    plain = list(map(str.rstrip, map(pad, *texts))) if texts else []
+    wide = _overflowing(texts, widths)
     for i in range(n):
-        lines = block([t[i] for t in texts])
+        lines = block([t[i] for t in texts]) if i in wide else [plain[i]]
         if below is not None:
             text = below[i]
             if text:
@@ -284,6 +288,15 @@ def render(found: tuple[_Plan, Cells], width: int, color: bool) -> Iterator[str]
 
 
 CHUNK_LINES = 512
+
+
+def _overflowing(texts: Sequence[Sequence[str]], widths: Sequence[int]) -> set[int]:
+    """The rows with a cell wider than its column, or with a newline in it."""
+    wide: set[int] = set()
+    for col, w in zip(texts, widths, strict=True):
+        if max(map(len, col), default=0) > w or "\n" in "".join(col):
+            wide.update(i for i, v in enumerate(col) if len(v) > w or "\n" in v)
+    return wide
 
 
 def table(
