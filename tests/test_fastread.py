@@ -267,3 +267,115 @@ def test_the_table_from_the_summaries_is_the_table_of_the_rows(
         assert table(lazy) == table([dict(r) for r in lazy])
     finally:
         i18n.set_language("en")
+
+
+# ---- list from the parse cache's columns ---------------------------------------------------------
+
+_UNIQUE = st.lists(_summary(), max_size=8, unique_by=lambda c: c.id)
+_TODAY = st.dates(date(2019, 1, 1), date(2031, 12, 31))
+
+
+def _column_rows(cs: list[Summary]) -> Any:
+    """The summaries as a warm read gets them: frozen into the cache's columns, read back lean."""
+    from aes_tracker.domain.model import Catalog
+    from aes_tracker.store import cache
+
+    entry = cache.Entry("d", True, 0, "", Catalog({}, {c.id: c for c in cs}), {}, {})
+    restored = cache._restore_lean(cache._freeze(entry), keep=False)
+    assert restored is not None
+    return restored.catalog.commitments
+
+
+def _text(rs: Any, fmt: str, out: Output, hidden: int = 0) -> str:
+    data = renderer("rows", fmt)(Rows(rs, hidden=hidden), out)
+    return data if isinstance(data, str) else "".join(data)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    cs=_UNIQUE,
+    today=_TODAY,
+    opened=st.sampled_from([None, True, False]),
+    by_default=st.booleans(),
+    reverse=st.booleans(),
+    width=st.integers(20, 180),
+    lang=st.sampled_from(["en", "fr"]),
+)
+def test_list_from_the_cache_columns_is_list_from_the_summaries(
+    cs: list[Summary],
+    today: date,
+    opened: bool | None,
+    by_default: bool,
+    reverse: bool,
+    width: int,
+    lang: str,
+) -> None:
+    """The rows `list` takes from the cache's columns (`choose` on `ColumnRows`, no summary per
+    row) are the rows it takes from the summaries (`select`, the open ones, `sort`): the same
+    rows, how many were left out, and the same table, JSON, CSV and plain bytes."""
+    from aes_tracker import i18n
+    from aes_tracker.domain.query import Columns, Filter, RowList, choose, select, sort
+
+    groups = dict(DEFAULT_GROUPS)
+    columns = _column_rows(cs)
+    assert isinstance(columns, Columns)
+    f = Filter(open=opened, groups=groups)
+    index, hidden = choose(columns, f, by_default, reverse)
+    chosen = select(cs, today, f)
+    full_hidden = 0
+    if by_default:
+        shown = [c for c in chosen if c.is_open]
+        full_hidden, chosen = len(chosen) - len(shown), shown
+    fast = RowList(columns, today, groups, index)
+    full = rows(sort(chosen, "due", reverse), today, groups)
+    assert hidden == full_hidden
+    assert list(fast) == list(full)
+    assert list(columns.values()) == cs  # every row at once, as `_restore` makes them
+    i18n.set_language(lang)
+    try:
+        out = Output.decide(io.StringIO(), "never", width, {})
+        for fmt in ("table", "json", "csv", "plain"):
+            assert _text(fast, fmt, out, hidden) == _text(full, fmt, out, hidden), fmt
+    finally:
+        i18n.set_language("en")
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    cs=_UNIQUE,
+    today=_TODAY,
+    days=st.integers(0, 400),
+    width=st.integers(20, 180),
+)
+def test_due_from_the_cache_columns_is_due_from_the_summaries(
+    cs: list[Summary], today: date, days: int, width: int
+) -> None:
+    """`due` picks its rows from the cache's columns (`due_index` on `ColumnRows`) as the rule
+    picks them from the summaries, one by one: open, and due by the window's end or undated
+    with the review date come; overdue first, then by date, then ID. The same table and JSON."""
+    from dateutil.relativedelta import relativedelta
+
+    from aes_tracker.domain.query import RowList, due_index, review_due
+
+    groups = dict(DEFAULT_GROUPS)
+    within = relativedelta(days=days)
+    columns = _column_rows(cs)
+    end = today + within
+    expected = sorted(
+        (
+            c
+            for c in cs
+            if c.is_open and ((c.due is not None and c.due <= end) or review_due(c, today))
+        ),
+        key=lambda c: (
+            not (c.is_open and c.due is not None and c.due < today),
+            c.due or c.review or date.max,
+            c.id,
+        ),
+    )
+    fast = RowList(columns, today, groups, due_index(columns, today, within))
+    full = rows(expected, today, groups)
+    assert list(fast) == list(full)
+    out = Output.decide(io.StringIO(), "always", width, {})
+    for fmt in ("table", "json"):
+        assert _text(fast, fmt, out) == _text(full, fmt, out), fmt

@@ -166,3 +166,41 @@ def test_a_canonical_file_never_written_takes_the_fast_path(
         update(Location(p, True), _note, describe=lambda o: o.line)
     entry = cache.read(p, os.environ)
     assert entry is not None and entry.canonical
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    cells=st.lists(
+        st.tuples(
+            st.text("ab c\n{}é", max_size=30),
+            st.text("xy z", max_size=12),
+            st.text("0-9", max_size=6),
+        ),
+        max_size=12,
+    ),
+    width=st.integers(10, 90),
+    color=st.booleans(),
+)
+def test_every_line_at_once_is_each_row_laid_out_alone(
+    cells: list[tuple[str, str, str]], width: int, color: bool
+) -> None:
+    """`render` lays out the rows whose cells all fit in one pass (`_overflowing` tells the
+    others): the same text as laying out every row as a block of its own."""
+    from unittest import mock
+
+    from aes_tracker.render import layout
+
+    columns = [
+        layout.Column("Title", lambda r: r["a"], wrap=True, grow=True, min_grow=8),
+        layout.Column("Who", lambda r: r["b"], wrap=True, drop=1),
+        layout.Column("N", lambda r: r["c"], right=True),
+    ]
+    rows = [{"a": a, "b": b, "c": c} for a, b, c in cells]
+
+    def styled(r: dict[str, str]) -> str:
+        return "red" if r["c"] else ""
+
+    fast = layout.table(rows, columns, width, color, styled)
+    with mock.patch.object(layout, "_overflowing", lambda texts, widths: set(range(len(rows)))):
+        full = layout.table(rows, columns, width, color, styled)
+    assert fast == full

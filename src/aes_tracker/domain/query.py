@@ -13,12 +13,12 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, Protocol, overload, runtime_checkable
 
 from aes_tracker.domain.dates import add, days_left, is_overdue
 from aes_tracker.domain.model import Catalog, Summary
 from aes_tracker.domain.parties import Groups, own_assessments
-from aes_tracker.domain.statuses import parse_category, parse_status, statuses
+from aes_tracker.domain.statuses import parse_category, parse_status, status_info, statuses
 from aes_tracker.domain.text import shown
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _
@@ -57,19 +57,63 @@ def _iso(d: date | None) -> str | None:
     return None if d is None else d.isoformat()
 
 
+@runtime_checkable
+class Columns(Protocol):
+    """Summaries as columns: each field's values in row order (dates as dates)."""
+
+    def __len__(self) -> int: ...
+
+    def field(self, name: str) -> Sequence[Any]: ...
+
+    def summary(self, i: int) -> Summary: ...
+
+
+class SummaryColumns:
+    """`Columns` of a list of summaries."""
+
+    def __init__(self, cs: Sequence[Summary]) -> None:
+        self.summaries = cs
+        self._fields: list[Sequence[Any]] | None = None
+
+    def __len__(self) -> int:
+        return len(self.summaries)
+
+    def field(self, name: str) -> Sequence[Any]:
+        if self._fields is None:
+            self._fields = list(zip(*self.summaries, strict=True)) or [()] * len(Summary._fields)
+        return self._fields[_FIELD[name]]
+
+    def summary(self, i: int) -> Summary:
+        return self.summaries[i]
+
+
+_FIELD = {f: i for i, f in enumerate(Summary._fields)}
+
+
 class RowList(Sequence[dict[str, Any]]):
     """`row` of each commitment, made when it is read: what list and due print, without holding
     10,000 dicts at once (the openness of each status looked up once, not once per row). Each
-    renderer reads the rows once, in order."""
+    renderer reads the rows once, in order, or their fields column by column (`column`): from
+    the summaries, or from the parse cache's columns without a summary per row (`index`: the
+    rows chosen, in order)."""
 
-    def __init__(self, cs: Iterable[Summary], today: date, groups: Groups) -> None:
-        self._cs = list(cs)
+    def __init__(
+        self,
+        cs: Iterable[Summary] | Columns,
+        today: date,
+        groups: Groups,
+        index: Sequence[int] | None = None,
+    ) -> None:
+        self._cols: Columns = cs if isinstance(cs, Columns) else SummaryColumns(list(cs))
+        self._index = index
         self._today = today
         self._groups = groups
         self._opens: dict[str, bool] = {s.name: s.open for s in statuses()}
+        self._columns: dict[str, list[Any]] = {}
+        self._summaries: Sequence[Summary] | None = None
 
     def __len__(self) -> int:
-        return len(self._cs)
+        return len(self._cols) if self._index is None else len(self._index)
 
     @overload
     def __getitem__(self, i: int) -> dict[str, Any]: ...
@@ -77,18 +121,42 @@ class RowList(Sequence[dict[str, Any]]):
     def __getitem__(self, i: slice) -> list[dict[str, Any]]: ...
     def __getitem__(self, i: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
         if isinstance(i, slice):
-            return [self._row(c) for c in self._cs[i]]
-        return self._row(self._cs[i])
+            return [self._row(c) for c in self.summaries[i]]
+        return self._row(self.summaries[i])
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
-        return map(self._row, self._cs)
+        return map(self._row, self.summaries)
 
     def _row(self, c: Summary) -> dict[str, Any]:
         return row(c, self._today, self._opens.get(c.status, False), groups=self._groups)
 
     @property
     def summaries(self) -> Sequence[Summary]:
-        return self._cs
+        if self._summaries is None:
+            cols = self._cols
+            if self._index is None and isinstance(cols, SummaryColumns):
+                self._summaries = cols.summaries
+            else:
+                index = range(len(cols)) if self._index is None else self._index
+                self._summaries = list(map(cols.summary, index))
+        return self._summaries
+
+    def column(self, name: str) -> list[Any]:
+        """A field of every row, in order (`Summary`'s names)."""
+        col = self._columns.get(name)
+        if col is None:
+            values = self._cols.field(name)
+            col = (
+                list(values) if self._index is None else list(map(values.__getitem__, self._index))
+            )
+            self._columns[name] = col
+        return col
+
+    def summary(self, k: int) -> Summary:
+        """Row `k`'s summary (made for it alone, when the rows are the cache's columns)."""
+        if self._summaries is not None:
+            return self._summaries[k]
+        return self._cols.summary(k if self._index is None else self._index[k])
 
     @property
     def today(self) -> date:
@@ -103,7 +171,7 @@ class RowList(Sequence[dict[str, Any]]):
 
     def party_names(self) -> set[str]:
         """Every party the rows name (each row's `parties`), without making the rows."""
-        return {p for ps in {c.parties for c in self._cs} for p in ps}
+        return {p for ps in set(self.column("parties")) for p in ps}
 
 
 def rows(cs: Iterable[Summary], today: date, groups: Groups) -> RowList:
@@ -244,7 +312,7 @@ def filter_of(
 def narrow(catalog: Catalog, f: Filter, today: date) -> Catalog:
     """The catalog with only the commitments `f` matches: what due, report, log, timeline and
     stats read under --party, --category, --source and --status."""
-    if f == Filter(groups=f.groups):
+    if plain(f) and f.open is None:
         return catalog
     match = f.matcher(today)
     return replace(catalog, commitments={k: c for k, c in catalog.commitments.items() if match(c)})
@@ -265,8 +333,12 @@ def _status_rank() -> dict[str, int]:
 
 
 def _by_due(c: Summary) -> Any:
+    return _due_key(c.due, c.review, c.id)
+
+
+def _due_key(due: date | None, review: date | None, cid: str) -> Any:
     # Dated ones first by due date, then undated ones by review date, then ID.
-    return (c.due is None, c.due or c.review or _FAR, c.id)
+    return (due is None, due or review or _FAR, cid)
 
 
 # The sort keys of `list --sort`, declared once: the CLI's choices come from here.
@@ -286,19 +358,68 @@ def sort(cs: list[Summary], key: str = "due", reverse: bool = False) -> list[Sum
     return sorted(cs, key=SORTS[key], reverse=reverse)
 
 
+def plain(f: Filter) -> bool:
+    """`f` asks for nothing but open or closed ones (whatever its empty values: `()`, `[]`):
+    `choose` answers it from the columns."""
+    return not (
+        f.statuses
+        or f.categories
+        or f.parties
+        or f.sources
+        or f.overdue
+        or f.due_within is not None
+        or f.due_before is not None
+        or f.due_after is not None
+        or f.search
+    )
+
+
+def choose(
+    cols: Columns, f: Filter, open_by_default: bool, reverse: bool = False
+) -> tuple[list[int], int]:
+    """`select` under a `plain` filter, then the open ones when `open_by_default`, then `sort`
+    by due date, read from the columns, without a summary per row: the rows' indices, and how
+    many closed ones `open_by_default` left out."""
+    status = cols.field("status")
+    opens = {s: status_info(s).open for s in set(status)}
+    is_open = list(map(opens.__getitem__, status))
+    keep: Iterable[int] = range(len(is_open))
+    if f.open is not None:
+        keep = [i for i in keep if is_open[i] == f.open]
+    hidden = 0
+    if open_by_default:
+        shown = [i for i in keep if is_open[i]]
+        hidden, keep = len(keep) - len(shown), shown  # type: ignore[arg-type]
+    due, review, ids = cols.field("due"), cols.field("review"), cols.field("id")
+    return sorted(keep, key=lambda i: _due_key(due[i], review[i], ids[i]), reverse=reverse), hidden
+
+
 def due_soon(commitments: Iterable[Summary], today: date, within: relativedelta) -> list[Summary]:
     """Open commitments overdue or due by today + within, and open undated ones whose review date
     has come: the overdue ones first, most overdue first, then by date."""
+    cs = list(commitments)
+    return [cs[i] for i in due_index(SummaryColumns(cs), today, within)]
+
+
+def due_index(cols: Columns, today: date, within: relativedelta) -> list[int]:
+    """`due_soon`, as the rows' indices, read from the columns (the cache's, or those of a
+    list of summaries) without a summary per row."""
     end = add(today, within)
-    out = [
-        c
-        for c in commitments
-        if c.is_open and ((c.due is not None and c.due <= end) or review_due(c, today))
+    status = cols.field("status")
+    opens = {s: status_info(s).open for s in set(status)}
+    due, review, ids = cols.field("due"), cols.field("review"), cols.field("id")
+    # Open, and due by the end, or undated with the review date come (`review_due`).
+    found = [
+        i
+        for i, (s, d, r) in enumerate(zip(status, due, review, strict=True))
+        if opens[s] and (d <= end if d is not None else r is not None and r <= today)
     ]
-    return sorted(
-        out,
-        key=lambda c: (not is_overdue(c.due, c.is_open, today), c.due or c.review or _FAR, c.id),
-    )
+
+    def key(i: int) -> Any:
+        d = due[i]
+        return (not (d is not None and d < today), d or review[i] or _FAR, ids[i])
+
+    return sorted(found, key=key)
 
 
 # ---- finding by ID, and searching text ---------------------------------------------------------

@@ -24,7 +24,7 @@ from aes_tracker.domain.notes import change_value_words, change_words
 from aes_tracker.domain.spreadsheet import csv_cell, excel_cell
 from aes_tracker.domain.text import escape_controls
 from aes_tracker.errors import TrackerError
-from aes_tracker.i18n import _, category_label, name_label
+from aes_tracker.i18n import _, category_label, language, name_label
 
 __all__ = ["change_value_words", "change_words"]  # at home in the core; shown from here
 
@@ -114,8 +114,6 @@ def paint(text: str, style: str, color: bool) -> str:
 
 def title_text(r: Mapping[str, Any]) -> str:
     """The title a person reads: the French one (`title_fr`) in French, where there is one."""
-    from aes_tracker.i18n import language
-
     if r.get("title_fr") and language() == "fr":
         return safe(r["title_fr"])
     return safe(r["title"])

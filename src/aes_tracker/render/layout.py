@@ -59,35 +59,49 @@ class _Plan:
     below: Column | None  # the growing column, laid out under each row
 
 
-class _Cells:
-    """Each column's cells, worked out once, and the widths that follow from them."""
+class Cells:
+    """Each column's cells, worked out once (when a plan first asks for them: a short form a
+    table has room to spare for is never made), and the widths that follow from them."""
 
-    def __init__(
-        self,
+    def __init__(self, text: Callable[[Column], list[str]], styles: list[str]) -> None:
+        self._of = text
+        self.styles = styles  # each row's style
+        self._text: dict[int, list[str]] = {}
+        self._natural: dict[int, int] = {}
+        self._least: dict[tuple[int, bool], int] = {}
+
+    @classmethod
+    def of_rows(
+        cls,
         rows: Iterable[Mapping[str, Any]],
         columns: Sequence[Column],
         style: Callable[[Mapping[str, Any]], str] | None = None,
-    ) -> None:
-        # One pass over the rows (they may be made as they are read), keeping only the cells
-        # and each row's style.
+    ) -> Cells:
+        """From rows, in one pass (they may be made as they are read), keeping only the cells
+        and each row's style."""
         getters = [c.cell for c in columns]
         texts: list[list[str]] = [[] for _c in columns]
         appends = [t.append for t in texts]
-        self.styles: list[str] = []
-        add_style = self.styles.append
+        styles: list[str] = []
+        add_style = styles.append
         for r in rows:
             for get, append in zip(getters, appends, strict=True):
                 append(get(r))
             if style is not None:
                 add_style(style(r))
-        self.text: dict[int, list[str]] = {id(c): t for c, t in zip(columns, texts, strict=True)}
-        self._natural: dict[int, int] = {}
-        self._least: dict[tuple[int, bool], int] = {}
+        by_id = {id(c): t for c, t in zip(columns, texts, strict=True)}
+        return cls(lambda c: by_id[id(c)], styles)
+
+    def text(self, c: Column) -> list[str]:
+        t = self._text.get(id(c))
+        if t is None:
+            t = self._text[id(c)] = self._of(c)
+        return t
 
     def natural(self, c: Column) -> int:
         key = id(c)
         if key not in self._natural:
-            self._natural[key] = max(len(c.head), max(map(len, self.text[key]), default=0))
+            self._natural[key] = max(len(c.head), max(map(len, self.text(c)), default=0))
         return self._natural[key]
 
     def least(self, c: Column, wrap_cells: bool) -> int:
@@ -97,9 +111,9 @@ class _Cells:
         if key not in self._least:
             head = _longest_word([c.head])
             if wrap_cells and c.wrap:
-                self._least[key] = max(head, _longest_word(self.text[id(c)]))
+                self._least[key] = max(head, _longest_word(self.text(c)))
             else:
-                self._least[key] = max(head, max(map(len, self.text[id(c)]), default=0))
+                self._least[key] = max(head, max(map(len, self.text(c)), default=0))
         return self._least[key]
 
 
@@ -108,12 +122,16 @@ def plan(
     columns: Sequence[Column],
     width: int,
     style: Callable[[Mapping[str, Any]], str] | None = None,
-) -> tuple[_Plan, _Cells] | None:
+) -> tuple[_Plan, Cells] | None:
     """Widths for the columns on a page of `width`, trying in turn: every column at its natural
     width; headers on two lines; without the columns that can go (the highest `drop` first);
     with wrapped cells; the growing column below each row. None: not even that fits."""
     shorts = [c.short for c in columns if c.short is not None]
-    cells = _Cells(rows, [*columns, *shorts], style)
+    return plan_cells(Cells.of_rows(rows, [*columns, *shorts], style), columns, width)
+
+
+def plan_cells(cells: Cells, columns: Sequence[Column], width: int) -> tuple[_Plan, Cells] | None:
+    """`plan`, with the cells given (each column's made when first asked for)."""
 
     def attempt(cols: list[Column], wrap_cells: bool) -> _Plan | None:
         grow = next((c for c in cols if c.grow), None)
@@ -200,14 +218,14 @@ def _widths(
     return [by_id[id(c)] for c in cols]
 
 
-def render(found: tuple[_Plan, _Cells], width: int, color: bool) -> Iterator[str]:
+def render(found: tuple[_Plan, Cells], width: int, color: bool) -> Iterator[str]:
     """The table's text, in chunks of a few hundred rows: 10,000 rows are printed without the
     whole table held as one string as well as in lines."""
     p, cells = found
     widths = p.widths
     columns = p.columns
-    texts = [cells.text[id(c)] for c in columns]
-    below = cells.text[id(p.below)] if p.below is not None else None
+    texts = [cells.text(c) for c in columns]
+    below = cells.text(p.below) if p.below is not None else None
     styles = cells.styles
     right = [c.right for c in columns]
     gap = " " * GAP
@@ -245,8 +263,12 @@ def render(found: tuple[_Plan, _Cells], width: int, color: bool) -> Iterator[str
     indent = " " * INDENT
     body: list[str] = []
     n = len(texts[0]) if texts else 0
+    # Every row's line at once, at C speed; a row with a cell too wide or on several lines
+    # (a few, if any) is laid out again as a block.
+    plain = list(map(str.rstrip, map(pad, *texts))) if texts else []
+    wide = _overflowing(texts, widths)
     for i in range(n):
-        lines = block([t[i] for t in texts])
+        lines = block([t[i] for t in texts]) if i in wide else [plain[i]]
         if below is not None:
             text = below[i]
             if text:
@@ -266,6 +288,15 @@ def render(found: tuple[_Plan, _Cells], width: int, color: bool) -> Iterator[str
 
 
 CHUNK_LINES = 512
+
+
+def _overflowing(texts: Sequence[Sequence[str]], widths: Sequence[int]) -> set[int]:
+    """The rows with a cell wider than its column, or with a newline in it."""
+    wide: set[int] = set()
+    for col, w in zip(texts, widths, strict=True):
+        if max(map(len, col), default=0) > w or "\n" in "".join(col):
+            wide.update(i for i, v in enumerate(col) if len(v) > w or "\n" in v)
+    return wide
 
 
 def table(

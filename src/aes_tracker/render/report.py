@@ -234,21 +234,20 @@ def hanging_wrap(text: str, width: int, indent: str, hang: str) -> list[str]:
         return _textwrap(text, width, indent, hang)
     if len(indent) + len(text) <= width:
         return [indent + text]
+    # Greedy, a line at a time: the last space that leaves the line within its room; a word
+    # longer than the room alone on its line, whole.
     lines: list[str] = []
     lead, room = indent, width - len(indent)
-    cur: list[str] = []
-    n = 0
-    for word in text.split(" "):
-        if not cur:
-            cur, n = [word], len(word)
-        elif n + 1 + len(word) <= room:
-            cur.append(word)
-            n += 1 + len(word)
-        else:
-            lines.append(lead + " ".join(cur))
-            lead, room = hang, width - len(hang)
-            cur, n = [word], len(word)
-    lines.append(lead + " ".join(cur))
+    while len(text) > room:
+        cut = text.rfind(" ", 0, room + 1)
+        if cut < 0:
+            cut = text.find(" ")
+            if cut < 0:
+                break
+        lines.append(lead + text[:cut])
+        text = text[cut + 1 :]
+        lead, room = hang, width - len(hang)
+    lines.append(lead + text)
     return lines
 
 

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
-from aes_tracker.domain.model import Summary
 from aes_tracker.domain.query import LIST_KEYS, RowList
 from aes_tracker.i18n import (
     _,
@@ -33,7 +32,7 @@ from aes_tracker.render import (
     to_csv,
     to_json_lines,
 )
-from aes_tracker.render.layout import Column, plan, render, wrap_cell
+from aes_tracker.render.layout import Cells, Column, plan, plan_cells, render, wrap_cell
 
 SOON_DAYS = 30
 
@@ -132,22 +131,23 @@ PLAIN_KEYS = ("id", "status", "due", "days_left", "category", "parties", "title"
 @register("log", "json")
 def _json(p: Rows, out: Output) -> Iterator[str]:
     if isinstance(p.rows, RowList) and tuple(p.keys) == LIST_KEYS:
-        return to_json_lines(p.rows.summaries, _summary_json(p.rows))
+        return _column_json(p.rows)
     return to_json_lines(p.rows)
 
 
-def _summary_json(rows: RowList) -> Callable[[Summary], str]:
-    """What the encoder writes for `row(c)`, the same bytes, written from the summary without
-    the dict: the text of the values most rows share (a category, a party list, a source) made
-    once. A row with assessments goes through the dict and the encoder."""
+def _column_json(rows: RowList) -> Iterator[str]:
+    """What the encoder writes for each `row(c)`, the same bytes, written from the rows'
+    fields (`RowList.column`) without a dict per row: the text of the values many rows share
+    (a category, a party list, a source, a date) made once. A row with assessments goes
+    through the dict and the encoder."""
     import json
 
     from aes_tracker.domain.query import row
 
     dumps = _line_encoder()
     enc = json.encoder.encode_basestring
-    today, groups, is_open = rows.today, rows.groups, rows.is_open
-    shared: dict[Any, str] = {}
+    today, groups, col = rows.today, rows.groups, rows.column
+    shared: dict[Any, str] = {None: "null"}
 
     def text(s: str) -> str:
         t = shared.get(s)
@@ -162,36 +162,51 @@ def _summary_json(rows: RowList) -> Callable[[Summary], str]:
         return t
 
     def day(d: date | None) -> str:
-        return "null" if d is None else '"' + d.isoformat() + '"'
+        t = shared.get(d)
+        if t is None:
+            t = shared[d] = '"' + d.isoformat() + '"'  # type: ignore[union-attr]
+        return t
 
     def num(n: int | None) -> str:
         return "null" if n is None else str(n)
 
-    def line(c: Summary) -> str:
-        op = is_open(c.status)
-        if c.assessments:
-            return dumps(row(c, today, op, groups=groups))
-        due, review = c.due, c.review
+    statuses = col("status")
+    opens = {s: rows.is_open(s) for s in set(statuses)}
+    fields = zip(
+        range(len(statuses)),
+        *map(col, ("id", "title", "title_fr", "category", "parties", "beneficiaries")),
+        statuses,
+        *map(col, ("due", "original_due", "review", "recur", "next_host", "source")),
+        *map(col, ("updated", "assessments")),
+        strict=True,
+    )
+
+    def line(f: tuple[Any, ...]) -> str:
+        k, cid, title, title_fr, category, parties, beneficiaries, status = f[:8]
+        due, original_due, review, recur, next_host, source, updated, assessed = f[8:]
+        op = opens[status]
+        if assessed:
+            return dumps(row(rows.summary(k), today, op, groups=groups))
         rv = review if op and due is None else None  # an open undated one's review date
         return (
-            f'{{"id": {enc(c.id)}, "title": {enc(c.title)}, '
-            f'"title_fr": {enc(c.title_fr) if c.title_fr else "null"}, '
-            f'"category": {text(c.category)}, "parties": {names(c.parties)}, '
-            f'"beneficiaries": {names(c.beneficiaries)}, "status": {text(c.status)}, '
+            f'{{"id": {enc(cid)}, "title": {enc(title)}, '
+            f'"title_fr": {enc(title_fr) if title_fr else "null"}, '
+            f'"category": {text(category)}, "parties": {names(parties)}, '
+            f'"beneficiaries": {names(beneficiaries)}, "status": {text(status)}, '
             f'"open": {"true" if op else "false"}, "due": {day(due)}, '
-            f'"original_due": {day(c.original_due)}, '
-            f'"slip_days": {num((due - c.original_due).days if due and c.original_due else None)}, '
+            f'"original_due": {day(original_due)}, '
+            f'"slip_days": {num((due - original_due).days if due and original_due else None)}, '
             f'"days_left": {num((due - today).days if due is not None and op else None)}, '
             f'"overdue": {"true" if op and due is not None and due < today else "false"}, '
             f'"review": {day(review)}, '
             f'"review_due": {"true" if rv is not None and rv <= today else "false"}, '
             f'"review_days_left": {num(None if rv is None else (rv - today).days)}, '
-            f'"recur": {text(c.recur) if c.recur else "null"}, '
-            f'"next_host": {text(c.next_host) if c.next_host else "null"}, '
-            f'"source": {text(c.source)}, "updated": {day(c.updated)}, "assessments": {{}}}}'
+            f'"recur": {text(recur) if recur else "null"}, '
+            f'"next_host": {text(next_host) if next_host else "null"}, '
+            f'"source": {text(source)}, "updated": {day(updated)}, "assessments": {{}}}}'
         )
 
-    return line
+    return to_json_lines(fields, line)
 
 
 @register("rows", "csv")
@@ -383,19 +398,15 @@ def _table(p: Rows, out: Output) -> str | Iterator[str]:
         for c in list_columns(p.columns)
     ]
     if isinstance(rows, RowList):
-        # The cells from the summaries themselves, without a dict per row (the same text:
-        # tests/test_fastread.py).
+        # The cells column by column from the rows' fields, without a dict per row (the same
+        # text: tests/test_fastread.py).
         keys = list(p.columns) or list(LIST_COLUMNS)
-        cells, summary_style = _summary_cells(rows, marks)
-        columns = [
-            replace(
-                c,
-                cell=cells[k],
-                short=replace(c.short, cell=cells["short_parties"]) if c.short else None,
-            )
-            for k, c in zip(keys, columns, strict=True)
-        ]
-        found = plan(rows.summaries, columns, out.width, summary_style)  # type: ignore[arg-type]
+        cells, styles, any_marked = _column_cells(rows)
+        if any_marked:
+            marks.append(True)
+        made = {id(c): cells[k] for k, c in zip(keys, columns, strict=True)}
+        made.update({id(c.short): cells["short_parties"] for c in columns if c.short})
+        found = plan_cells(Cells(lambda c: made[id(c)](), styles), columns, out.width)
     else:
         found = plan(rows, columns, out.width, style)
     if found is None:
@@ -405,98 +416,90 @@ def _table(p: Rows, out: Output) -> str | Iterator[str]:
     return _with_legend(render(found, out.width, out.color), marks, out.width, codes, p.hidden)
 
 
-def _summary_cells(
-    rows: RowList, marks: list[bool]
-) -> tuple[dict[str, Callable[[Any], str]], Callable[[Any], str]]:
-    """The list's cells (`LIST_COLUMNS`) and the row's style (`row_style`), each from a summary
-    rather than from its row (domain.query.row): the same text, with what every row shares
-    (the language, the labels of a status or a category) worked out once. The style notes in
-    `marks` whether any status is marked, as `_table`'s does."""
+def _column_cells(rows: RowList) -> tuple[dict[str, Callable[[], list[str]]], list[str], bool]:
+    """The list's cells (`LIST_COLUMNS`), each column made from the rows' fields at once
+    (`RowList.column`) rather than from each row (domain.query.row): the same text, with what
+    many rows share (a label, a party list, a date's text) worked out once per value. Then
+    each row's style (`row_style`), and whether any status is marked."""
     from aes_tracker.domain.parties import own_assessments
     from aes_tracker.i18n import language
 
-    today, groups, is_open = rows.today, rows.groups, rows.is_open
-    french = language() == "fr"
-    labels: dict[tuple[str, str], str] = {}
-    today_word = _("today")
-    codes: dict[str, str] = {}
+    today, groups, col = rows.today, rows.groups, rows.column
+    statuses = col("status")
+    is_open = {s: rows.is_open(s) for s in set(statuses)}
+    opens = list(map(is_open.__getitem__, statuses))
+    marked = [
+        k
+        for k, a in enumerate(col("assessments"))
+        if a and any(s != statuses[k] for s in own_assessments(rows.summary(k), groups).values())
+    ]
 
-    def label(kind: str, text: str, of: Callable[[str], str]) -> str:
-        t = labels.get((kind, text))
-        if t is None:
-            t = labels[kind, text] = of(text)
-        return t
+    def shared(name: str, of: Callable[[Any], str]) -> list[str]:
+        values = col(name)
+        texts = {v: of(v) for v in set(values)}
+        return list(map(texts.__getitem__, values))
 
-    def is_marked(c: Summary) -> bool:
-        if not c.assessments:
-            return False
-        return any(s != c.status for s in own_assessments(c, groups).values())
+    def status() -> list[str]:
+        texts = shared("status", lambda s: status_label(str(s)))
+        for k in marked:
+            texts[k] += MARK
+        return texts
 
-    def status(c: Summary) -> str:
-        return label("status", str(c.status), status_label) + (MARK if is_marked(c) else "")
+    def due() -> list[str]:
+        reviews = {r: _("review {day}").format(day=r.isoformat()) for r in set(col("review")) if r}
+        return [
+            d.isoformat() if d is not None else reviews[r] if r is not None else ""
+            for d, r in zip(col("due"), col("review"), strict=True)
+        ]
 
-    def due(c: Summary) -> str:
-        if c.due is not None:
-            return c.due.isoformat()
-        if c.review is not None:
-            return _("review {day}").format(day=c.review.isoformat())
+    def left() -> list[str]:
+        today_word = _("today")
+        dues = {d: str((d - today).days) for d in set(col("due")) if d is not None}
+        if today in dues:
+            dues[today] = today_word
+        return [
+            ("" if not op else dues[d] if d is not None else late(r))
+            for d, r, op in zip(col("due"), col("review"), opens, strict=True)
+        ]
+
+    def late(review: date | None) -> str:
+        # A late review is late, as an overdue due date is.
+        n = None if review is None else (review - today).days
+        return str(n) if n is not None and n < 0 else ""
+
+    def short_parties() -> list[str]:
+        codes = party_codes(rows.party_names())
+        return shared("parties", lambda ps: safe(", ".join(codes[p] for p in ps)))
+
+    def title() -> list[str]:
+        if language() == "fr":
+            return [
+                safe(f) if f else safe(t)
+                for t, f in zip(col("title"), col("title_fr"), strict=True)
+            ]
+        return list(map(safe, col("title")))
+
+    def when(d: date | None, r: date | None) -> str:
+        if d is not None:
+            return "red" if d < today else "yellow" if (d - today).days <= SOON_DAYS else ""
+        if r is not None:
+            return "red" if r < today else "yellow" if r <= today else ""
         return ""
 
-    def review_left(c: Summary, op: bool) -> int | None:
-        if op and c.due is None and c.review is not None:
-            return (c.review - today).days
-        return None
-
-    def left(c: Summary) -> str:
-        op = is_open(c.status)
-        n = (c.due - today).days if c.due is not None and op else None
-        if n is None:
-            late = review_left(c, op)
-            if late is not None and late < 0:
-                n = late
-        if n is None:
-            return ""
-        return today_word if n == 0 else str(n)
-
-    def parties(c: Summary) -> str:
-        return safe(", ".join(map(name_label, c.parties)))
-
-    def short_parties(c: Summary) -> str:
-        if not codes:
-            codes.update(party_codes(rows.party_names()))
-        return safe(", ".join(codes[p] for p in c.parties))
-
-    def title(c: Summary) -> str:
-        return safe(c.title_fr) if french and c.title_fr else safe(c.title)
-
-    def style(c: Summary) -> str:
-        if not marks and is_marked(c):
-            marks.append(True)
-        if not is_open(c.status):
-            return "dim"
-        due_ = c.due
-        if due_ is not None and due_ < today:
-            return "red"
-        late = review_left(c, True)
-        if late is not None and late < 0:
-            return "red"
-        if due_ is not None and (due_ - today).days <= SOON_DAYS:
-            return "yellow"
-        if due_ is None and c.review is not None and c.review <= today:
-            return "yellow"
-        return ""
-
-    cells: dict[str, Callable[[Any], str]] = {
-        "id": lambda c: c.id,
+    dated = list(zip(col("due"), col("review"), strict=True))
+    whens = {dr: when(*dr) for dr in set(dated)}
+    styles = ["dim" if not op else whens[dr] for dr, op in zip(dated, opens, strict=True)]
+    cells: dict[str, Callable[[], list[str]]] = {
+        "id": lambda: list(col("id")),
         "status": status,
         "due": due,
         "days_left": left,
-        "category": lambda c: label("category", c.category, category_label),
-        "parties": parties,
+        "category": lambda: shared("category", category_label),
+        "parties": lambda: shared("parties", lambda ps: safe(", ".join(map(name_label, ps)))),
         "short_parties": short_parties,
         "title": title,
     }
-    return cells, style
+    return cells, styles, bool(marked)
 
 
 def _hidden_footer(hidden: int) -> str:

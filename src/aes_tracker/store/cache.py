@@ -19,7 +19,7 @@ import hashlib
 import hmac
 import marshal
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import ItemsView, Iterator, Mapping, Sequence, ValuesView
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -178,8 +178,8 @@ def read(
 ) -> Entry | None:
     """The cached entry for the data file at `path`, whatever version of it; None if there is
     none or it does not authenticate. `for_write`: keep the columns as read, for `write` to
-    patch. `lean` (with `for_write`): the summaries are `ColumnRows`, each row made when asked
-    for (a write asks for one or two of 10,000)."""
+    patch. `lean`: the summaries are `ColumnRows`, left in the columns until they are asked
+    for (a write asks for one or two of 10,000; `list` reads the columns themselves)."""
     folder = _dir(environ)
     if folder is None:
         return None
@@ -205,8 +205,8 @@ def read(
             return None
     del blob  # the restore's peak is the columns and the rows, not the file as well
     try:
-        if lean and for_write:
-            return _restore_lean(obj)
+        if lean:
+            return _restore_lean(obj, keep=for_write)
         return _restore(obj, keep=for_write)
     except (ValueError, TypeError, EOFError, IndexError, KeyError, OverflowError):
         return None
@@ -429,23 +429,9 @@ def _restore(obj: Any, keep: bool = False, rows: bool = True) -> Entry | None:
             Data(srcs, ColumnRows(cols), parties, dict(groups), dict(names_fr)),
             {cid: (a, b) for cid, (a, b) in zip(ids, spans, strict=True) if a >= 0},
             dict(zip(ids, tables, strict=True)),
-            obj,
+            obj if keep else None,
         )
-    # One date object per distinct day (a few thousand at most), shared by every row.
-    ords: set[int] = set().union(*(cols[i] for i in _DATE_FIELDS), *cols[_DAYS])
-    ords.update(x for occ in cols[_OCC] for x, _h in occ)
-    ords.discard(0)
-    days: dict[int, date | None] = dict(zip(ords, map(date.fromordinal, ords), strict=True))
-    days[0] = None
-    day = days.__getitem__
-    fields = list(cols)
-    for i in _DATE_FIELDS:
-        fields[i] = list(map(day, fields[i]))
-    fields[_DAYS] = [tuple(map(day, d)) if d else () for d in fields[_DAYS]]
-    fields[_OCC] = [tuple((day(d), h) for d, h in occ) if occ else () for occ in fields[_OCC]]
-    make = Summary._make
-    ids = fields[0]
-    summaries = dict(zip(ids, map(make, zip(*fields, strict=True)), strict=True))
+    summaries = _summaries(cols)
     return Entry(
         digest,
         canonical,
@@ -460,8 +446,9 @@ def _restore(obj: Any, keep: bool = False, rows: bool = True) -> Entry | None:
 
 class ColumnRows(Mapping[str, Summary]):
     """The summaries of an entry as the cache's columns hold them, a row made only when asked
-    for (`_restore` makes all 10,000 at once); `rows` overrides or adds rows (a write's changed
-    commitments), in the columns' order, then the added ones."""
+    for, all of them at once when they are all asked for (`values`, `items`); `rows` overrides
+    or adds rows (a write's changed commitments), in the columns' order, then the added ones.
+    As `domain.query.Columns`, a field's values are read straight from its column."""
 
     def __init__(
         self,
@@ -474,8 +461,12 @@ class ColumnRows(Mapping[str, Summary]):
         self._index = index if index is not None else {cid: i for i, cid in enumerate(self._ids)}
         self._rows = dict(rows or {})
         self._added = [cid for cid in self._rows if cid not in self._index]
+        self._all: dict[str, Summary] | None = None
+        self._day_map: dict[int, date | None] | None = None
 
     def __getitem__(self, cid: str) -> Summary:
+        if self._all is not None:
+            return self._all[cid]
         row = self._rows.get(cid)
         if row is not None:
             return row
@@ -491,9 +482,52 @@ class ColumnRows(Mapping[str, Summary]):
     def __len__(self) -> int:
         return len(self._ids) + len(self._added)
 
+    def values(self) -> ValuesView[Summary]:
+        return self._every().values()
+
+    def items(self) -> ItemsView[str, Summary]:
+        return self._every().items()
+
+    def _every(self) -> dict[str, Summary]:
+        """Every row, made at once (as `_restore` makes them) the first time."""
+        if self._all is None:
+            every = _summaries(self._cols, self.days())
+            every.update(self._rows)
+            self._all = every
+        return self._all
+
+    def days(self) -> dict[int, date | None]:
+        """The date of each ordinal of the columns (0: none), made once."""
+        if self._day_map is None:
+            self._day_map = _days(self._cols)
+        return self._day_map
+
+    def field(self, name: str) -> Sequence[Any]:
+        """One field of every row, in order; dates as dates."""
+        if self._rows:
+            return [getattr(c, name) for c in self._every().values()]
+        k = _FIELD[name]
+        col = self._cols[k]
+        if k in _DATE_FIELDS:
+            return list(map(self.days().__getitem__, col))
+        if k in (_DAYS, _OCC):
+            return [getattr(self.summary(i), name) for i in range(len(col))]
+        return col
+
+    def summary(self, i: int) -> Summary:
+        """Row `i`, in the order of iteration."""
+        return (
+            self[self._ids[i]]
+            if i < len(self._ids)
+            else self._rows[self._added[i - len(self._ids)]]
+        )
+
     def with_rows(self, rows: Mapping[str, Summary]) -> ColumnRows:
         """The same, with `rows` in place of (or after) the columns' rows."""
         return ColumnRows(self._cols, {**self._rows, **rows}, self._index)
+
+
+_FIELD = {f: i for i, f in enumerate(Summary._fields)}
 
 
 def _row(cols: tuple[tuple[Any, ...], ...], i: int) -> Summary:
@@ -506,19 +540,40 @@ def _row(cols: tuple[tuple[Any, ...], ...], i: int) -> Summary:
     return Summary._make(fields)
 
 
-def _restore_lean(obj: Any) -> Entry | None:
-    """`_restore(obj, keep=True)` with the summaries left in their columns (`ColumnRows`); the
+def _restore_lean(obj: Any, keep: bool) -> Entry | None:
+    """`_restore(obj, keep)` with the summaries left in their columns (`ColumnRows`); the
     same checks of shape, and of every date ordinal."""
-    entry = _restore(obj, keep=True, rows=False)
+    entry = _restore(obj, keep=keep, rows=False)
     if entry is None:
         return None
-    cols = obj[_COLUMNS]
+    rows = entry.catalog.commitments
+    assert isinstance(rows, ColumnRows)
+    rows.days()  # raises as `_restore` would on a damaged entry
+    return entry
+
+
+def _days(cols: tuple[tuple[Any, ...], ...]) -> dict[int, date | None]:
+    """One date object per distinct day of the columns (a few thousand at most), shared by
+    every row; 0 is none."""
     ords: set[int] = set().union(*(cols[i] for i in _DATE_FIELDS), *cols[_DAYS])
     ords.update(x for occ in cols[_OCC] for x, _h in occ)
     ords.discard(0)
-    for o in ords:
-        date.fromordinal(o)  # raises as `_restore` would on a damaged entry
-    return entry
+    days: dict[int, date | None] = dict(zip(ords, map(date.fromordinal, ords), strict=True))
+    days[0] = None
+    return days
+
+
+def _summaries(
+    cols: tuple[tuple[Any, ...], ...], days: dict[int, date | None] | None = None
+) -> dict[str, Summary]:
+    """Every row of the columns as a summary, at once."""
+    day = (_days(cols) if days is None else days).__getitem__
+    fields: list[Any] = list(cols)
+    for i in _DATE_FIELDS:
+        fields[i] = list(map(day, fields[i]))
+    fields[_DAYS] = [tuple(map(day, d)) if d else () for d in fields[_DAYS]]
+    fields[_OCC] = [tuple((day(d), h) for d, h in occ) if occ else () for occ in fields[_OCC]]
+    return dict(zip(fields[0], map(Summary._make, zip(*fields, strict=True)), strict=True))
 
 
 def table_digest(data: bytes) -> str:

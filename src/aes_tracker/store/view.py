@@ -329,7 +329,7 @@ def view(loc: Location, environ: Mapping[str, str] = environment()) -> View:
         return View(loc.path, raw_bytes, loaded.doc.catalog(), {}, loaded.doc)
     tidy(loc.path)
     digest, seen = _digest_seen(loc.path)
-    old = cachemod.read(loc.path, environ)
+    old = cachemod.read(loc.path, environ, lean=True)  # rows made only if they are asked for
     if old is not None and old.digest == digest:
         return View(loc.path, None, old.catalog, old.spans, digest=digest, seen=seen)
     raw_bytes = read_bytes(loc)[0]
