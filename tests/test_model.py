@@ -163,3 +163,15 @@ def test_check_reports_every_problem_at_once(tmp_path: Path) -> None:
     assert lines[-1] == "4 problems found"
     assert sum("is not a status" in ln for ln in lines) == 3
     assert all(ln.startswith(f"error: {p}:") for ln in lines[:-1])
+
+
+def test_catalog_and_document_are_built_through_their_names() -> None:
+    # They are `Data[Summary]` and `Data[Commitment]`: each name builds a `Data`, whose records
+    # can be swapped for another kind (a frozen dataclass with slots failed here).
+    from aes_tracker.domain.model import Catalog, Data, Document
+
+    doc = Document({}, {})
+    assert isinstance(doc, Data) and doc.commitments == {}
+    cat = Catalog({}, {}, ("A",))
+    assert cat.with_records({"x": 1}) == Data({}, {"x": 1}, ("A",))
+    assert doc.catalog() == Data({}, {})

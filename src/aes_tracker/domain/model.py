@@ -270,7 +270,7 @@ R = TypeVar("R")
 S = TypeVar("S")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no slots: then `Catalog(...)` builds one through its alias too
 class Data(Generic[R]):
     """What a data file holds: its sources, a record per commitment (a `Commitment` in full, or
     its `Summary` as the read commands see it), the parties and their groups."""
@@ -290,7 +290,5 @@ class Data(Generic[R]):
         return self.with_records({cid: summarize(c) for cid, c in self.commitments.items()})
 
 
-# The two kinds of data, for annotations (build them with `Data(...)`: a frozen dataclass with
-# slots cannot be built through its subscripted alias).
 Catalog = Data[Summary]  # the data as the read commands see it
 Document = Data[Commitment]  # the data in full
