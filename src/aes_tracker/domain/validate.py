@@ -35,7 +35,7 @@ from aes_tracker.domain.text import (
     shown,
 )
 from aes_tracker.errors import TrackerError
-from aes_tracker.i18n import _
+from aes_tracker.i18n import N_, _
 
 Keys = tuple[str | int, ...]
 
@@ -65,6 +65,8 @@ class _Checker:
         blank_ok: bool = True,
     ) -> str:
         v = obj.get(key)
+        if v.__class__ is str and (blank_ok or v.strip()) and control_char(v) is None:
+            return v  # (the common case: the checks below find nothing)
         if v is None:
             if required:
                 self.add((*at, key), _("is missing"))
@@ -117,19 +119,21 @@ class _Checker:
         return tuple(v)
 
     def choice(
-        self, obj: Mapping[str, Any], key: str, at: Keys, names: Iterable[str], what: str
+        self, obj: Mapping[str, Any], key: str, at: Keys, names: tuple[str, ...], what: str
     ) -> str:
+        """The value at `key`, one of `names`; `what` names the kind, untranslated (`N_`)."""
         v = obj.get(key)
+        if v.__class__ is str and v in names:
+            return v
         if v is None:
             self.add((*at, key), _("is missing"))
             return ""
-        names = list(names)
         if not isinstance(v, str) or v not in names:
             what_v = shown(v) if isinstance(v, str) else type_name(v)
             self.add(
                 (*at, key),
                 _("{value} is not a {what} (one of: {choices})").format(
-                    value=what_v, what=what, choices=", ".join(names)
+                    value=what_v, what=_(what), choices=", ".join(names)
                 ),
             )
             return ""
@@ -171,9 +175,14 @@ class Context:
     # The parties as a set: a commitment's parties are looked up in it one by one, which the
     # tuple made quadratic for a commitment of thousands of parties.
     known: frozenset[str] = field(init=False, repr=False, compare=False)
+    # The registries' names as they are when the context is made, for `choice`.
+    status_names: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    category_names: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "known", frozenset(self.parties))
+        object.__setattr__(self, "status_names", tuple(s.name for s in statuses()))
+        object.__setattr__(self, "category_names", tuple(c.name for c in categories()))
 
 
 def context_of(raw: Mapping[str, Any]) -> Context:
@@ -380,7 +389,7 @@ def _commitment(ck: _Checker, cid: str, c: Any, ctx: Context) -> Commitment | No
     if not is_id(cid):
         ck.add(at, _("is not a valid ID (lower-case letters, digits, '-', '.', '_')"))
     title = ck.text(c, "title", at, required=True, blank_ok=False)
-    category = ck.choice(c, "category", at, (x.name for x in categories()), _("category"))
+    category = ck.choice(c, "category", at, ctx.category_names, N_("category"))
     party_list = ck.strings(c, "parties", at)
     if "parties" not in c:
         ck.add((*at, "parties"), _("is missing"))
@@ -400,7 +409,7 @@ def _commitment(ck: _Checker, cid: str, c: Any, ctx: Context) -> Commitment | No
             (*at, "source"), _("{value} is not a source of this file").format(value=shown(source))
         )
     quote = ck.text(c, "quote", at, required=True, blank_ok=False)
-    status = ck.choice(c, "status", at, (s.name for s in statuses()), _("status"))
+    status = ck.choice(c, "status", at, ctx.status_names, N_("status"))
     due = ck.day(c, "due", at)
     original_due = ck.day(c, "original_due", at)
     review = ck.day(c, "review", at)
@@ -501,7 +510,7 @@ def _event(ck: _Checker, at: Keys, h: Any, ctx: Context) -> Event | None:
         return None
     n = len(ck.problems)
     on = ck.day(h, "on", at, required=True)
-    status = ck.choice(h, "status", at, (s.name for s in statuses()), _("status"))
+    status = ck.choice(h, "status", at, ctx.status_names, N_("status"))
     kind = ck.text(h, "event", at) or "status"
     if kind not in EVENT_KINDS:
         ck.add(
