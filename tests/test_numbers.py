@@ -687,3 +687,33 @@ def _last_entry(cli: Cli, cid: str) -> dict[str, Any]:
 
     doc = tomllib.loads(cli.path.read_text(encoding="utf-8"))
     return dict(doc["commitments"][cid]["history"][-1])
+
+
+def test_show_and_report_name_the_missed_sessions_and_the_one_owed_now(cli: Cli) -> None:
+    """No session since 2025: on 2027-05-02 the 2026 slot is missed and the 2027 one is owed
+    (29 days overdue), in `show` and the report as in the timeline; the commitment's own due
+    date stays the first one unmet."""
+    c = _json(cli("show", ANNUAL, "--format", "json", as_of="2027-05-02"))
+    assert (c["missed"], c["due"]) == (["2026-04-03"], "2026-04-03")
+    out = cli("show", ANNUAL, as_of="2027-05-02").stdout
+    lines = {
+        ln.split("  ")[0]: ln.split("  ")[-1].strip() for ln in out.splitlines() if ln[:1] != " "
+    }
+    assert lines["Missed sessions"] == "2026-04-03", out
+    assert lines["Next session"] == "2027-04-03, expected host: AES member state", out
+    fr = cli("--lang", "fr", "show", ANNUAL, as_of="2027-05-02").stdout
+    assert "Sessions manquées      3 avril 2026" in fr.splitlines(), fr
+    assert "Missed sessions" not in cli("show", ANNUAL, as_of="2026-12-01").stdout
+    rep = _json(cli("report", "--format", "json", as_of="2027-05-02"))
+    (x,) = rep["next_consultation"]
+    assert (x["due"], x["days_left"], x["overdue"], x["missed"]) == (
+        "2027-04-03",
+        -29,
+        True,
+        ["2026-04-03"],
+    )
+    text = " ".join(cli("report", as_of="2027-05-02").stdout.split())
+    assert "next expected 2027-04-03 (29 days overdue)" in text, text
+    tl = _json(cli("timeline", "--months", "14", "--format", "json", as_of="2027-05-02"))
+    items = [(i["due"], i["status"]) for m in tl["months"] for i in m["items"] if i["id"] == ANNUAL]
+    assert ("2027-04-03", "overdue") in items

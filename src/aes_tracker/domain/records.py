@@ -24,7 +24,7 @@ from aes_tracker.domain.model import (
 )
 from aes_tracker.domain.parties import Groups, PartyLine, each_party, own_assessments
 from aes_tracker.domain.query import row
-from aes_tracker.domain.recurrence import missed_slots
+from aes_tracker.domain.recurrence import missed_slots, owed_slot
 
 
 def change_record(ch: Change) -> dict[str, Any]:
@@ -130,17 +130,18 @@ def timeline_entry(
 
 
 def consultation_record(c: Summary, today: date) -> dict[str, Any]:
-    """A recurring commitment's next session, in the report: its date and `next_host`, as
-    `list` and `show` name it."""
+    """A recurring commitment's next session, in the report: the session owed now (as `show`
+    and `timeline` count it: not a slot already missed) and `next_host`."""
+    due = owed_slot(c, today, missed_slots(c, today))
     return {
         "id": c.id,
         "title": c.title,
         "title_fr": c.title_fr or None,
-        "due": c.due.isoformat() if c.due else None,
+        "due": due.isoformat() if due else None,
         "next_host": c.next_host or None,
         "recur": c.recur,
-        "overdue": is_overdue(c.due, c.is_open, today),
-        "days_left": (c.due - today).days if c.due else None,
+        "overdue": is_overdue(due, c.is_open, today),
+        "days_left": (due - today).days if due else None,
     }
 
 

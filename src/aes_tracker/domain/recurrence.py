@@ -192,6 +192,17 @@ def session_timing(c: Commitment, day: date) -> str:
     return ""
 
 
+def owed_slot(c: Commitment | Summary, today: date, missed: list[date]) -> date | None:
+    """The session owed now, given `missed` (`missed_slots`): the due date, or, once that slot
+    is missed (the one after it has come), the slot after the last one missed; None when the
+    rule has ended. `show`'s next session, the report's next consultation and the timeline's
+    overdue or due slot are this one."""
+    due = c.due
+    if not c.recur or due is None or due not in missed:
+        return due
+    return next((s for s in slots(c.recur, c.recur_start or due) if s > missed[-1]), None)
+
+
 def missed_slots(c: Commitment | Summary, today: date) -> list[date]:
     """The slots passed without a session: passed over by a later session, or owed while the
     slot after them has come by `today`."""

@@ -27,7 +27,7 @@ from aes_tracker.domain.dates import is_overdue
 from aes_tracker.domain.model import Catalog, Summary
 from aes_tracker.domain.parties import Groups, expand, party_statuses
 from aes_tracker.domain.records import timeline_entry
-from aes_tracker.domain.recurrence import missed_slots, schedule, slots
+from aes_tracker.domain.recurrence import missed_slots, owed_slot, schedule, slots
 from aes_tracker.domain.statuses import DONE, categories, is_open, score, statuses
 
 GROUPINGS = ("party", "member", "category", "source")
@@ -133,9 +133,7 @@ def timeline(catalog: Catalog, today: date, months: int = 6) -> dict[str, Any]:
         if c.recur and start is not None:
             filled = dict(schedule(c.recur, start, [d for d, _h in c.occurrences]).filled)
             missed = missed_slots(c, today)
-            if due is not None and due in missed:
-                # The slot owed now is the one after the last missed (None: the rule ended).
-                due = next((s for s in slots(c.recur, start) if s > missed[-1]), None)
+            due = owed_slot(c, today, missed)
         for day in missed:
             put(timeline_entry(c, day, "missed"))
         if due is not None:

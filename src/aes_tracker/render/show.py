@@ -13,7 +13,7 @@ from aes_tracker.domain.model import Commitment, Event, Source, summarize
 from aes_tracker.domain.parties import Groups, parties_differ
 from aes_tracker.domain.query import LIST_KEYS, row
 from aes_tracker.domain.records import by_party, detail, sessions
-from aes_tracker.domain.recurrence import session_timing
+from aes_tracker.domain.recurrence import missed_slots, owed_slot, session_timing
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import (
     _,
@@ -167,8 +167,12 @@ def detail_lines(
             for url in s["evidence"]:
                 text += "  " + _("evidence: {url}").format(url=safe(url))
             lines.append((_("Sessions held") if i == 0 else "", text))
-        if c.is_open and c.due:
-            nxt = human_date(c.due)
+        missed = missed_slots(c, today)
+        if missed:
+            lines.append((_("Missed sessions"), ", ".join(map(human_date, missed))))
+        owed = owed_slot(c, today, missed)
+        if c.is_open and owed:
+            nxt = human_date(owed)
             if c.next_host:
                 nxt += ", " + _("expected host: {host}").format(host=safe(name_label(c.next_host)))
             lines.append((_("Next session"), nxt))
