@@ -379,3 +379,22 @@ def test_due_from_the_cache_columns_is_due_from_the_summaries(
     out = Output.decide(io.StringIO(), "always", width, {})
     for fmt in ("table", "json"):
         assert _text(fast, fmt, out) == _text(full, fmt, out), fmt
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cs=_UNIQUE, today=_TODAY, chunk=st.integers(1, 5), cached=st.booleans())
+def test_json_lines_made_in_chunks_are_the_json_of_the_rows(
+    cs: list[Summary], today: date, chunk: int, cached: bool
+) -> None:
+    """`list --format json` made column by column a few rows at a time (render/rows.py
+    `_column_json`), from the summaries or from the cache's columns, and whatever the chunk's
+    size against the rows' number: the bytes the encoder gives for the rows as dicts."""
+    from aes_tracker.domain.query import RowList
+    from aes_tracker.render.rows import _column_json
+
+    groups = dict(DEFAULT_GROUPS)
+    source = _column_rows(cs) if cached else cs
+    lazy = RowList(source, today, groups, list(range(len(cs)))[::-1])
+    out = Output.decide(io.StringIO(), "never", 100, {})
+    full = "".join(renderer("rows", "json")(Rows([dict(r) for r in lazy]), out))
+    assert "".join(_column_json(lazy, chunk)) == full

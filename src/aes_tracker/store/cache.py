@@ -15,6 +15,7 @@ the summaries of the last version of each data file it read, in $XDG_CACHE_HOME/
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import hmac
 import marshal
@@ -199,17 +200,26 @@ def read(
             blob[len(_MAGIC) : head], hmac.digest(key, body[head:], "sha256")
         ):
             return None
-        try:
-            obj = marshal.loads(body[head:])
-        except (ValueError, TypeError, EOFError):
-            return None
-    del blob  # the restore's peak is the columns and the rows, not the file as well
+    # Tens of thousands of tuples of plain values, no cycle among them: the garbage collector
+    # would run a few dozen times while they are made, and find nothing.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
-        if lean:
-            return _restore_lean(obj, keep=for_write)
-        return _restore(obj, keep=for_write)
-    except (ValueError, TypeError, EOFError, IndexError, KeyError, OverflowError):
-        return None
+        with memoryview(blob) as body:
+            try:
+                obj = marshal.loads(body[head:])
+            except (ValueError, TypeError, EOFError):
+                return None
+        del blob  # the restore's peak is the columns and the rows, not the file as well
+        try:
+            if lean:
+                return _restore_lean(obj, keep=for_write)
+            return _restore(obj, keep=for_write)
+        except (ValueError, TypeError, EOFError, IndexError, KeyError, OverflowError):
+            return None
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def write(path: Path, entry: Entry, environ: Mapping[str, str], variant: str = "") -> None:
