@@ -398,3 +398,82 @@ def test_json_lines_made_in_chunks_are_the_json_of_the_rows(
     out = Output.decide(io.StringIO(), "never", 100, {})
     full = "".join(renderer("rows", "json")(Rows([dict(r) for r in lazy]), out))
     assert "".join(_column_json(lazy, chunk)) == full
+
+
+# ---- the report from the parse cache's columns ---------------------------------------------------
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    cs=_UNIQUE,
+    days=st.lists(st.lists(_DAY.filter(lambda d: d is not None), max_size=3), max_size=8),
+    today=_TODAY,
+    since=st.integers(0, 400),
+    ahead=st.integers(0, 400),
+    lang=st.sampled_from(["en", "fr"]),
+)
+def test_report_from_the_cache_columns_is_the_report_of_the_summaries(
+    cs: list[Summary], days: list[list[date]], today: date, since: int, ahead: int, lang: str
+) -> None:
+    """The weekly report's sections picked from the cache's columns and made into items
+    without a summary per row (domain/report.py `build`, `open_items`) hold what the rule
+    picks from each summary, in its order, as `item` makes each; the commitments asked for
+    in full are those with a day in the window; the same JSON, text and Markdown bytes as
+    the report built from the summaries themselves."""
+    from datetime import timedelta
+
+    from aes_tracker import i18n
+    from aes_tracker.domain import report as rp
+    from aes_tracker.domain.model import Catalog
+
+    cs = [
+        c._replace(days=tuple(sorted(d)))
+        for c, d in zip(cs, [*days, *[[]] * len(cs)], strict=False)
+    ]
+    groups = dict(DEFAULT_GROUPS)
+    w = rp.window(today, today - timedelta(days=since), timedelta(days=ahead))
+    asked: list[list[str]] = []
+
+    def details(ids: Any) -> list[Any]:
+        asked.append(list(ids))
+        return []
+
+    live = [c for c in cs if c.is_open]
+    expected = {
+        "overdue": sorted(
+            (c for c in live if c.due is not None and c.due < today), key=lambda c: (c.due, c.id)
+        ),
+        "due_soon": sorted(
+            (c for c in live if c.due is not None and today <= c.due <= w.until),
+            key=lambda c: (c.due, c.id),
+        ),
+        "review_due": sorted(
+            (c for c in live if c.due is None and c.review is not None and c.review <= today),
+            key=lambda c: (c.review, c.id),
+        ),
+        "review_soon": sorted(
+            (
+                c
+                for c in live
+                if c.due is None and c.review is not None and today < c.review <= w.until
+            ),
+            key=lambda c: (c.review, c.id),
+        ),
+    }
+    fast = rp.build(Catalog({}, _column_rows(cs), groups=groups), w, details)
+    for key, chosen in expected.items():
+        assert fast[key] == [rp.item(c, today, groups) for c in chosen], key
+    touched = [c.id for c in cs if any(w.since <= d <= today for d in c.days)]
+    full = rp.build(Catalog({}, {c.id: c for c in cs}, groups=groups), w, details)
+    assert asked == [touched, touched]
+    assert fast == full
+    assert [x["id"] for x in fast["next_consultation"]] == [
+        c.id for c in sorted((c for c in live if c.recur), key=lambda c: (c.due or date.max, c.id))
+    ]
+    i18n.set_language(lang)
+    try:
+        out = Output.decide(io.StringIO(), "never", 100, {})
+        for fmt in ("text", "markdown", "json"):
+            assert renderer("report", fmt)(fast, out) == renderer("report", fmt)(full, out)
+    finally:
+        i18n.set_language("en")

@@ -518,10 +518,13 @@ class ColumnRows(Mapping[str, Summary]):
             return [getattr(c, name) for c in self._every().values()]
         k = _FIELD[name]
         col = self._cols[k]
+        day = self.days().__getitem__
         if k in _DATE_FIELDS:
-            return list(map(self.days().__getitem__, col))
-        if k in (_DAYS, _OCC):
-            return [getattr(self.summary(i), name) for i in range(len(col))]
+            return list(map(day, col))
+        if k == _DAYS:
+            return [tuple(map(day, days)) if days else () for days in col]
+        if k == _OCC:
+            return [tuple((day(d), h) for d, h in occ) if occ else () for occ in col]
         return col
 
     def summary(self, i: int) -> Summary:
