@@ -477,3 +477,39 @@ def test_report_from_the_cache_columns_is_the_report_of_the_summaries(
             assert renderer("report", fmt)(fast, out) == renderer("report", fmt)(full, out)
     finally:
         i18n.set_language("en")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    cs=st.lists(_summary(), min_size=1, max_size=8),
+    today=_TODAY,
+    kind=st.sampled_from(["overdue", "due_soon", "review_due", "review_soon"]),
+    markdown=st.booleans(),
+    lang=st.sampled_from(["en", "fr"]),
+)
+def test_report_lines_with_shared_texts_are_the_lines_made_afresh(
+    cs: list[Summary], today: date, kind: str, markdown: bool, lang: str
+) -> None:
+    """A section's lines, with the texts its items share (dates in words, parties, status)
+    kept from one item to the next (render/report.py `_describe`'s memo), are the lines each
+    item makes on its own."""
+    from aes_tracker import i18n
+    from aes_tracker.domain.report import item
+    from aes_tracker.render import report as rr
+
+    f = rr._Markdown if markdown else rr._Plain
+    items = [item(c, today, dict(DEFAULT_GROUPS)) for c in cs]
+    # The items the section would hold: overdue ones, dated ones not overdue, undated ones
+    # with a review date.
+    fits = {
+        "overdue": lambda r: r["overdue"],
+        "due_soon": lambda r: r["due"] is not None and not r["overdue"],
+    }.get(kind, lambda r: r["due"] is None and r["review"] is not None)
+    items = [r for r in items if fits(r)]
+    i18n.set_language(lang)
+    try:
+        memo: dict[Any, str] = {}
+        shared = [rr._describe(r, kind, f, memo) for r in items]
+        assert shared == [rr._describe(r, kind, f) for r in items]
+    finally:
+        i18n.set_language("en")

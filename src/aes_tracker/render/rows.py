@@ -240,17 +240,11 @@ _TAIL = ("recur", "next_host", "source")  # three keys in a row, written togethe
 
 
 def _collected_after(make: Callable[[int, int], list[str]], a: int, b: int) -> list[str]:
-    """`make(a, b)` with the garbage collector paused: lists and tuples of plain values, no
-    cycle to find, made by the thousand (each 700 set off a collection, pure cost)."""
-    import gc
+    """`make(a, b)`, the garbage collector paused (a chunk's lines and their parts: no cycle)."""
+    from aes_tracker.store.cache import collector_paused
 
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         return make(a, b)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 @register("rows", "csv")

@@ -200,11 +200,7 @@ def read(
             blob[len(_MAGIC) : head], hmac.digest(key, body[head:], "sha256")
         ):
             return None
-    # Tens of thousands of tuples of plain values, no cycle among them: the garbage collector
-    # would run a few dozen times while they are made, and find nothing.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         with memoryview(blob) as body:
             try:
                 obj = marshal.loads(body[head:])
@@ -217,6 +213,17 @@ def read(
             return _restore(obj, keep=for_write)
         except (ValueError, TypeError, EOFError, IndexError, KeyError, OverflowError):
             return None
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """The garbage collector paused while what is made is tuples, lists and dicts of plain
+    values by the ten thousand (a cache entry's columns, a report's rows, JSON lines): no
+    cycle among them, and the collector, set off every 700 of them, would only walk them."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
     finally:
         if collecting:
             gc.enable()
