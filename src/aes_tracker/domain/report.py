@@ -109,7 +109,7 @@ def open_items(
         cid, title, title_fr, category, parties, beneficiaries, status, *rest = fields
         due, original_due, review, recur, next_host, source, updated = rest
         left = None if due is None else (due - today).days
-        overdue = left is not None and left < 0
+        late = -left if left is not None and left < 0 else None
         review_left = (review - today).days if due is None and review is not None else None
         return {
             "id": cid,
@@ -124,7 +124,7 @@ def open_items(
             "original_due": text(original_due),
             "slip_days": (due - original_due).days if due and original_due else None,
             "days_left": left,
-            "overdue": overdue,
+            "overdue": late is not None,
             "review": iso[review],
             "review_due": review_left is not None and review_left <= 0,
             "review_days_left": review_left,
@@ -133,7 +133,7 @@ def open_items(
             "source": source,
             "updated": text(updated),
             "assessments": {},
-            "days_overdue": -left if overdue else None,  # type: ignore[operator]
+            "days_overdue": late,
         }
 
     return [
