@@ -217,9 +217,7 @@ def read(
 
 @contextlib.contextmanager
 def collector_paused() -> Iterator[None]:
-    """The garbage collector paused while what is made is tuples, lists and dicts of plain
-    values by the ten thousand (a cache entry's columns, a report's rows, JSON lines): no
-    cycle among them, and the collector, set off every 700 of them, would only walk them."""
+    """The collector paused while plain values (no cycle) are made by the ten thousand."""
     collecting = gc.isenabled()
     gc.disable()
     try:
