@@ -379,3 +379,137 @@ def test_due_from_the_cache_columns_is_due_from_the_summaries(
     out = Output.decide(io.StringIO(), "always", width, {})
     for fmt in ("table", "json"):
         assert _text(fast, fmt, out) == _text(full, fmt, out), fmt
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cs=_UNIQUE, today=_TODAY, chunk=st.integers(1, 5), cached=st.booleans())
+def test_json_lines_made_in_chunks_are_the_json_of_the_rows(
+    cs: list[Summary], today: date, chunk: int, cached: bool
+) -> None:
+    """`list --format json` made column by column a few rows at a time (render/rows.py
+    `_column_json`), from the summaries or from the cache's columns, and whatever the chunk's
+    size against the rows' number: the bytes the encoder gives for the rows as dicts."""
+    from aes_tracker.domain.query import RowList
+    from aes_tracker.render.rows import _column_json
+
+    groups = dict(DEFAULT_GROUPS)
+    source = _column_rows(cs) if cached else cs
+    lazy = RowList(source, today, groups, list(range(len(cs)))[::-1])
+    out = Output.decide(io.StringIO(), "never", 100, {})
+    full = "".join(renderer("rows", "json")(Rows([dict(r) for r in lazy]), out))
+    assert "".join(_column_json(lazy, chunk)) == full
+
+
+# ---- the report from the parse cache's columns ---------------------------------------------------
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    cs=_UNIQUE,
+    days=st.lists(st.lists(_DAY.filter(lambda d: d is not None), max_size=3), max_size=8),
+    today=_TODAY,
+    since=st.integers(0, 400),
+    ahead=st.integers(0, 400),
+    lang=st.sampled_from(["en", "fr"]),
+)
+def test_report_from_the_cache_columns_is_the_report_of_the_summaries(
+    cs: list[Summary], days: list[list[date]], today: date, since: int, ahead: int, lang: str
+) -> None:
+    """The weekly report's sections picked from the cache's columns and made into items
+    without a summary per row (domain/report.py `build`, `open_items`) hold what the rule
+    picks from each summary, in its order, as `item` makes each; the commitments asked for
+    in full are those with a day in the window; the same JSON, text and Markdown bytes as
+    the report built from the summaries themselves."""
+    from datetime import timedelta
+
+    from aes_tracker import i18n
+    from aes_tracker.domain import report as rp
+    from aes_tracker.domain.model import Catalog
+
+    cs = [
+        c._replace(days=tuple(sorted(d)))
+        for c, d in zip(cs, [*days, *[[]] * len(cs)], strict=False)
+    ]
+    groups = dict(DEFAULT_GROUPS)
+    w = rp.window(today, today - timedelta(days=since), timedelta(days=ahead))
+    asked: list[list[str]] = []
+
+    def details(ids: Any) -> list[Any]:
+        asked.append(list(ids))
+        return []
+
+    live = [c for c in cs if c.is_open]
+    expected = {
+        "overdue": sorted(
+            (c for c in live if c.due is not None and c.due < today), key=lambda c: (c.due, c.id)
+        ),
+        "due_soon": sorted(
+            (c for c in live if c.due is not None and today <= c.due <= w.until),
+            key=lambda c: (c.due, c.id),
+        ),
+        "review_due": sorted(
+            (c for c in live if c.due is None and c.review is not None and c.review <= today),
+            key=lambda c: (c.review, c.id),
+        ),
+        "review_soon": sorted(
+            (
+                c
+                for c in live
+                if c.due is None and c.review is not None and today < c.review <= w.until
+            ),
+            key=lambda c: (c.review, c.id),
+        ),
+    }
+    fast = rp.build(Catalog({}, _column_rows(cs), groups=groups), w, details)
+    for key, chosen in expected.items():
+        assert fast[key] == [rp.item(c, today, groups) for c in chosen], key
+    touched = [c.id for c in cs if any(w.since <= d <= today for d in c.days)]
+    full = rp.build(Catalog({}, {c.id: c for c in cs}, groups=groups), w, details)
+    assert asked == [touched, touched]
+    assert fast == full
+    assert [x["id"] for x in fast["next_consultation"]] == [
+        c.id for c in sorted((c for c in live if c.recur), key=lambda c: (c.due or date.max, c.id))
+    ]
+    i18n.set_language(lang)
+    try:
+        out = Output.decide(io.StringIO(), "never", 100, {})
+        for fmt in ("text", "markdown", "json"):
+            assert renderer("report", fmt)(fast, out) == renderer("report", fmt)(full, out)
+    finally:
+        i18n.set_language("en")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    cs=st.lists(_summary(), min_size=1, max_size=8),
+    today=_TODAY,
+    kind=st.sampled_from(["overdue", "due_soon", "review_due", "review_soon"]),
+    markdown=st.booleans(),
+    lang=st.sampled_from(["en", "fr"]),
+)
+def test_report_lines_with_shared_texts_are_the_lines_made_afresh(
+    cs: list[Summary], today: date, kind: str, markdown: bool, lang: str
+) -> None:
+    """A section's lines, with the texts its items share (dates in words, parties, status)
+    kept from one item to the next (render/report.py `_describe`'s memo), are the lines each
+    item makes on its own."""
+    from aes_tracker import i18n
+    from aes_tracker.domain.report import item
+    from aes_tracker.render import report as rr
+
+    f = rr._Markdown if markdown else rr._Plain
+    items = [item(c, today, dict(DEFAULT_GROUPS)) for c in cs]
+    # The items the section would hold: overdue ones, dated ones not overdue, undated ones
+    # with a review date.
+    fits = {
+        "overdue": lambda r: r["overdue"],
+        "due_soon": lambda r: r["due"] is not None and not r["overdue"],
+    }.get(kind, lambda r: r["due"] is None and r["review"] is not None)
+    items = [r for r in items if fits(r)]
+    i18n.set_language(lang)
+    try:
+        memo: dict[Any, str] = {}
+        shared = [rr._describe(r, kind, f, memo) for r in items]
+        assert shared == [rr._describe(r, kind, f) for r in items]
+    finally:
+        i18n.set_language("en")

@@ -175,7 +175,10 @@ class Reads(Base):
         w = rp.window(today, first, window(within, "within"))
         v = self.view()
         catalog = self.narrowed(narrow)
-        rep = rp.build(catalog, w, v.details)
+        from aes_tracker.store.cache import collector_paused
+
+        with collector_paused():  # thousands of rows as dicts, no cycle among them
+            rep = rp.build(catalog, w, v.details)
         if not pictures:
             return Report(rep)
         from aes_tracker.domain.matrix import matrix

@@ -11,14 +11,16 @@ entry recorded later than the day it happened is marked as backdated and shows b
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from aes_tracker.domain.dates import add, is_overdue
+from aes_tracker.domain.dates import add
 from aes_tracker.domain.model import Catalog, Commitment, Event, Summary
-from aes_tracker.domain.query import review_due, review_soon, row
+from aes_tracker.domain.parties import Groups
+from aes_tracker.domain.query import Columns, SummaryColumns, row
 from aes_tracker.domain.records import consultation_record, event_record
 from aes_tracker.domain.statuses import categories, statuses
 
@@ -70,12 +72,74 @@ def _sessions(c: Summary, today: date) -> dict[str, Any]:
     }
 
 
-def _by_due(c: Summary) -> tuple[date | None, str]:
-    return (c.due, c.id)
+def item(c: Summary, today: date, groups: Groups) -> dict[str, Any]:
+    """An open commitment as an item of the report's first four sections: its row (`list`'s),
+    and how many days overdue it is."""
+    r = row(c, today, True, groups=groups)
+    r["days_overdue"] = -r["days_left"] if r["overdue"] else None
+    return r
 
 
-def _by_review(c: Summary) -> tuple[date | None, str]:
-    return (c.review, c.id)
+_ITEM_FIELDS = (
+    *("id", "title", "title_fr", "category", "parties", "beneficiaries", "status"),
+    *("due", "original_due", "review", "recur", "next_host", "source", "updated"),
+)
+
+
+def open_items(
+    cols: Columns, sections: Sequence[list[int]], today: date, groups: Groups
+) -> list[list[dict[str, Any]]]:
+    """`item` of each open commitment each of `sections` picks, the same dicts, made from the
+    columns without a summary per row (a date's text made once); a commitment with
+    assessments of its own goes through `item`."""
+    columns = [cols.field(f) for f in _ITEM_FIELDS]
+    assessed = cols.field("assessments")
+    iso: dict[date | None, str | None] = {None: None}
+    iso.update((d, d.isoformat()) for d in set(cols.field("due")).union(cols.field("review")) if d)
+
+    def text(d: date | None) -> str | None:
+        t = iso.get(d)
+        if t is None and d is not None:
+            t = iso[d] = d.isoformat()
+        return t
+
+    def one(i: int, fields: tuple[Any, ...]) -> dict[str, Any]:
+        if assessed[i]:
+            return item(cols.summary(i), today, groups)
+        cid, title, title_fr, category, parties, beneficiaries, status, *rest = fields
+        due, original_due, review, recur, next_host, source, updated = rest
+        left = None if due is None else (due - today).days
+        late = -left if left is not None and left < 0 else None
+        review_left = (review - today).days if due is None and review is not None else None
+        return {
+            "id": cid,
+            "title": title,
+            "title_fr": title_fr or None,
+            "category": category,
+            "parties": list(parties),
+            "beneficiaries": list(beneficiaries),
+            "status": status,
+            "open": True,
+            "due": iso[due],
+            "original_due": text(original_due),
+            "slip_days": (due - original_due).days if due and original_due else None,
+            "days_left": left,
+            "overdue": late is not None,
+            "review": iso[review],
+            "review_due": review_left is not None and review_left <= 0,
+            "review_days_left": review_left,
+            "recur": recur or None,
+            "next_host": next_host or None,
+            "source": source,
+            "updated": text(updated),
+            "assessments": {},
+            "days_overdue": late,
+        }
+
+    return [
+        list(map(one, index, zip(*(map(c.__getitem__, index) for c in columns), strict=True)))
+        for index in sections
+    ]
 
 
 def build(
@@ -84,48 +148,58 @@ def build(
     details: Callable[[Iterable[str]], list[Commitment]],
 ) -> dict[str, Any]:
     """The report as JSON-ready data. `details` gives commitments in full; it is asked only for
-    those with a history entry in the window (the summaries carry the days)."""
+    those with a history entry in the window (the summaries carry the days). The sections'
+    commitments are picked from the summaries' columns (the parse cache's as they are, on a
+    warm read), and only those picked are made into summaries and rows."""
     today = w.as_of
-    cs = list(catalog.commitments.values())
+    every = catalog.commitments
+    cols = every if isinstance(every, Columns) else SummaryColumns(list(every.values()))
+    ids, status = cols.field("id"), cols.field("status")
+    due, review = cols.field("due"), cols.field("review")
     # The openness of each status looked up once, not once per commitment and section.
     opens = {s.name: s.open for s in statuses()}
-    live = [c for c in cs if opens.get(c.status, False)]
-    dated = [c for c in live if c.due is not None]
-    undated = [c for c in live if c.due is None and c.review is not None]
-    overdue = sorted((c for c in dated if is_overdue(c.due, True, today)), key=_by_due)
-    coming = sorted((c for c in dated if today <= c.due <= w.until), key=_by_due)  # type: ignore[operator]
-    reviews = sorted((c for c in undated if review_due(c, today)), key=_by_review)
-    soon = sorted((c for c in undated if review_soon(c, today, w.until)), key=_by_review)
+    live = [i for i, s in enumerate(status) if opens.get(s, False)]
+    dated = [i for i in live if due[i] is not None]
+    undated = [i for i in live if due[i] is None and review[i] is not None]
 
-    def item(c: Summary) -> dict[str, Any]:
-        r = row(c, today, True, groups=catalog.groups)
-        r["days_overdue"] = -r["days_left"] if r["overdue"] else None
-        return r
+    def by_due(i: int) -> tuple[date, str]:
+        return (due[i], ids[i])
+
+    def by_review(i: int) -> tuple[date, str]:
+        return (review[i], ids[i])
+
+    overdue = sorted((i for i in dated if due[i] < today), key=by_due)
+    coming = sorted((i for i in dated if today <= due[i] <= w.until), key=by_due)
+    reviews = sorted((i for i in undated if review[i] <= today), key=by_review)
+    soon = sorted((i for i in undated if today < review[i] <= w.until), key=by_review)
 
     # `days` is sorted: the first day on or after the window's start tells.
     touched = [
-        c.id
-        for c in cs
-        if c.days and c.days[-1] >= w.since and c.days[bisect_left(c.days, w.since)] <= today
+        ids[i]
+        for i, days in enumerate(cols.field("days"))
+        if days and days[-1] >= w.since and days[bisect_left(days, w.since)] <= today
     ]
     changed = [
         change_item(full, e) for full in details(touched) for e in full.history if in_window(e, w)
     ]
     changed.sort(key=lambda x: (x["on"], x["at"] or "", x["id"]))
+    recur = cols.field("recur")
     consultations = [
         {**consultation_record(c, today), **_sessions(c, today)}
-        for c in sorted((c for c in live if c.recur), key=lambda c: (c.due or date.max, c.id))
+        for c in map(
+            cols.summary,
+            sorted((i for i in live if recur[i]), key=lambda i: (due[i] or date.max, ids[i])),
+        )
     ]
     by_status = {s.name: 0 for s in statuses()}
     by_category = {k.name: 0 for k in categories()}
-    for c in cs:
-        by_status[c.status] = by_status.get(c.status, 0) + 1
-        by_category[c.category] = by_category.get(c.category, 0) + 1
+    # Counted in the order each is first met, as one commitment at a time would.
+    for counts, values in ((by_status, status), (by_category, cols.field("category"))):
+        for k, n in Counter(values).items():
+            counts[k] = counts.get(k, 0) + n
+    items = open_items(cols, (overdue, coming, reviews, soon), today, catalog.groups)
     sections: dict[str, list[dict[str, Any]]] = {
-        "overdue": [item(c) for c in overdue],
-        "due_soon": [item(c) for c in coming],
-        "review_due": [item(c) for c in reviews],
-        "review_soon": [item(c) for c in soon],
+        **dict(zip(("overdue", "due_soon", "review_due", "review_soon"), items, strict=True)),
         "changed": changed,
         "next_consultation": consultations,
     }
@@ -135,7 +209,7 @@ def build(
         "within": w.until.isoformat(),
         **sections,
         "summary": {
-            "total": len(cs),
+            "total": len(cols),
             "open": len(live),
             "overdue": len(overdue),
             "by_status": by_status,

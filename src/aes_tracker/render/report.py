@@ -89,7 +89,42 @@ class _Markdown(_Plain):
         return md(s)
 
 
-def _describe(r: Mapping[str, Any], kind: str, f: type[_Plain] = _Plain) -> str:
+def _describe(
+    r: Mapping[str, Any],
+    kind: str,
+    f: type[_Plain] = _Plain,
+    memo: dict[Any, str] | None = None,
+) -> str:
+    """An item of the first four sections in a line. `memo`: the texts items share (their
+    dates in words, their parties, their status) kept from one item to the next, the same
+    line (tests/test_fastread.py); each is made afresh without it."""
+    memo = {} if memo is None else memo
+    if kind in ("overdue", "due_soon"):
+        shown = r["days_overdue"] if kind == "overdue" else r["days_left"]
+        key: tuple[Any, ...] = (kind, r["due"], shown, r.get("original_due"))
+    else:
+        key = (kind, r["review"], r.get("review_days_left"))
+    when = memo.get(key)
+    if when is None:
+        when = memo[key] = _when(r, kind)
+    # Each kind of text under keys of its own shape: a section's when, ("parties", ...),
+    # ("status", name), ("colon",), ("semicolon",).
+    key = ("parties", *r["parties"])
+    parties = memo.get(key)
+    if parties is None:
+        parties = memo[key] = f.text(", ".join(map(name_label, r["parties"])))
+    key = ("status", r["status"])
+    status = memo.get(key)
+    if status is None:
+        status = memo[key] = f.code(status_label(r["status"]))
+    if ("colon",) not in memo:
+        memo[("colon",)], memo[("semicolon",)] = colon(), semicolon()
+    between, inside = memo[("colon",)], memo[("semicolon",)]
+    return f"{f.code(r['id'])}{between}{f.text(title_text(r))} [{status}{inside}{parties}] {when}"
+
+
+def _when(r: Mapping[str, Any], kind: str) -> str:
+    """When an item is due or up for review, in words: "due 2026-04-03, 239 days overdue"."""
     if kind == "overdue":
         when = _("due {day}").format(day=iso_label(r["due"])) + ", "
         when += days_overdue(r["days_overdue"])
@@ -103,11 +138,7 @@ def _describe(r: Mapping[str, Any], kind: str, f: type[_Plain] = _Plain) -> str:
         when = _("no deadline; review date {day}").format(day=iso_label(r["review"]))
         if (r.get("review_days_left") or 0) < 0:
             when += ", " + days_late(-r["review_days_left"])
-    parties = f.text(", ".join(map(name_label, r["parties"])))
-    status = f.code(status_label(r["status"]))
-    return (
-        f"{f.code(r['id'])}{colon()}{f.text(title_text(r))} [{status}{semicolon()}{parties}] {when}"
-    )
+    return when
 
 
 def party_change(x: Mapping[str, Any]) -> tuple[str, str] | None:
@@ -209,7 +240,8 @@ def _section_items(
         return [(change_line(x, f), evidence(x)) for x in items]
     if key == "next_consultation":
         return [(consultation_line(x, f), []) for x in items]
-    return [(_describe(r, key, f), []) for r in items]
+    memo: dict[Any, str] = {}
+    return [(_describe(r, key, f, memo), []) for r in items]
 
 
 def title_line(rep: Mapping[str, Any]) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import chain
 from typing import Any, cast
 
 from aes_tracker.domain.query import LIST_KEYS, RowList
@@ -135,78 +136,115 @@ def _json(p: Rows, out: Output) -> Iterator[str]:
     return to_json_lines(p.rows)
 
 
-def _column_json(rows: RowList) -> Iterator[str]:
+def _column_json(rows: RowList, chunk: int = 4096) -> Iterator[str]:
     """What the encoder writes for each `row(c)`, the same bytes, written from the rows'
-    fields (`RowList.column`) without a dict per row: the text of the values many rows share
-    (a category, a party list, a source, a date) made once. A row with assessments goes
-    through the dict and the encoder."""
+    fields (`RowList.column`) without a dict per row: a field's key and value written once
+    per value (a category, a party list, a date, a date's days from today) and looked up
+    for each row, column by column, then each row's line joined from them, `chunk` rows at
+    a time. A row with assessments goes through the dict and the encoder."""
     import json
 
     from aes_tracker.domain.query import row
 
     dumps = _line_encoder()
     enc = json.encoder.encode_basestring
-    today, groups, col = rows.today, rows.groups, rows.column
-    shared: dict[Any, str] = {None: "null"}
-
-    def text(s: str) -> str:
-        t = shared.get(s)
-        if t is None:
-            t = shared[s] = enc(s)
-        return t
-
-    def names(ns: tuple[str, ...]) -> str:
-        t = shared.get(ns)
-        if t is None:
-            t = shared[ns] = "[" + ", ".join(map(enc, ns)) + "]"
-        return t
+    today, col = rows.today, rows.column
+    is_open = {s: rows.is_open(s) for s in set(col("status"))}
 
     def day(d: date | None) -> str:
-        t = shared.get(d)
-        if t is None:
-            t = shared[d] = '"' + d.isoformat() + '"'  # type: ignore[union-attr]
-        return t
+        return "null" if d is None else '"' + d.isoformat() + '"'
 
-    def num(n: int | None) -> str:
-        return "null" if n is None else str(n)
+    def maybe(s: str) -> str:
+        return enc(s) if s else "null"
 
-    statuses = col("status")
-    opens = {s: rows.is_open(s) for s in set(statuses)}
-    fields = zip(
-        range(len(statuses)),
-        *map(col, ("id", "title", "title_fr", "category", "parties", "beneficiaries")),
-        statuses,
-        *map(col, ("due", "original_due", "review", "recur", "next_host", "source")),
-        *map(col, ("updated", "assessments")),
-        strict=True,
+    def names(ns: tuple[str, ...]) -> str:
+        return "[" + ", ".join(map(enc, ns)) + "]"
+
+    def left(d: date) -> str:
+        n = (d - today).days
+        return f'"days_left": {n}, "overdue": {"true" if n < 0 else "false"}'
+
+    def review(r: date | None, open_undated: bool) -> str:
+        # Only an open undated one's review date is due, or has days left.
+        if r is None or not open_undated:
+            return f'"review": {day(r)}, "review_due": false, "review_days_left": null'
+        n = (r - today).days
+        due = "true" if n <= 0 else "false"
+        return f'"review": {day(r)}, "review_due": {due}, "review_days_left": {n}'
+
+    def slip(d: date | None, o: date | None) -> str:
+        n = "null" if d is None or o is None else str((d - o).days)
+        return f'"original_due": {day(o)}, "slip_days": {n}'
+
+    def tail(recur: str, host: str, source: str) -> str:
+        return f'"recur": {maybe(recur)}, "next_host": {maybe(host)}, "source": {enc(source)}'
+
+    # The text of each value a column holds, made once.
+    made: tuple[tuple[str, Callable[[Any], str]], ...] = (
+        ("title_fr", lambda s: '"title_fr": ' + maybe(s)),
+        ("category", lambda s: '"category": ' + enc(s)),
+        ("parties", lambda ns: '"parties": ' + names(ns)),
+        ("beneficiaries", lambda ns: '"beneficiaries": ' + names(ns)),
+        ("status", lambda s: f'"status": {enc(s)}, "open": {str(is_open[s]).lower()}'),
+        ("due", lambda d: '"due": ' + day(d)),
+        ("updated", lambda d: f'"updated": {day(d)}, "assessments": {{}}}}'),
+    )
+    texts = {name: {v: of(v) for v in set(col(name))} for name, of in made}
+    lefts: dict[date | None, str] = {d: left(d) for d in texts["due"] if d is not None}
+    closed = lefts[None] = '"days_left": null, "overdue": false'
+    reviews = {(r, u): review(r, u) for r in set(col("review")) for u in (False, True)}
+    no_slip = slip(None, None)
+    tails = {x: tail(*x) for x in set(zip(*map(col, _TAIL), strict=True))}
+
+    def lines(a: int, b: int) -> list[str]:
+        def part(name: str) -> list[Any]:
+            return col(name)[a:b]
+
+        def looked_up(name: str) -> list[str]:
+            return list(map(texts[name].__getitem__, part(name)))
+
+        dues = part("due")
+        opens = list(map(is_open.__getitem__, part("status")))
+        fields = [
+            [f'{{"id": {enc(x)}' for x in part("id")],
+            ['"title": ' + enc(x) for x in part("title")],
+            *map(looked_up, ("title_fr", "category", "parties", "beneficiaries", "status", "due")),
+            [
+                no_slip if o is None else slip(d, o)
+                for d, o in zip(dues, part("original_due"), strict=True)
+            ],
+            [lefts[d] if o else closed for d, o in zip(dues, opens, strict=True)],
+            [
+                reviews[r, o and d is None]
+                for r, o, d in zip(part("review"), opens, dues, strict=True)
+            ],
+            list(map(tails.__getitem__, zip(*map(part, _TAIL), strict=True))),
+            looked_up("updated"),
+        ]
+        out = list(map(", ".join, zip(*fields, strict=True)))
+        for k, assessed in enumerate(part("assessments")):
+            if assessed:
+                c = rows.summary(a + k)
+                out[k] = dumps(row(c, today, is_open[c.status], groups=rows.groups))
+        return out
+
+    return to_json_lines(
+        chain.from_iterable(
+            _collected_after(lines, a, a + chunk) for a in range(0, len(rows), chunk)
+        ),
+        str,
     )
 
-    def line(f: tuple[Any, ...]) -> str:
-        k, cid, title, title_fr, category, parties, beneficiaries, status = f[:8]
-        due, original_due, review, recur, next_host, source, updated, assessed = f[8:]
-        op = opens[status]
-        if assessed:
-            return dumps(row(rows.summary(k), today, op, groups=groups))
-        rv = review if op and due is None else None  # an open undated one's review date
-        return (
-            f'{{"id": {enc(cid)}, "title": {enc(title)}, '
-            f'"title_fr": {enc(title_fr) if title_fr else "null"}, '
-            f'"category": {text(category)}, "parties": {names(parties)}, '
-            f'"beneficiaries": {names(beneficiaries)}, "status": {text(status)}, '
-            f'"open": {"true" if op else "false"}, "due": {day(due)}, '
-            f'"original_due": {day(original_due)}, '
-            f'"slip_days": {num((due - original_due).days if due and original_due else None)}, '
-            f'"days_left": {num((due - today).days if due is not None and op else None)}, '
-            f'"overdue": {"true" if op and due is not None and due < today else "false"}, '
-            f'"review": {day(review)}, '
-            f'"review_due": {"true" if rv is not None and rv <= today else "false"}, '
-            f'"review_days_left": {num(None if rv is None else (rv - today).days)}, '
-            f'"recur": {text(recur) if recur else "null"}, '
-            f'"next_host": {text(next_host) if next_host else "null"}, '
-            f'"source": {text(source)}, "updated": {day(updated)}, "assessments": {{}}}}'
-        )
 
-    return to_json_lines(fields, line)
+_TAIL = ("recur", "next_host", "source")  # three keys in a row, written together
+
+
+def _collected_after(make: Callable[[int, int], list[str]], a: int, b: int) -> list[str]:
+    """`make(a, b)`, the garbage collector paused (a chunk's lines and their parts: no cycle)."""
+    from aes_tracker.store.cache import collector_paused
+
+    with collector_paused():
+        return make(a, b)
 
 
 @register("rows", "csv")

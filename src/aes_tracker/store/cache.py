@@ -15,6 +15,7 @@ the summaries of the last version of each data file it read, in $XDG_CACHE_HOME/
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import hmac
 import marshal
@@ -199,17 +200,31 @@ def read(
             blob[len(_MAGIC) : head], hmac.digest(key, body[head:], "sha256")
         ):
             return None
+    with collector_paused():
+        with memoryview(blob) as body:
+            try:
+                obj = marshal.loads(body[head:])
+            except (ValueError, TypeError, EOFError):
+                return None
+        del blob  # the restore's peak is the columns and the rows, not the file as well
         try:
-            obj = marshal.loads(body[head:])
-        except (ValueError, TypeError, EOFError):
+            if lean:
+                return _restore_lean(obj, keep=for_write)
+            return _restore(obj, keep=for_write)
+        except (ValueError, TypeError, EOFError, IndexError, KeyError, OverflowError):
             return None
-    del blob  # the restore's peak is the columns and the rows, not the file as well
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """The collector paused while plain values (no cycle) are made by the ten thousand."""
+    collecting = gc.isenabled()
+    gc.disable()
     try:
-        if lean:
-            return _restore_lean(obj, keep=for_write)
-        return _restore(obj, keep=for_write)
-    except (ValueError, TypeError, EOFError, IndexError, KeyError, OverflowError):
-        return None
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def write(path: Path, entry: Entry, environ: Mapping[str, str], variant: str = "") -> None:
@@ -508,10 +523,13 @@ class ColumnRows(Mapping[str, Summary]):
             return [getattr(c, name) for c in self._every().values()]
         k = _FIELD[name]
         col = self._cols[k]
+        day = self.days().__getitem__
         if k in _DATE_FIELDS:
-            return list(map(self.days().__getitem__, col))
-        if k in (_DAYS, _OCC):
-            return [getattr(self.summary(i), name) for i in range(len(col))]
+            return list(map(day, col))
+        if k == _DAYS:
+            return [tuple(map(day, days)) if days else () for days in col]
+        if k == _OCC:
+            return [tuple((day(d), h) for d, h in occ) if occ else () for occ in col]
         return col
 
     def summary(self, i: int) -> Summary:
