@@ -24,7 +24,7 @@ from aes_tracker.domain.model import (
 )
 from aes_tracker.domain.parties import Groups, PartyLine, each_party, own_assessments
 from aes_tracker.domain.query import row
-from aes_tracker.domain.recurrence import missed_slots, owed_slot
+from aes_tracker.domain.recurrence import missed_slots, owed_slot, schedule
 
 
 def change_record(ch: Change) -> dict[str, Any]:
@@ -130,9 +130,17 @@ def timeline_entry(
 
 
 def consultation_record(c: Summary, today: date) -> dict[str, Any]:
-    """A recurring commitment's next session, in the report: the session owed now (as `show`
-    and `timeline` count it: not a slot already missed) and `next_host`."""
-    due = owed_slot(c, today, missed_slots(c, today))
+    """A recurring commitment's next session, in the report: the session owed now and
+    `next_host`; the last session with how late it was held for its slot, and the slots
+    missed (all as `show` and `timeline` count them: a slot missed is not the one owed)."""
+    missed = missed_slots(c, today)
+    due = owed_slot(c, today, missed)
+    start = c.recur_start or c.due
+    last, late = None, None
+    if c.occurrences and start is not None:
+        last = max(d for d, _h in c.occurrences)
+        slot = schedule(c.recur, start, [d for d, _h in c.occurrences]).slot_of(last)
+        late = (last - slot).days if slot is not None else None
     return {
         "id": c.id,
         "title": c.title,
@@ -142,6 +150,9 @@ def consultation_record(c: Summary, today: date) -> dict[str, Any]:
         "recur": c.recur,
         "overdue": is_overdue(due, c.is_open, today),
         "days_left": (due - today).days if due else None,
+        "last_held": last.isoformat() if last else None,
+        "last_days_late": late,
+        "missed": [d.isoformat() for d in missed],
     }
 
 

@@ -54,24 +54,6 @@ def change_item(c: Commitment, e: Event) -> dict[str, Any]:
     }
 
 
-def _sessions(c: Summary, today: date) -> dict[str, Any]:
-    """The consultation's last session with how late it was held for its slot, and the slots
-    missed: as `show` and `timeline` count them."""
-    from aes_tracker.domain.recurrence import missed_slots, schedule
-
-    start = c.recur_start or c.due
-    last, late = None, None
-    if c.occurrences and start is not None:
-        last = max(d for d, _h in c.occurrences)
-        slot = schedule(c.recur, start, [d for d, _h in c.occurrences]).slot_of(last)
-        late = (last - slot).days if slot is not None else None
-    return {
-        "last_held": last.isoformat() if last else None,
-        "last_days_late": late,
-        "missed": [d.isoformat() for d in missed_slots(c, today)],
-    }
-
-
 def item(c: Summary, today: date, groups: Groups) -> dict[str, Any]:
     """An open commitment as an item of the report's first four sections: its row (`list`'s),
     and how many days overdue it is."""
@@ -185,7 +167,7 @@ def build(
     changed.sort(key=lambda x: (x["on"], x["at"] or "", x["id"]))
     recur = cols.field("recur")
     consultations = [
-        {**consultation_record(c, today), **_sessions(c, today)}
+        consultation_record(c, today)
         for c in map(
             cols.summary,
             sorted((i for i in live if recur[i]), key=lambda i: (due[i] or date.max, ids[i])),
