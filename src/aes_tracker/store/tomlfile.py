@@ -10,10 +10,9 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, NamedTuple
 
 from aes_tracker.domain.model import (
     COMMITMENT_KEYS,
@@ -159,8 +158,7 @@ def _keys_of(entry: tuple[Any, int, Any, Any], key: Any) -> Keys:
     return tuple(reversed(keys))  # KeyIndex finds its line, or that of the nearest key above
 
 
-@dataclass(frozen=True)
-class Loaded:
+class Loaded(NamedTuple):
     """The data file read in full: its bytes, text, raw document and typed view."""
 
     path: Path
@@ -516,8 +514,7 @@ _ID = r'^commitments\.(?:"([^"\\]+)"|([A-Za-z0-9_-][A-Za-z0-9._-]*))$'
 _SUB = r'^commitments\.(?:"([^"\\]+)"|([A-Za-z0-9_-][A-Za-z0-9._-]*))\.'
 
 
-@dataclass(frozen=True)
-class Sections:
+class Sections(NamedTuple):
     """Where each commitment's tables are in the bytes of a file laid out as the writer lays it
     out: a prefix (schema, parties, settings, sources), then for each commitment its `[commitments.
     ID]` table and its `[[commitments.ID.history]]` tables, one after the other, in ID order.
