@@ -61,15 +61,16 @@ _FRENCH_MONTHS = {
     "déc": "December",
     "dec": "December",
 }
-_FRENCH_RE = re.compile(
-    r"\b(" + "|".join(sorted(_FRENCH_MONTHS, key=len, reverse=True)) + r")\b\.?"
-)
-_ISO_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_ISO_BASIC_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")  # ISO 8601's basic form: 20260403
-_OFFSET_RE = re.compile(r"^([+-])\s*(\d{1,6})\s*([dwmy])$")
-_DURATION_RE = re.compile(r"^\+?(\d{1,6})\s*([dwmy])$")
-_NUMERIC_RE = re.compile(r"^(\d{1,4})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{1,4})$")
-_YEAR_RE = re.compile(r"(?<!\d)\d{4}(?!\d)")
+# Patterns of what a person types, kept as text: `re` compiles one the first time a date or a
+# window is read (and keeps it), not at every start (these cost about 2 ms to compile together,
+# and a run that reads no date from its arguments never needs them).
+_FRENCH = r"\b(" + "|".join(sorted(_FRENCH_MONTHS, key=len, reverse=True)) + r")\b\.?"
+_ISO = r"^(\d{4})-(\d{1,2})-(\d{1,2})$"
+_ISO_BASIC = r"^(\d{4})(\d{2})(\d{2})$"  # ISO 8601's basic form: 20260403
+_OFFSET = r"^([+-])\s*(\d{1,6})\s*([dwmy])$"
+_DURATION = r"^\+?(\d{1,6})\s*([dwmy])$"
+_NUMERIC = r"^(\d{1,4})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{1,4})$"
+_YEAR = r"(?<!\d)\d{4}(?!\d)"
 _WORDS = {"today": 0, "tomorrow": 1, "yesterday": -1, "aujourd'hui": 0, "demain": 1, "hier": -1}
 _UNITS = {"d": "days", "w": "weeks", "m": "months", "y": "years"}
 
@@ -101,8 +102,8 @@ def parse_date(text: str, today: date) -> date:
     s = " ".join(text.strip().lower().replace("’", "'").split())
     if not s:
         raise DateError(_("empty date"), hint=hint())
-    if s in _WORDS or _OFFSET_RE.match(s):
-        m = _OFFSET_RE.match(s)
+    if s in _WORDS or re.match(_OFFSET, s):
+        m = re.match(_OFFSET, s)
         from dateutil.relativedelta import relativedelta
 
         delta = (
@@ -114,11 +115,11 @@ def parse_date(text: str, today: date) -> date:
             return today + delta
         except (ValueError, OverflowError):
             raise _outside(text) from None
-    m = _ISO_RE.match(s) or _ISO_BASIC_RE.match(s)
+    m = re.match(_ISO, s) or re.match(_ISO_BASIC, s)
     if m:
         y, mo, d = (int(g) for g in m.groups())
         return _real(text, y, mo, d)
-    m = _NUMERIC_RE.match(s)
+    m = re.match(_NUMERIC, s)
     if m:
         return _numeric(text, *(g for g in m.groups()))
     return _parse_words(text, s)
@@ -182,7 +183,7 @@ def _parse_words(text: str, s: str) -> date:
     from dateutil import parser
 
     s = re.sub(r"\b1er\b", "1", s)
-    s = _FRENCH_RE.sub(lambda m: _FRENCH_MONTHS[m.group(1)], s)
+    s = re.sub(_FRENCH, lambda m: _FRENCH_MONTHS[m.group(1)], s)
     # Two different defaults: if any part of the result follows the default, the text did not
     # give it and dateutil filled it in.
     a, b = datetime(2001, 1, 1), datetime(2002, 2, 2)
@@ -211,7 +212,7 @@ def _parse_words(text: str, s: str) -> date:
             _("'{value}' has a time of day: give a date only").format(value=text), hint=hint()
         )
     # dateutil completes "26" to 2026 and "5" to 2005: a year must be written in full.
-    if str(ra.year) not in _YEAR_RE.findall(s):
+    if str(ra.year) not in re.findall(_YEAR, s):
         raise DateError(
             _("'{value}' has no four-digit year: write the year in full").format(value=text),
             hint=hint(),
@@ -221,7 +222,7 @@ def _parse_words(text: str, s: str) -> date:
 
 def parse_duration(text: str) -> relativedelta:
     """A window such as 7d, 2w, 3m, 1y."""
-    m = _DURATION_RE.match(text.strip().lower())
+    m = re.match(_DURATION, text.strip().lower())
     if not m:
         raise DateError(
             _("'{value}' is not a duration").format(value=text), hint=_("write 7d, 2w, 3m or 1y")
@@ -233,7 +234,7 @@ def parse_since(text: str, today: date) -> date:
     """The first day of a window that ends today: `7d` is the seven days ending today (today
     and the six before it), so that consecutive weekly reports neither overlap nor leave a gap;
     a date is that day."""
-    if _DURATION_RE.match(text.strip().lower()):
+    if re.match(_DURATION, text.strip().lower()):
         delta = parse_duration(text)
         first = add(today, -delta)
         # `today - 7 days` is the eighth day back: the window starts the day after it.

@@ -12,7 +12,6 @@ what keeps keys this version does not know. Errors name the data field they are 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
@@ -39,8 +38,7 @@ class Draft(Protocol):
     def edit_top(self) -> dict[str, Any]: ...
 
 
-@dataclass(frozen=True)
-class Who:
+class Who(NamedTuple):
     """Who makes a change and when: `today` for the dates, `now` for the time it was recorded."""
 
     by: str
@@ -63,8 +61,7 @@ class Entry(NamedTuple):
     force: bool = False
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     cid: str
     line: str  # what the command prints
     what: str = ""  # what `undo` says it took back; the line when empty

@@ -125,9 +125,9 @@ def parse_change(line: str) -> Change | None:
     return Change(m.group(1), a, b)
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
-    """One dated entry of a commitment's history."""
+class Event(NamedTuple):
+    """One dated entry of a commitment's history (a named tuple: thousands are read at once, and
+    it is made faster at import than a frozen dataclass)."""
 
     on: date
     status: Status

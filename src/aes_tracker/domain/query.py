@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date
-from typing import TYPE_CHECKING, Any, Protocol, overload, runtime_checkable
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, overload, runtime_checkable
 
 from aes_tracker.domain.dates import add, days_left, is_overdue
 from aes_tracker.domain.model import Catalog, Summary
@@ -224,8 +225,7 @@ def review_soon(c: Summary, today: date, end: date) -> bool:
     return c.due is None and c.review is not None and today < c.review <= end and c.is_open
 
 
-@dataclass(frozen=True)
-class Filter:
+class Filter(NamedTuple):
     statuses: Sequence[str] = ()
     categories: Sequence[str] = ()
     parties: Sequence[str] = ()
@@ -237,7 +237,7 @@ class Filter:
     search: str = ""
     open: bool | None = None  # True: open only; False: closed only
     # The file's party groups: a member of a group is a party to the group's commitments.
-    groups: Groups = field(default_factory=dict)
+    groups: Groups = MappingProxyType({})  # read-only: one empty default serves every filter
 
     def matcher(
         self, today: date, haystack: Callable[[Summary], str] | None = None

@@ -24,9 +24,8 @@ twice, undoing, re-recording or merging two analysts' records cannot make the sc
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from aes_tracker.errors import DateError
 from aes_tracker.i18n import _, ngettext
@@ -89,8 +88,7 @@ def slots(rule: str, start: date) -> Iterator[date]:
         return
 
 
-@dataclass(frozen=True)
-class Schedule:
+class Schedule(NamedTuple):
     next_due: date | None  # None: the rule has ended
     next_host: str
     held: int  # sessions recorded

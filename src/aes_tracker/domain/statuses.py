@@ -9,8 +9,7 @@ a test) reaches every command, format and column.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Any, NewType
+from typing import Any, NamedTuple, NewType
 
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _, category_label, status_label
@@ -19,8 +18,7 @@ Status = NewType("Status", str)
 Category = NewType("Category", str)
 
 
-@dataclass(frozen=True)
-class StatusInfo:
+class StatusInfo(NamedTuple):
     """Everything the program knows about one status. `score` is the G7/G20 Research Group
     compliance score (+1 kept, 0 partly, -1 not, None not scored); an open status that is overdue
     scores `score_overdue` instead."""
@@ -53,8 +51,7 @@ STATUSES: tuple[StatusInfo, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class CategoryInfo:
+class CategoryInfo(NamedTuple):
     name: Category
     prefix: str  # of the IDs `add` makes
     meaning: str

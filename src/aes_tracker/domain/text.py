@@ -34,13 +34,15 @@ def check_text(text: str, field: str, *, blank_ok: bool = False) -> str:
 
 _ALL_CONTROLS_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
-_WEB_URL_RE = re.compile(r"^https?://[^\s/$.?#]\S*$", re.I)
-_SCHEME_RE = re.compile(r"^[a-z][a-z0-9+.-]+:", re.I)
+# Compiled by `re` when evidence or a source is first checked (and kept there), not at every
+# start: a case-blind pattern is a millisecond to compile, and most runs check no link.
+_WEB_URL = r"^https?://[^\s/$.?#]\S*$"
+_SCHEME = r"^[a-z][a-z0-9+.-]+:"
 
 
 def web_url(value: str) -> bool:
     """An absolute http(s) URL: the only kind of link evidence may be."""
-    return _WEB_URL_RE.match(value) is not None
+    return re.match(_WEB_URL, value, re.I) is not None
 
 
 def not_evidence(value: str) -> str:
@@ -61,7 +63,7 @@ def evidence_kind(value: str) -> str | None:
     bare = re.sub(r"[\t\n\r]", "", value).strip()
     if web_url(bare) and bare == value:
         return "url"
-    if _SCHEME_RE.match(bare) or not bare:
+    if re.match(_SCHEME, bare, re.I) or not bare:
         return None
     return "path"
 
@@ -83,10 +85,10 @@ def escape_controls(text: str) -> str:
     return _CONTROL_RE.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
 
 
-_TEXT_PATH_RE = re.compile(r"sources/[^/\\\x00]+")
+_TEXT_PATH = r"sources/[^/\\\x00]+"
 
 
 def check_text_path(value: str) -> bool:
     """A source's `text` is a file in the `sources/` folder beside the data file: no other
     folder, no way out of it."""
-    return bool(_TEXT_PATH_RE.fullmatch(value)) and value not in ("sources/.", "sources/..")
+    return bool(re.fullmatch(_TEXT_PATH, value)) and value not in ("sources/.", "sources/..")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from aes_tracker.domain.ids import is_id
 from aes_tracker.domain.model import (
@@ -40,8 +40,7 @@ from aes_tracker.i18n import N_, _
 Keys = tuple[str | int, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(NamedTuple):
     """A validation problem at a key path such as ("commitments", "sec-training", "due")."""
 
     keys: Keys

@@ -16,9 +16,8 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from aes_tracker.domain.notes import change_value_words, change_words
 from aes_tracker.domain.spreadsheet import csv_cell, excel_cell
@@ -32,8 +31,7 @@ NOT_A_TTY_WIDTH = 100
 MIN_WIDTH = 20
 
 
-@dataclass(frozen=True)
-class Output:
+class Output(NamedTuple):
     """Where and how to print: decided once per run from flags, environment and the stream."""
 
     stream: IO[str]
@@ -196,8 +194,7 @@ def safe(text: str) -> str:
 # ---- the formats -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Format:
+class Format(NamedTuple):
     name: str
     help: str
     machine: bool  # for scripts: the same bytes in every language, no colour, no width
@@ -322,9 +319,7 @@ def emit(
     if excel:
         if fmt != "csv":
             raise TrackerError(_("--excel goes with --format csv"))
-        from dataclasses import replace
-
-        out = replace(out, excel=True)
+        out = out._replace(excel=True)
     if format_info(fmt).machine:
         from aes_tracker.i18n import untranslated
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from aes_tracker.i18n import colon
 from aes_tracker.render import paint
@@ -52,8 +52,7 @@ def _longest_word(texts: Sequence[str]) -> int:
     return max((len(w) for t in texts for w in t.split()), default=1)
 
 
-@dataclass(frozen=True)
-class _Plan:
+class _Plan(NamedTuple):
     columns: list[Column]
     widths: list[int]
     below: Column | None  # the growing column, laid out under each row

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 APP = "aes-tracker"
 
@@ -21,8 +21,7 @@ def environment() -> Mapping[str, str]:
     return os.environ
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(NamedTuple):
     path: Path
     explicit: bool  # named by --file or $AES_TRACKER_FILE: a missing file is an error
 

@@ -17,8 +17,7 @@ The conflict-marker rule (git's layout: a line starting `<<<<<<<`, then `=======
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from aes_tracker.store.tomlfile import Sections, sections, toml
 
@@ -55,8 +54,7 @@ def both_whole(ours: bytes, theirs: bytes) -> bytes:
     )
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(NamedTuple):
     """One section of the file: `id` None for the top tables (schema, settings, sources,
     parties, groups), else the commitment's ID. `table` is what the section holds (for the top,
     the top tables; for a commitment, its table), or None when a guard failed."""

@@ -10,10 +10,9 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, NamedTuple
 
 from aes_tracker.domain.model import (
     COMMITMENT_KEYS,
@@ -51,7 +50,10 @@ def toml() -> Reader:
 # (commitments, ID, history, entry, changes), so 32 is far beyond any real file, and far below
 # where writing it (tomli-w recurses) or merging it would run out of stack.
 MAX_DEPTH = 32
-_LONG_INT_RE = re.compile(r"(?<![\w.\"'])[+-]?\d(?:_?\d){4300}")
+# The regular expressions of this module are kept as text: `re` compiles each the first time it
+# is used and keeps it. Most serve errors, `check` or the first read of a file; a warm write needs
+# none of them, and compiling them all at import cost it about 5 ms.
+_LONG_INT = r"(?<![\w.\"'])[+-]?\d(?:_?\d){4300}"
 
 # Their messages, as the parser's own are (in English, translated where they are shown).
 TOO_DEEP = "Nested too deeply"
@@ -91,7 +93,7 @@ class Reader:
         except ValueError as e:  # int() past sys.get_int_max_str_digits()
             if "integer string conversion" not in str(e):
                 raise
-            m = _LONG_INT_RE.search(text)
+            m = re.search(_LONG_INT, text)
             raise self._error(LONG_INT, text, m.start() if m else 0) from None
         bad = None if _within_bounds(text) else _out_of_bounds(doc)
         if bad is not None:
@@ -156,8 +158,7 @@ def _keys_of(entry: tuple[Any, int, Any, Any], key: Any) -> Keys:
     return tuple(reversed(keys))  # KeyIndex finds its line, or that of the nearest key above
 
 
-@dataclass(frozen=True)
-class Loaded:
+class Loaded(NamedTuple):
     """The data file read in full: its bytes, text, raw document and typed view."""
 
     path: Path
@@ -203,9 +204,9 @@ def _position(data: bytes, offset: int) -> tuple[int, int]:
     return line, offset - (data.rfind(b"\n", 0, offset) + 1) + 1
 
 
-_POS_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
-_EOF_RE = re.compile(r"\s*\(at end of document\)$")
-_DUP_RE = re.compile(r"^Cannot declare \((.*)\) twice")
+_POS = r"\s*\(at line (\d+), column (\d+)\)$"
+_EOF = r"\s*\(at end of document\)$"
+_DUP = r"^Cannot declare \((.*)\) twice"
 # What the parser's messages mean, in our words (translated where they are shown).
 _WHAT = {
     "Invalid value": N_("invalid value"),
@@ -253,14 +254,14 @@ def _decode_error(e: Exception, text: str, path: str) -> TrackerError:
     line: int | None = getattr(e, "lineno", None)
     col: int | None = getattr(e, "colno", None)
     # Python 3.11's tomllib has the position only in the message text.
-    m = _POS_RE.search(msg)
+    m = re.search(_POS, msg)
     if m:
         msg = msg[: m.start()]
         if line is None:
             line, col = int(m.group(1)), int(m.group(2))
     if msg in _LIMITS:  # valid TOML, beyond what the tool can hold
         return TrackerError(_(_LIMITS[msg]), path=path, line=line, col=col)
-    m = _EOF_RE.search(msg)
+    m = re.search(_EOF, msg)
     if m:
         msg = msg[: m.start()]
     if line is None:
@@ -268,7 +269,7 @@ def _decode_error(e: Exception, text: str, path: str) -> TrackerError:
     bad_date = _bad_date(text, line, path)
     if bad_date is not None:
         return bad_date
-    dup = _DUP_RE.match(msg)
+    dup = re.match(_DUP, msg)
     if dup:
         keys = ".".join(re.findall(r"'([^']*)'", dup.group(1)))
         return TrackerError(
@@ -299,9 +300,7 @@ def _decode_error(e: Exception, text: str, path: str) -> TrackerError:
 
 # A key set to what a person meant as a date (digits-digits-digits) that TOML cannot read as one
 # ("2026-13-01", "2026-12-1"): the parser reads the year as a number and stumbles on the rest.
-_DATE_LIKE_RE = re.compile(
-    r"^\s*([A-Za-z0-9_-]+)\s*=\s*(\d{4}-\d{1,2}-\d{1,2}(?:[T ][0-9:.+Z-]+)?)\s*(?:#.*)?$"
-)
+_DATE_LIKE = r"^\s*([A-Za-z0-9_-]+)\s*=\s*(\d{4}-\d{1,2}-\d{1,2}(?:[T ][0-9:.+Z-]+)?)\s*(?:#.*)?$"
 
 
 def _bad_date(text: str, line: int, path: str) -> TrackerError | None:
@@ -310,7 +309,7 @@ def _bad_date(text: str, line: int, path: str) -> TrackerError | None:
     lines = text.split("\n")
     if not 1 <= line <= len(lines):
         return None
-    m = _DATE_LIKE_RE.match(lines[line - 1])
+    m = re.match(_DATE_LIKE, lines[line - 1])
     if m is None:
         return None
     key, value = m.group(1), m.group(2)
@@ -321,9 +320,9 @@ def _bad_date(text: str, line: int, path: str) -> TrackerError | None:
         pass
     table = ""
     for above in reversed(lines[: line - 1]):
-        h = _HEADER_RE.match(above)
+        h = re.match(_HEADER, above)
         if h:
-            table = ".".join(a or b or c for a, b, c in _PARTS_RE.findall(h.group(2)))
+            table = ".".join(_header_keys(h.group(2)))
             break
     field = f"{table}.{key}" if table else key
     return TrackerError(
@@ -338,16 +337,14 @@ def _bad_date(text: str, line: int, path: str) -> TrackerError | None:
 
 # ---- where a key is, for messages ----------------------------------------------------------------
 
-_HEADER_RE = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
-_KEY_RE = re.compile(r"^\s*(\"[^\"]*\"|'[^']*'|[A-Za-z0-9_-]+)\s*=")
-_PARTS_RE = re.compile(r"\"((?:[^\"\\]|\\.)*)\"|'([^']*)'|([A-Za-z0-9_-]+)")
-_TOKEN_RE = re.compile(
-    r'"""(?:\\[\s\S]|[^\\])*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:\\.|[^"\\\n])*"|\'[^\'\n]*\'|#'
-)
+_HEADER = r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$"
+_KEY = r"^\s*(\"[^\"]*\"|'[^']*'|[A-Za-z0-9_-]+)\s*="
+_PARTS = r"\"((?:[^\"\\]|\\.)*)\"|'([^']*)'|([A-Za-z0-9_-]+)"
+_TOKEN = r'"""(?:\\[\s\S]|[^\\])*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:\\.|[^"\\\n])*"|\'[^\'\n]*\'|#'
 
 
 def _header_keys(s: str) -> tuple[str, ...]:
-    return tuple(a or b or c for a, b, c in _PARTS_RE.findall(s))
+    return tuple(a or b or c for a, b, c in re.findall(_PARTS, s))
 
 
 class KeyIndex:
@@ -361,10 +358,11 @@ class KeyIndex:
         counts: dict[tuple[str, ...], int] = {}
         table: Keys = ()
         skip = _multiline_string_lines(text)
+        header, key = re.compile(_HEADER).match, re.compile(_KEY).match
         for no, line in enumerate(self.text_lines, 1):
             if no in skip:
                 continue
-            m = _HEADER_RE.match(line)
+            m = header(line)
             if m:
                 keys = _header_keys(m.group(2))
                 if m.group(1) == "[[":
@@ -375,7 +373,7 @@ class KeyIndex:
                     table = keys
                 self.lines.setdefault(table, no)
                 continue
-            km = _KEY_RE.match(line)
+            km = key(line)
             if km:
                 self.lines.setdefault((*table, km.group(1).strip("\"'")), no)
 
@@ -393,7 +391,7 @@ class KeyIndex:
         if line is not None:
             # The column of the value on a `key = value` line, else where the line's text starts.
             src = self.text_lines[line - 1] if line <= len(self.text_lines) else ""
-            m = _KEY_RE.match(src)
+            m = re.match(_KEY, src)
             start = m.end() if m else 0
             col = start + len(src[start:]) - len(src[start:].lstrip()) + 1
         return TrackerError(problem.message, path=path, line=line, col=col)
@@ -405,7 +403,7 @@ def _multiline_string_lines(text: str) -> set[int]:
     if '"""' not in text and "'''" not in text:
         return set()
     out: set[int] = set()
-    for m in _TOKEN_RE.finditer(text):
+    for m in re.finditer(_TOKEN, text):
         tok = m.group(0)
         if tok.startswith(('"""', "'''")) and "\n" in tok:
             first = text.count("\n", 0, m.start()) + 1
@@ -421,7 +419,7 @@ def find_comment(text: str) -> int | None:
     """The line of the first comment in a valid TOML text, or None."""
     if "#" not in text:
         return None
-    for m in _TOKEN_RE.finditer(text):
+    for m in re.finditer(_TOKEN, text):
         if m.group(0) == "#":
             return text.count("\n", 0, m.start()) + 1
     return None
@@ -432,7 +430,7 @@ def comments(text: str) -> list[str]:
     if "#" not in text:
         return []
     out = []
-    for m in _TOKEN_RE.finditer(text):
+    for m in re.finditer(_TOKEN, text):
         if m.group(0) == "#":
             end = text.find("\n", m.start())
             out.append(text[m.start() : len(text) if end < 0 else end].rstrip())
@@ -511,14 +509,12 @@ def same(a: Any, b: Any) -> bool:
 
 # ---- the writer's layout: one section per commitment ---------------------------------------------
 
-_HEADER_BYTES_RE = re.compile(rb"\[\[?[ \t]*([^\]\n]+?)[ \t]*\]\]?[ \t]*$")
-_LINE_START_RE = re.compile(rb"\n\[")
-_ID_RE = re.compile(r'^commitments\.(?:"([^"\\]+)"|([A-Za-z0-9_-][A-Za-z0-9._-]*))$')
-_SUB_RE = re.compile(r'^commitments\.(?:"([^"\\]+)"|([A-Za-z0-9_-][A-Za-z0-9._-]*))\.')
+_HEADER_BYTES = rb"\[\[?[ \t]*([^\]\n]+?)[ \t]*\]\]?[ \t]*$"
+_ID = r'^commitments\.(?:"([^"\\]+)"|([A-Za-z0-9_-][A-Za-z0-9._-]*))$'
+_SUB = r'^commitments\.(?:"([^"\\]+)"|([A-Za-z0-9_-][A-Za-z0-9._-]*))\.'
 
 
-@dataclass(frozen=True)
-class Sections:
+class Sections(NamedTuple):
     """Where each commitment's tables are in the bytes of a file laid out as the writer lays it
     out: a prefix (schema, parties, settings, sources), then for each commitment its `[commitments.
     ID]` table and its `[[commitments.ID.history]]` tables, one after the other, in ID order.
@@ -533,7 +529,9 @@ def sections(raw_bytes: bytes) -> Sections:
     # Header lines start with "[" at the start of a line; a literal search for "\n[" is ten
     # times faster than a multi-line regex over the whole file, which matters at 10 MB.
     starts = [0] if raw_bytes.startswith(b"[") else []
-    starts += [m.start() + 1 for m in _LINE_START_RE.finditer(raw_bytes)]
+    starts += [m.start() + 1 for m in re.finditer(rb"\n\[", raw_bytes)]
+    header_at = re.compile(_HEADER_BYTES).match
+    cid_of, sub_of = re.compile(_ID).match, re.compile(_SUB).match
     spans: dict[str, tuple[int, int]] = {}
     order: list[str] = []
     ok = True
@@ -547,12 +545,12 @@ def sections(raw_bytes: bytes) -> Sections:
         if history_line and raw_bytes.startswith(history_line, start):
             continue
         eol = raw_bytes.find(b"\n", start)
-        m = _HEADER_BYTES_RE.match(raw_bytes, start, len(raw_bytes) if eol < 0 else eol)
+        m = header_at(raw_bytes, start, len(raw_bytes) if eol < 0 else eol)
         if m is None:
             continue  # "[" opening a line inside a multi-line value, not a header
         name = m.group(1).decode("utf-8", "replace")
         is_array = raw_bytes[start + 1 : start + 2] == b"["
-        head = _ID_RE.match(name)
+        head = cid_of(name)
         if head is not None and not is_array:
             cid = head.group(1) or head.group(2)
             if cid in spans:
@@ -566,7 +564,7 @@ def sections(raw_bytes: bytes) -> Sections:
             current = cid
             history_line = f"[[commitments.{cid}.history]]\n".encode() if head.group(2) else b""
             continue
-        sub = _SUB_RE.match(name)
+        sub = sub_of(name)
         if sub is not None and (sub.group(1) or sub.group(2)) == current:
             continue  # [[commitments.ID.history]] of the table before it
         if current is not None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from aes_tracker.errors import TrackerError
 from aes_tracker.i18n import _
@@ -49,8 +49,7 @@ def restorable(
         )
 
 
-@dataclass(frozen=True)
-class Undone:
+class Undone(NamedTuple):
     what: str
     left: int  # how many more steps can be taken the same way, from the file as it now is
 
