@@ -416,8 +416,8 @@ def test_report_from_the_cache_columns_is_the_report_of_the_summaries(
     cs: list[Summary], days: list[list[date]], today: date, since: int, ahead: int, lang: str
 ) -> None:
     """The weekly report's sections picked from the cache's columns and made into items
-    without a summary per row (domain/report.py `build`, `open_items`) hold what the rule
-    picks from each summary, in its order, as `item` makes each; the commitments asked for
+    (domain/report.py `build`, `open_items`) hold what the rule
+    picks from each summary, in its order, each made by `item`; the commitments asked for
     in full are those with a day in the window; the same JSON, text and Markdown bytes as
     the report built from the summaries themselves."""
     from datetime import timedelta

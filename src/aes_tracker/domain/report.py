@@ -62,66 +62,12 @@ def item(c: Summary, today: date, groups: Groups) -> dict[str, Any]:
     return r
 
 
-_ITEM_FIELDS = (
-    *("id", "title", "title_fr", "category", "parties", "beneficiaries", "status"),
-    *("due", "original_due", "review", "recur", "next_host", "source", "updated"),
-)
-
-
 def open_items(
     cols: Columns, sections: Sequence[list[int]], today: date, groups: Groups
 ) -> list[list[dict[str, Any]]]:
-    """`item` of each open commitment each of `sections` picks, the same dicts, made from the
-    columns without a summary per row (a date's text made once); a commitment with
-    assessments of its own goes through `item`."""
-    columns = [cols.field(f) for f in _ITEM_FIELDS]
-    assessed = cols.field("assessments")
-    iso: dict[date | None, str | None] = {None: None}
-    iso.update((d, d.isoformat()) for d in set(cols.field("due")).union(cols.field("review")) if d)
-
-    def text(d: date | None) -> str | None:
-        t = iso.get(d)
-        if t is None and d is not None:
-            t = iso[d] = d.isoformat()
-        return t
-
-    def one(i: int, fields: tuple[Any, ...]) -> dict[str, Any]:
-        if assessed[i]:
-            return item(cols.summary(i), today, groups)
-        cid, title, title_fr, category, parties, beneficiaries, status, *rest = fields
-        due, original_due, review, recur, next_host, source, updated = rest
-        left = None if due is None else (due - today).days
-        late = -left if left is not None and left < 0 else None
-        review_left = (review - today).days if due is None and review is not None else None
-        return {
-            "id": cid,
-            "title": title,
-            "title_fr": title_fr or None,
-            "category": category,
-            "parties": list(parties),
-            "beneficiaries": list(beneficiaries),
-            "status": status,
-            "open": True,
-            "due": iso[due],
-            "original_due": text(original_due),
-            "slip_days": (due - original_due).days if due and original_due else None,
-            "days_left": left,
-            "overdue": late is not None,
-            "review": iso[review],
-            "review_due": review_left is not None and review_left <= 0,
-            "review_days_left": review_left,
-            "recur": recur or None,
-            "next_host": next_host or None,
-            "source": source,
-            "updated": text(updated),
-            "assessments": {},
-            "days_overdue": late,
-        }
-
-    return [
-        list(map(one, index, zip(*(map(c.__getitem__, index) for c in columns), strict=True)))
-        for index in sections
-    ]
+    """`item` of each open commitment each of `sections` picks: only those picked are made into
+    summaries (a row is `list`'s row, made in one place: `query.row`)."""
+    return [[item(cols.summary(i), today, groups) for i in index] for index in sections]
 
 
 def build(
