@@ -108,7 +108,7 @@ def _describe(
     if when is None:
         when = memo[key] = _when(r, kind)
     # Each kind of text under keys of its own shape: a section's when, ("parties", ...),
-    # ("status", name), ("colon",), ("semicolon",).
+    # ("status", name).
     key = ("parties", *r["parties"])
     parties = memo.get(key)
     if parties is None:
@@ -117,10 +117,9 @@ def _describe(
     status = memo.get(key)
     if status is None:
         status = memo[key] = f.code(status_label(r["status"]))
-    if ("colon",) not in memo:
-        memo[("colon",)], memo[("semicolon",)] = colon(), semicolon()
-    between, inside = memo[("colon",)], memo[("semicolon",)]
-    return f"{f.code(r['id'])}{between}{f.text(title_text(r))} [{status}{inside}{parties}] {when}"
+    return (
+        f"{f.code(r['id'])}{colon()}{f.text(title_text(r))} [{status}{semicolon()}{parties}] {when}"
+    )
 
 
 def _when(r: Mapping[str, Any], kind: str) -> str:
